@@ -1,0 +1,187 @@
+//! The client's constructor options: defaults, checks, and which credential is in use.
+
+use crate::auth::{header_safe, Credentials, Secret};
+use crate::error::Issue;
+use crate::validate::{self, finish, Input};
+use serde_json::Value;
+
+pub const DEFAULT_BASE_URL: &str = "https://api.tailscale.com";
+pub const DEFAULT_TAILNET: &str = "-";
+pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+pub const DEFAULT_MAX_CONCURRENCY: u32 = 8;
+/// `setTimeout` cannot wait longer than this.
+const MAX_TIMEOUT_MS: i64 = 2_147_483_647;
+const MAX_RETRIES_LIMIT: i64 = 10;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub tailnet: String,
+    /// Without a trailing `/`; request paths start with `/api/v2`.
+    pub base_url: String,
+    pub timeout_ms: u64,
+    pub max_retries: u32,
+    pub max_concurrency: u32,
+    pub user_agent: String,
+}
+
+/// Parses the options object. `id_token_fn` says the caller found a function in
+/// `federated.idToken` (JSON cannot carry one, so it arrives as `null` here).
+pub fn parse(value: &Value, id_token_fn: bool) -> Result<(Config, Credentials), Vec<Issue>> {
+    let mut input = Input::new(value, "");
+    let credentials = credentials(&mut input, id_token_fn);
+    let tailnet = input.string("tailnet");
+    let base_url = input.string("baseUrl");
+    let timeout_ms = input.integer("timeoutMs");
+    let max_retries = input.integer("maxRetries");
+    let max_concurrency = input.integer("maxConcurrency");
+    let user_agent = input.string("userAgent");
+    if let Some(t) = &tailnet {
+        input.check("tailnet", validate::id(t));
+    }
+    if let Some(u) = &base_url {
+        input.check("baseUrl", check_base_url(u));
+    }
+    let ranges = [
+        ("timeoutMs", timeout_ms, 1, MAX_TIMEOUT_MS),
+        ("maxRetries", max_retries, 0, MAX_RETRIES_LIMIT),
+        ("maxConcurrency", max_concurrency, 1, 1024),
+    ];
+    for (field, n, lo, hi) in ranges {
+        if n.is_some_and(|n| !(lo..=hi).contains(&n)) {
+            input.issue(field, format!("must be from {lo} to {hi}"));
+        }
+    }
+    if user_agent
+        .as_deref()
+        .is_some_and(|u| !header_safe(&u.replace(' ', "_")))
+    {
+        input.issue("userAgent", "must be printable ASCII");
+    }
+    let config = Config {
+        tailnet: tailnet.unwrap_or_else(|| DEFAULT_TAILNET.into()),
+        base_url: base_url
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| DEFAULT_BASE_URL.into()),
+        timeout_ms: timeout_ms.map_or(DEFAULT_TIMEOUT_MS, |n| n.unsigned_abs()),
+        max_retries: max_retries.map_or(DEFAULT_MAX_RETRIES, |n| {
+            n.clamp(0, MAX_RETRIES_LIMIT) as u32
+        }),
+        max_concurrency: max_concurrency
+            .map_or(DEFAULT_MAX_CONCURRENCY, |n| n.clamp(1, 1024) as u32),
+        user_agent: user_agent.unwrap_or_else(|| format!("tailscale-wasm/{}", crate::VERSION)),
+    };
+    let result = finish(input, (config, credentials));
+    match result {
+        Ok((config, Some(credentials))) => Ok((config, credentials)),
+        Ok((_, None)) => Err(vec![Issue::new("", "no credential")]),
+        Err(issues) => Err(issues),
+    }
+}
+
+fn check_base_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("must be an absolute http:// or https:// URL")?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() {
+        return Err("must have a host".into());
+    }
+    if url.contains(['?', '#']) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must not contain a query, a fragment or spaces".into());
+    }
+    Ok(())
+}
+
+/// A secret that must be a non-empty, header-safe string. The value is never quoted in issues.
+fn secret(input: &mut Input<'_>, name: &'static str) -> Option<Secret> {
+    let s = input.string(name)?;
+    if !header_safe(&s) {
+        input.issue(
+            name,
+            "must be a non-empty string of printable characters with no spaces",
+        );
+        return None;
+    }
+    Some(Secret::new(s))
+}
+
+fn credentials(input: &mut Input<'_>, id_token_fn: bool) -> Option<Credentials> {
+    let given: Vec<&str> = ["apiKey", "oauth", "federated"]
+        .into_iter()
+        .filter(|name| input.present(name))
+        .collect();
+    if given.len() != 1 {
+        input.issue(
+            "",
+            format!(
+                "pass exactly one of apiKey, oauth or federated (got {})",
+                if given.is_empty() {
+                    "none".into()
+                } else {
+                    given.join(", ")
+                }
+            ),
+        );
+    }
+    let api_key = secret(input, "apiKey");
+    let mut oauth = None;
+    if let Some(v) = input.raw("oauth") {
+        let mut o = Input::new(v, "oauth");
+        let client_id = o.required_string("clientId");
+        let client_secret = secret(&mut o, "clientSecret");
+        if !o.present("clientSecret") {
+            o.issue("clientSecret", "is required");
+        }
+        let scopes = o.strings("scopes", validate::scope);
+        let tags = o.strings("tags", validate::tag);
+        if let Some(id) = &client_id {
+            o.check("clientId", validate::non_empty(id));
+        }
+        oauth = match (client_id, client_secret) {
+            (Some(client_id), Some(client_secret)) => Some(Credentials::OAuth {
+                client_id,
+                client_secret,
+                scopes: scopes.unwrap_or_default(),
+                tags: tags.unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        input.issues.extend(o.finish());
+    }
+    let mut federated = None;
+    if let Some(v) = input.raw("federated") {
+        let mut f = Input::new(v, "federated");
+        let client_id = f.required_string("clientId");
+        if let Some(id) = &client_id {
+            f.check("clientId", validate::non_empty(id));
+        }
+        let id_token = if id_token_fn {
+            f.allow("idToken");
+            None
+        } else {
+            let t = f.string("idToken");
+            if t.is_none() && !f.present("idToken") {
+                f.issue(
+                    "idToken",
+                    "is required (a JWT string or a function returning one)",
+                );
+            }
+            t.map(Secret::new)
+        };
+        if let Some(client_id) = client_id {
+            if id_token.is_some() || id_token_fn {
+                federated = Some(Credentials::Federated {
+                    client_id,
+                    id_token,
+                });
+            }
+        }
+        input.issues.extend(f.finish());
+    }
+    if given.len() != 1 {
+        return None;
+    }
+    api_key.map(Credentials::ApiKey).or(oauth).or(federated)
+}

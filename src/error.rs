@@ -1,0 +1,111 @@
+//! One error type for the whole core. The wasm layer maps each variant to a JS class.
+
+use crate::http::Method;
+use serde::Serialize;
+use std::fmt;
+
+/// One problem with a request's input: which field, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Issue {
+    /// Dotted path of the offending field (`"tags[1]"`, `"oauth.clientId"`); empty for the whole value.
+    pub field: String,
+    /// What is wrong, in a sentence that never repeats a secret.
+    pub message: String,
+}
+
+impl Issue {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Issue {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The API answered with a status >= 400.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: u16,
+    /// The API's `message`, else the status text.
+    pub message: String,
+    /// The API's `data` field, if it sent one.
+    pub data: Option<serde_json::Value>,
+    pub method: Method,
+    pub path: String,
+    /// From `Retry-After`, when the API sent one that parses.
+    pub retry_after_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// Bad input, found before anything was sent.
+    Validation(Vec<Issue>),
+    Api(ApiError),
+    /// A 2xx response whose body is not what the operation returns (not JSON, truncated,
+    /// wrongly shaped or over the size limit).
+    Response {
+        status: u16,
+        method: Method,
+        path: String,
+        reason: String,
+    },
+    /// The request could not be completed (after retries).
+    Network {
+        message: String,
+    },
+    /// An attempt exceeded `timeoutMs` (after retries).
+    Timeout {
+        timeout_ms: u64,
+    },
+}
+
+impl Error {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Validation(vec![Issue::new(field, message)])
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Validation(issues) => {
+                write!(f, "invalid request:")?;
+                for (i, issue) in issues.iter().enumerate() {
+                    let sep = if i == 0 { " " } else { "; " };
+                    if issue.field.is_empty() {
+                        write!(f, "{sep}{}", issue.message)?;
+                    } else {
+                        write!(f, "{sep}{}: {}", issue.field, issue.message)?;
+                    }
+                }
+                Ok(())
+            }
+            Error::Api(e) => write!(
+                f,
+                "{} {} failed with {}: {}",
+                e.method.as_str(),
+                e.path,
+                e.status,
+                e.message
+            ),
+            Error::Response {
+                status,
+                method,
+                path,
+                reason,
+            } => write!(
+                f,
+                "{} {} answered {status} with an unusable body: {reason}",
+                method.as_str(),
+                path
+            ),
+            Error::Network { message } => write!(f, "network error: {message}"),
+            Error::Timeout { timeout_ms } => {
+                write!(f, "request timed out after {timeout_ms} ms")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,384 @@
+//! The keys endpoints: auth keys, OAuth clients, federated identities and API access tokens.
+//! Request types (what callers pass), the `Key` model (what the API returns), and how each
+//! call maps to HTTP.
+
+use crate::error::{Error, Issue};
+use crate::http::{tailnet_path, Expect, HttpRequest, Method};
+use crate::validate::{self, finish, id_only, with_id, Input};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A key as the API describes it. Every field is optional and unknown fields are kept in
+/// `extra`: the API adds fields, and a strict model would break on them.
+#[derive(Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+pub struct Key {
+    pub id: Option<String>,
+    /// The secret: only in the response that created the key.
+    pub key: Option<String>,
+    /// `"auth"`, `"client"`, `"federated"` or `"api"`; other values pass through.
+    pub key_type: Option<String>,
+    pub description: Option<String>,
+    pub created: Option<String>,
+    pub updated: Option<String>,
+    pub expires: Option<String>,
+    pub revoked: Option<String>,
+    pub invalid: Option<bool>,
+    pub expiry_seconds: Option<i64>,
+    pub capabilities: Option<KeyCapabilities>,
+    pub scopes: Option<Vec<String>>,
+    pub tags: Option<Vec<String>>,
+    pub user_id: Option<String>,
+    pub audience: Option<String>,
+    pub issuer: Option<String>,
+    pub subject: Option<String>,
+    pub custom_claim_rules: Option<BTreeMap<String, String>>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub extra: BTreeMap<String, Value>,
+}
+
+// Written by hand so that the secret never reaches a log through `{:?}`.
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Key")
+            .field("id", &self.id)
+            .field("keyType", &self.key_type)
+            .field("key", &self.key.as_ref().map(|_| "[redacted]"))
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+pub struct KeyCapabilities {
+    pub devices: Option<DeviceCapabilities>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub extra: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+pub struct DeviceCapabilities {
+    pub create: Option<CreateCapabilities>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub extra: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+pub struct CreateCapabilities {
+    pub reusable: Option<bool>,
+    pub ephemeral: Option<bool>,
+    pub preauthorized: Option<bool>,
+    pub tags: Option<Vec<String>>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// `GET /keys` answers `{"keys": [...]}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct KeyList {
+    #[serde(default)]
+    pub keys: Option<Vec<Key>>,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+pub fn decode_key(body: &[u8]) -> Result<Key, serde_json::Error> {
+    serde_json::from_slice(body)
+}
+
+pub fn decode_key_list(body: &[u8]) -> Result<Vec<Key>, serde_json::Error> {
+    serde_json::from_slice::<KeyList>(body).map(|l| l.keys.unwrap_or_default())
+}
+
+const KEY: Expect = Expect::Json {
+    validate: |b| decode_key(b).map(drop),
+    field: None,
+};
+const KEY_LIST: Expect = Expect::Json {
+    validate: |b| decode_key_list(b).map(drop),
+    field: Some("keys"),
+};
+
+/// Options for `keys.createAuthKey`. Absent fields take the API's defaults (single use,
+/// not ephemeral, not preauthorized, no tags, 90 days).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(export, rename = "CreateAuthKeyOptions", optional_fields)
+)]
+pub struct CreateAuthKey {
+    /// Can register more than one device. Default false.
+    pub reusable: Option<bool>,
+    /// Devices registered with it are removed when they go offline. Default false.
+    pub ephemeral: Option<bool>,
+    /// Devices registered with it skip device approval. Default false.
+    pub preauthorized: Option<bool>,
+    /// Tags for the devices it registers (`tag:name`). Default none.
+    pub tags: Option<Vec<String>>,
+    /// Lifetime in seconds, 1 to 7,776,000. Default 90 days.
+    pub expiry_seconds: Option<i64>,
+    /// Up to 50 letters, digits, spaces or `-`.
+    pub description: Option<String>,
+}
+
+impl CreateAuthKey {
+    pub fn parse(value: &Value) -> Result<Self, Vec<Issue>> {
+        let mut input = Input::new(value, "");
+        let req = CreateAuthKey {
+            reusable: input.bool("reusable"),
+            ephemeral: input.bool("ephemeral"),
+            preauthorized: input.bool("preauthorized"),
+            tags: input.strings("tags", validate::tag),
+            expiry_seconds: input.integer("expirySeconds"),
+            description: input.string("description"),
+        };
+        if let Some(n) = req.expiry_seconds {
+            input.check("expirySeconds", validate::expiry_seconds(n));
+        }
+        if let Some(d) = &req.description {
+            input.check("description", validate::key_description(d));
+        }
+        finish(input, req)
+    }
+
+    fn body(&self) -> Value {
+        let mut create = serde_json::Map::new();
+        let flags = [
+            ("reusable", self.reusable),
+            ("ephemeral", self.ephemeral),
+            ("preauthorized", self.preauthorized),
+        ];
+        for (name, flag) in flags {
+            if let Some(b) = flag {
+                create.insert(name.into(), Value::Bool(b));
+            }
+        }
+        if let Some(tags) = &self.tags {
+            create.insert("tags".into(), Value::from(tags.clone()));
+        }
+        let mut body = serde_json::json!({ "capabilities": { "devices": { "create": create } } });
+        if let Some(obj) = body.as_object_mut() {
+            if let Some(n) = self.expiry_seconds {
+                obj.insert("expirySeconds".into(), Value::from(n));
+            }
+            if let Some(d) = &self.description {
+                obj.insert("description".into(), Value::from(d.clone()));
+            }
+        }
+        body
+    }
+}
+
+/// Options for `keys.createOAuthClient` and `keys.setOAuthClient`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(export, rename = "OAuthClientOptions", optional_fields)
+)]
+pub struct OAuthClientSpec {
+    /// At least one scope, such as `"auth_keys"` or `"devices:core:read"`.
+    #[cfg_attr(feature = "ts", ts(optional = false))]
+    pub scopes: Vec<String>,
+    /// Required when the scopes include `devices:core` or `auth_keys`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Options for `keys.createFederatedIdentity` and `keys.setFederatedIdentity`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(export, rename = "FederatedIdentityOptions", optional_fields)
+)]
+pub struct FederatedIdentitySpec {
+    /// At least one scope.
+    #[cfg_attr(feature = "ts", ts(optional = false))]
+    pub scopes: Vec<String>,
+    /// Required when the scopes include `devices:core` or `auth_keys`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// The OIDC issuer, an `https://` URL.
+    #[cfg_attr(feature = "ts", ts(optional = false))]
+    pub issuer: String,
+    /// Pattern for the token's `sub` claim; `*` matches anything.
+    #[cfg_attr(feature = "ts", ts(optional = false))]
+    pub subject: String,
+    /// Expected `aud` claim. Default: Tailscale generates one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// Claim name to pattern; may not name `sub`, `iss` or `aud`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_claim_rules: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Scopes, tags and description: what both trust-credential types share.
+fn trust_common(input: &mut Input<'_>) -> (Vec<String>, Option<Vec<String>>, Option<String>) {
+    let scopes = input.required_strings("scopes", validate::scope);
+    let tags = input.strings("tags", validate::tag);
+    let description = input.string("description");
+    if let Some(d) = &description {
+        input.check("description", validate::key_description(d));
+    }
+    let scopes = scopes.unwrap_or_default();
+    if validate::scopes_need_tags(&scopes) && tags.as_ref().is_none_or(Vec::is_empty) {
+        input.issue(
+            "tags",
+            "are required when scopes include devices:core or auth_keys (or all, devices)",
+        );
+    }
+    (scopes, tags, description)
+}
+
+impl OAuthClientSpec {
+    pub fn parse(value: &Value) -> Result<Self, Vec<Issue>> {
+        let mut input = Input::new(value, "");
+        let (scopes, tags, description) = trust_common(&mut input);
+        finish(
+            input,
+            OAuthClientSpec {
+                scopes,
+                tags,
+                description,
+            },
+        )
+    }
+}
+
+impl FederatedIdentitySpec {
+    pub fn parse(value: &Value) -> Result<Self, Vec<Issue>> {
+        let mut input = Input::new(value, "");
+        let (scopes, tags, description) = trust_common(&mut input);
+        let issuer = input.required_string("issuer");
+        let subject = input.required_string("subject");
+        let audience = input.string("audience");
+        let custom_claim_rules = input.string_map("customClaimRules");
+        if let Some(s) = &issuer {
+            input.check("issuer", validate::issuer(s));
+        }
+        if let Some(s) = &subject {
+            input.check("subject", validate::non_empty(s));
+        }
+        if let Some(s) = &audience {
+            input.check("audience", validate::non_empty(s));
+        }
+        for name in custom_claim_rules.iter().flat_map(BTreeMap::keys) {
+            input.check("customClaimRules", validate::claim_name(name));
+        }
+        finish(
+            input,
+            FederatedIdentitySpec {
+                scopes,
+                tags,
+                issuer: issuer.unwrap_or_default(),
+                subject: subject.unwrap_or_default(),
+                audience,
+                custom_claim_rules,
+                description,
+            },
+        )
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TrustBody<'a, T: Serialize> {
+    key_type: &'static str,
+    #[serde(flatten)]
+    spec: &'a T,
+}
+
+fn keys_path(tailnet: &str) -> String {
+    tailnet_path(tailnet, &["keys"])
+}
+
+fn key_path(tailnet: &str, id: &str) -> String {
+    tailnet_path(tailnet, &["keys", id])
+}
+
+/// `GET /tailnet/{t}/keys`, with `?all=true` when `options.all` is true.
+pub fn list(tailnet: &str, options: &Value) -> Result<HttpRequest, Error> {
+    let mut input = Input::new(options, "");
+    let all = input.bool("all");
+    input.allow("signal");
+    let all = finish(input, all).map_err(Error::Validation)?;
+    let mut req = HttpRequest::new(Method::Get, keys_path(tailnet), KEY_LIST);
+    if all == Some(true) {
+        req.query = "?all=true".into();
+    }
+    Ok(req)
+}
+
+pub fn get(tailnet: &str, id: &Value) -> Result<HttpRequest, Error> {
+    let id = id_only("keyId", id)?;
+    Ok(HttpRequest::new(Method::Get, key_path(tailnet, &id), KEY))
+}
+
+pub fn delete(tailnet: &str, id: &Value) -> Result<HttpRequest, Error> {
+    let mut req = get(tailnet, id)?;
+    req.method = Method::Delete;
+    req.expect = Expect::Nothing;
+    Ok(req)
+}
+
+pub fn create_auth_key(tailnet: &str, options: &Value) -> Result<HttpRequest, Error> {
+    let spec = CreateAuthKey::parse(options).map_err(Error::Validation)?;
+    HttpRequest::new(Method::Post, keys_path(tailnet), KEY).json_body(&spec.body())
+}
+
+pub fn create_oauth_client(tailnet: &str, options: &Value) -> Result<HttpRequest, Error> {
+    let spec = OAuthClientSpec::parse(options).map_err(Error::Validation)?;
+    let body = TrustBody {
+        key_type: "client",
+        spec: &spec,
+    };
+    HttpRequest::new(Method::Post, keys_path(tailnet), KEY).json_body(&body)
+}
+
+pub fn create_federated_identity(tailnet: &str, options: &Value) -> Result<HttpRequest, Error> {
+    let spec = FederatedIdentitySpec::parse(options).map_err(Error::Validation)?;
+    let body = TrustBody {
+        key_type: "federated",
+        spec: &spec,
+    };
+    HttpRequest::new(Method::Post, keys_path(tailnet), KEY).json_body(&body)
+}
+
+pub fn set_oauth_client(tailnet: &str, id: &Value, options: &Value) -> Result<HttpRequest, Error> {
+    let (id, spec) = with_id("keyId", id, options, OAuthClientSpec::parse)?;
+    let body = TrustBody {
+        key_type: "client",
+        spec: &spec,
+    };
+    HttpRequest::new(Method::Put, key_path(tailnet, &id), KEY).json_body(&body)
+}
+
+pub fn set_federated_identity(
+    tailnet: &str,
+    id: &Value,
+    options: &Value,
+) -> Result<HttpRequest, Error> {
+    let (id, spec) = with_id("keyId", id, options, FederatedIdentitySpec::parse)?;
+    let body = TrustBody {
+        key_type: "federated",
+        spec: &spec,
+    };
+    HttpRequest::new(Method::Put, key_path(tailnet, &id), KEY).json_body(&body)
+}

@@ -1,0 +1,28 @@
+//! tailscale-wasm: a client for the Tailscale HTTP API.
+//!
+//! Everything outside `wasm` is a sans-IO core: it decides (which request, is this input
+//! valid, what does this response mean, should we retry, is the token stale) and never
+//! performs I/O, so it is tested natively. `wasm` moves bytes between `fetch` and the core.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable,
+    clippy::todo,
+    clippy::unimplemented
+)]
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod keys;
+pub mod oauth_apps;
+pub mod validate;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+/// The crate version; the default `User-Agent` is `tailscale-wasm/<VERSION>`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,158 @@
+//! The OAuth-app endpoints: apps that provision devices, with the node attributes they may set.
+
+use crate::error::{Error, Issue};
+use crate::http::{tailnet_path, Expect, HttpRequest, Method};
+use crate::validate::{self, finish, id_only, with_id, Input};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// An OAuth app as the API describes it; tolerant like `Key`.
+#[derive(Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+pub struct OAuthApp {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(rename = "redirectURIs")]
+    #[cfg_attr(feature = "ts", ts(rename = "redirectURIs"))]
+    pub redirect_uris: Option<Vec<String>>,
+    pub scopes: Option<Vec<String>>,
+    pub allowed_node_attributes: Option<Vec<String>>,
+    /// Only in the response that created the app.
+    pub client_secret: Option<String>,
+    pub created: Option<String>,
+    pub updated: Option<String>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub extra: BTreeMap<String, Value>,
+}
+
+impl std::fmt::Debug for OAuthApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthApp")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field(
+                "clientSecret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuthAppList {
+    #[serde(default)]
+    pub oauth_apps: Option<Vec<OAuthApp>>,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+pub fn decode_app(body: &[u8]) -> Result<OAuthApp, serde_json::Error> {
+    serde_json::from_slice(body)
+}
+
+pub fn decode_app_list(body: &[u8]) -> Result<Vec<OAuthApp>, serde_json::Error> {
+    serde_json::from_slice::<OAuthAppList>(body).map(|l| l.oauth_apps.unwrap_or_default())
+}
+
+const APP: Expect = Expect::Json {
+    validate: |b| decode_app(b).map(drop),
+    field: None,
+};
+const APP_LIST: Expect = Expect::Json {
+    validate: |b| decode_app_list(b).map(drop),
+    field: Some("oauthApps"),
+};
+
+/// Options for `oauthApps.create` and `oauthApps.update`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(export, rename = "OAuthAppOptions", optional_fields)
+)]
+pub struct OAuthAppSpec {
+    /// 3 to 50 letters, digits, `.`, `_` or `-`.
+    #[cfg_attr(feature = "ts", ts(optional = false))]
+    pub name: String,
+    /// Up to 300 characters of any kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// At least one; `https`, except for localhost, 127.0.0.1 and [::1].
+    #[serde(rename = "redirectURIs")]
+    #[cfg_attr(feature = "ts", ts(rename = "redirectURIs", optional = false))]
+    pub redirect_uris: Vec<String>,
+    /// At least one scope.
+    #[cfg_attr(feature = "ts", ts(optional = false))]
+    pub scopes: Vec<String>,
+    /// Custom node attributes the app may set, each `custom:...`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_node_attributes: Option<Vec<String>>,
+}
+
+impl OAuthAppSpec {
+    pub fn parse(value: &Value) -> Result<Self, Vec<Issue>> {
+        let mut input = Input::new(value, "");
+        let name = input.required_string("name");
+        let description = input.string("description");
+        let redirect_uris = input.required_strings("redirectURIs", validate::redirect_uri);
+        let scopes = input.required_strings("scopes", validate::scope);
+        let allowed_node_attributes =
+            input.strings("allowedNodeAttributes", validate::node_attribute);
+        if let Some(n) = &name {
+            input.check("name", validate::app_name(n));
+        }
+        if let Some(d) = &description {
+            input.check("description", validate::app_description(d));
+        }
+        finish(
+            input,
+            OAuthAppSpec {
+                name: name.unwrap_or_default(),
+                description,
+                redirect_uris: redirect_uris.unwrap_or_default(),
+                scopes: scopes.unwrap_or_default(),
+                allowed_node_attributes,
+            },
+        )
+    }
+}
+
+fn apps_path(tailnet: &str) -> String {
+    tailnet_path(tailnet, &["oauth-apps"])
+}
+
+fn app_path(tailnet: &str, id: &str) -> String {
+    tailnet_path(tailnet, &["oauth-apps", id])
+}
+
+pub fn list(tailnet: &str) -> HttpRequest {
+    HttpRequest::new(Method::Get, apps_path(tailnet), APP_LIST)
+}
+
+pub fn get(tailnet: &str, id: &Value) -> Result<HttpRequest, Error> {
+    let id = id_only("appId", id)?;
+    Ok(HttpRequest::new(Method::Get, app_path(tailnet, &id), APP))
+}
+
+pub fn delete(tailnet: &str, id: &Value) -> Result<HttpRequest, Error> {
+    let mut req = get(tailnet, id)?;
+    req.method = Method::Delete;
+    req.expect = Expect::Nothing;
+    Ok(req)
+}
+
+pub fn create(tailnet: &str, options: &Value) -> Result<HttpRequest, Error> {
+    let spec = OAuthAppSpec::parse(options).map_err(Error::Validation)?;
+    HttpRequest::new(Method::Post, apps_path(tailnet), APP).json_body(&spec)
+}
+
+pub fn update(tailnet: &str, id: &Value, options: &Value) -> Result<HttpRequest, Error> {
+    let (id, spec) = with_id("appId", id, options, OAuthAppSpec::parse)?;
+    HttpRequest::new(Method::Put, app_path(tailnet, &id), APP).json_body(&spec)
+}

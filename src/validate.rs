@@ -1,0 +1,467 @@
+//! Every input rule from the API contract, as pure functions, plus the reader that turns a
+//! loosely typed JS object into typed fields while collecting every problem at once.
+
+use crate::error::{Error, Issue};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Auth keys may live at most 90 days.
+pub const MAX_EXPIRY_SECONDS: i64 = 7_776_000;
+const MAX_KEY_DESCRIPTION: usize = 50;
+const MAX_APP_DESCRIPTION: usize = 300;
+const MAX_NODE_ATTRIBUTE: usize = 128;
+/// Scopes that let a trust credential create tagged devices or auth keys, so it needs tags.
+const SCOPES_NEEDING_TAGS: [&str; 4] = ["devices:core", "auth_keys", "devices", "all"];
+/// Claims Tailscale matches itself; custom rules may not override them.
+const RESERVED_CLAIMS: [&str; 3] = ["sub", "iss", "aud"];
+
+type Rule = Result<(), String>;
+
+/// `tag:` then a letter, then letters, digits or `-`.
+pub fn tag(s: &str) -> Rule {
+    let Some(name) = s.strip_prefix("tag:") else {
+        return Err("must start with \"tag:\"".into());
+    };
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_alphabetic() => {}
+        Some(_) => return Err("must have a letter right after \"tag:\"".into()),
+        None => return Err("must have a name after \"tag:\"".into()),
+    }
+    if chars.all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        Ok(())
+    } else {
+        Err("may hold only letters, digits and \"-\" after \"tag:\"".into())
+    }
+}
+
+/// `name` or `name:sub[:sub]`, each part lowercase letters and `_`. Unknown scopes pass:
+/// Tailscale adds scopes over time and the API is the judge of which exist.
+pub fn scope(s: &str) -> Rule {
+    let parts: Vec<&str> = s.split(':').collect();
+    let well_formed = parts.len() <= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    if well_formed {
+        Ok(())
+    } else {
+        Err("must look like \"name\" or \"name:sub[:sub]\" with lowercase letters and \"_\"".into())
+    }
+}
+
+/// `custom:` then letters, digits, `_` or `:`, at most 128 characters in all.
+pub fn node_attribute(s: &str) -> Rule {
+    let Some(rest) = s.strip_prefix("custom:") else {
+        return Err(
+            "must start with \"custom:\": only custom attributes can be allowlisted".into(),
+        );
+    };
+    if rest.is_empty() {
+        return Err("must have a name after \"custom:\"".into());
+    }
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    {
+        return Err("may hold only letters, digits, \"_\" and \":\" after \"custom:\"".into());
+    }
+    if s.chars().count() > MAX_NODE_ATTRIBUTE {
+        return Err(format!("must be at most {MAX_NODE_ATTRIBUTE} characters"));
+    }
+    Ok(())
+}
+
+/// `https`, except for `localhost`, `127.0.0.1` and `[::1]` (any scheme); no other raw IP.
+pub fn redirect_uri(s: &str) -> Rule {
+    let url = Url::parse(s)?;
+    let loopback = matches!(url.host.as_str(), "localhost" | "127.0.0.1" | "[::1]");
+    if loopback {
+        return Ok(());
+    }
+    if url.host_is_ip() {
+        return Err("may not use a raw IP address host other than 127.0.0.1 or [::1]".into());
+    }
+    if url.scheme != "https" {
+        return Err("must use https (any scheme is allowed only for localhost)".into());
+    }
+    Ok(())
+}
+
+/// An absolute `https://` URL with a host.
+pub fn issuer(s: &str) -> Rule {
+    let url = Url::parse(s)?;
+    if url.scheme != "https" {
+        return Err("must be an https:// URL".into());
+    }
+    Ok(())
+}
+
+pub fn key_description(s: &str) -> Rule {
+    if s.chars().count() > MAX_KEY_DESCRIPTION {
+        return Err(format!("must be at most {MAX_KEY_DESCRIPTION} characters"));
+    }
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+    {
+        Ok(())
+    } else {
+        Err("may hold only letters, digits, spaces and \"-\"".into())
+    }
+}
+
+pub fn expiry_seconds(n: i64) -> Rule {
+    if (1..=MAX_EXPIRY_SECONDS).contains(&n) {
+        Ok(())
+    } else {
+        Err(format!("must be from 1 to {MAX_EXPIRY_SECONDS} (90 days)"))
+    }
+}
+
+/// 3 to 50 characters of letters, digits, `.`, `_`, `-`.
+pub fn app_name(s: &str) -> Rule {
+    let len = s.chars().count();
+    if !(3..=50).contains(&len) {
+        return Err("must be 3 to 50 characters".into());
+    }
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        Ok(())
+    } else {
+        Err("may hold only letters, digits, \".\", \"_\" and \"-\"".into())
+    }
+}
+
+pub fn app_description(s: &str) -> Rule {
+    if s.chars().count() > MAX_APP_DESCRIPTION {
+        Err(format!("must be at most {MAX_APP_DESCRIPTION} characters"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A resource id becomes one path segment; `.` and `..` would be collapsed by URL parsing and
+/// address a different resource, so they are refused with the empty id.
+pub fn id(s: &str) -> Rule {
+    match s {
+        "" => Err("must not be empty".into()),
+        "." | ".." => Err("must not be \".\" or \"..\"".into()),
+        _ => Ok(()),
+    }
+}
+
+pub fn non_empty(s: &str) -> Rule {
+    if s.is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(())
+    }
+}
+
+pub fn claim_name(s: &str) -> Rule {
+    if s.is_empty() {
+        Err("claim names must not be empty".into())
+    } else if RESERVED_CLAIMS.contains(&s) {
+        Err(format!(
+            "\"{s}\" is matched by issuer, subject or audience and cannot be a custom rule"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+pub fn scopes_need_tags(scopes: &[String]) -> bool {
+    scopes
+        .iter()
+        .any(|s| SCOPES_NEEDING_TAGS.contains(&s.as_str()))
+}
+
+/// Just enough of RFC 3986 for the URL rules above: scheme, and a host from the authority.
+struct Url {
+    scheme: String,
+    host: String,
+}
+
+impl Url {
+    fn parse(s: &str) -> Result<Url, String> {
+        let not_absolute = || "must be an absolute URL such as https://example.com".to_string();
+        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err("must not contain spaces or control characters".into());
+        }
+        let (scheme, rest) = s.split_once("://").ok_or_else(not_absolute)?;
+        let mut scheme_chars = scheme.chars();
+        let scheme_ok = scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if !scheme_ok {
+            return Err(not_absolute());
+        }
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let host = if host_port.starts_with('[') {
+            match host_port.find(']') {
+                Some(end) => host_port.get(..=end).unwrap_or_default(),
+                None => return Err("has an unclosed \"[\" in its host".into()),
+            }
+        } else {
+            host_port.split(':').next().unwrap_or_default()
+        };
+        if host.is_empty() {
+            return Err("must have a host".into());
+        }
+        Ok(Url {
+            scheme: scheme.to_ascii_lowercase(),
+            host: host.to_ascii_lowercase(),
+        })
+    }
+
+    fn host_is_ip(&self) -> bool {
+        self.host.starts_with('[')
+            || (self.host.split('.').count() == 4
+                && self
+                    .host
+                    .split('.')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
+    }
+}
+
+/// Reads typed fields out of a JSON object, collecting one issue per problem. `null` counts as
+/// absent; fields never read are reported as unknown, since the API rejects unknown fields.
+pub struct Input<'a> {
+    map: Option<&'a Map<String, Value>>,
+    prefix: String,
+    read: Vec<&'static str>,
+    pub issues: Vec<Issue>,
+}
+
+impl<'a> Input<'a> {
+    /// `prefix` names the object in issues (`"oauth"` gives `"oauth.clientId"`).
+    pub fn new(value: &'a Value, prefix: &str) -> Self {
+        let mut input = Input {
+            map: value.as_object(),
+            prefix: prefix.to_owned(),
+            read: Vec::new(),
+            issues: Vec::new(),
+        };
+        if input.map.is_none() {
+            let field = prefix.to_owned();
+            input.issues.push(Issue::new(field, "must be an object"));
+        }
+        input
+    }
+
+    pub fn field_name(&self, name: &str) -> String {
+        if self.prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", self.prefix)
+        }
+    }
+
+    pub fn issue(&mut self, field: &str, message: impl Into<String>) {
+        let field = self.field_name(field);
+        self.issues.push(Issue::new(field, message));
+    }
+
+    /// Applies `rule` and records its complaint against `field`.
+    pub fn check(&mut self, field: &str, rule: Rule) {
+        if let Err(message) = rule {
+            self.issue(field, message);
+        }
+    }
+
+    /// Marks a field as known without reading it (for values the caller handles, such as a
+    /// `signal` or an `idToken` function).
+    pub fn allow(&mut self, name: &'static str) {
+        self.read.push(name);
+    }
+
+    pub fn raw(&mut self, name: &'static str) -> Option<&'a Value> {
+        self.read.push(name);
+        self.map?.get(name).filter(|v| !v.is_null())
+    }
+
+    pub fn present(&self, name: &str) -> bool {
+        self.map
+            .and_then(|m| m.get(name))
+            .is_some_and(|v| !v.is_null())
+    }
+
+    pub fn bool(&mut self, name: &'static str) -> Option<bool> {
+        let v = self.raw(name)?;
+        let b = v.as_bool();
+        if b.is_none() {
+            self.issue(name, "must be a boolean");
+        }
+        b
+    }
+
+    pub fn string(&mut self, name: &'static str) -> Option<String> {
+        let v = self.raw(name)?;
+        let s = v.as_str().map(str::to_owned);
+        if s.is_none() {
+            self.issue(name, "must be a string");
+        }
+        s
+    }
+
+    /// A string that must be present.
+    pub fn required_string(&mut self, name: &'static str) -> Option<String> {
+        let s = self.string(name);
+        if s.is_none() && !self.present(name) {
+            self.issue(name, "is required");
+        }
+        s
+    }
+
+    /// A whole number (a JS number with no fraction).
+    pub fn integer(&mut self, name: &'static str) -> Option<i64> {
+        let v = self.raw(name)?;
+        let n = v.as_i64().or_else(|| {
+            v.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        });
+        if n.is_none() {
+            self.issue(name, "must be a whole number");
+        }
+        n
+    }
+
+    /// An array of strings, each checked with `rule` (issues name the index).
+    pub fn strings(&mut self, name: &'static str, rule: fn(&str) -> Rule) -> Option<Vec<String>> {
+        let v = self.raw(name)?;
+        let Some(items) = v.as_array() else {
+            self.issue(name, "must be an array of strings");
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let field = format!("{name}[{i}]");
+            match item.as_str() {
+                Some(s) => {
+                    if let Err(m) = rule(s) {
+                        self.issue(&field, m);
+                    }
+                    out.push(s.to_owned());
+                }
+                None => self.issue(&field, "must be a string"),
+            }
+        }
+        Some(out)
+    }
+
+    /// A non-empty array of strings, each checked with `rule`.
+    pub fn required_strings(
+        &mut self,
+        name: &'static str,
+        rule: fn(&str) -> Rule,
+    ) -> Option<Vec<String>> {
+        let list = self.strings(name, rule);
+        match &list {
+            Some(l) if l.is_empty() => self.issue(name, "must hold at least one entry"),
+            None if !self.present(name) => self.issue(name, "is required (at least one entry)"),
+            _ => {}
+        }
+        list
+    }
+
+    /// An object whose values are all strings.
+    pub fn string_map(&mut self, name: &'static str) -> Option<BTreeMap<String, String>> {
+        let v = self.raw(name)?;
+        let Some(obj) = v.as_object() else {
+            self.issue(name, "must be an object of strings");
+            return None;
+        };
+        let mut out = BTreeMap::new();
+        for (k, v) in obj {
+            match v.as_str() {
+                Some(s) => {
+                    out.insert(k.clone(), s.to_owned());
+                }
+                None => self.issue(&format!("{name}.{k}"), "must be a string"),
+            }
+        }
+        Some(out)
+    }
+
+    /// Reports unknown fields and returns every issue found.
+    pub fn finish(mut self) -> Vec<Issue> {
+        if let Some(map) = self.map {
+            for key in map.keys() {
+                if !self.read.contains(&key.as_str()) {
+                    let field = self.field_name(key);
+                    self.issues.push(Issue::new(field, "is not a known field"));
+                }
+            }
+        }
+        self.issues
+    }
+}
+
+/// Runs a single-value rule the way the exported `validateTag` and friends do.
+pub fn single(field: &str, rule: fn(&str) -> Rule, value: &Value) -> Vec<Issue> {
+    match value.as_str() {
+        Some(s) => rule(s)
+            .err()
+            .map(|m| Issue::new(field, m))
+            .into_iter()
+            .collect(),
+        None => vec![Issue::new(field, "must be a string")],
+    }
+}
+
+/// The typed value when `input` found nothing wrong, else every issue.
+pub fn finish<T>(input: Input<'_>, value: T) -> Result<T, Vec<Issue>> {
+    let issues = input.finish();
+    if issues.is_empty() {
+        Ok(value)
+    } else {
+        Err(issues)
+    }
+}
+
+/// Checks an id argument (`keyId`, `appId`), recording a problem under `field`.
+fn id_arg(field: &str, value: &Value, issues: &mut Vec<Issue>) -> String {
+    match value.as_str() {
+        Some(s) => {
+            if let Err(m) = id(s) {
+                issues.push(Issue::new(field, m));
+            }
+            s.to_owned()
+        }
+        None => {
+            issues.push(Issue::new(field, "must be a string"));
+            String::new()
+        }
+    }
+}
+
+pub fn id_only(field: &str, value: &Value) -> Result<String, Error> {
+    let mut issues = Vec::new();
+    let id = id_arg(field, value, &mut issues);
+    if issues.is_empty() {
+        Ok(id)
+    } else {
+        Err(Error::Validation(issues))
+    }
+}
+
+/// Checks an id and a body together, so that one error lists every problem in both.
+pub fn with_id<T>(
+    field: &str,
+    id: &Value,
+    body: &Value,
+    parse: fn(&Value) -> Result<T, Vec<Issue>>,
+) -> Result<(String, T), Error> {
+    let mut issues = Vec::new();
+    let id = id_arg(field, id, &mut issues);
+    match parse(body) {
+        Ok(spec) if issues.is_empty() => Ok((id, spec)),
+        Ok(_) => Err(Error::Validation(issues)),
+        Err(more) => {
+            issues.extend(more);
+            Err(Error::Validation(issues))
+        }
+    }
+}

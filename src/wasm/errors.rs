@@ -1,0 +1,72 @@
+//! Core errors to the JS error classes. The classes live in `pkg/errors.js` so that
+//! `instanceof` works and they can extend `Error`; the package entry registers a factory.
+
+use crate::error::Error;
+use js_sys::{Function, Object, Reflect};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    static FACTORY: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// Called once by the package entry with `(kind, message, fields, cause) => Error`.
+#[wasm_bindgen(js_name = "__setErrorFactory", skip_typescript)]
+pub fn set_error_factory(factory: Function) {
+    FACTORY.with(|f| *f.borrow_mut() = Some(factory));
+}
+
+fn set(obj: &Object, key: &str, value: JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &value);
+}
+
+/// Builds the JS error for `error`, with an optional `cause`.
+pub fn to_js(error: &Error, cause: Option<JsValue>) -> JsValue {
+    let fields = Object::new();
+    let (kind, message) = match error {
+        Error::Validation(issues) => {
+            let list = serde_wasm_bindgen::to_value(issues).unwrap_or(JsValue::NULL);
+            set(&fields, "issues", list);
+            ("validation", error.to_string())
+        }
+        Error::Api(e) => {
+            set(&fields, "status", e.status.into());
+            set(&fields, "method", e.method.as_str().into());
+            set(&fields, "path", e.path.as_str().into());
+            if let Some(data) = &e.data {
+                let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+                let value = serde::Serialize::serialize(data, &serializer).unwrap_or(JsValue::NULL);
+                set(&fields, "data", value);
+            }
+            if let Some(ms) = e.retry_after_ms {
+                set(&fields, "retryAfterMs", (ms as f64).into());
+            }
+            ("api", e.message.clone())
+        }
+        Error::Response {
+            status,
+            method,
+            path,
+            ..
+        } => {
+            set(&fields, "status", (*status).into());
+            set(&fields, "method", method.as_str().into());
+            set(&fields, "path", path.as_str().into());
+            ("response", error.to_string())
+        }
+        Error::Network { .. } => ("network", error.to_string()),
+        Error::Timeout { timeout_ms } => {
+            set(&fields, "timeoutMs", (*timeout_ms as f64).into());
+            ("timeout", error.to_string())
+        }
+    };
+    let cause = cause.unwrap_or(JsValue::UNDEFINED);
+    let made = FACTORY.with(|f| {
+        f.borrow().as_ref().and_then(|factory| {
+            let args = js_sys::Array::of4(&kind.into(), &message.as_str().into(), &fields, &cause);
+            factory.apply(&JsValue::NULL, &args).ok()
+        })
+    });
+    // Without the entry's factory (the raw wasm-bindgen output was imported), a plain Error.
+    made.unwrap_or_else(|| js_sys::Error::new(&message).into())
+}

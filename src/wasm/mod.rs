@@ -1,0 +1,10 @@
+//! The wasm boundary: the only code that knows wasm-bindgen, js-sys, web-sys or gloo-net.
+//! It turns JS values into core inputs, sends the core's requests with `fetch`, and turns
+//! core errors into the JS error classes.
+
+mod client;
+mod convert;
+mod errors;
+mod js;
+mod limit;
+mod transport;

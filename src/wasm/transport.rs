@@ -1,0 +1,136 @@
+//! One HTTP attempt through gloo-net's `fetch`: headers, per-attempt timeout, the caller's
+//! `AbortSignal`, and a body read that stops past the size limit.
+
+use super::js::{abort_error, AbortListener, Timer};
+use crate::auth::Secret;
+use crate::http::{HttpRequest, Method, MAX_BODY_BYTES};
+use gloo_net::http::RequestBuilder;
+use js_sys::Uint8Array;
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortController, AbortSignal, ReadableStreamDefaultReader, ReadableStreamReadResult,
+};
+
+pub struct Received {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    /// At most `MAX_BODY_BYTES + 1` bytes: reading stops once the limit is passed.
+    pub body: Vec<u8>,
+}
+
+pub enum AttemptError {
+    /// The caller's signal fired; carries its reason.
+    Aborted(JsValue),
+    Timeout,
+    Network {
+        name: String,
+        message: String,
+    },
+}
+
+pub struct Attempt<'a> {
+    pub url: String,
+    pub request: &'a HttpRequest,
+    pub bearer: Option<&'a Secret>,
+    pub user_agent: Option<&'a str>,
+    pub timeout_ms: u64,
+    pub signal: Option<&'a AbortSignal>,
+}
+
+pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
+    if let Some(s) = attempt.signal.filter(|s| s.aborted()) {
+        return Err(AttemptError::Aborted(s.reason()));
+    }
+    let controller = AbortController::new().map_err(|_| AttemptError::Network {
+        name: "Error".into(),
+        message: "AbortController is not available in this runtime".into(),
+    })?;
+    // Our own controller, never the caller's signal, goes to fetch: its reasons are always
+    // Error objects, and timeouts and caller aborts stay distinguishable.
+    let timed_out = Rc::new(Cell::new(false));
+    let _timer = {
+        let (controller, timed_out) = (controller.clone(), timed_out.clone());
+        Timer::new(attempt.timeout_ms, move || {
+            timed_out.set(true);
+            controller.abort_with_reason(&abort_error("request timed out"));
+        })
+    };
+    let _listener = attempt.signal.map(|s| {
+        let controller = controller.clone();
+        AbortListener::new(s, move || {
+            controller.abort_with_reason(&abort_error("request aborted"));
+        })
+    });
+    let classify = |name: String, message: String| match attempt.signal.filter(|s| s.aborted()) {
+        Some(s) => AttemptError::Aborted(s.reason()),
+        None if timed_out.get() => AttemptError::Timeout,
+        None => AttemptError::Network { name, message },
+    };
+    let from_gloo = |e: gloo_net::Error| match e {
+        gloo_net::Error::JsError(js) => classify(js.name, js.message),
+        other => classify("Error".into(), other.to_string()),
+    };
+    let from_js = |e: JsValue| match e.dyn_into::<js_sys::Error>() {
+        Ok(err) => classify(err.name().into(), err.message().into()),
+        Err(_) => classify("Error".into(), "the response body could not be read".into()),
+    };
+
+    let req = attempt.request;
+    let method = match req.method {
+        Method::Get => gloo_net::http::Method::GET,
+        Method::Post => gloo_net::http::Method::POST,
+        Method::Put => gloo_net::http::Method::PUT,
+        Method::Delete => gloo_net::http::Method::DELETE,
+    };
+    let mut builder = RequestBuilder::new(&attempt.url)
+        .method(method)
+        .header("Accept", "application/json")
+        .abort_signal(Some(&controller.signal()));
+    if let Some(token) = attempt.bearer {
+        builder = builder.header("Authorization", &format!("Bearer {}", token.expose()));
+    }
+    if let Some(ct) = req.content_type {
+        builder = builder.header("Content-Type", ct);
+    }
+    if let Some(ua) = attempt.user_agent {
+        builder = builder.header("User-Agent", ua);
+    }
+    let built = match &req.body {
+        Some(body) => builder.body(body.as_str()),
+        None => builder.build(),
+    };
+    let response = built.map_err(from_gloo)?.send().await.map_err(from_gloo)?;
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after");
+    let body = read_body(response.body()).await.map_err(from_js)?;
+    Ok(Received {
+        status,
+        retry_after,
+        body,
+    })
+}
+
+async fn read_body(stream: Option<web_sys::ReadableStream>) -> Result<Vec<u8>, JsValue> {
+    let Some(stream) = stream else {
+        return Ok(Vec::new());
+    };
+    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut body = Vec::new();
+    loop {
+        let chunk: ReadableStreamReadResult = JsFuture::from(reader.read()).await?.unchecked_into();
+        if chunk.get_done().unwrap_or(true) {
+            return Ok(body);
+        }
+        if let Ok(bytes) = chunk.get_value().dyn_into::<Uint8Array>() {
+            body.extend_from_slice(&bytes.to_vec());
+        }
+        if body.len() > MAX_BODY_BYTES {
+            // Enough to know it is too large; the core turns this into a typed error.
+            let _ = reader.cancel();
+            return Ok(body);
+        }
+    }
+}
