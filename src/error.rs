@@ -6,7 +6,11 @@ use std::fmt;
 
 /// One problem with a request's input: which field, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(export, rename = "ValidationIssue")
+)]
 pub struct Issue {
     /// Dotted path of the offending field (`"tags[1]"`, `"oauth.clientId"`); empty for the whole value.
     pub field: String,

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// A key as the API describes it. Every field is optional and unknown fields are kept in
-/// `extra`: the API adds fields, and a strict model would break on them.
+/// A key as the API describes it. Every field may be absent or null, and fields this client
+/// does not know are kept: the API adds fields, and a strict model would break on them.
 #[derive(Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Key {
     pub id: Option<String>,
     /// The secret: only in the response that created the key.
@@ -26,6 +26,7 @@ pub struct Key {
     pub expires: Option<String>,
     pub revoked: Option<String>,
     pub invalid: Option<bool>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
     pub expiry_seconds: Option<i64>,
     pub capabilities: Option<KeyCapabilities>,
     pub scopes: Option<Vec<String>>,
@@ -52,7 +53,7 @@ impl std::fmt::Debug for Key {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct KeyCapabilities {
     pub devices: Option<DeviceCapabilities>,
     #[serde(flatten)]
@@ -61,7 +62,7 @@ pub struct KeyCapabilities {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct DeviceCapabilities {
     pub create: Option<CreateCapabilities>,
     #[serde(flatten)]
@@ -70,7 +71,7 @@ pub struct DeviceCapabilities {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct CreateCapabilities {
     pub reusable: Option<bool>,
     pub ephemeral: Option<bool>,
@@ -126,6 +127,7 @@ pub struct CreateAuthKey {
     /// Tags for the devices it registers (`tag:name`). Default none.
     pub tags: Option<Vec<String>>,
     /// Lifetime in seconds, 1 to 7,776,000. Default 90 days.
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
     pub expiry_seconds: Option<i64>,
     /// Up to 50 letters, digits, spaces or `-`.
     pub description: Option<String>,

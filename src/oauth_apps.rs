@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 /// An OAuth app as the API describes it; tolerant like `Key`.
 #[derive(Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct OAuthApp {
     pub id: Option<String>,
     pub name: Option<String>,

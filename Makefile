@@ -1,0 +1,58 @@
+# The README's commands: `make test` and `make demo`. Each installs what is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+WASM := target/wasm32-unknown-unknown/release/tailscale_wasm.wasm
+BIN := node_modules/.bin
+VERSION := $(shell awk -F'"' '/^version/ {print $$2; exit}' Cargo.toml)
+TARBALL := target/pack/tailscale-wasm-$(VERSION).tgz
+
+.PHONY: setup build pack test lint test-rust test-js test-types demo clean
+
+setup:
+	@scripts/setup.sh
+
+## build: the wasm, its JS glue for browsers and Node, the TypeScript models, the package.
+build: setup
+	cargo build --release --target wasm32-unknown-unknown --quiet
+	rm -rf pkg/dist && mkdir -p pkg/dist
+	wasm-bindgen --target web --out-dir pkg/dist/web $(WASM)
+	wasm-bindgen --target nodejs --out-dir pkg/dist/node $(WASM)
+	echo '{ "type": "commonjs" }' > pkg/dist/node/package.json
+	for f in pkg/dist/web/tailscale_wasm_bg.wasm pkg/dist/node/tailscale_wasm_bg.wasm; do \
+	  $(BIN)/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$$f" -o "$$f"; done
+	$(BIN)/esbuild pkg/errors.js --format=cjs --log-level=warning --outfile=pkg/dist/errors.cjs
+	rm -rf target/ts-models
+	TS_RS_EXPORT_DIR=$(CURDIR)/target/ts-models cargo test --quiet --features ts --lib export_bindings >/dev/null
+	node scripts/models.mjs target/ts-models pkg/dist/models.d.ts
+
+## pack: the npm tarball, exactly what users install.
+pack: build
+	mkdir -p target/pack && rm -f target/pack/*.tgz
+	cd pkg && npm pack --silent --pack-destination ../target/pack >/dev/null
+	@ls -l $(TARBALL)
+
+lint: setup
+	cargo fmt --check
+	cargo clippy --all-targets --quiet -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --quiet -- -D warnings
+
+test-rust: setup
+	cargo test --quiet
+
+## test-js: installs the tarball into tests/js like a user would, then runs the JS tests.
+test-js: pack
+	rm -rf tests/js/node_modules
+	cd tests/js && npm install --no-save --no-audit --no-fund --loglevel=error ../../$(TARBALL)
+	node --test --test-reporter=spec tests/js/
+
+test-types: test-js
+	$(BIN)/tsc -p tests/types/tsconfig.json
+
+test: lint test-rust test-js test-types
+
+demo: build
+	node www/server.mjs
+
+clean:
+	rm -rf target/pack target/ts-models pkg/dist tests/js/node_modules

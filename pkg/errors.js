@@ -1,0 +1,67 @@
+// The error classes every call rejects with. Plain JS so that they extend Error and
+// `instanceof` works; the wasm core builds them through `__fromCore`.
+
+/** Base class of every error this package throws or rejects with. */
+export class TailscaleError extends Error {}
+
+/** Bad input, found before any request was sent. `issues` lists every problem. */
+export class TailscaleValidationError extends TailscaleError {
+  constructor(message, fields = {}, options) {
+    super(message, options);
+    this.issues = fields.issues ?? [];
+  }
+}
+
+/** The API answered with a status >= 400. */
+export class TailscaleApiError extends TailscaleError {
+  constructor(message, fields = {}, options) {
+    super(message, options);
+    this.status = fields.status;
+    this.method = fields.method;
+    this.path = fields.path;
+    if (fields.data !== undefined) this.data = fields.data;
+    if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs;
+  }
+}
+
+/** A successful status with a body that is not what the call returns: not JSON, truncated,
+ *  wrongly shaped, or over 10 MiB. */
+export class TailscaleResponseError extends TailscaleError {
+  constructor(message, fields = {}, options) {
+    super(message, options);
+    this.status = fields.status;
+    this.method = fields.method;
+    this.path = fields.path;
+  }
+}
+
+/** The request could not be completed (after retries); `cause` holds the runtime's error. */
+export class TailscaleNetworkError extends TailscaleError {}
+
+/** An attempt took longer than `timeoutMs` (after retries). */
+export class TailscaleTimeoutError extends TailscaleError {
+  constructor(message, fields = {}, options) {
+    super(message, options);
+    this.timeoutMs = fields.timeoutMs;
+  }
+}
+
+// `name` on the prototype: correct in stacks and `String(err)`, and not an own property that
+// clutters `util.inspect`.
+for (const cls of [TailscaleError, TailscaleValidationError, TailscaleApiError, TailscaleResponseError, TailscaleNetworkError, TailscaleTimeoutError]) {
+  Object.defineProperty(cls.prototype, "name", { value: cls.name, enumerable: false, configurable: true, writable: true });
+}
+
+const byKind = {
+  validation: TailscaleValidationError,
+  api: TailscaleApiError,
+  response: TailscaleResponseError,
+  network: TailscaleNetworkError,
+  timeout: TailscaleTimeoutError,
+};
+
+/** @internal Called by the wasm core. */
+export function __fromCore(kind, message, fields, cause) {
+  const Cls = byKind[kind] ?? TailscaleError;
+  return new Cls(message, fields, cause === undefined ? undefined : { cause });
+}

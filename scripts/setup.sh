@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what the build and tests need, and only what is missing: quick when all is there.
+# Usage: scripts/setup.sh [browser]   ("browser" also installs Debian's chromium for e2e tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+
+# The wasm target.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The wasm-bindgen CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  say "installing wasm-bindgen-cli $want (found '${have:-none}'); this takes several minutes once"
+  # --locked first (reproducible); when a locked dependency has left the index, resolve afresh.
+  cargo install wasm-bindgen-cli --version "$want" --locked --quiet ||
+    cargo install wasm-bindgen-cli --version "$want" --force --quiet
+fi
+
+# Build and test tools from npm (binaryen for wasm-opt, esbuild, typescript, playwright-core...).
+if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ] ||
+   { [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+  say "installing npm dev dependencies"
+  npm install --no-audit --no-fund --loglevel=error
+fi
+
+if [ "${1:-}" = "browser" ] && [ ! -x /usr/bin/chromium ]; then
+  say "installing Debian's chromium for the browser tests"
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq chromium >/dev/null
+fi
+exit 0

@@ -1,0 +1,542 @@
+// An in-memory Tailscale API for the demo page and the tests, on Node's `http`, with no
+// dependencies.
+//
+// Why it exists: nobody can reach api.tailscale.com from here, and a test where client and
+// server share one implementation of the rules proves nothing. So this file re-implements the
+// documented rules on its own, from the OpenAPI spec and Tailscale's docs, in plain JS. It
+// never imports the package under test.
+//
+// What it models:
+// - /api/v2/tailnet/{tailnet}/keys[/{id}] and /oauth-apps[/{id}], with the spec's shapes:
+//   `{"keys": [...]}`, `{"oauthApps": [...]}`, secrets (`key`, `clientSecret`) only in create
+//   responses, 200 with an empty body on delete, errors as `{"message": ...}`.
+// - POST /api/v2/oauth/token (client credentials) and /api/v2/oauth/token-exchange (federated
+//   identities; the JWT's claims are checked, its signature is not: there is no real issuer).
+// - Bearer or Basic credentials (401 otherwise), scopes on minted tokens (403 when missing),
+//   the documented input rules (400), and unknown JSON fields refused as the real API does.
+// - Listing without `all=true` shows the caller's active keys; with it, every key, revoked ones
+//   included (with `revoked` and `invalid: true`), which is what an admin view wants.
+//
+// Tests can make it misbehave for the next N matching requests (`fault`) and read every request
+// it saw (`requests`), and the most it ever had in flight at once (`maxInFlight`).
+
+import http from "node:http";
+import { randomBytes } from "node:crypto";
+
+const MAX_EXPIRY = 7776000;
+const SCOPES_NEEDING_TAGS = new Set(["devices:core", "auth_keys", "devices", "all"]);
+const DEFAULT_TOKEN_TTL = 3600;
+
+const isTag = (t) => typeof t === "string" && /^tag:[A-Za-z][A-Za-z0-9-]*$/.test(t);
+const isScope = (s) => typeof s === "string" && /^[a-z_]+(:[a-z_]+){0,2}$/.test(s);
+const isNodeAttr = (a) => typeof a === "string" && /^custom:[A-Za-z0-9_:]+$/.test(a) && a.length <= 128;
+const isKeyDescription = (d) => typeof d === "string" && d.length <= 50 && /^[A-Za-z0-9 -]*$/.test(d);
+
+class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+const bad = (message) => new HttpError(400, message);
+
+function hostOf(uri) {
+  let url;
+  try {
+    url = new URL(uri);
+  } catch {
+    return null;
+  }
+  return { scheme: url.protocol.slice(0, -1), host: url.hostname };
+}
+
+function checkRedirectUri(uri) {
+  const u = typeof uri === "string" ? hostOf(uri) : null;
+  if (!u || !u.host) return `redirect URI ${JSON.stringify(uri)} is not an absolute URL`;
+  if (["localhost", "127.0.0.1", "[::1]"].includes(u.host)) return null;
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(u.host) || u.host.startsWith("[")) return "raw IP address hosts are not permitted in redirect URIs";
+  if (u.scheme !== "https") return "redirect URIs must use https, except for localhost";
+  return null;
+}
+
+function checkIssuer(issuer) {
+  const u = typeof issuer === "string" ? hostOf(issuer) : null;
+  return u && u.scheme === "https" && u.host ? null : "issuer must be a valid https:// URL";
+}
+
+/** Refuses fields the API does not define, at one object level. */
+function onlyFields(obj, allowed, where) {
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) throw bad(`${where} must be a JSON object`);
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) throw bad(`json: unknown field "${k}"`);
+  }
+}
+
+const stringArray = (v, name) => {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) throw bad(`${name} must be an array of strings`);
+  return v;
+};
+
+function globMatch(pattern, value) {
+  const re = new RegExp("^" + pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
+  return re.test(value);
+}
+
+const newId = (prefix) => prefix + randomBytes(6).toString("hex").toUpperCase() + "CNTRL";
+const secret = () => randomBytes(16).toString("hex");
+const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+export function createDemoTailnet(opts = {}) {
+  const tailnetName = opts.tailnet ?? "example.com";
+  const userId = "uDEMO11CNTRL";
+  const state = {
+    keys: new Map(), // id -> key record (with secret)
+    apps: new Map(),
+    tokens: new Map(), // access token -> { expiresAt, scopes, owner }
+    apiKeys: new Map(), // api key secret -> key id
+  };
+  const faults = [];
+  const requests = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let tokenTtl = opts.tokenTtl ?? DEFAULT_TOKEN_TTL;
+  const now = () => Date.now();
+
+  // ---- seed -------------------------------------------------------------------------------
+  function addKey(fields) {
+    const id = newId("k");
+    const created = now();
+    const rec = { id, created: iso(created), updated: iso(created), userId, ...fields };
+    state.keys.set(id, rec);
+    return rec;
+  }
+  const demoApiKey = opts.apiKey ?? "tskey-api-demo-" + secret();
+  const apiKeyRec = addKey({ keyType: "api", description: "demo access token", scopes: ["all"], expirySeconds: MAX_EXPIRY, expires: iso(now() + MAX_EXPIRY * 1000) });
+  state.apiKeys.set(demoApiKey, apiKeyRec.id);
+  const authKey = (desc, create, days) =>
+    addKey({ keyType: "auth", description: desc, capabilities: { devices: { create } }, expirySeconds: days * 86400, expires: iso(now() + days * 86400000), key: "tskey-auth-" + secret() });
+  if (opts.seed !== false) {
+    authKey("ci runners", { reusable: true, ephemeral: true, preauthorized: true, tags: ["tag:ci"] }, 30);
+    authKey("office laptop", { reusable: false, ephemeral: false, preauthorized: false, tags: [] }, 12);
+    authKey("edge routers", { reusable: true, ephemeral: false, preauthorized: true, tags: ["tag:router", "tag:edge"] }, 3);
+  }
+  const demoClient = addKey({ keyType: "client", description: "demo oauth client", scopes: ["all"], tags: ["tag:ci"], key: "tskey-client-demo-" + secret(), userId: "" });
+  if (opts.seed !== false) {
+    addKey({ keyType: "federated", description: "github actions", scopes: ["auth_keys"], tags: ["tag:ci"], issuer: "https://token.actions.githubusercontent.com", subject: "repo:example/infra:*", audience: "api.tailscale.com/demo", customClaimRules: { repository_owner: "example" }, userId: "" });
+    const appId = newId("a");
+    state.apps.set(appId, { id: appId, name: "device-provisioner", description: "Provisions lab devices", redirectURIs: ["https://provisioner.example.com/callback"], scopes: ["devices:core"], allowedNodeAttributes: ["custom:lab"], clientSecret: secret(), created: iso(now()), updated: iso(now()) });
+  }
+
+  // ---- views ------------------------------------------------------------------------------
+  function keyView(rec) {
+    const out = { ...rec };
+    delete out.key;
+    const expired = rec.expires && Date.parse(rec.expires) <= now();
+    if (rec.revoked || expired) out.invalid = true;
+    return out;
+  }
+  function appView(rec) {
+    const out = { ...rec };
+    delete out.clientSecret;
+    return out;
+  }
+
+  // ---- auth -------------------------------------------------------------------------------
+  function authenticate(req) {
+    const h = req.headers.authorization ?? "";
+    let token = null;
+    if (h.startsWith("Bearer ")) token = h.slice(7);
+    else if (h.startsWith("Basic ")) token = Buffer.from(h.slice(6), "base64").toString().split(":")[0];
+    if (!token) throw new HttpError(401, "API token required");
+    if (state.apiKeys.has(token)) {
+      const rec = state.keys.get(state.apiKeys.get(token));
+      if (rec && !rec.revoked) return { scopes: rec.scopes ?? ["all"], owner: rec.userId, kind: "api" };
+    }
+    const t = state.tokens.get(token);
+    if (t && t.expiresAt > now()) {
+      const cred = state.keys.get(t.credential);
+      if (cred && !cred.revoked) return t;
+    }
+    throw new HttpError(401, "invalid or expired API token");
+  }
+
+  function requireScope(caller, resource, write) {
+    const ok = caller.scopes.some((s) => s === "all" || (!write && s === "all:read") || s === resource || (!write && s === `${resource}:read`));
+    if (!ok) throw new HttpError(403, `calling this endpoint requires the ${resource}${write ? "" : ":read"} scope`);
+  }
+
+  function mintToken(credentialId, scopes, tags) {
+    const token = "tskey-api-" + newId("t") + "-" + secret();
+    state.tokens.set(token, { expiresAt: now() + tokenTtl * 1000, scopes, tags, owner: "", credential: credentialId, kind: "token" });
+    return { access_token: token, token_type: "Bearer", expires_in: tokenTtl, scope: scopes.join(" ") };
+  }
+
+  function oauthToken(form) {
+    for (const k of Object.keys(form)) {
+      if (!["client_id", "client_secret", "grant_type", "scope", "tags"].includes(k)) throw bad(`unknown form field "${k}"`);
+    }
+    if (form.grant_type !== "client_credentials") throw bad("grant_type must be client_credentials");
+    const rec = state.keys.get(form.client_id ?? "");
+    if (!rec || rec.keyType !== "client" || rec.revoked || rec.key !== form.client_secret) throw new HttpError(401, "invalid client credentials");
+    const scopes = form.scope ? form.scope.split(" ").filter(Boolean) : rec.scopes;
+    for (const s of scopes) {
+      const base = s.replace(/:read$/, "");
+      const granted = rec.scopes.some((g) => g === "all" || g === s || g === base || (s.endsWith(":read") && g === "all:read"));
+      if (!granted) throw bad(`scope "${s}" is not granted to this client`);
+    }
+    const tags = form.tags ? form.tags.split(" ").filter(Boolean) : rec.tags ?? [];
+    for (const t of tags) {
+      if (!isTag(t)) throw bad(`invalid tag "${t}"`);
+      if (!(rec.tags ?? []).includes(t)) throw bad(`tag "${t}" is not owned by this client`);
+    }
+    return mintToken(rec.id, scopes, tags);
+  }
+
+  function tokenExchange(form) {
+    for (const k of Object.keys(form)) {
+      if (!["client_id", "jwt"].includes(k)) throw bad(`unknown form field "${k}"`);
+    }
+    const rec = state.keys.get(form.client_id ?? "");
+    const fail = (why) => new HttpError(401, `token exchange failed: ${why}`);
+    if (!rec || rec.keyType !== "federated" || rec.revoked) throw fail("unknown federated identity");
+    const parts = (form.jwt ?? "").split(".");
+    if (parts.length !== 3) throw fail("jwt is malformed");
+    let claims;
+    try {
+      claims = JSON.parse(Buffer.from(parts[1], "base64url").toString());
+    } catch {
+      throw fail("jwt is malformed");
+    }
+    if (typeof claims.exp === "number" && claims.exp * 1000 <= now()) throw fail("jwt has expired");
+    if (claims.iss !== rec.issuer) throw fail("issuer does not match");
+    if (typeof claims.sub !== "string" || !globMatch(rec.subject, claims.sub)) throw fail("subject does not match");
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!aud.includes(rec.audience)) throw fail("audience does not match");
+    for (const [claim, pattern] of Object.entries(rec.customClaimRules ?? {})) {
+      if (typeof claims[claim] !== "string" || !globMatch(pattern, claims[claim])) throw fail(`claim ${claim} does not match`);
+    }
+    return mintToken(rec.id, rec.scopes, rec.tags ?? []);
+  }
+
+  // ---- keys -------------------------------------------------------------------------------
+  function trustFields(body, keyType) {
+    const allowed = ["keyType", "description", "scopes", "tags"];
+    if (keyType === "federated") allowed.push("issuer", "subject", "audience", "customClaimRules");
+    onlyFields(body, allowed, "request body");
+    const scopes = stringArray(body.scopes, "scopes");
+    if (!scopes || scopes.length === 0) throw bad("at least one scope is required");
+    const badScope = scopes.find((s) => !isScope(s));
+    if (badScope !== undefined) throw bad(`invalid scope "${badScope}"`);
+    const tags = stringArray(body.tags, "tags") ?? [];
+    const badTag = tags.find((t) => !isTag(t));
+    if (badTag !== undefined) throw bad(`invalid tag "${badTag}"`);
+    if (tags.length === 0 && scopes.some((s) => SCOPES_NEEDING_TAGS.has(s))) throw bad("tags are required when scopes include devices:core or auth_keys");
+    if (body.description !== undefined && !isKeyDescription(body.description)) throw bad("description must be at most 50 alphanumeric characters, hyphens and spaces");
+    const out = { scopes, tags, description: body.description ?? "" };
+    if (keyType === "federated") {
+      const err = checkIssuer(body.issuer);
+      if (err) throw bad(err);
+      if (typeof body.subject !== "string" || body.subject === "") throw bad("subject is required");
+      if (body.audience !== undefined && (typeof body.audience !== "string" || body.audience === "")) throw bad("audience must be a non-empty string");
+      const rules = body.customClaimRules ?? {};
+      if (typeof rules !== "object" || Array.isArray(rules)) throw bad("customClaimRules must be an object");
+      for (const [k, v] of Object.entries(rules)) {
+        if (k === "" || ["sub", "iss", "aud"].includes(k)) throw bad(`custom claim rule name "${k}" is not allowed`);
+        if (typeof v !== "string") throw bad("custom claim rule values must be strings");
+      }
+      Object.assign(out, { issuer: body.issuer, subject: body.subject, audience: body.audience, customClaimRules: rules });
+    }
+    return out;
+  }
+
+  function createKey(body, caller) {
+    onlyFields(body, ["keyType", "description", "capabilities", "expirySeconds", "scopes", "tags", "issuer", "subject", "audience", "customClaimRules"], "request body");
+    const keyType = body.keyType ?? "auth";
+    if (!["auth", "client", "federated"].includes(keyType)) throw bad(`invalid keyType "${keyType}"`);
+    requireScope(caller, { auth: "auth_keys", client: "oauth_keys", federated: "federated_keys" }[keyType], true);
+    if (keyType === "auth") {
+      onlyFields(body, ["keyType", "description", "capabilities", "expirySeconds"], "request body");
+      onlyFields(body.capabilities, ["devices"], "capabilities");
+      onlyFields(body.capabilities.devices, ["create"], "capabilities.devices");
+      const create = body.capabilities.devices.create ?? {};
+      onlyFields(create, ["reusable", "ephemeral", "preauthorized", "tags"], "capabilities.devices.create");
+      for (const f of ["reusable", "ephemeral", "preauthorized"]) {
+        if (create[f] !== undefined && typeof create[f] !== "boolean") throw bad(`${f} must be a boolean`);
+      }
+      const tags = stringArray(create.tags, "tags") ?? [];
+      const badTag = tags.find((t) => !isTag(t));
+      if (badTag !== undefined) throw bad(`invalid tag "${badTag}"`);
+      if (caller.kind === "token" && tags.length === 0) throw bad("auth keys created by trust credentials must have tags");
+      const expiry = body.expirySeconds ?? MAX_EXPIRY;
+      if (!Number.isInteger(expiry) || expiry < 1 || expiry > MAX_EXPIRY) throw bad("expirySeconds must be an integer from 1 to 7776000");
+      if (body.description !== undefined && !isKeyDescription(body.description)) throw bad("description must be at most 50 alphanumeric characters, hyphens and spaces");
+      const rec = addKey({
+        keyType,
+        description: body.description ?? "",
+        capabilities: { devices: { create: { reusable: !!create.reusable, ephemeral: !!create.ephemeral, preauthorized: !!create.preauthorized, tags } } },
+        expirySeconds: expiry,
+        expires: iso(now() + expiry * 1000),
+        key: "tskey-auth-" + secret(),
+        userId: caller.owner ?? "",
+      });
+      return { ...keyView(rec), key: rec.key };
+    }
+    const fields = trustFields(body, keyType);
+    const id = newId("k");
+    if (keyType === "federated" && !fields.audience) fields.audience = `api.tailscale.com/${id}`;
+    const rec = addKey({ keyType, ...fields, userId: caller.owner ?? "" });
+    state.keys.delete(rec.id);
+    rec.id = id;
+    state.keys.set(id, rec);
+    if (keyType === "client") {
+      rec.key = `tskey-client-${id}-${secret()}`;
+      return { ...keyView(rec), key: rec.key };
+    }
+    return keyView(rec);
+  }
+
+  function setKey(rec, body, caller) {
+    if (rec.keyType !== "client" && rec.keyType !== "federated") throw bad("only OAuth clients and federated identities can be updated");
+    requireScope(caller, rec.keyType === "client" ? "oauth_keys" : "federated_keys", true);
+    if (body.keyType !== undefined && body.keyType !== rec.keyType) throw bad(`keyType does not match the key (${rec.keyType})`);
+    const fields = trustFields(body, rec.keyType);
+    if (rec.keyType === "federated" && !fields.audience) fields.audience = rec.audience;
+    Object.assign(rec, fields, { updated: iso(now()) });
+    return keyView(rec);
+  }
+
+  // ---- oauth apps -------------------------------------------------------------------------
+  function appFields(body) {
+    onlyFields(body, ["name", "description", "redirectURIs", "scopes", "allowedNodeAttributes"], "request body");
+    if (typeof body.name !== "string" || !/^[a-zA-Z0-9._-]{3,50}$/.test(body.name)) throw bad("name must be 3 to 50 characters: letters, digits, dashes, periods and underscores");
+    if (body.description !== undefined && (typeof body.description !== "string" || body.description.length > 300)) throw bad("description must be at most 300 characters");
+    const uris = stringArray(body.redirectURIs, "redirectURIs");
+    if (!uris || uris.length === 0) throw bad("at least one redirect URI is required");
+    for (const u of uris) {
+      const err = checkRedirectUri(u);
+      if (err) throw bad(err);
+    }
+    const scopes = stringArray(body.scopes, "scopes");
+    if (!scopes || scopes.length === 0) throw bad("scopes must be non-empty");
+    const badScope = scopes.find((s) => !isScope(s));
+    if (badScope !== undefined) throw bad(`invalid scope "${badScope}"`);
+    const attrs = stringArray(body.allowedNodeAttributes, "allowedNodeAttributes") ?? [];
+    const badAttr = attrs.find((a) => !isNodeAttr(a));
+    if (badAttr !== undefined) throw bad(`only custom node attributes can be allowlisted: "${badAttr}"`);
+    return { name: body.name, description: body.description ?? "", redirectURIs: uris, scopes, allowedNodeAttributes: attrs };
+  }
+
+  // ---- routing ----------------------------------------------------------------------------
+  function route(method, segments, query, body, form, req) {
+    if (segments[0] === "oauth" && segments.length === 2 && method === "POST") {
+      if (segments[1] === "token") return [200, oauthToken(form)];
+      if (segments[1] === "token-exchange") return [200, tokenExchange(form)];
+    }
+    if (segments[0] !== "tailnet" || segments.length < 3 || segments.length > 4) throw new HttpError(404, "not found");
+    const caller = authenticate(req);
+    const [, tailnet, collection, id] = segments;
+    if (tailnet !== "-" && tailnet !== tailnetName) throw new HttpError(404, "tailnet not found");
+    const json = () => {
+      if (body === undefined) throw bad("request body must be JSON");
+      return body;
+    };
+    if (collection === "keys") {
+      if (id === undefined) {
+        if (method === "GET") {
+          requireScope(caller, "auth_keys", false);
+          const all = query.get("all");
+          if (all !== null && all !== "true" && all !== "false") throw bad("all must be true or false");
+          const keys = [...state.keys.values()].filter((k) => (all === "true" ? true : !k.revoked && (caller.kind !== "api" || k.userId === caller.owner)));
+          return [200, { keys: keys.map(keyView) }];
+        }
+        if (method === "POST") return [200, createKey(json(), caller)];
+        throw new HttpError(405, "method not allowed");
+      }
+      const rec = state.keys.get(id);
+      if (method === "GET") {
+        requireScope(caller, "auth_keys", false);
+        if (!rec) throw new HttpError(404, "key not found");
+        return [200, keyView(rec)];
+      }
+      if (!rec || rec.revoked) throw new HttpError(404, "key not found");
+      if (method === "PUT") return [200, setKey(rec, json(), caller)];
+      if (method === "DELETE") {
+        requireScope(caller, "auth_keys", true);
+        rec.revoked = iso(now());
+        return [200, null];
+      }
+      throw new HttpError(405, "method not allowed");
+    }
+    if (collection === "oauth-apps") {
+      if (id === undefined) {
+        if (method === "GET") {
+          requireScope(caller, "oauth_apps", false);
+          return [200, { oauthApps: [...state.apps.values()].map(appView) }];
+        }
+        if (method === "POST") {
+          requireScope(caller, "oauth_apps", true);
+          const fields = appFields(json());
+          const appId = newId("a");
+          const rec = { id: appId, ...fields, clientSecret: secret(), created: iso(now()), updated: iso(now()) };
+          state.apps.set(appId, rec);
+          return [200, { ...rec }];
+        }
+        throw new HttpError(405, "method not allowed");
+      }
+      const rec = state.apps.get(id);
+      if (!rec) throw new HttpError(404, "OAuth app not found");
+      if (method === "GET") {
+        requireScope(caller, "oauth_apps", false);
+        return [200, appView(rec)];
+      }
+      requireScope(caller, "oauth_apps", true);
+      if (method === "PUT") {
+        Object.assign(rec, appFields(json()), { updated: iso(now()) });
+        return [200, appView(rec)];
+      }
+      if (method === "DELETE") {
+        state.apps.delete(id);
+        return [200, null];
+      }
+      throw new HttpError(405, "method not allowed");
+    }
+    throw new HttpError(404, "not found");
+  }
+
+  // ---- faults -----------------------------------------------------------------------------
+  /**
+   * Misbehave on the next `times` requests that match. Options: `method`, `path` (substring),
+   * `status` with optional `retryAfter` (header value) and `body` (raw text), `delayMs` before
+   * the headers, `drop: "before-response" | "mid-body"`, `stallBodyMs` (send half the body,
+   * then wait), `bodyBytes` (a 200 JSON body of that size).
+   */
+  function fault(spec) {
+    faults.push({ times: 1, ...spec });
+  }
+  function takeFault(method, path) {
+    const i = faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || path.includes(f.path)));
+    if (i < 0) return null;
+    const f = faults[i];
+    if (--f.times <= 0) faults.splice(i, 1);
+    return f;
+  }
+
+  async function applyFault(f, res) {
+    if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
+    if (res.destroyed) return;
+    if (f.drop === "before-response") {
+      res.socket?.destroy();
+      return;
+    }
+    const headers = { "content-type": f.contentType ?? "application/json" };
+    if (f.retryAfter !== undefined) headers["retry-after"] = String(f.retryAfter);
+    let body = f.body ?? (f.status && f.status >= 400 ? JSON.stringify({ message: `injected ${f.status}` }) : "{}");
+    if (f.bodyBytes) body = `{"keys":[],"pad":"${"x".repeat(f.bodyBytes)}"}`;
+    const status = f.status ?? 200;
+    if (f.drop === "mid-body" || f.stallBodyMs) {
+      headers["content-length"] = String(Buffer.byteLength(body));
+      res.writeHead(status, headers);
+      res.write(body.slice(0, Math.floor(body.length / 2)));
+      if (f.drop === "mid-body") {
+        setTimeout(() => res.socket?.destroy(), 10);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, f.stallBodyMs));
+      if (!res.destroyed) res.end(body.slice(Math.floor(body.length / 2)));
+      return;
+    }
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
+  // ---- server -----------------------------------------------------------------------------
+  async function readBody(req) {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  async function handle(req, res) {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.on("close", () => inFlight--);
+    const url = new URL(req.url, "http://demo.invalid");
+    const raw = await readBody(req);
+    const entry = { method: req.method, path: url.pathname, query: url.search, headers: { ...req.headers }, body: raw, status: 0, at: now() };
+    requests.push(entry);
+    const f = takeFault(req.method, url.pathname);
+    if (f) {
+      entry.fault = true;
+      entry.status = f.status ?? 200;
+      return applyFault(f, res);
+    }
+    let status = 200;
+    let payload;
+    try {
+      if (!url.pathname.startsWith("/api/v2/")) throw new HttpError(404, "not found");
+      const segments = url.pathname.slice("/api/v2/".length).split("/").map(decodeURIComponent);
+      const type = (req.headers["content-type"] ?? "").split(";")[0].trim();
+      let body;
+      let form = {};
+      if (type === "application/x-www-form-urlencoded") form = Object.fromEntries(new URLSearchParams(raw));
+      else if (raw.length > 0) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          throw bad("request body is not valid JSON");
+        }
+      }
+      [status, payload] = route(req.method, segments, url.searchParams, body, form, req);
+    } catch (e) {
+      if (!(e instanceof HttpError)) console.error("demo tailnet bug:", e);
+      status = e instanceof HttpError ? e.status : 500;
+      payload = { message: e instanceof HttpError ? e.message : "internal error" };
+    }
+    entry.status = status;
+    entry.response = payload;
+    const text = payload === null ? "" : JSON.stringify(payload);
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+
+  return {
+    server,
+    handle,
+    tailnet: tailnetName,
+    /** Credentials that work against this tailnet. */
+    credentials: { apiKey: demoApiKey, oauth: { clientId: demoClient.id, clientSecret: demoClient.key } },
+    state,
+    requests,
+    fault,
+    get inFlight() {
+      return inFlight;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    resetStats() {
+      requests.length = 0;
+      maxInFlight = inFlight;
+      faults.length = 0;
+    },
+    setTokenTtl(seconds) {
+      tokenTtl = seconds;
+    },
+    /** Revokes every minted access token, as if they had expired early. */
+    revokeTokens() {
+      state.tokens.clear();
+    },
+    listen(port = 0, host = "127.0.0.1") {
+      return new Promise((resolve) => server.listen(port, host, () => resolve(`http://${host}:${server.address().port}`)));
+    },
+    close() {
+      server.closeAllConnections?.();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
