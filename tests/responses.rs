@@ -1,0 +1,182 @@
+//! Response decoding and status mapping: tolerant models, typed errors, Retry-After.
+
+use serde_json::json;
+use tailscale_wasm::error::Error;
+use tailscale_wasm::http::{check_response, parse_retry_after, ResponseHead, MAX_BODY_BYTES};
+use tailscale_wasm::keys::{self, decode_key, decode_key_list};
+use tailscale_wasm::oauth_apps::{self, decode_app, decode_app_list};
+
+const NOW: u64 = 1_784_000_000_000; // 2026-07-14T03:33:20Z
+
+fn head(status: u16) -> ResponseHead<'static> {
+    ResponseHead {
+        status,
+        retry_after: None,
+    }
+}
+
+#[test]
+fn key_model_tolerates_absent_null_and_unknown_fields() {
+    let k = decode_key(br#"{"id":"k1","keyType":"auth","expires":null,"newField":{"x":1},"capabilities":{"devices":{"create":{"reusable":true,"futureFlag":2}}}}"#).unwrap();
+    assert_eq!(k.id.as_deref(), Some("k1"));
+    assert_eq!(k.expires, None);
+    assert_eq!(k.extra.get("newField"), Some(&json!({ "x": 1 })));
+    let create = k.capabilities.unwrap().devices.unwrap().create.unwrap();
+    assert_eq!(create.reusable, Some(true));
+    assert_eq!(create.extra.get("futureFlag"), Some(&json!(2)));
+    assert!(decode_key(b"{}").is_ok());
+    // Unknown key types pass through rather than failing the call.
+    assert_eq!(
+        decode_key(br#"{"keyType":"brand-new"}"#)
+            .unwrap()
+            .key_type
+            .as_deref(),
+        Some("brand-new")
+    );
+}
+
+#[test]
+fn key_lists_and_app_lists() {
+    assert_eq!(
+        decode_key_list(br#"{"keys":[{"id":"a"},{"id":"b"}]}"#)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(decode_key_list(b"{}").unwrap().is_empty());
+    assert!(decode_key_list(br#"{"keys":null}"#).unwrap().is_empty());
+    assert!(decode_key_list(br#"{"keys":"nope"}"#).is_err());
+    assert!(decode_key_list(br#"{"keys":[5]}"#).is_err());
+    let apps = decode_app_list(br#"{"oauthApps":[{"id":"a","redirectURIs":["https://x"],"allowedNodeAttributes":["custom:a"]}]}"#).unwrap();
+    assert_eq!(
+        apps[0].redirect_uris.as_deref(),
+        Some(&["https://x".to_string()][..])
+    );
+    assert!(decode_app(br#"{"name":5}"#).is_err());
+}
+
+#[test]
+fn secrets_do_not_show_in_debug_output() {
+    let k = decode_key(br#"{"id":"k1","key":"tskey-auth-SECRET"}"#).unwrap();
+    assert!(!format!("{k:?}").contains("SECRET"));
+    let a = decode_app(br#"{"id":"a1","clientSecret":"SECRET"}"#).unwrap();
+    assert!(!format!("{a:?}").contains("SECRET"));
+}
+
+#[test]
+fn successful_bodies_must_have_the_operation_shape() {
+    let get = keys::get("-", &json!("k1")).unwrap();
+    assert!(check_response(&get, head(200), br#"{"id":"k1"}"#, NOW).is_ok());
+    for (body, want) in [
+        (&b""[..], "empty body"),
+        (b"   ", "empty body"),
+        (b"{\"id\":\"k1\"", "truncated"),
+        (b"<html>oops</html>", "not valid JSON"),
+        (b"[1,2]", "unexpected shape"),
+        (b"{\"id\": 5}", "unexpected shape"),
+        (b"null", "unexpected shape"),
+    ] {
+        match check_response(&get, head(200), body, NOW) {
+            Err(Error::Response {
+                status: 200,
+                reason,
+                path,
+                ..
+            }) => {
+                assert!(reason.contains(want), "{body:?}: {reason}");
+                assert_eq!(path, "/api/v2/tailnet/-/keys/k1");
+            }
+            other => panic!("{body:?}: {other:?}"),
+        }
+    }
+    // DELETE ignores its body, empty or not.
+    let del = oauth_apps::delete("-", &json!("a1")).unwrap();
+    assert!(check_response(&del, head(200), b"", NOW).is_ok());
+    assert!(check_response(&del, head(204), b"{}", NOW).is_ok());
+}
+
+#[test]
+fn shape_errors_never_quote_the_body() {
+    let create = keys::create_auth_key("-", &json!({})).unwrap();
+    let body = br#"{"id":"k1","key":"tskey-auth-SECRET","expirySeconds":"tskey-auth-SECRET"}"#;
+    let err = check_response(&create, head(200), body, NOW).unwrap_err();
+    assert!(!err.to_string().contains("SECRET"), "{err}");
+}
+
+#[test]
+fn oversized_bodies_are_refused() {
+    let list = keys::list("-", &json!({})).unwrap();
+    let big = vec![b' '; MAX_BODY_BYTES + 1];
+    match check_response(&list, head(200), &big, NOW) {
+        Err(Error::Response { reason, .. }) => assert!(reason.contains("larger than")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn error_statuses_carry_the_api_message_and_data() {
+    let list = keys::list("-", &json!({})).unwrap();
+    let err = check_response(
+        &list,
+        head(403),
+        br#"{"message":"forbidden here","data":[{"x":1}]}"#,
+        NOW,
+    )
+    .unwrap_err();
+    let Error::Api(api) = err else { panic!() };
+    assert_eq!(
+        (api.status, api.message.as_str(), api.path.as_str()),
+        (403, "forbidden here", "/api/v2/tailnet/-/keys")
+    );
+    assert_eq!(api.data, Some(json!([{ "x": 1 }])));
+    assert_eq!(api.method.as_str(), "GET");
+    // No usable message: the status text.
+    for body in [
+        &b"<html>bad gateway</html>"[..],
+        b"",
+        b"{\"message\":\"\"}",
+        b"{\"message\":5}",
+    ] {
+        let Error::Api(api) = check_response(&list, head(502), body, NOW).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(api.message, "Bad Gateway");
+        assert_eq!(api.data, None);
+    }
+    // 3xx that fetch did not follow, and 1xx, are not success.
+    assert!(matches!(
+        check_response(&list, head(304), b"", NOW),
+        Err(Error::Response { .. })
+    ));
+}
+
+#[test]
+fn retry_after_seconds_and_dates() {
+    assert_eq!(parse_retry_after("0", NOW), Some(0));
+    assert_eq!(parse_retry_after(" 7 ", NOW), Some(7000));
+    assert_eq!(
+        parse_retry_after("99999999999999999999999", NOW),
+        Some(u64::MAX)
+    );
+    // 2026-07-14T03:33:30Z is 10 s after NOW.
+    assert_eq!(
+        parse_retry_after("Tue, 14 Jul 2026 03:33:30 GMT", NOW),
+        Some(10_000)
+    );
+    assert_eq!(
+        parse_retry_after("Tue, 14 Jul 2026 03:33:00 GMT", NOW),
+        Some(0)
+    );
+    for junk in ["", "-1", "1.5", "soon", "Tue, 99 Jul 2026 03:33:30 GMT"] {
+        assert_eq!(parse_retry_after(junk, NOW), None, "{junk:?}");
+    }
+    let list = keys::list("-", &json!({})).unwrap();
+    let h = ResponseHead {
+        status: 429,
+        retry_after: Some("3"),
+    };
+    let Error::Api(api) = check_response(&list, h, b"{}", NOW).unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(api.retry_after_ms, Some(3000));
+}
