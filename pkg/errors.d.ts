@@ -1,7 +1,9 @@
 import type { ValidationIssue } from "./dist/models.js";
 
 /** Base class of every error this package throws or rejects with. */
-export declare class TailscaleError extends Error {}
+export declare class TailscaleError extends Error {
+  constructor(message?: string, fields?: object, options?: ErrorOptions);
+}
 
 /** Bad input, found before any request was sent. */
 export declare class TailscaleValidationError extends TailscaleError {
@@ -36,6 +38,7 @@ export declare class TailscaleResponseError extends TailscaleError {
 
 /** The request could not be completed (after retries). */
 export declare class TailscaleNetworkError extends TailscaleError {
+  constructor(message?: string, fields?: object, options?: ErrorOptions);
   /** The runtime's own error (for example `TypeError: fetch failed`). */
   readonly cause?: unknown;
 }

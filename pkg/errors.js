@@ -1,13 +1,18 @@
 // The error classes every call rejects with. Plain JS so that they extend Error and
 // `instanceof` works; the wasm core builds them through `__fromCore`.
 
-/** Base class of every error this package throws or rejects with. */
-export class TailscaleError extends Error {}
+/** Base class of every error this package throws or rejects with. Subclasses take their
+ *  fields as the second argument and the standard `{ cause }` options as the third. */
+export class TailscaleError extends Error {
+  constructor(message, fields, options) {
+    super(message, options);
+  }
+}
 
 /** Bad input, found before any request was sent. `issues` lists every problem. */
 export class TailscaleValidationError extends TailscaleError {
   constructor(message, fields = {}, options) {
-    super(message, options);
+    super(message, fields, options);
     this.issues = fields.issues ?? [];
   }
 }
@@ -15,7 +20,7 @@ export class TailscaleValidationError extends TailscaleError {
 /** The API answered with a status >= 400. */
 export class TailscaleApiError extends TailscaleError {
   constructor(message, fields = {}, options) {
-    super(message, options);
+    super(message, fields, options);
     this.status = fields.status;
     this.method = fields.method;
     this.path = fields.path;
@@ -28,7 +33,7 @@ export class TailscaleApiError extends TailscaleError {
  *  wrongly shaped, or over 10 MiB. */
 export class TailscaleResponseError extends TailscaleError {
   constructor(message, fields = {}, options) {
-    super(message, options);
+    super(message, fields, options);
     this.status = fields.status;
     this.method = fields.method;
     this.path = fields.path;
@@ -41,7 +46,7 @@ export class TailscaleNetworkError extends TailscaleError {}
 /** An attempt took longer than `timeoutMs` (after retries). */
 export class TailscaleTimeoutError extends TailscaleError {
   constructor(message, fields = {}, options) {
-    super(message, options);
+    super(message, fields, options);
     this.timeoutMs = fields.timeoutMs;
   }
 }

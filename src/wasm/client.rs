@@ -25,7 +25,7 @@ use web_sys::AbortSignal;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OPTIONS: &str = r#"
-import type { Key, OAuthApp, ValidationIssue, CreateAuthKeyOptions, OAuthClientOptions, FederatedIdentityOptions, OAuthAppOptions } from "../models";
+import type { Key, OAuthApp, ValidationIssue, CreateAuthKeyOptions, OAuthClientOptions, FederatedIdentityOptions, OAuthAppOptions } from "../models.js";
 
 /** Options for `new TailscaleClient(...)`. Pass exactly one of `apiKey`, `oauth`, `federated`. */
 export interface TailscaleClientOptions {
@@ -463,7 +463,7 @@ impl KeysApi {
     #[wasm_bindgen(unchecked_return_type = "Promise<Key[]>")]
     pub fn list(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListKeysOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListKeysOptions")] options: JsValue,
     ) -> Promise {
         let prepared = take_signal(&options).and_then(|(rest, signal)| {
             let rest = options_json(&rest)?;
@@ -477,7 +477,7 @@ impl KeysApi {
     pub fn get(
         &self,
         #[wasm_bindgen(js_name = keyId, unchecked_param_type = "string")] key_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.inner.call(keys::get, &key_id, &options)
     }
@@ -487,8 +487,8 @@ impl KeysApi {
     #[wasm_bindgen(js_name = createAuthKey, unchecked_return_type = "Promise<Key>")]
     pub fn create_auth_key(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "CreateAuthKeyOptions")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CreateAuthKeyOptions")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         let request = if request.is_undefined() {
             Object::new().into()
@@ -504,7 +504,7 @@ impl KeysApi {
     pub fn create_oauth_client(
         &self,
         #[wasm_bindgen(unchecked_param_type = "OAuthClientOptions")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.inner
             .call(keys::create_oauth_client, &request, &options)
@@ -515,7 +515,7 @@ impl KeysApi {
     pub fn create_federated_identity(
         &self,
         #[wasm_bindgen(unchecked_param_type = "FederatedIdentityOptions")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.inner
             .call(keys::create_federated_identity, &request, &options)
@@ -527,7 +527,7 @@ impl KeysApi {
         &self,
         #[wasm_bindgen(js_name = keyId, unchecked_param_type = "string")] key_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "OAuthClientOptions")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.inner
             .call_id(keys::set_oauth_client, &key_id, &request, &options)
@@ -539,7 +539,7 @@ impl KeysApi {
         &self,
         #[wasm_bindgen(js_name = keyId, unchecked_param_type = "string")] key_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "FederatedIdentityOptions")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.inner
             .call_id(keys::set_federated_identity, &key_id, &request, &options)
@@ -550,7 +550,7 @@ impl KeysApi {
     pub fn delete(
         &self,
         #[wasm_bindgen(js_name = keyId, unchecked_param_type = "string")] key_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.inner.call(keys::delete, &key_id, &options)
     }
@@ -562,7 +562,7 @@ impl OAuthAppsApi {
     #[wasm_bindgen(unchecked_return_type = "Promise<OAuthApp[]>")]
     pub fn list(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.inner.call(
             |t, _| Ok(oauth_apps::list(t)),
@@ -576,7 +576,7 @@ impl OAuthAppsApi {
     pub fn get(
         &self,
         #[wasm_bindgen(js_name = appId, unchecked_param_type = "string")] app_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.inner.call(oauth_apps::get, &app_id, &options)
     }
@@ -587,7 +587,7 @@ impl OAuthAppsApi {
     pub fn create(
         &self,
         #[wasm_bindgen(unchecked_param_type = "OAuthAppOptions")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.inner.call(oauth_apps::create, &request, &options)
     }
@@ -598,7 +598,7 @@ impl OAuthAppsApi {
         &self,
         #[wasm_bindgen(js_name = appId, unchecked_param_type = "string")] app_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "OAuthAppOptions")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.inner
             .call_id(oauth_apps::update, &app_id, &request, &options)
@@ -609,7 +609,7 @@ impl OAuthAppsApi {
     pub fn delete(
         &self,
         #[wasm_bindgen(js_name = appId, unchecked_param_type = "string")] app_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.inner.call(oauth_apps::delete, &app_id, &options)
     }
@@ -637,7 +637,7 @@ fn validate_one(field: &str, rule: fn(&str) -> Result<(), String>, value: &JsVal
 /// The checks `keys.createAuthKey` runs before sending; `[]` when valid.
 #[wasm_bindgen(js_name = validateCreateAuthKey, unchecked_return_type = "ValidationIssue[]")]
 pub fn validate_create_auth_key(
-    #[wasm_bindgen(unchecked_param_type = "CreateAuthKeyOptions")] request: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "CreateAuthKeyOptions")] request: JsValue,
 ) -> JsValue {
     let request = if request.is_undefined() {
         Object::new().into()

@@ -1,0 +1,232 @@
+// Error and retry rules against the demo tailnet's fault controls. Each test counts the
+// requests the server saw: a retried create would mint a second key.
+import { test, after, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { TailscaleClient, TailscaleApiError, TailscaleNetworkError, TailscaleTimeoutError, TailscaleResponseError } from "tailscale-wasm";
+import { startTailnet, seen } from "./helpers.mjs";
+
+const { tailnet, baseUrl } = await startTailnet();
+after(() => tailnet.close());
+beforeEach(() => tailnet.resetStats());
+
+const client = (extra = {}) => new TailscaleClient({ apiKey: tailnet.credentials.apiKey, baseUrl, ...extra });
+const authKeys = () => [...tailnet.state.keys.values()].filter((k) => k.keyType === "auth").length;
+const createKey = (c = client()) => c.keys.createAuthKey({ tags: ["tag:ci"] });
+const anApp = { name: "fault-app", redirectURIs: ["https://a.example/cb"], scopes: ["all"] };
+
+test("429 is retried on a POST, honouring Retry-After in seconds, and mints one key", async () => {
+  const before = authKeys();
+  tailnet.fault({ method: "POST", path: "/keys", status: 429, retryAfter: "0" });
+  const key = await createKey();
+  assert.match(key.key, /^tskey-auth-/);
+  assert.equal(seen(tailnet, "/keys", "POST"), 2);
+  assert.equal(authKeys(), before + 1);
+});
+
+test("429 is retried on GET, PUT and DELETE", async () => {
+  const c = client();
+  const app = await c.oauthApps.create(anApp);
+  tailnet.resetStats();
+  tailnet.fault({ method: "GET", status: 429, retryAfter: "0" });
+  tailnet.fault({ method: "PUT", status: 429 });
+  tailnet.fault({ method: "DELETE", status: 429, retryAfter: "0" });
+  await c.oauthApps.get(app.id);
+  await c.oauthApps.update(app.id, anApp);
+  await c.oauthApps.delete(app.id);
+  assert.deepEqual(tailnet.requests.map((r) => `${r.method} ${r.status}`), ["GET 429", "GET 200", "PUT 429", "PUT 200", "DELETE 429", "DELETE 200"]);
+});
+
+test("Retry-After is reported in ms, as seconds or as an HTTP date, when retries run out", async () => {
+  const c = client({ maxRetries: 0 });
+  tailnet.fault({ status: 429, retryAfter: "7" });
+  let err = await c.keys.list().catch((e) => e);
+  assert.ok(err instanceof TailscaleApiError);
+  assert.equal(err.status, 429);
+  assert.equal(err.retryAfterMs, 7000);
+  const date = new Date(Date.now() + 5000).toUTCString();
+  tailnet.fault({ status: 429, retryAfter: date });
+  err = await c.keys.list().catch((e) => e);
+  assert.ok(err.retryAfterMs > 0 && err.retryAfterMs <= 5000, String(err.retryAfterMs));
+  tailnet.fault({ status: 429 });
+  err = await c.keys.list().catch((e) => e);
+  assert.equal(err.retryAfterMs, undefined);
+  assert.equal(tailnet.requests.length, 3, "maxRetries: 0 sends each call once");
+});
+
+test("an HTTP-date Retry-After in the past retries at once", async () => {
+  tailnet.fault({ status: 429, retryAfter: "Wed, 21 Oct 2015 07:28:00 GMT" });
+  await client().keys.list();
+  assert.equal(tailnet.requests.length, 2);
+});
+
+for (const status of [502, 503, 504]) {
+  test(`${status} is retried on GET, PUT and DELETE but never on POST`, async () => {
+    const c = client();
+    const app = await c.oauthApps.create(anApp);
+    tailnet.resetStats();
+    for (const method of ["GET", "PUT", "DELETE"]) tailnet.fault({ method, status });
+    await c.oauthApps.get(app.id);
+    await c.oauthApps.update(app.id, anApp);
+    await c.oauthApps.delete(app.id);
+    assert.equal(tailnet.requests.length, 6);
+    const before = authKeys();
+    tailnet.fault({ method: "POST", status });
+    const err = await createKey(c).catch((e) => e);
+    assert.ok(err instanceof TailscaleApiError);
+    assert.equal(err.status, status);
+    assert.equal(err.method, "POST");
+    assert.equal(err.path, "/api/v2/tailnet/-/keys");
+    assert.equal(seen(tailnet, "/keys", "POST"), 1);
+    assert.equal(authKeys(), before);
+  });
+}
+
+test("500 is not retried on any method", async () => {
+  tailnet.fault({ status: 500, times: 2 });
+  await assert.rejects(client().keys.list(), { name: "TailscaleApiError", status: 500, message: "injected 500" });
+  await assert.rejects(createKey(), { status: 500 });
+  assert.equal(tailnet.requests.length, 2);
+});
+
+test("retries stop after maxRetries and report the last error", async () => {
+  tailnet.fault({ status: 503, times: 10 });
+  await assert.rejects(client({ maxRetries: 2 }).keys.list(), { status: 503 });
+  assert.equal(tailnet.requests.length, 3);
+});
+
+test("the API's message and data reach the error", async () => {
+  tailnet.fault({ status: 400, body: JSON.stringify({ message: "tag:x is not owned", data: [{ field: "tags" }] }) });
+  const err = await createKey().catch((e) => e);
+  assert.equal(err.message, "tag:x is not owned");
+  assert.deepEqual(err.data, [{ field: "tags" }]);
+  tailnet.fault({ status: 404, body: "<html>not found</html>", contentType: "text/html" });
+  const err2 = await client().keys.get("k1").catch((e) => e);
+  assert.equal(err2.message, "Not Found");
+});
+
+test("a dropped connection is retried on GET and PUT, not on POST", async () => {
+  tailnet.fault({ method: "GET", drop: "before-response" });
+  await client().keys.list();
+  assert.equal(tailnet.requests.length, 2);
+  tailnet.resetStats();
+  const before = authKeys();
+  tailnet.fault({ method: "POST", drop: "before-response" });
+  const err = await createKey().catch((e) => e);
+  assert.ok(err instanceof TailscaleNetworkError, String(err));
+  assert.ok(err.cause instanceof Error);
+  assert.equal(tailnet.requests.length, 1);
+  assert.equal(authKeys(), before);
+});
+
+test("a connection dropped mid-body is retried on GET, and is a network error on POST", async () => {
+  tailnet.fault({ method: "GET", drop: "mid-body", body: JSON.stringify({ keys: [] }) });
+  await client().keys.list();
+  assert.equal(tailnet.requests.length, 2);
+  tailnet.resetStats();
+  tailnet.fault({ method: "POST", drop: "mid-body", body: JSON.stringify({ id: "k", key: "tskey-auth-x" }) });
+  await assert.rejects(createKey(), TailscaleNetworkError);
+  assert.equal(tailnet.requests.length, 1);
+});
+
+test("network failures exhaust retries into a TailscaleNetworkError", async () => {
+  const c = new TailscaleClient({ apiKey: "tskey-api-x", baseUrl: "http://127.0.0.1:9", maxRetries: 1 });
+  const err = await c.keys.list().catch((e) => e);
+  assert.ok(err instanceof TailscaleNetworkError, String(err));
+  assert.match(err.message, /GET \/api\/v2\/tailnet\/-\/keys/);
+});
+
+test("slow headers time out per attempt; GET retries, POST does not", async () => {
+  const c = client({ timeoutMs: 100 });
+  tailnet.fault({ method: "GET", delayMs: 400 });
+  await c.keys.list();
+  assert.equal(tailnet.requests.length, 2);
+  tailnet.resetStats();
+  tailnet.fault({ method: "POST", delayMs: 400 });
+  const err = await createKey(c).catch((e) => e);
+  assert.ok(err instanceof TailscaleTimeoutError, String(err));
+  assert.equal(err.timeoutMs, 100);
+  assert.equal(tailnet.requests.length, 1);
+  tailnet.resetStats();
+  tailnet.fault({ method: "GET", delayMs: 400, times: 3 });
+  await assert.rejects(client({ timeoutMs: 100, maxRetries: 2 }).keys.list(), TailscaleTimeoutError);
+  assert.equal(tailnet.requests.length, 3);
+});
+
+test("a stalled body times out too", async () => {
+  tailnet.fault({ method: "GET", stallBodyMs: 500, body: JSON.stringify({ keys: [] }), times: 1 });
+  const err = await client({ timeoutMs: 100, maxRetries: 0 }).keys.list().catch((e) => e);
+  assert.ok(err instanceof TailscaleTimeoutError, String(err));
+});
+
+test("malformed 200 bodies are typed errors, and the next call works", async () => {
+  const c = client();
+  const cases = [
+    ['{"keys": [', /truncated/],
+    ["<html>hello</html>", /not valid JSON/],
+    ["", /empty body/],
+    ['{"keys": "nope"}', /unexpected shape/],
+  ];
+  for (const [body, reason] of cases) {
+    tailnet.fault({ method: "GET", body });
+    const err = await c.keys.list().catch((e) => e);
+    assert.ok(err instanceof TailscaleResponseError, String(err));
+    assert.match(err.message, reason);
+    assert.equal(err.status, 200);
+    assert.equal(err.path, "/api/v2/tailnet/-/keys");
+    assert.ok(Array.isArray(await c.keys.list()));
+  }
+  assert.equal(tailnet.requests.length, cases.length * 2, "bad bodies are not retried");
+});
+
+test("a body over 10 MiB is refused without a crash", async () => {
+  tailnet.fault({ method: "GET", bodyBytes: 10 * 1024 * 1024 + 10 });
+  await assert.rejects(client().keys.list(), (e) => e instanceof TailscaleResponseError && /larger than/.test(e.message));
+  assert.ok(Array.isArray(await client().keys.list()));
+});
+
+test("an aborted call rejects with the signal's reason, and a pre-aborted one sends nothing", async () => {
+  const c = client();
+  const pre = AbortSignal.abort();
+  await assert.rejects(c.keys.list({ signal: pre }), { name: "AbortError" });
+  tailnet.resetStats();
+  await assert.rejects(c.keys.get("k1", { signal: pre }), { name: "AbortError" });
+  assert.equal(tailnet.requests.length, 0);
+
+  tailnet.fault({ method: "GET", delayMs: 2000 });
+  const ctl = new AbortController();
+  const pending = c.keys.list({ signal: ctl.signal });
+  setTimeout(() => ctl.abort(), 50);
+  await assert.rejects(pending, { name: "AbortError" });
+  const reason = new Error("mine");
+  const ctl2 = new AbortController();
+  tailnet.fault({ method: "GET", delayMs: 2000 });
+  const pending2 = c.keys.list({ signal: ctl2.signal });
+  setTimeout(() => ctl2.abort(reason), 50);
+  assert.equal(await pending2.catch((e) => e), reason);
+});
+
+test("no retry wait runs past an abort", { timeout: 5000 }, async () => {
+  tailnet.fault({ status: 429, retryAfter: "15" });
+  const ctl = new AbortController();
+  const pending = client().keys.list({ signal: ctl.signal });
+  setTimeout(() => ctl.abort(), 100);
+  await assert.rejects(pending, { name: "AbortError" });
+  assert.equal(tailnet.requests.length, 1);
+});
+
+test("maxConcurrency caps the requests in flight", async () => {
+  const c = client({ maxConcurrency: 3 });
+  tailnet.fault({ method: "GET", delayMs: 30, times: 12 });
+  const results = await Promise.allSettled(Array.from({ length: 12 }, () => c.oauthApps.list()));
+  assert.ok(results.every((r) => r.status === "fulfilled"));
+  assert.equal(tailnet.maxInFlight, 3);
+  assert.equal(tailnet.requests.length, 12);
+});
+
+test("after faults, the same client and a new client both still work", async () => {
+  const c = client();
+  tailnet.fault({ drop: "before-response", times: 3 });
+  await assert.rejects(c.keys.list({ signal: AbortSignal.timeout(5000) }), TailscaleNetworkError);
+  assert.ok(Array.isArray(await c.keys.list()));
+  assert.ok(Array.isArray(await client().keys.list()));
+});

@@ -1,0 +1,107 @@
+// Type-checked with tsc against the installed tarball's declarations: every method and error
+// class, plus lines that must NOT compile, proving the types are not `any`.
+import {
+  TailscaleClient,
+  TailscaleError,
+  TailscaleApiError,
+  TailscaleValidationError,
+  TailscaleNetworkError,
+  TailscaleTimeoutError,
+  TailscaleResponseError,
+  validateCreateAuthKey,
+  validateCreateOAuthClient,
+  validateCreateFederatedIdentity,
+  validateOAuthApp,
+  validateTag,
+  validateScope,
+  validateNodeAttribute,
+  validateRedirectUri,
+  type Key,
+  type OAuthApp,
+  type ValidationIssue,
+  type TailscaleClientOptions,
+} from "tailscale-wasm";
+
+async function main(): Promise<void> {
+  const options: TailscaleClientOptions = { apiKey: "tskey-api-x", tailnet: "-", timeoutMs: 1000, maxRetries: 1, maxConcurrency: 2 };
+  const client = new TailscaleClient(options);
+  new TailscaleClient({ oauth: { clientId: "c", clientSecret: "s", scopes: ["auth_keys"], tags: ["tag:ci"] } });
+  new TailscaleClient({ federated: { clientId: "c", idToken: async () => "a.b.c" } });
+  const signal = new AbortController().signal;
+
+  const keys: Key[] = await client.keys.list({ all: true, signal });
+  const key: Key = await client.keys.get(keys[0]?.id ?? "k", { signal });
+  const created: Key = await client.keys.createAuthKey({ reusable: true, ephemeral: false, preauthorized: true, tags: ["tag:a"], expirySeconds: 3600, description: "d" });
+  const secret: string | null | undefined = created.key;
+  await client.keys.createOAuthClient({ scopes: ["all:read"], tags: [], description: "x" });
+  await client.keys.createFederatedIdentity({ scopes: ["all:read"], issuer: "https://i", subject: "s", audience: "a", customClaimRules: { env: "prod" } });
+  await client.keys.setOAuthClient("k", { scopes: ["all:read"] });
+  await client.keys.setFederatedIdentity("k", { scopes: ["all:read"], issuer: "https://i", subject: "s" });
+  const gone: void = await client.keys.delete("k");
+
+  const apps: OAuthApp[] = await client.oauthApps.list();
+  const app: OAuthApp = await client.oauthApps.create({ name: "app", redirectURIs: ["https://a/cb"], scopes: ["all"], allowedNodeAttributes: ["custom:x"] });
+  const clientSecret: string | null | undefined = app.clientSecret;
+  await client.oauthApps.get("a");
+  await client.oauthApps.update("a", { name: "app", redirectURIs: ["https://a/cb"], scopes: ["all"] });
+  await client.oauthApps.delete("a", { signal });
+
+  const issues: ValidationIssue[] = [
+    ...validateCreateAuthKey({}),
+    ...validateCreateOAuthClient({ scopes: [] }),
+    ...validateCreateFederatedIdentity({ scopes: [], issuer: "", subject: "" }),
+    ...validateOAuthApp({ name: "", redirectURIs: [], scopes: [] }),
+    ...validateTag("tag:a"),
+    ...validateScope("all"),
+    ...validateNodeAttribute("custom:a"),
+    ...validateRedirectUri("https://a"),
+  ];
+  const first: string | undefined = issues[0]?.field;
+
+  try {
+    await client.keys.list();
+  } catch (e) {
+    if (e instanceof TailscaleApiError) {
+      const n: number = e.status;
+      const after: number | undefined = e.retryAfterMs;
+      const m: "GET" | "POST" | "PUT" | "DELETE" = e.method;
+      void [n, after, m, e.path, e.data];
+    } else if (e instanceof TailscaleValidationError) {
+      const list: ValidationIssue[] = e.issues;
+      void list;
+    } else if (e instanceof TailscaleTimeoutError) {
+      const ms: number = e.timeoutMs;
+      void ms;
+    } else if (e instanceof TailscaleResponseError) {
+      void e.status;
+    } else if (e instanceof TailscaleNetworkError || e instanceof TailscaleError) {
+      void e.cause;
+    }
+  }
+  const asJson: { tailnet: string; baseUrl: string; authMode: string } = client.toJSON();
+  void [key, secret, gone, apps, clientSecret, first, asJson];
+
+  // The declarations reject wrong argument types.
+  // @ts-expect-error expirySeconds is a number
+  await client.keys.createAuthKey({ expirySeconds: "3600" });
+  // @ts-expect-error tags is a list of strings
+  await client.keys.createAuthKey({ tags: "tag:a" });
+  // @ts-expect-error scopes are required for an OAuth client
+  await client.keys.createOAuthClient({ tags: ["tag:a"] });
+  // @ts-expect-error issuer and subject are required
+  await client.keys.createFederatedIdentity({ scopes: ["all"] });
+  // @ts-expect-error redirectURIs is required
+  await client.oauthApps.create({ name: "app", scopes: ["all"] });
+  // @ts-expect-error ids are strings
+  await client.keys.get(42);
+  // @ts-expect-error all is a boolean
+  await client.keys.list({ all: "true" });
+  // @ts-expect-error a Key has no such field
+  void keys[0]?.secretKey;
+  // @ts-expect-error timeoutMs is a number
+  new TailscaleClient({ apiKey: "k", timeoutMs: "5s" });
+  // @ts-expect-error the result of delete is void
+  const n: number = await client.oauthApps.delete("a");
+  void n;
+}
+void main;
