@@ -7,7 +7,7 @@ BIN := node_modules/.bin
 VERSION := $(shell awk -F'"' '/^version/ {print $$2; exit}' Cargo.toml)
 TARBALL := target/pack/tailscale-wasm-$(VERSION).tgz
 
-.PHONY: setup build pack test lint test-rust test-js test-types demo clean
+.PHONY: setup build pack test lint test-rust test-js test-types test-e2e demo clean
 
 setup:
 	@scripts/setup.sh
@@ -51,7 +51,12 @@ test-js: pack
 test-types: test-js
 	$(BIN)/tsc -p tests/js/types/tsconfig.json
 
-test: lint test-rust test-js test-types
+## test-e2e: the demo page in Debian's Chromium (installed when missing), via playwright-core.
+test-e2e: build
+	@scripts/setup.sh browser
+	node --test --test-reporter=spec tests/e2e/
+
+test: lint test-rust test-js test-types test-e2e
 
 demo: build
 	node www/server.mjs

@@ -1,0 +1,236 @@
+// The demo page in Debian's Chromium, driven by playwright-core: every flow the demo promises,
+// plus the security rules (text-only rendering, no storage, CSP, a proxy that forwards only
+// /api/v2). Takes the README's screenshot.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { startServer } from "../../www/server.mjs";
+import { createDemoTailnet } from "../../www/demo-tailnet.mjs";
+
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+let browser, server, page;
+const logLines = [];
+const problems = [];
+const dialogs = [];
+
+before(async () => {
+  server = await startServer({ port: 0, log: (line) => logLines.push(line) });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const rowsText = (table) => page.locator(`${table} tbody tr`).allInnerTexts();
+const apiRequests = () => server.demo.requests.length;
+
+test("the page loads with no console errors and lists the demo keys", async () => {
+  const response = await page.goto(server.url + "/");
+  assert.match(response.headers()["content-security-policy"], /script-src 'self' 'wasm-unsafe-eval'/);
+  await page.waitForSelector("body[data-ready=true]");
+  await page.click("#connect");
+  await page.waitForSelector("#keys-table tbody tr");
+  const rows = await rowsText("#keys-table");
+  assert.ok(rows.some((r) => r.includes("ci runners")), rows.join("\n"));
+  assert.ok(rows.some((r) => r.includes("OAuth client")) && rows.some((r) => r.includes("Federated identity")));
+  assert.ok(rows.some((r) => /in \d+ (days|months)/.test(r)), "expiry is shown relative");
+  await page.waitForSelector("#apps-table tbody tr");
+  assert.deepEqual(problems, []);
+});
+
+test("typing the tag `server` shows the validation message before any request", async () => {
+  const before = apiRequests();
+  await page.fill("#auth-key-form [name=tags]", "server");
+  const message = page.locator('#auth-key-form .field-error[data-for="tags"]');
+  await message.waitFor();
+  assert.match(await message.innerText(), /tag:/);
+  await page.click("#auth-key-form button[type=submit]");
+  assert.equal(apiRequests(), before, "nothing was sent");
+  await page.fill("#auth-key-form [name=tags]", "tag:ci");
+  assert.equal(await message.innerText(), "");
+});
+
+test("an auth key is created, its secret shown once, and it appears in the table", async () => {
+  await page.check("#auth-key-form [name=reusable]");
+  await page.fill("#auth-key-form [name=expiry]", "12");
+  await page.fill("#auth-key-form [name=description]", "e2e runner");
+  await page.click("#auth-key-form button[type=submit]");
+  await page.waitForSelector("#secret-overlay:not([hidden])");
+  const secret = await page.inputValue("#secret-value");
+  assert.match(secret, /^tskey-auth-/);
+  assert.match(await page.innerText("#secret-overlay"), /cannot be retrieved again/);
+  assert.equal(await page.locator("#copy-secret").count(), 1);
+  await page.click("#dismiss-secret");
+  await page.waitForSelector("#secret-overlay", { state: "hidden" });
+  await page.waitForSelector("#keys-table tbody tr:has-text('e2e runner')");
+  const row = await page.locator("#keys-table tbody tr:has-text('e2e runner')").innerText();
+  assert.match(row, /in 12 days/);
+  assert.match(row, /reusable/);
+  assert.equal(await page.evaluate((s) => document.documentElement.outerHTML.includes(s) || [...document.querySelectorAll("input,textarea")].some((i) => i.value.includes(s)), secret), false, "the secret is gone once dismissed");
+});
+
+test("a key is revoked after a confirm step", async () => {
+  const row = page.locator("#keys-table tbody tr:has-text('e2e runner')");
+  const id = await row.getAttribute("data-key-id");
+  await row.getByRole("button", { name: "Revoke" }).click();
+  assert.equal(server.demo.state.keys.get(id).revoked, undefined, "nothing happens before the confirm");
+  await row.getByRole("button", { name: "Confirm revoke" }).click();
+  await page.waitForSelector(`#keys-table tr[data-key-id="${id}"] .state.revoked`);
+  assert.ok(server.demo.state.keys.get(id).revoked);
+});
+
+test("an OAuth client and a federated identity are created and edited", async () => {
+  await page.fill("#trust-form [name=scopes]", "auth_keys");
+  await page.fill("#trust-form [name=tags]", "tag:ci");
+  await page.fill("#trust-form [name=description]", "e2e robot");
+  await page.click("#trust-form button[type=submit]");
+  await page.waitForSelector("#secret-overlay:not([hidden])");
+  assert.match(await page.inputValue("#secret-value"), /^tskey-client-/);
+  await page.click("#dismiss-secret");
+  const row = page.locator("#keys-table tbody tr:has-text('e2e robot')");
+  await row.waitFor();
+  await row.getByRole("button", { name: "Edit" }).click();
+  await page.fill("#trust-form [name=description]", "e2e robot two");
+  await page.click("#trust-form button[type=submit]");
+  await page.waitForSelector("#keys-table tbody tr:has-text('e2e robot two')");
+
+  await page.selectOption("#trust-form [name=kind]", "federated");
+  await page.fill("#trust-form [name=scopes]", "all:read");
+  await page.fill("#trust-form [name=tags]", "");
+  await page.fill("#trust-form [name=issuer]", "http://insecure.example");
+  assert.match(await page.innerText('#trust-form .field-error[data-for="issuer"]'), /https/);
+  await page.fill("#trust-form [name=issuer]", "https://token.example");
+  await page.fill("#trust-form [name=subject]", "repo:acme/*");
+  await page.fill("#trust-form [name=claims]", "repository_owner=acme");
+  await page.fill("#trust-form [name=description]", "e2e federated");
+  await page.click("#trust-form button[type=submit]");
+  await page.waitForSelector("#keys-table tbody tr:has-text('e2e federated')");
+  const created = [...server.demo.state.keys.values()].find((k) => k.description === "e2e federated");
+  assert.deepEqual(created.customClaimRules, { repository_owner: "acme" });
+});
+
+test("an OAuth app with allowedNodeAttributes is created, listed, edited and deleted", async () => {
+  await page.fill("#app-form [name=name]", "e2e-provisioner");
+  await page.fill("#app-form [name=redirectURIs]", "https://prov.example/callback");
+  await page.fill("#app-form [name=scopes]", "devices:core");
+  await page.fill("#app-form [name=allowedNodeAttributes]", "provisioned");
+  assert.match(await page.innerText('#app-form .field-error[data-for="allowedNodeAttributes"]'), /custom:/);
+  await page.fill("#app-form [name=allowedNodeAttributes]", "custom:provisioned");
+  await page.click("#app-form button[type=submit]");
+  await page.waitForSelector("#secret-overlay:not([hidden])");
+  assert.ok((await page.inputValue("#secret-value")).length > 0);
+  await page.click("#dismiss-secret");
+  const row = page.locator("#apps-table tbody tr:has-text('e2e-provisioner')");
+  await row.waitFor();
+  assert.match(await row.innerText(), /custom:provisioned/);
+  await row.getByRole("button", { name: "Edit" }).click();
+  await page.fill("#app-form [name=name]", "e2e-provisioner-2");
+  await page.click("#app-form button[type=submit]");
+  const renamed = page.locator("#apps-table tbody tr:has-text('e2e-provisioner-2')");
+  await renamed.waitFor();
+  await renamed.getByRole("button", { name: "Delete" }).click();
+  await renamed.getByRole("button", { name: "Confirm delete" }).click();
+  await renamed.waitFor({ state: "detached" });
+});
+
+test("API data is rendered as text and runs no script", async () => {
+  const payload = "<img src=x onerror=alert(1)>";
+  await page.fill("#app-form [name=name]", "xss-probe");
+  await page.fill("#app-form [name=description]", payload);
+  await page.fill("#app-form [name=redirectURIs]", "https://xss.example/cb");
+  await page.fill("#app-form [name=scopes]", "all");
+  await page.fill("#app-form [name=allowedNodeAttributes]", "");
+  await page.click("#app-form button[type=submit]");
+  await page.waitForSelector("#secret-overlay:not([hidden])");
+  await page.click("#dismiss-secret");
+  const cell = page.locator("#apps-table tbody tr:has-text('xss-probe') td.description");
+  await cell.waitFor();
+  assert.equal(await cell.innerText(), payload);
+  assert.equal(await page.locator("#apps-table img").count(), 0);
+  await page.waitForTimeout(200);
+  assert.deepEqual(dialogs, []);
+});
+
+test("API errors show their status and message", async () => {
+  server.demo.fault({ method: "GET", path: "/oauth-apps", status: 403, body: JSON.stringify({ message: "calling this endpoint requires the oauth_apps:read scope" }) });
+  await page.click("#refresh-apps");
+  const toast = page.locator("#toast");
+  await toast.waitFor();
+  assert.match(await toast.innerText(), /403: calling this endpoint requires the oauth_apps:read scope/);
+  const log = await page.locator("#log-list li").first().innerText();
+  assert.match(log, /GET\s+\/api\/v2\/tailnet\/-\/oauth-apps\s+403\s+\d+ ms/);
+  // Chromium reports the deliberate 403 as a failed resource load; that one is expected.
+  const expected = problems.findIndex((p) => /status of 403/.test(p));
+  if (expected >= 0) problems.splice(expected, 1);
+});
+
+test("nothing was written to browser storage, cookies or the URL", async () => {
+  const stored = await page.evaluate(async () => ({
+    local: localStorage.length,
+    session: sessionStorage.length,
+    cookie: document.cookie,
+    idb: (await indexedDB.databases()).length,
+    caches: (await caches.keys()).length,
+    url: location.href,
+  }));
+  assert.deepEqual({ ...stored, url: undefined }, { local: 0, session: 0, cookie: "", idb: 0, caches: 0, url: undefined });
+  assert.equal(stored.url, server.url + "/");
+  const key = server.demo.credentials.apiKey;
+  assert.ok(!logLines.join("\n").includes(key), "the server log holds no credential");
+  assert.ok(logLines.some((l) => /^POST \/api\/v2\/tailnet\/-\/keys 200 [\d.]+ms$/.test(l)), logLines.join("\n"));
+});
+
+test("the screenshot for the README, and a phone-width layout with no sideways scroll", async () => {
+  await page.click("#refresh-keys");
+  await page.waitForTimeout(300);
+  if (await page.isVisible("#toast")) await page.click("#toast");
+  mkdirSync(new URL("../../docs/", import.meta.url), { recursive: true });
+  await page.screenshot({ path: new URL("../../docs/demo.png", import.meta.url).pathname, fullPage: false });
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await phone.goto(server.url + "/");
+  await phone.waitForSelector("body[data-ready=true]");
+  await phone.click("#connect");
+  await phone.waitForSelector("#keys-table tbody tr");
+  assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), "no page-wide horizontal scroll");
+  await phone.close();
+  assert.deepEqual(problems, []);
+});
+
+test("proxy mode forwards only /api/v2/ to the configured upstream", async () => {
+  const upstream = createDemoTailnet();
+  const upstreamUrl = await upstream.listen();
+  const lines = [];
+  const proxy = await startServer({ port: 0, upstream: upstreamUrl, log: (l) => lines.push(l) });
+  try {
+    const p = await browser.newPage();
+    await p.goto(proxy.url + "/");
+    await p.waitForSelector("body[data-ready=true]");
+    assert.equal(await p.isDisabled("input[value=demo]"), true, "no demo credential against a real API");
+    await p.fill("#connect-form [name=apiKey]", upstream.credentials.apiKey);
+    await p.click("#connect");
+    await p.waitForSelector("#keys-table tbody tr");
+    assert.equal(await p.inputValue("#connect-form [name=apiKey]"), "", "the form lets go of the key");
+    assert.ok(upstream.requests.some((r) => r.path === "/api/v2/tailnet/-/keys" && r.query === "?all=true"));
+    assert.ok(upstream.requests.every((r) => r.headers.cookie === undefined && r.headers.origin === undefined));
+    await p.close();
+    const before = upstream.requests.length;
+    for (const path of ["/api/v1/keys", "/apiv2/x", "/demo/config.json", "/pkg/package.json"]) await fetch(proxy.url + path);
+    assert.equal(upstream.requests.length, before, "nothing outside /api/v2/ reaches the upstream");
+    assert.ok(!lines.join("\n").includes(upstream.credentials.apiKey));
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
+});

@@ -1,0 +1,498 @@
+// The demo page: every key and OAuth-app operation through the tailscale-wasm package, loaded
+// from /pkg/ exactly as users install it. Everything from the API is rendered with
+// textContent (never innerHTML), and credentials live only in this module's memory.
+
+import * as ts from "/pkg/index.js";
+
+const $ = (selector, root = document) => root.querySelector(selector);
+let client = null;
+let demoConfig = null;
+
+// ---- request log: the page's own view of every call the client makes -----------------------
+const realFetch = globalThis.fetch.bind(globalThis);
+globalThis.fetch = async (input, init) => {
+  const request = new Request(input, init);
+  const url = new URL(request.url);
+  const started = performance.now();
+  try {
+    const response = await realFetch(request);
+    logCall(request.method, url.pathname + url.search, String(response.status), performance.now() - started, response.ok);
+    return response;
+  } catch (err) {
+    logCall(request.method, url.pathname + url.search, err?.name === "AbortError" ? "aborted" : "failed", performance.now() - started, false);
+    throw err;
+  }
+};
+
+function logCall(method, path, status, ms, ok) {
+  const list = $("#log-list");
+  const item = el("li", { class: ok ? "ok" : "bad" }, el("span", { class: "method" }, method), el("span", { class: "path" }, path), el("span", { class: "status" }, status), el("span", { class: "ms" }, `${Math.round(ms)} ms`));
+  list.prepend(item);
+  while (list.children.length > 200) list.lastElementChild.remove();
+}
+
+// ---- small DOM helpers: text only ----------------------------------------------------------
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+const list = (text) => text.split(/[\s,]+/).filter(Boolean);
+const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+const UNITS = [["year", 31536e6], ["month", 2592e6], ["day", 864e5], ["hour", 36e5], ["minute", 6e4]];
+
+function relative(iso) {
+  if (!iso) return "never";
+  const ms = Date.parse(iso) - Date.now();
+  if (Number.isNaN(ms)) return String(iso);
+  for (const [unit, size] of UNITS) if (Math.abs(ms) >= size) return rtf.format(Math.round(ms / size), unit);
+  return rtf.format(Math.round(ms / 1000), "second");
+}
+
+function timeCell(iso) {
+  return el("td", {}, iso ? el("time", { datetime: String(iso), title: String(iso) }, relative(iso)) : "never");
+}
+
+function chips(values, kind) {
+  return el("span", { class: "chips" }, (values ?? []).map((v) => el("span", { class: `chip ${kind}` }, v)));
+}
+
+// ---- feedback ------------------------------------------------------------------------------
+let toastTimer;
+function toast(message, kind = "info") {
+  const node = $("#toast");
+  node.textContent = message;
+  node.dataset.kind = kind;
+  node.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (node.hidden = true), kind === "error" ? 10000 : 5000);
+}
+
+function describe(err) {
+  if (err instanceof ts.TailscaleApiError) return `${err.status}: ${err.message} (${err.method} ${err.path})`;
+  if (err instanceof ts.TailscaleValidationError) return err.issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join("; ");
+  return err?.message ?? String(err);
+}
+
+/** Shows issues next to their fields; returns true when there were none. */
+function showIssues(form, issues) {
+  for (const slot of form.querySelectorAll(".field-error")) slot.textContent = "";
+  const loose = [];
+  for (const issue of issues) {
+    const base = issue.field.replace(/\[\d+\]$/, "").split(".")[0];
+    const slot = form.querySelector(`.field-error[data-for="${CSS.escape(base)}"]`);
+    const text = `${issue.field.match(/\[(\d+)\]$/) ? `entry ${Number(issue.field.match(/\[(\d+)\]$/)[1]) + 1}: ` : ""}${issue.message}`;
+    if (slot) slot.textContent = slot.textContent ? `${slot.textContent}; ${text}` : text;
+    else loose.push(issue);
+  }
+  if (loose.length) toast(describe(new ts.TailscaleValidationError("", { issues: loose })), "error");
+  return issues.length === 0;
+}
+
+async function busy(button, work) {
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    return await work();
+  } catch (err) {
+    toast(describe(err), "error");
+  } finally {
+    button.disabled = !client;
+    button.removeAttribute("aria-busy");
+  }
+}
+
+// ---- secrets: shown once -------------------------------------------------------------------
+function showSecret(secret, label) {
+  $("#secret-value").value = secret;
+  $("#secret-label").textContent = label;
+  $("#copy-status").textContent = "";
+  $("#secret-overlay").hidden = false;
+  $("#secret-value").select();
+}
+
+$("#copy-secret").addEventListener("click", async () => {
+  const value = $("#secret-value").value;
+  try {
+    await navigator.clipboard.writeText(value);
+    $("#copy-status").textContent = "Copied to the clipboard.";
+  } catch {
+    $("#secret-value").select();
+    $("#copy-status").textContent = "Select the text and copy it by hand.";
+  }
+});
+
+$("#dismiss-secret").addEventListener("click", () => {
+  $("#secret-value").value = "";
+  $("#secret-label").textContent = "";
+  $("#secret-overlay").hidden = true;
+});
+
+// ---- connection ----------------------------------------------------------------------------
+const connectForm = $("#connect-form");
+
+function showMode() {
+  const mode = connectForm.elements.mode.value;
+  for (const part of connectForm.querySelectorAll(".mode-fields")) part.hidden = part.dataset.mode !== mode;
+}
+connectForm.addEventListener("change", showMode);
+
+function connectionOptions() {
+  const f = connectForm.elements;
+  const options = { baseUrl: location.origin, tailnet: f.tailnet.value.trim() || "-" };
+  switch (f.mode.value) {
+    case "demo":
+      options.apiKey = demoConfig?.apiKey ?? "";
+      break;
+    case "apiKey":
+      options.apiKey = f.apiKey.value.trim();
+      break;
+    case "oauth":
+      options.oauth = { clientId: f.clientId.value.trim(), clientSecret: f.clientSecret.value.trim() };
+      break;
+    default:
+      options.federated = { clientId: f.federatedClientId.value.trim(), idToken: f.idToken.value.trim() };
+  }
+  return options;
+}
+
+connectForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  showIssues(connectForm, []);
+  try {
+    client = new ts.TailscaleClient(connectionOptions());
+  } catch (err) {
+    client = null;
+    $(".field-error[data-for=connect]", connectForm).textContent = describe(err);
+    return setConnected(false);
+  }
+  // The client holds the credential now; the form need not.
+  for (const name of ["apiKey", "clientSecret", "idToken"]) connectForm.elements[name].value = "";
+  setConnected(true);
+  await Promise.all([loadKeys(), loadApps()]);
+});
+
+function setConnected(on) {
+  const status = $("#status");
+  status.dataset.state = on ? "on" : "off";
+  status.textContent = on ? `Connected (${client.authMode}, tailnet ${client.tailnet})` : "Not connected";
+  for (const button of document.querySelectorAll("#keys button, #apps button")) button.disabled = !on;
+  if (!on) {
+    $("#keys-table tbody").replaceChildren();
+    $("#apps-table tbody").replaceChildren();
+  }
+}
+
+// ---- keys ----------------------------------------------------------------------------------
+const KEY_TYPES = { auth: "Auth key", client: "OAuth client", federated: "Federated identity", api: "API token" };
+
+async function loadKeys() {
+  const placeholder = $("#keys-placeholder");
+  if (!$("#keys-table tbody").children.length) {
+    placeholder.textContent = "Loading keys…";
+    placeholder.hidden = false;
+  }
+  try {
+    const keys = await client.keys.list({ all: true });
+    keys.sort((a, b) => String(b.created ?? "").localeCompare(String(a.created ?? "")));
+    $("#keys-table tbody").replaceChildren(...keys.map(keyRow));
+    placeholder.textContent = "No keys in this tailnet yet. Create one below.";
+    placeholder.hidden = keys.length > 0;
+  } catch (err) {
+    placeholder.textContent = "Could not load keys.";
+    toast(describe(err), "error");
+  }
+}
+
+function keyRow(key) {
+  const create = key.capabilities?.devices?.create;
+  const flags = create ? [create.reusable && "reusable", create.ephemeral && "ephemeral", create.preauthorized && "pre-approved"].filter(Boolean) : [];
+  const state = key.revoked ? "revoked" : key.invalid ? "invalid" : "active";
+  const actions = el("td", { class: "actions" });
+  const row = el(
+    "tr",
+    { "data-key-id": key.id ?? "", class: state === "active" ? "" : "inactive" },
+    el("td", {}, el("span", { class: "type" }, KEY_TYPES[key.keyType] ?? key.keyType ?? "unknown"), flags.length ? el("small", {}, flags.join(", ")) : null),
+    el("td", { class: "wrap" }, key.description || el("span", { class: "muted" }, "(none)")),
+    timeCell(key.created),
+    timeCell(key.expires),
+    el("td", {}, chips(create?.tags ?? key.tags, "tag"), chips(key.scopes, "scope")),
+    el("td", {}, el("span", { class: `state ${state}` }, state)),
+    actions,
+  );
+  const idle = () => {
+    actions.replaceChildren();
+    if (state !== "active") return;
+    if (key.keyType === "client" || key.keyType === "federated") {
+      actions.append(el("button", { type: "button", onclick: () => editTrust(key) }, "Edit"));
+    }
+    actions.append(el("button", { type: "button", class: "danger", onclick: confirmRevoke }, "Revoke"));
+  };
+  function confirmRevoke() {
+    actions.replaceChildren(
+      el("span", { class: "confirm" }, "Revoke this key?"),
+      el("button", { type: "button", class: "danger", onclick: (e) => busy(e.currentTarget, revoke) }, "Confirm revoke"),
+      el("button", { type: "button", onclick: idle }, "Cancel"),
+    );
+  }
+  async function revoke() {
+    await client.keys.delete(key.id);
+    toast(`Revoked ${KEY_TYPES[key.keyType] ?? "key"} ${key.id}.`);
+    await loadKeys();
+  }
+  idle();
+  return row;
+}
+
+const authForm = $("#auth-key-form");
+
+function authKeyRequest() {
+  const f = authForm.elements;
+  const req = { reusable: f.reusable.checked, ephemeral: f.ephemeral.checked, preauthorized: f.preauthorized.checked };
+  const tags = list(f.tags.value);
+  if (tags.length) req.tags = tags;
+  if (f.expiry.value !== "") req.expirySeconds = Math.round(Number(f.expiry.value) * Number(f.unit.value));
+  if (f.description.value) req.description = f.description.value;
+  return req;
+}
+
+authForm.addEventListener("input", () => showIssues(authForm, ts.validateCreateAuthKey(authKeyRequest())));
+authForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const req = authKeyRequest();
+  if (!showIssues(authForm, ts.validateCreateAuthKey(req))) return;
+  busy(event.submitter ?? $("button[type=submit]", authForm), async () => {
+    const key = await client.keys.createAuthKey(req);
+    showSecret(key.key, `Auth key ${key.id}`);
+    authForm.reset();
+    await loadKeys();
+  });
+});
+
+// ---- trust credentials: OAuth clients and federated identities -----------------------------
+const trustForm = $("#trust-form");
+
+function trustKind() {
+  return trustForm.elements.kind.value;
+}
+
+function trustRequest() {
+  const f = trustForm.elements;
+  const req = { scopes: list(f.scopes.value) };
+  const tags = list(f.tags.value);
+  if (tags.length) req.tags = tags;
+  if (f.description.value) req.description = f.description.value;
+  if (trustKind() === "federated") {
+    req.issuer = f.issuer.value.trim();
+    req.subject = f.subject.value.trim();
+    if (f.audience.value.trim()) req.audience = f.audience.value.trim();
+    const rules = f.claims.value.split("\n").map((l) => l.trim()).filter(Boolean);
+    if (rules.length) {
+      req.customClaimRules = {};
+      for (const line of rules) {
+        const at = line.indexOf("=");
+        req.customClaimRules[at < 0 ? line : line.slice(0, at).trim()] = at < 0 ? "" : line.slice(at + 1).trim();
+      }
+    }
+  }
+  return req;
+}
+
+const validateTrust = (req) => (trustKind() === "federated" ? ts.validateCreateFederatedIdentity(req) : ts.validateCreateOAuthClient(req));
+
+function syncTrustKind() {
+  $(".federated-only", trustForm).hidden = trustKind() !== "federated";
+}
+
+function resetTrust() {
+  trustForm.reset();
+  trustForm.elements.keyId.value = ""; // reset() keeps a hidden input's value
+  trustForm.elements.kind.disabled = false;
+  $("#trust-title").textContent = "New trust credential";
+  $("button[type=submit]", trustForm).textContent = "Create";
+  $(".cancel-edit", trustForm).hidden = true;
+  syncTrustKind();
+  showIssues(trustForm, []);
+}
+
+function editTrust(key) {
+  const f = trustForm.elements;
+  resetTrust();
+  f.keyId.value = key.id;
+  f.kind.value = key.keyType;
+  f.kind.disabled = true;
+  f.scopes.value = (key.scopes ?? []).join(", ");
+  f.tags.value = (key.tags ?? []).join(", ");
+  f.description.value = key.description ?? "";
+  f.issuer.value = key.issuer ?? "";
+  f.subject.value = key.subject ?? "";
+  f.audience.value = key.audience ?? "";
+  f.claims.value = Object.entries(key.customClaimRules ?? {}).map(([k, v]) => `${k}=${v}`).join("\n");
+  $("#trust-title").textContent = `Edit ${KEY_TYPES[key.keyType]} ${key.id}`;
+  $("button[type=submit]", trustForm).textContent = "Save changes";
+  $(".cancel-edit", trustForm).hidden = false;
+  syncTrustKind();
+  trustForm.scrollIntoView({ block: "nearest" });
+}
+
+trustForm.addEventListener("change", (e) => e.target.name === "kind" && syncTrustKind());
+trustForm.addEventListener("input", () => showIssues(trustForm, validateTrust(trustRequest())));
+$(".cancel-edit", trustForm).addEventListener("click", resetTrust);
+trustForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const req = trustRequest();
+  if (!showIssues(trustForm, validateTrust(req))) return;
+  const id = trustForm.elements.keyId.value;
+  const federated = trustKind() === "federated";
+  busy(event.submitter ?? $("button[type=submit]", trustForm), async () => {
+    if (id) {
+      await (federated ? client.keys.setFederatedIdentity(id, req) : client.keys.setOAuthClient(id, req));
+      toast(`Saved ${id}.`);
+    } else if (federated) {
+      const key = await client.keys.createFederatedIdentity(req);
+      toast(`Created federated identity ${key.id} (audience ${key.audience ?? "generated"}).`);
+    } else {
+      const key = await client.keys.createOAuthClient(req);
+      showSecret(key.key, `OAuth client ${key.id}: the client ID is ${key.id}, this is its secret`);
+    }
+    resetTrust();
+    await loadKeys();
+  });
+});
+
+// ---- OAuth apps ----------------------------------------------------------------------------
+async function loadApps() {
+  const placeholder = $("#apps-placeholder");
+  if (!$("#apps-table tbody").children.length) {
+    placeholder.textContent = "Loading OAuth apps…";
+    placeholder.hidden = false;
+  }
+  try {
+    const apps = await client.oauthApps.list();
+    $("#apps-table tbody").replaceChildren(...apps.map(appRow));
+    placeholder.textContent = "No OAuth apps yet. Create one below.";
+    placeholder.hidden = apps.length > 0;
+  } catch (err) {
+    placeholder.textContent = "Could not load OAuth apps.";
+    toast(describe(err), "error");
+  }
+}
+
+function appRow(app) {
+  const actions = el("td", { class: "actions" });
+  const idle = () =>
+    actions.replaceChildren(
+      el("button", { type: "button", onclick: () => editApp(app) }, "Edit"),
+      el("button", { type: "button", class: "danger", onclick: confirmDelete }, "Delete"),
+    );
+  function confirmDelete() {
+    actions.replaceChildren(
+      el("span", { class: "confirm" }, "Delete this app?"),
+      el("button", { type: "button", class: "danger", onclick: (e) => busy(e.currentTarget, remove) }, "Confirm delete"),
+      el("button", { type: "button", onclick: idle }, "Cancel"),
+    );
+  }
+  async function remove() {
+    await client.oauthApps.delete(app.id);
+    toast(`Deleted OAuth app ${app.name ?? app.id}.`);
+    await loadApps();
+  }
+  idle();
+  return el(
+    "tr",
+    { "data-app-id": app.id ?? "" },
+    el("td", { class: "strong" }, app.name ?? ""),
+    el("td", { class: "wrap description" }, app.description || el("span", { class: "muted" }, "(none)")),
+    el("td", { class: "wrap" }, (app.redirectURIs ?? []).map((u) => el("div", { class: "mono" }, u))),
+    el("td", {}, chips(app.scopes, "scope")),
+    el("td", {}, chips(app.allowedNodeAttributes, "attr")),
+    timeCell(app.created),
+    actions,
+  );
+}
+
+const appForm = $("#app-form");
+
+function appRequest() {
+  const f = appForm.elements;
+  const req = { name: f.name.value.trim(), redirectURIs: f.redirectURIs.value.split("\n").map((l) => l.trim()).filter(Boolean), scopes: list(f.scopes.value) };
+  if (f.description.value) req.description = f.description.value;
+  const attrs = list(f.allowedNodeAttributes.value);
+  if (attrs.length) req.allowedNodeAttributes = attrs;
+  return req;
+}
+
+function resetApp() {
+  appForm.reset();
+  appForm.elements.appId.value = ""; // reset() keeps a hidden input's value
+  $("#app-title").textContent = "New OAuth app";
+  $("button[type=submit]", appForm).textContent = "Create app";
+  $(".cancel-edit", appForm).hidden = true;
+  showIssues(appForm, []);
+}
+
+function editApp(app) {
+  const f = appForm.elements;
+  resetApp();
+  f.appId.value = app.id;
+  f.name.value = app.name ?? "";
+  f.description.value = app.description ?? "";
+  f.redirectURIs.value = (app.redirectURIs ?? []).join("\n");
+  f.scopes.value = (app.scopes ?? []).join(", ");
+  f.allowedNodeAttributes.value = (app.allowedNodeAttributes ?? []).join(", ");
+  $("#app-title").textContent = `Edit OAuth app ${app.name ?? app.id}`;
+  $("button[type=submit]", appForm).textContent = "Save changes";
+  $(".cancel-edit", appForm).hidden = false;
+  appForm.scrollIntoView({ block: "nearest" });
+}
+
+appForm.addEventListener("input", () => showIssues(appForm, ts.validateOAuthApp(appRequest())));
+$(".cancel-edit", appForm).addEventListener("click", resetApp);
+appForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const req = appRequest();
+  if (!showIssues(appForm, ts.validateOAuthApp(req))) return;
+  const id = appForm.elements.appId.value;
+  busy(event.submitter ?? $("button[type=submit]", appForm), async () => {
+    if (id) {
+      await client.oauthApps.update(id, req);
+      toast(`Saved OAuth app ${req.name}.`);
+    } else {
+      const app = await client.oauthApps.create(req);
+      showSecret(app.clientSecret ?? "", `OAuth app ${app.name} (client ID ${app.id}): its client secret`);
+    }
+    resetApp();
+    await loadApps();
+  });
+});
+
+// ---- start ---------------------------------------------------------------------------------
+$("#refresh-keys").addEventListener("click", (e) => busy(e.currentTarget, loadKeys));
+$("#refresh-apps").addEventListener("click", (e) => busy(e.currentTarget, loadApps));
+$("#clear-log").addEventListener("click", () => $("#log-list").replaceChildren());
+$("#toast").addEventListener("click", () => ($("#toast").hidden = true));
+
+try {
+  demoConfig = await (await realFetch("/demo/config.json")).json();
+} catch {
+  demoConfig = null;
+}
+if (demoConfig?.mode !== "demo") {
+  const demoRadio = connectForm.querySelector("input[value=demo]");
+  demoRadio.disabled = true;
+  connectForm.querySelector("input[value=apiKey]").checked = true;
+  $("#demo-hint").textContent = "The server forwards to a real Tailscale API; use your own credential.";
+}
+showMode();
+syncTrustKind();
+setConnected(false);
+document.body.dataset.ready = "true";
