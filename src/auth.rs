@@ -67,7 +67,8 @@ pub struct TokenResponse {
     pub access_token: String,
     #[serde(default)]
     pub token_type: Option<String>,
-    #[serde(default)]
+    /// Seconds; a number or a numeric string, anything else counts as absent.
+    #[serde(default, deserialize_with = "lenient_seconds")]
     pub expires_in: Option<f64>,
     #[serde(default)]
     pub scope: Option<String>,
@@ -80,6 +81,15 @@ impl std::fmt::Debug for TokenResponse {
             .field("expires_in", &self.expires_in)
             .finish_non_exhaustive()
     }
+}
+
+fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match value {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 pub fn decode_token(body: &[u8]) -> Result<TokenResponse, serde_json::Error> {

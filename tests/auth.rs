@@ -113,6 +113,25 @@ fn token_responses() {
     );
     assert!(decode_token(br#"{"access_token":"x"}"#).is_ok());
     assert!(decode_token(br#"{"token":"x"}"#).is_err());
+    assert!(decode_token(br#"{"access_token":5}"#).is_err());
+    assert_eq!(
+        decode_token(br#"{"access_token":"x","expires_in":"60"}"#)
+            .unwrap()
+            .expires_in,
+        Some(60.0)
+    );
+    assert_eq!(
+        decode_token(br#"{"access_token":"x","expires_in":"soon"}"#)
+            .unwrap()
+            .expires_in,
+        None
+    );
+    assert_eq!(
+        decode_token(br#"{"access_token":"x","expires_in":[1]}"#)
+            .unwrap()
+            .expires_in,
+        None
+    );
     assert!(!format!("{t:?}").contains("tskey-api-x"));
 }
 

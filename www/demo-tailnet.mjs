@@ -101,6 +101,9 @@ export function createDemoTailnet(opts = {}) {
   let inFlight = 0;
   let maxInFlight = 0;
   let tokenTtl = opts.tokenTtl ?? DEFAULT_TOKEN_TTL;
+  // What token responses claim in `expires_in`: the real lifetime unless a test says otherwise
+  // (`null` leaves the field out).
+  let advertisedTtl;
   const now = () => Date.now();
 
   // ---- seed -------------------------------------------------------------------------------
@@ -169,7 +172,9 @@ export function createDemoTailnet(opts = {}) {
   function mintToken(credentialId, scopes, tags) {
     const token = "tskey-api-" + newId("t") + "-" + secret();
     state.tokens.set(token, { expiresAt: now() + tokenTtl * 1000, scopes, tags, owner: "", credential: credentialId, kind: "token" });
-    return { access_token: token, token_type: "Bearer", expires_in: tokenTtl, scope: scopes.join(" ") };
+    const answer = { access_token: token, token_type: "Bearer", expires_in: advertisedTtl === undefined ? tokenTtl : advertisedTtl, scope: scopes.join(" ") };
+    if (answer.expires_in === null) delete answer.expires_in;
+    return answer;
   }
 
   function oauthToken(form) {
@@ -409,7 +414,8 @@ export function createDemoTailnet(opts = {}) {
    * Misbehave on the next `times` requests that match. Options: `method`, `path` (substring),
    * `status` with optional `retryAfter` (header value) and `body` (raw text), `delayMs` before
    * the headers, `drop: "before-response" | "mid-body"`, `stallBodyMs` (send half the body,
-   * then wait), `bodyBytes` (a 200 JSON body of that size).
+   * then wait), `bodyBytes` (a 200 JSON body of that size), `pass: true` (after `delayMs`,
+   * answer normally).
    */
   function fault(spec) {
     faults.push({ times: 1, ...spec });
@@ -466,7 +472,8 @@ export function createDemoTailnet(opts = {}) {
     const entry = { method: req.method, path: url.pathname, query: url.search, headers: { ...req.headers }, body: raw, status: 0, at: now() };
     requests.push(entry);
     const f = takeFault(req.method, url.pathname);
-    if (f) {
+    if (f?.pass) await new Promise((r) => setTimeout(r, f.delayMs ?? 0));
+    else if (f) {
       entry.fault = true;
       entry.status = f.status ?? 200;
       return applyFault(f, res);
@@ -526,6 +533,11 @@ export function createDemoTailnet(opts = {}) {
     },
     setTokenTtl(seconds) {
       tokenTtl = seconds;
+      advertisedTtl = undefined;
+    },
+    /** Makes token responses claim `expires_in: value` (null: no field), whatever the real lifetime. */
+    advertiseTokenTtl(value) {
+      advertisedTtl = value;
     },
     /** Revokes every minted access token, as if they had expired early. */
     revokeTokens() {

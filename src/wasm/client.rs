@@ -430,7 +430,7 @@ async fn mint_token(inner: &Rc<Inner>) -> Result<Secret, JsValue> {
         })
     };
     let response = auth::decode_token(&body)
-        .map_err(|_| unusable("token response has no access_token".into()))?;
+        .map_err(|_| unusable("token response has no string access_token".into()))?;
     inner
         .tokens
         .borrow_mut()

@@ -1,0 +1,124 @@
+// The fault matrix: every client method against every fault the demo tailnet can inject. For
+// each case it asserts the outcome (error class, or success after a retry) and the exact number
+// of requests the server saw, then checks that the same client and a new client still work.
+// The results table lives in RELIABILITY.md; this test fails when that table is stale
+// (UPDATE_RELIABILITY=1 rewrites it).
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { TailscaleClient } from "tailscale-wasm";
+import { startTailnet } from "./helpers.mjs";
+import { recordStrings, findLeaks, observed } from "./secrets-ledger.mjs";
+
+const { tailnet, baseUrl } = await startTailnet();
+after(() => tailnet.close());
+
+const TIMEOUT_MS = 300;
+const make = () => new TailscaleClient({ apiKey: tailnet.credentials.apiKey, baseUrl, timeoutMs: TIMEOUT_MS, maxRetries: 2 });
+const admin = make();
+const anApp = { name: "matrix-app", redirectURIs: ["https://m.example/cb"], scopes: ["all"] };
+const fed = { scopes: ["all:read"], issuer: "https://issuer.example", subject: "ci:*" };
+
+// Each method: its HTTP method, how to prepare a target, and the call under test.
+const METHODS = [
+  { name: "keys.list", http: "GET", path: () => "/keys", call: (c) => c.keys.list() },
+  { name: "keys.get", http: "GET", setup: () => admin.keys.createAuthKey({ tags: ["tag:ci"] }), path: (t) => `/keys/${t.id}`, call: (c, t) => c.keys.get(t.id) },
+  { name: "keys.createAuthKey", http: "POST", path: () => "/keys", call: (c) => c.keys.createAuthKey({ tags: ["tag:ci"], expirySeconds: 600 }) },
+  { name: "keys.createOAuthClient", http: "POST", path: () => "/keys", call: (c) => c.keys.createOAuthClient({ scopes: ["all:read"] }) },
+  { name: "keys.createFederatedIdentity", http: "POST", path: () => "/keys", call: (c) => c.keys.createFederatedIdentity(fed) },
+  { name: "keys.setOAuthClient", http: "PUT", setup: () => admin.keys.createOAuthClient({ scopes: ["all:read"] }), path: (t) => `/keys/${t.id}`, call: (c, t) => c.keys.setOAuthClient(t.id, { scopes: ["all:read"], description: "updated" }) },
+  { name: "keys.setFederatedIdentity", http: "PUT", setup: () => admin.keys.createFederatedIdentity(fed), path: (t) => `/keys/${t.id}`, call: (c, t) => c.keys.setFederatedIdentity(t.id, { ...fed, subject: "ci:main" }) },
+  { name: "keys.delete", http: "DELETE", setup: () => admin.keys.createAuthKey({ tags: ["tag:ci"] }), path: (t) => `/keys/${t.id}`, call: (c, t) => c.keys.delete(t.id) },
+  { name: "oauthApps.list", http: "GET", path: () => "/oauth-apps", call: (c) => c.oauthApps.list() },
+  { name: "oauthApps.get", http: "GET", setup: () => admin.oauthApps.create(anApp), path: (t) => `/oauth-apps/${t.id}`, call: (c, t) => c.oauthApps.get(t.id) },
+  { name: "oauthApps.create", http: "POST", path: () => "/oauth-apps", call: (c) => c.oauthApps.create(anApp) },
+  { name: "oauthApps.update", http: "PUT", setup: () => admin.oauthApps.create(anApp), path: (t) => `/oauth-apps/${t.id}`, call: (c, t) => c.oauthApps.update(t.id, { ...anApp, name: "matrix-app-2" }) },
+  { name: "oauthApps.delete", http: "DELETE", setup: () => admin.oauthApps.create(anApp), path: (t) => `/oauth-apps/${t.id}`, call: (c, t) => c.oauthApps.delete(t.id) },
+];
+
+const big = 10 * 1024 * 1024 + 1024;
+// Each fault: what to inject, and what it means for the retry rules.
+const FAULTS = [
+  { name: "429, Retry-After: 1 (seconds)", spec: () => ({ status: 429, retryAfter: "1" }), kind: "rate" },
+  { name: "429, Retry-After as an HTTP date", spec: () => ({ status: 429, retryAfter: new Date(Date.now() + 1000).toUTCString() }), kind: "rate" },
+  { name: "429, no Retry-After", spec: () => ({ status: 429 }), kind: "rate" },
+  { name: "500", spec: () => ({ status: 500 }), kind: "final", error: "TailscaleApiError" },
+  { name: "502", spec: () => ({ status: 502 }), kind: "gateway", error: "TailscaleApiError" },
+  { name: "503", spec: () => ({ status: 503 }), kind: "gateway", error: "TailscaleApiError" },
+  { name: "504", spec: () => ({ status: 504 }), kind: "gateway", error: "TailscaleApiError" },
+  { name: "connection dropped before the response", spec: () => ({ drop: "before-response" }), kind: "gateway", error: "TailscaleNetworkError" },
+  { name: "connection dropped mid-body", spec: () => ({ drop: "mid-body", body: '{"keys":[],"id":"x"}' }), kind: "gateway", error: "TailscaleNetworkError" },
+  { name: `headers later than timeoutMs (${TIMEOUT_MS} ms)`, spec: () => ({ delayMs: TIMEOUT_MS * 3 }), kind: "gateway", error: "TailscaleTimeoutError" },
+  { name: "body stalls past timeoutMs", spec: () => ({ stallBodyMs: TIMEOUT_MS * 3, body: '{"keys":[],"id":"x"}' }), kind: "gateway", error: "TailscaleTimeoutError" },
+  { name: "200 with truncated JSON", spec: () => ({ body: '{"keys":[{"id":' }), kind: "body" },
+  { name: "200 with a non-JSON body", spec: () => ({ body: "<html>maintenance</html>", contentType: "text/html" }), kind: "body" },
+  { name: "200 with an empty body", spec: () => ({ body: "" }), kind: "body" },
+  { name: "200 with a body over 10 MiB", spec: () => ({ bodyBytes: big }), kind: "huge" },
+];
+
+/** The contract's answer for one cell: outcome and requests seen. */
+function expected(method, fault) {
+  const idempotent = method.http !== "POST";
+  switch (fault.kind) {
+    case "rate":
+      return { outcome: "ok", requests: 2, note: "retried" };
+    case "final":
+      return { outcome: fault.error, requests: 1, note: "not retried" };
+    case "gateway":
+      return idempotent ? { outcome: "ok", requests: 2, note: "retried" } : { outcome: fault.error, requests: 1, note: "not retried (POST)" };
+    case "body":
+      // DELETE returns nothing, so it ignores the body; everything else needs the JSON.
+      return method.http === "DELETE" ? { outcome: "ok", requests: 1, note: "body ignored" } : { outcome: "TailscaleResponseError", requests: 1, note: "not retried" };
+    case "huge":
+      return { outcome: "TailscaleResponseError", requests: 1, note: "refused past 10 MiB" };
+  }
+}
+
+const rows = [];
+
+for (const method of METHODS) {
+  for (const fault of FAULTS) {
+    test(`${method.name} × ${fault.name}`, async () => {
+      const target = method.setup ? await method.setup() : null;
+      const path = method.path(target);
+      tailnet.resetStats();
+      tailnet.fault({ method: method.http, path, ...fault.spec() });
+      const client = make();
+      let outcome = "ok";
+      try {
+        await method.call(client, target);
+      } catch (err) {
+        outcome = err?.name ?? String(err);
+        recordStrings(err);
+      }
+      const seen = tailnet.requests.filter((r) => r.method === method.http && r.path === `/api/v2/tailnet/-${path}`).length;
+      const want = expected(method, fault);
+      rows.push({ method: method.name, fault: fault.name, expected: `${want.outcome}, ${want.requests} request${want.requests > 1 ? "s" : ""} (${want.note})`, observed: `${outcome}, ${seen} request${seen > 1 ? "s" : ""}` });
+      assert.equal(outcome, want.outcome);
+      assert.equal(seen, want.requests);
+      // The same client and a new client both still work.
+      assert.ok(Array.isArray(await client.keys.list()));
+      assert.ok(Array.isArray(await make().oauthApps.list()));
+      recordStrings(client);
+    });
+  }
+}
+
+test("RELIABILITY.md holds this matrix", () => {
+  const file = new URL("../../RELIABILITY.md", import.meta.url);
+  const table = ["| method | fault | expected | observed |", "|---|---|---|---|", ...rows.map((r) => `| \`${r.method}\` | ${r.fault} | ${r.expected} | ${r.observed} |`)].join("\n");
+  const text = readFileSync(file, "utf8");
+  const start = "<!-- fault-matrix:start -->";
+  const end = "<!-- fault-matrix:end -->";
+  const current = text.slice(text.indexOf(start) + start.length, text.indexOf(end)).trim();
+  if (process.env.UPDATE_RELIABILITY) {
+    writeFileSync(file, text.replace(current, table));
+    return;
+  }
+  assert.equal(current, table, "RELIABILITY.md's fault matrix is stale: run `make reliability` and commit it");
+});
+
+test("no credential appears in any error, inspection, JSON or console output of the matrix", () => {
+  assert.ok(observed.length > 1000, `observed ${observed.length} strings`);
+  assert.deepEqual(findLeaks([tailnet.credentials.apiKey, tailnet.credentials.oauth.clientSecret]), []);
+});
