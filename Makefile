@@ -7,7 +7,7 @@ BIN := node_modules/.bin
 VERSION := $(shell awk -F'"' '/^version/ {print $$2; exit}' Cargo.toml)
 TARBALL := target/pack/tailscale-wasm-$(VERSION).tgz
 
-.PHONY: setup build pack test lint test-rust test-js test-types test-e2e demo clean
+.PHONY: setup build pack test lint test-rust test-js test-types test-e2e demo fuzz soak reliability clean
 
 setup:
 	@scripts/setup.sh
@@ -48,6 +48,10 @@ test-js: pack
 	cd tests/js && npm install --no-save --no-audit --no-fund --loglevel=error ../../$(TARBALL)
 	node --test --test-reporter=spec tests/js/
 
+## test-js-only: the JS tests against the tarball already installed (no rebuild).
+test-js-only:
+	node --test --test-reporter=spec tests/js/
+
 test-types: test-js
 	$(BIN)/tsc -p tests/js/types/tsconfig.json
 
@@ -57,6 +61,21 @@ test-e2e: build
 	node --test --test-reporter=spec tests/e2e/
 
 test: lint test-rust test-js test-types test-e2e
+
+## fuzz: each fuzz target (tests/fuzz.rs) for FUZZ_SECONDS (default 600), figures to RELIABILITY.md.
+fuzz: setup
+	rm -rf target/fuzz-figures
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} cargo test --release --test fuzz -- --nocapture --test-threads=2
+	node scripts/reliability-figures.mjs fuzz
+
+## soak: 100,000 sequential calls; checks that memory stays flat, figures to RELIABILITY.md.
+soak: test-js
+	node --expose-gc scripts/soak.mjs
+	node scripts/reliability-figures.mjs soak
+
+## reliability: rewrites RELIABILITY.md's fault matrix from a fresh run.
+reliability: test-js
+	UPDATE_RELIABILITY=1 node --test tests/js/fault-matrix.test.mjs
 
 demo: build
 	node www/server.mjs

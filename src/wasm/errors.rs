@@ -70,3 +70,12 @@ pub fn to_js(error: &Error, cause: Option<JsValue>) -> JsValue {
     // Without the entry's factory (the raw wasm-bindgen output was imported), a plain Error.
     made.unwrap_or_else(|| js_sys::Error::new(&message).into())
 }
+
+/// The wasm linear memory in bytes, for the soak test (`make soak`); not part of the API.
+#[wasm_bindgen(js_name = "__memoryBytes", skip_typescript)]
+pub fn memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| m.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64)
+        .unwrap_or(0.0)
+}

@@ -1,0 +1,394 @@
+//! Fuzz targets for the core. The property for each: no input panics, and every input gets a
+//! verdict. Each target runs for `FUZZ_SECONDS` (2 in `make test`, 600 in `make fuzz`) and
+//! writes its figures to `target/fuzz-figures/`; inputs that once failed are replayed first
+//! from `tests/fuzz-regressions/`.
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::{json, Map, Value};
+use std::fmt::Debug;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+use tailscale_wasm::auth::{check_id_token, decode_token, jwt_exp};
+use tailscale_wasm::http::{
+    self, check_response, encode_segment, parse_retry_after, retry_delay, Failure, Method,
+    ResponseHead,
+};
+use tailscale_wasm::keys::{self, CreateAuthKey, FederatedIdentitySpec, OAuthClientSpec};
+use tailscale_wasm::oauth_apps::{self, OAuthAppSpec};
+use tailscale_wasm::{config, validate};
+
+fn budget() -> Duration {
+    let secs = std::env::var("FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2.0);
+    Duration::from_secs_f64(secs)
+}
+
+/// Replays the target's regression inputs, then feeds it generated inputs until the budget
+/// runs out. A panic fails the test and prints the input.
+fn fuzz<S>(name: &str, strategy: S, replay: &dyn Fn(&str), check: impl Fn(&S::Value))
+where
+    S: Strategy,
+    S::Value: Debug,
+{
+    let regressions = format!(
+        "{}/tests/fuzz-regressions/{name}.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut replayed = 0;
+    if let Ok(text) = std::fs::read_to_string(&regressions) {
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            replay(line);
+            replayed += 1;
+        }
+    }
+    let mut runner = TestRunner::new(Config {
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let started = Instant::now();
+    let mut executions: u64 = 0;
+    while started.elapsed() < budget() {
+        let Ok(tree) = strategy.new_tree(&mut runner) else {
+            continue;
+        };
+        let input = tree.current();
+        if catch_unwind(AssertUnwindSafe(|| check(&input))).is_err() {
+            panic!("fuzz target {name} panicked on input: {input:?}");
+        }
+        executions += 1;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let line = format!("{name}\t{executions}\t{secs:.0}\t0\t{replayed}");
+    let dir = format!("{}/target/fuzz-figures", env!("CARGO_MANIFEST_DIR"));
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(format!("{dir}/{name}.tsv"), line + "\n");
+    println!("fuzz {name}: {executions} executions in {secs:.0} s, 0 panics, {replayed} regression inputs");
+}
+
+// ---- generators --------------------------------------------------------------------------
+
+/// Strings biased towards what the rules look at, plus anything at all.
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        ".*",
+        "tag:[A-Za-z0-9:_-]{0,10}",
+        "custom:[A-Za-z0-9:_ -]{0,12}",
+        "[a-z_]{0,6}(:[a-z_:]{0,6}){0,3}",
+        "(https?|ftp|myapp)://(\\[[0-9a-f:]{0,8}\\]|[a-z0-9.]{0,10}|[0-9.]{0,15})(:[0-9]{0,5})?(/[a-z?#]{0,4})?",
+        "[A-Za-z0-9 ._-]{0,60}",
+        Just(String::new()),
+        Just("..".to_string()),
+    ]
+}
+
+const FIELDS: [&str; 22] = [
+    "reusable",
+    "ephemeral",
+    "preauthorized",
+    "tags",
+    "expirySeconds",
+    "description",
+    "scopes",
+    "issuer",
+    "subject",
+    "audience",
+    "customClaimRules",
+    "name",
+    "redirectURIs",
+    "allowedNodeAttributes",
+    "apiKey",
+    "oauth",
+    "federated",
+    "clientId",
+    "clientSecret",
+    "idToken",
+    "baseUrl",
+    "timeoutMs",
+];
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| json!(f)),
+        (0i64..10_000_000).prop_map(Value::from),
+        text().prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 48, 8, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec(
+                (
+                    prop_oneof![
+                        prop::sample::select(FIELDS.to_vec()).prop_map(str::to_owned),
+                        ".{0,8}"
+                    ],
+                    inner
+                ),
+                0..8
+            )
+            .prop_map(|pairs| Value::Object(pairs.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+/// Bytes: random, or JSON (often shaped like an API answer) with a few random edits.
+fn body() -> impl Strategy<Value = Vec<u8>> {
+    let shaped = json_value().prop_map(|v| match v {
+        Value::Object(_) => v,
+        other => json!({ "keys": [other.clone()], "oauthApps": [other.clone()], "id": other, "message": "m" }),
+    });
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..300),
+        (
+            shaped,
+            prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 0..4)
+        )
+            .prop_map(|(v, edits)| {
+                let mut bytes = serde_json::to_vec(&v).unwrap_or_default();
+                for (at, byte, op) in edits {
+                    if bytes.is_empty() {
+                        break;
+                    }
+                    let i = at.index(bytes.len());
+                    match op {
+                        0 => bytes[i] = byte,
+                        1 => bytes.insert(i, byte),
+                        _ => bytes.truncate(i),
+                    }
+                }
+                bytes
+            }),
+    ]
+}
+
+fn retry_after() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[0-9]{0,30}",
+        " *-?[0-9]{1,6}(\\.[0-9]{0,3})? *",
+        "(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Xyz)(, )?[0-9]{0,3} (Jan|Feb|Mar|Jul|Dec|Foo) [0-9]{0,6} [0-9]{0,3}:[0-9]{0,3}:[0-9]{0,3} (GMT|UTC|)",
+        ".*",
+    ]
+}
+
+fn jwt() -> impl Strategy<Value = String> {
+    use base64::Engine;
+    let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    prop_oneof![
+        ".*",
+        prop::collection::vec("[A-Za-z0-9_=+/-]{0,12}", 0..6).prop_map(|p| p.join(".")),
+        (
+            json_value(),
+            prop_oneof![
+                any::<f64>().prop_map(|f| json!(f)),
+                any::<i64>().prop_map(Value::from),
+                text().prop_map(Value::String)
+            ]
+        )
+            .prop_map(move |(claims, exp)| {
+                let mut claims = if claims.is_object() {
+                    claims
+                } else {
+                    json!({ "sub": claims })
+                };
+                claims["exp"] = exp;
+                format!(
+                    "{}.{}.sig",
+                    b64(b"{\"alg\":\"none\"}"),
+                    b64(&serde_json::to_vec(&claims).unwrap_or_default())
+                )
+            }),
+        prop::collection::vec(any::<u8>(), 0..64).prop_map(move |b| format!("h.{}.s", b64(&b))),
+    ]
+}
+
+// ---- targets ------------------------------------------------------------------------------
+
+fn check_validators(v: &Value) {
+    type Parse = fn(&Value) -> Result<(), Vec<tailscale_wasm::error::Issue>>;
+    let parsers: [Parse; 4] = [
+        |v| CreateAuthKey::parse(v).map(drop),
+        |v| OAuthClientSpec::parse(v).map(drop),
+        |v| FederatedIdentitySpec::parse(v).map(drop),
+        |v| OAuthAppSpec::parse(v).map(drop),
+    ];
+    for parse in parsers {
+        let first = parse(v);
+        // A verdict: valid, or at least one issue; and the same verdict every time.
+        assert!(first.as_ref().err().is_none_or(|issues| !issues.is_empty()));
+        assert_eq!(first, parse(v));
+    }
+    // A valid request always becomes a request whose body is JSON of known fields only.
+    type Build = fn(&str, &Value) -> Result<http::HttpRequest, tailscale_wasm::error::Error>;
+    let builders: [Build; 4] = [
+        keys::create_auth_key,
+        keys::create_oauth_client,
+        keys::create_federated_identity,
+        oauth_apps::create,
+    ];
+    for build in builders {
+        if let Ok(req) = build("-", v) {
+            let body: Value =
+                serde_json::from_str(req.body.as_deref().unwrap_or("")).expect("body is JSON");
+            assert!(body.is_object());
+        }
+    }
+    let _ = keys::set_oauth_client("-", v, v);
+    let _ = keys::list("-", v);
+    let _ = config::parse(v, false);
+    let _ = config::parse(v, true);
+    if let Some(s) = v.as_str() {
+        for rule in [
+            validate::tag,
+            validate::scope,
+            validate::node_attribute,
+            validate::redirect_uri,
+            validate::issuer,
+            validate::key_description,
+            validate::app_name,
+            validate::app_description,
+            validate::id,
+        ] {
+            let _ = rule(s);
+        }
+    }
+}
+
+#[test]
+fn fuzz_validators() {
+    let replay = |line: &str| {
+        check_validators(&serde_json::from_str(line).unwrap_or(Value::String(line.into())))
+    };
+    fuzz("validators", json_value(), &replay, check_validators);
+}
+
+fn check_decoders(bytes: &[u8], status: u16) {
+    let _ = keys::decode_key(bytes);
+    let _ = keys::decode_key_list(bytes);
+    let _ = oauth_apps::decode_app(bytes);
+    let _ = oauth_apps::decode_app_list(bytes);
+    let _ = decode_token(bytes);
+    let list = keys::list("-", &json!({})).expect("list request");
+    let del = keys::delete("-", &json!("k")).expect("delete request");
+    for req in [&list, &del] {
+        for retry_after in [None, std::str::from_utf8(bytes).ok()] {
+            let verdict = check_response(
+                req,
+                ResponseHead {
+                    status,
+                    retry_after,
+                },
+                bytes,
+                1_784_000_000_000,
+            );
+            if (200..300).contains(&status) && verdict.is_ok() && req.method == Method::Get {
+                assert!(
+                    keys::decode_key_list(bytes).is_ok(),
+                    "accepted bytes must decode"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn fuzz_decoders() {
+    let replay = |line: &str| check_decoders(line.as_bytes(), 200);
+    let statuses = prop_oneof![
+        Just(200u16),
+        Just(204),
+        Just(400),
+        Just(429),
+        Just(503),
+        any::<u16>()
+    ];
+    fuzz(
+        "decoders",
+        (body(), statuses),
+        &replay,
+        |(bytes, status)| check_decoders(bytes, *status),
+    );
+}
+
+fn check_retry_after(value: &str, now: u64) {
+    let parsed = parse_retry_after(value, now);
+    let trimmed = value.trim();
+    if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        assert!(parsed.is_some(), "delay-seconds always parse");
+    }
+    for method in [Method::Get, Method::Post] {
+        let failure = Failure::Status {
+            status: 429,
+            retry_after_ms: parsed,
+        };
+        let delay = retry_delay(
+            method,
+            failure,
+            (now % 5) as u32,
+            3,
+            (now % 1000) as f64 / 1000.0,
+        );
+        assert!(delay.is_none_or(|d| d <= http::MAX_RETRY_DELAY_MS));
+    }
+}
+
+#[test]
+fn fuzz_retry_after() {
+    let replay = |line: &str| check_retry_after(line, 1_784_000_000_000);
+    let now = prop_oneof![Just(1_784_000_000_000u64), any::<u64>()];
+    fuzz("retry_after", (retry_after(), now), &replay, |(v, now)| {
+        check_retry_after(v, *now)
+    });
+}
+
+#[test]
+fn fuzz_jwt_exp() {
+    let check = |token: &str, now: u64| {
+        let _ = jwt_exp(token);
+        let _ = check_id_token(token, now);
+    };
+    let replay = |line: &str| check(line, 1_784_000_000_000);
+    fuzz("jwt_exp", (jwt(), any::<u64>()), &replay, |(t, now)| {
+        check(t, *now)
+    });
+}
+
+fn check_segment(s: &str) {
+    let encoded = encode_segment(s);
+    let bytes = encoded.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                assert!(
+                    bytes
+                        .get(i + 1..i + 3)
+                        .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)),
+                    "bad escape in {encoded}"
+                );
+                i += 3;
+            }
+            b if b.is_ascii_alphanumeric() || b"-._~".contains(&b) => i += 1,
+            b => panic!("unescaped {b:#x} in {encoded}"),
+        }
+    }
+    let decoded = percent_encoding::percent_decode_str(&encoded)
+        .decode_utf8()
+        .expect("utf-8");
+    assert_eq!(decoded, s);
+}
+
+#[test]
+fn fuzz_percent_encoder() {
+    fuzz(
+        "percent_encoder",
+        prop_oneof![".*", "\\PC*", "[/%?#. ]{0,10}"],
+        &check_segment,
+        |s: &String| check_segment(s),
+    );
+}
