@@ -7,7 +7,7 @@ BIN := node_modules/.bin
 VERSION := $(shell awk -F'"' '/^version/ {print $$2; exit}' Cargo.toml)
 TARBALL := target/pack/tailscale-wasm-$(VERSION).tgz
 
-.PHONY: setup build pack test lint test-rust test-js test-types test-e2e demo fuzz soak reliability clean
+.PHONY: setup build pack test lint test-rust test-js test-js-only test-types test-e2e test-conformance conformance demo fuzz soak reliability clean
 
 setup:
 	@scripts/setup.sh
@@ -60,7 +60,17 @@ test-e2e: build
 	@scripts/setup.sh browser
 	node --test --test-reporter=spec tests/e2e/
 
-test: lint test-rust test-js test-types test-e2e
+## test-conformance: a short schemathesis pass against the demo tailnet (the spec in ../shared).
+test-conformance:
+	@scripts/setup.sh conformance
+	MAX_EXAMPLES=25 node scripts/schemathesis.mjs
+
+## conformance: a long schemathesis pass.
+conformance:
+	@scripts/setup.sh conformance
+	MAX_EXAMPLES=$${MAX_EXAMPLES:-500} node scripts/schemathesis.mjs
+
+test: lint test-rust test-js test-types test-e2e test-conformance
 
 ## fuzz: each fuzz target (tests/fuzz.rs) for FUZZ_SECONDS (default 600), figures to RELIABILITY.md.
 fuzz: setup

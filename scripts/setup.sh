@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need, and only what is missing: quick when all is there.
-# Usage: scripts/setup.sh [browser]   ("browser" also installs Debian's chromium for e2e tests)
+# Usage: scripts/setup.sh [browser] [conformance]
+#   browser      also installs Debian's chromium for the browser tests
+#   conformance  also installs schemathesis (PyPI) into target/venv
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*"; }
+SCHEMATHESIS_VERSION=4.32.5
 
 # The wasm target.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -29,7 +32,15 @@ if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.
   npm install --no-audit --no-fund --loglevel=error
 fi
 
-if [ "${1:-}" = "browser" ] && [ ! -x /usr/bin/chromium ]; then
+args=" $* "
+
+if [[ "$args" == *" conformance "* ]] && ! target/venv/bin/schemathesis --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  say "installing schemathesis $SCHEMATHESIS_VERSION into target/venv"
+  python3 -m venv target/venv
+  target/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+if [[ "$args" == *" browser "* ]] && [ ! -x /usr/bin/chromium ]; then
   say "installing Debian's chromium for the browser tests"
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -qq

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// Every `keyType` the API documents: auth keys, OAuth clients, federated identities, API tokens.
+pub const KEY_TYPES: [&str; 4] = ["auth", "client", "federated", "api"];
+
 /// A key as the API describes it. Every field may be absent or null, and fields this client
 /// does not know are kept: the API adds fields, and a strict model would break on them.
 #[derive(Clone, Default, PartialEq, Deserialize, Serialize)]
@@ -18,7 +21,7 @@ pub struct Key {
     pub id: Option<String>,
     /// The secret: only in the response that created the key.
     pub key: Option<String>,
-    /// `"auth"`, `"client"`, `"federated"` or `"api"`; other values pass through.
+    /// One of [`KEY_TYPES`]; other values pass through.
     pub key_type: Option<String>,
     pub description: Option<String>,
     pub created: Option<String>,

@@ -14,6 +14,8 @@
 //   identities; the JWT's claims are checked, its signature is not: there is no real issuer).
 // - Bearer or Basic credentials (401 otherwise), scopes on minted tokens (403 when missing),
 //   the documented input rules (400), and unknown JSON fields refused as the real API does.
+// - The demo's own access token and OAuth client cannot be revoked (403), so that no click in
+//   the demo page, and no generated request, locks everyone out.
 // - Listing without `all=true` shows the caller's active keys; with it, every key, revoked ones
 //   included (with `revoked` and `invalid: true`), which is what an admin view wants.
 //
@@ -72,8 +74,9 @@ function onlyFields(obj, allowed, where) {
   }
 }
 
+// Absent is fine; `null` is not an array (the spec types these fields, and so does the check).
 const stringArray = (v, name) => {
-  if (v === undefined || v === null) return undefined;
+  if (v === undefined) return undefined;
   if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) throw bad(`${name} must be an array of strings`);
   return v;
 };
@@ -244,8 +247,8 @@ export function createDemoTailnet(opts = {}) {
       if (err) throw bad(err);
       if (typeof body.subject !== "string" || body.subject === "") throw bad("subject is required");
       if (body.audience !== undefined && (typeof body.audience !== "string" || body.audience === "")) throw bad("audience must be a non-empty string");
-      const rules = body.customClaimRules ?? {};
-      if (typeof rules !== "object" || Array.isArray(rules)) throw bad("customClaimRules must be an object");
+      const rules = body.customClaimRules === undefined ? {} : body.customClaimRules;
+      if (rules === null || typeof rules !== "object" || Array.isArray(rules)) throw bad("customClaimRules must be an object");
       for (const [k, v] of Object.entries(rules)) {
         if (k === "" || ["sub", "iss", "aud"].includes(k)) throw bad(`custom claim rule name "${k}" is not allowed`);
         if (typeof v !== "string") throw bad("custom claim rule values must be strings");
@@ -264,7 +267,7 @@ export function createDemoTailnet(opts = {}) {
       onlyFields(body, ["keyType", "description", "capabilities", "expirySeconds"], "request body");
       onlyFields(body.capabilities, ["devices"], "capabilities");
       onlyFields(body.capabilities.devices, ["create"], "capabilities.devices");
-      const create = body.capabilities.devices.create ?? {};
+      const create = body.capabilities.devices.create === undefined ? {} : body.capabilities.devices.create;
       onlyFields(create, ["reusable", "ephemeral", "preauthorized", "tags"], "capabilities.devices.create");
       for (const f of ["reusable", "ephemeral", "preauthorized"]) {
         if (create[f] !== undefined && typeof create[f] !== "boolean") throw bad(`${f} must be a boolean`);
@@ -273,7 +276,7 @@ export function createDemoTailnet(opts = {}) {
       const badTag = tags.find((t) => !isTag(t));
       if (badTag !== undefined) throw bad(`invalid tag "${badTag}"`);
       if (caller.kind === "token" && tags.length === 0) throw bad("auth keys created by trust credentials must have tags");
-      const expiry = body.expirySeconds ?? MAX_EXPIRY;
+      const expiry = body.expirySeconds === undefined ? MAX_EXPIRY : body.expirySeconds;
       if (!Number.isInteger(expiry) || expiry < 1 || expiry > MAX_EXPIRY) throw bad("expirySeconds must be an integer from 1 to 7776000");
       if (body.description !== undefined && !isKeyDescription(body.description)) throw bad("description must be at most 50 alphanumeric characters, hyphens and spaces");
       const rec = addKey({
@@ -368,6 +371,8 @@ export function createDemoTailnet(opts = {}) {
       if (method === "PUT") return [200, setKey(rec, json(), caller)];
       if (method === "DELETE") {
         requireScope(caller, "auth_keys", true);
+        // Revoking the demo's own credentials would lock the demo page (and every test) out.
+        if (rec.id === apiKeyRec.id || rec.id === demoClient.id) throw new HttpError(403, "the demo tailnet keeps its demo credentials; revoke another key");
         rec.revoked = iso(now());
         return [200, null];
       }

@@ -1,0 +1,58 @@
+// Runs schemathesis (from PyPI, in target/venv) against the demo tailnet for the keys and
+// OAuth-apps operations: every generated request must get a documented status and a body that
+// conforms, and never a 500. `make test` runs a short pass; `make conformance` a long one.
+//
+// The spec is used with these documented adjustments (README, "API notes"): `all` is optional,
+// every operation may answer 401 (bad or missing credentials) and the keys operations 400 (bad
+// input), as the API does though the spec omits them, and
+// `tailnet` is pinned to names the demo tailnet answers to, so that generated requests reach the
+// handlers instead of stopping at "tailnet not found".
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createDemoTailnet } from "../www/demo-tailnet.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const specPath = process.env.TAILSCALE_OPENAPI ?? `${root}../shared/spec/tailscale-openapi.json`;
+if (!existsSync(specPath)) {
+  console.log(`SKIPPED schemathesis: no OpenAPI spec at ${specPath} (it lives in ../shared beside the repo)`);
+  process.exit(0);
+}
+const examples = process.env.MAX_EXAMPLES ?? "25";
+const spec = JSON.parse(readFileSync(specPath, "utf8"));
+spec.components.parameters.all.required = false;
+spec.components.parameters.tailnet.schema = { type: "string", enum: ["-", "example.com"] };
+spec.components.responses["401"] ??= { description: "Unauthorized.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+for (const item of Object.values(spec.paths)) {
+  for (const op of Object.values(item)) {
+    if (!op?.responses) continue;
+    op.responses["400"] ??= { $ref: "#/components/responses/400" };
+    op.responses["401"] ??= { $ref: "#/components/responses/401" };
+  }
+}
+mkdirSync(`${root}target`, { recursive: true });
+const patched = `${root}target/openapi-conformance.json`;
+writeFileSync(patched, JSON.stringify(spec));
+
+const tailnet = createDemoTailnet();
+const base = await tailnet.listen();
+const args = [
+  "run", patched,
+  "--url", `${base}/api/v2`,
+  "--include-path-regex", "^/tailnet/\\{tailnet\\}/(keys|oauth-apps)",
+  "-H", `Authorization: Bearer ${tailnet.credentials.apiKey}`,
+  "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection",
+  "--max-examples", examples,
+  "--seed", process.env.SEED ?? "20261128",
+  "--generation-database", "none",
+  "--phases", "examples,coverage,fuzzing",
+  "--workers", "1",
+];
+const child = spawn(`${root}target/venv/bin/schemathesis`, args, { stdio: "inherit", env: { ...process.env, SCHEMATHESIS_TELEMETRY: "false" } });
+const code = await new Promise((resolve) => child.on("exit", resolve));
+const served = tailnet.requests.length;
+
+const crashes = tailnet.requests.filter((r) => r.status >= 500).length;
+await tailnet.close();
+console.log(`schemathesis: ${served} requests to the demo tailnet, ${crashes} answered 5xx, exit ${code}`);
+process.exit(code === 0 && crashes === 0 ? 0 : 1);

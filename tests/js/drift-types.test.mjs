@@ -1,0 +1,50 @@
+// Model drift in the TypeScript declarations users get: the generated model types in the packed
+// package against the spec, both ways (tests/drift.rs does the same for the Rust types).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import ts from "typescript";
+import { spec, skipReason, resolve } from "./spec.mjs";
+
+const require = createRequire(import.meta.url);
+const models = require.resolve("tailscale-wasm/package.json").replace(/package\.json$/, "dist/models.d.ts");
+
+function declaredTypes() {
+  const program = ts.createProgram([models], { strict: true, noEmit: true });
+  const checker = program.getTypeChecker();
+  const module = checker.getSymbolAtLocation(program.getSourceFile(models));
+  const out = {};
+  for (const symbol of checker.getExportsOfModule(module)) {
+    out[symbol.name] = new Set(checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol)).map((p) => p.name));
+  }
+  return out;
+}
+
+const props = (schema) => new Set(Object.keys(resolve(schema).properties ?? {}));
+
+function same(what, fromSpec, ours) {
+  const missing = [...fromSpec].filter((p) => !ours.has(p));
+  const extra = [...ours].filter((p) => !fromSpec.has(p));
+  assert.deepEqual(missing, [], `${what}: the spec defines ${missing.join(", ")}, which the TypeScript types do not declare`);
+  assert.deepEqual(extra, [], `${what}: the TypeScript types declare ${extra.join(", ")}, which the spec does not define`);
+}
+
+test("the TypeScript models match the spec", { skip: skipReason ?? false }, () => {
+  const types = declaredTypes();
+  const schemas = spec.components.schemas;
+  const body = (path, method) => spec.paths[path][method].requestBody.content["application/json"].schema;
+  same("Key", props(schemas.Key), types.Key);
+  same("KeyCapabilities", props(schemas.KeyCapabilities), types.KeyCapabilities);
+  same("KeyCapabilities.devices", props(schemas.KeyCapabilities.properties.devices), types.DeviceCapabilities);
+  same("KeyCapabilities.devices.create", props(schemas.KeyCapabilities.properties.devices.properties.create), types.CreateCapabilities);
+  same("OAuthApp", props(schemas.OAuthApp), types.OAuthApp);
+  same("createOAuthApp body", props(body("/tailnet/{tailnet}/oauth-apps", "post")), types.OAuthAppOptions);
+  same("updateOAuthApp body", props(body("/tailnet/{tailnet}/oauth-apps/{appId}", "put")), types.OAuthAppOptions);
+  // setKey: the federated options carry every trust field; keyType is set by the method called.
+  same("setKey body", props(body("/tailnet/{tailnet}/keys/{keyId}", "put")), new Set([...types.FederatedIdentityOptions, "keyType"]));
+  // createKey: auth-key options are flattened from capabilities.devices.create.
+  const create = schemas.KeyCapabilities.properties.devices.properties.create;
+  const flattened = new Set([...types.CreateAuthKeyOptions].map((p) => (props(create).has(p) ? "capabilities" : p)));
+  same("createKey body", props(body("/tailnet/{tailnet}/keys", "post")), new Set([...flattened, ...types.OAuthClientOptions, ...types.FederatedIdentityOptions, "keyType"]));
+  same("createKey capabilities.devices.create", props(create), new Set([...types.CreateAuthKeyOptions].filter((p) => props(create).has(p))));
+});

@@ -1,0 +1,49 @@
+// Tailscale's OpenAPI spec for the conformance tests: found in ../shared beside the repo (or at
+// $TAILSCALE_OPENAPI), with every object schema closed, since the API rejects unknown fields.
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+
+export const specPath = process.env.TAILSCALE_OPENAPI ?? fileURLToPath(new URL("../../../shared/spec/tailscale-openapi.json", import.meta.url));
+export const skipReason = existsSync(specPath) ? null : `SKIPPED: no OpenAPI spec at ${specPath} (it lives in ../shared beside the repo; set TAILSCALE_OPENAPI to run the conformance checks)`;
+export const spec = skipReason ? null : JSON.parse(readFileSync(specPath, "utf8"));
+
+/** A copy of the spec where every object schema with `properties` refuses other properties. */
+export function closed(node) {
+  if (Array.isArray(node)) return node.map(closed);
+  if (node === null || typeof node !== "object") return node;
+  const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, closed(v)]));
+  if (out.properties && out.additionalProperties === undefined && out.patternProperties === undefined) out.additionalProperties = false;
+  return out;
+}
+
+const ID = "https://spec.invalid/openapi.json";
+let ajv;
+export function validator(pointer) {
+  if (!ajv) {
+    ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addFormat("password", true);
+    ajv.addSchema({ ...closed(spec), $id: ID });
+  }
+  return ajv.getSchema(`${ID}#${pointer}`) ?? (() => { throw new Error(`no schema at ${pointer}`); })();
+}
+
+export const escape = (s) => s.replaceAll("~", "~0").replaceAll("/", "~1");
+
+/** Follows a `$ref` between response objects (the spec shares them under components). */
+export function resolve(node) {
+  while (node?.$ref) node = node.$ref.slice(2).split("/").reduce((n, k) => n?.[k.replaceAll("~1", "/").replaceAll("~0", "~")], spec);
+  return node;
+}
+
+/** The documented operation for a request, or null: matches method and path template. */
+export function operationFor(method, path) {
+  const rel = path.replace(/^\/api\/v2/, "");
+  for (const [template, item] of Object.entries(spec.paths)) {
+    const re = new RegExp("^" + template.replace(/\{[^}]+\}/g, "[^/]+") + "$");
+    if (re.test(rel) && item[method.toLowerCase()]) return { template, method: method.toLowerCase(), op: item[method.toLowerCase()] };
+  }
+  return null;
+}
