@@ -1,0 +1,75 @@
+// Runs each script in examples/ against the demo tailnet, with the packed package resolving
+// from tests/js/node_modules, so that none of them can rot.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { cpSync, mkdirSync, readFileSync, statSync, existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { TailscaleClient } from "tailscale-wasm";
+import { startTailnet, federatedCredentials } from "./helpers.mjs";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const work = `${here}.work/examples`;
+mkdirSync(work, { recursive: true });
+// Copied next to tests/js/node_modules so that `import "tailscale-wasm"` finds the tarball.
+for (const f of ["connect.mjs", "rotate-auth-keys.mjs", "provision-oauth-app.mjs", "ci-federated.mjs"]) cpSync(`${here}../../examples/${f}`, `${work}/${f}`);
+
+const { tailnet, baseUrl } = await startTailnet();
+after(() => tailnet.close());
+const env = { ...process.env, TAILSCALE_API_KEY: tailnet.credentials.apiKey, TAILSCALE_BASE_URL: baseUrl };
+const example = (file, args, extraEnv = {}) => promisify(execFile)(process.execPath, [`${work}/${file}`, ...args], { env: { ...env, ...extraEnv }, cwd: work });
+const authKeys = () => [...tailnet.state.keys.values()].filter((k) => k.keyType === "auth");
+
+test("rotate-auth-keys: a dry run changes nothing, a real run replaces the keys due", async () => {
+  const before = authKeys().map((k) => ({ ...k }));
+  const dry = await example("rotate-auth-keys.mjs", ["--days", "14", "--dry-run"]);
+  assert.match(dry.stdout, /would rotate .*edge routers/);
+  assert.match(dry.stdout, /would rotate .*office laptop/);
+  assert.doesNotMatch(dry.stdout, /ci runners/);
+  assert.match(dry.stdout, /summary: .* 2 auth keys expire within 14 days, would rotate 2, failed 0/);
+  assert.deepEqual(authKeys(), before);
+
+  const { stdout } = await example("rotate-auth-keys.mjs", ["--days", "14", "--secrets-file", `${work}/rotated.json`]);
+  assert.match(stdout, /rotated 2, failed 0/);
+  const secrets = JSON.parse(readFileSync(`${work}/rotated.json`, "utf8"));
+  assert.equal(statSync(`${work}/rotated.json`).mode & 0o777, 0o600);
+  for (const old of before.filter((k) => ["edge routers", "office laptop"].includes(k.description))) {
+    assert.ok(tailnet.state.keys.get(old.id).revoked, `${old.description} was revoked`);
+    const fresh = tailnet.state.keys.get(secrets[old.id].id);
+    assert.deepEqual(fresh.capabilities, old.capabilities, "same capabilities");
+    assert.equal(fresh.description, old.description);
+    assert.equal(fresh.expirySeconds, old.expirySeconds);
+    assert.equal(secrets[old.id].key, fresh.key);
+  }
+  assert.ok(!stdout.includes("tskey-auth-"), "no secret on stdout");
+});
+
+test("rotate-auth-keys refuses to mint keys whose secrets would be lost", async () => {
+  await assert.rejects(example("rotate-auth-keys.mjs", ["--days", "14"]), /--secrets-file/);
+});
+
+test("provision-oauth-app creates an app with allowedNodeAttributes", async () => {
+  const { stdout } = await example("provision-oauth-app.mjs", ["--name", "lab-provisioner", "--redirect-uri", "https://lab.example/cb", "--attribute", "custom:provisioned", "--attribute", "custom:rack", "--secret-file", `${work}/app.json`]);
+  assert.match(stdout, /created OAuth app lab-provisioner .*custom:provisioned, custom:rack/);
+  const saved = JSON.parse(readFileSync(`${work}/app.json`, "utf8"));
+  const app = tailnet.state.apps.get(saved.id);
+  assert.deepEqual(app.allowedNodeAttributes, ["custom:provisioned", "custom:rack"]);
+  assert.equal(saved.clientSecret, app.clientSecret);
+  const bad = await example("provision-oauth-app.mjs", ["--name", "x", "--attribute", "provisioned"]).catch((e) => e);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /allowedNodeAttributes\[0\]: must start with "custom:"/);
+});
+
+test("ci-federated exchanges an ID token from the environment and mints an ephemeral key", async () => {
+  const admin = new TailscaleClient({ apiKey: tailnet.credentials.apiKey, baseUrl });
+  const fed = await federatedCredentials(admin);
+  const { stdout } = await example("ci-federated.mjs", ["--tag", "tag:ci", "--auth-key-file", `${work}/ci-key`], { TAILSCALE_API_KEY: "", TS_FEDERATED_CLIENT_ID: fed.clientId, TS_ID_TOKEN: fed.idToken, GITHUB_RUN_ID: "42" });
+  assert.match(stdout, /minted ephemeral auth key k\w+ for tag:ci/);
+  const secret = readFileSync(`${work}/ci-key`, "utf8");
+  const key = [...tailnet.state.keys.values()].find((k) => k.key === secret);
+  assert.deepEqual(key.capabilities.devices.create, { reusable: false, ephemeral: true, preauthorized: true, tags: ["tag:ci"] });
+  assert.equal(key.description, "ci job 42");
+  assert.ok(tailnet.requests.some((r) => r.path === "/api/v2/oauth/token-exchange"));
+  assert.ok(existsSync(`${work}/ci-key`) && !stdout.includes(secret));
+});
