@@ -7,7 +7,7 @@ BIN := node_modules/.bin
 VERSION := $(shell awk -F'"' '/^version/ {print $$2; exit}' Cargo.toml)
 TARBALL := target/pack/tailscale-wasm-$(VERSION).tgz
 
-.PHONY: setup build pack test lint test-rust test-js test-js-only test-types test-e2e test-conformance conformance demo fuzz soak reliability clean
+.PHONY: setup build pack test lint test-rust test-js test-js-only test-types test-e2e test-conformance conformance docs demo fuzz soak reliability clean
 
 setup:
 	@scripts/setup.sh
@@ -21,12 +21,18 @@ build: setup
 	echo '{ "type": "commonjs" }' > pkg/dist/node/package.json
 	# `[Symbol.dispose]` needs TypeScript's esnext lib; drop it so default configs type-check.
 	sed -i '/\[Symbol.dispose\]/d' pkg/dist/web/tailscale_wasm.d.ts pkg/dist/node/tailscale_wasm.d.ts
+	# wasm-bindgen's free() carries no doc comment; give it one.
+	sed -i 's#^\( *\)free(): void;#\1/** Frees the wasm memory now rather than at garbage collection; the object is unusable afterwards. */\n\1free(): void;#' pkg/dist/web/tailscale_wasm.d.ts pkg/dist/node/tailscale_wasm.d.ts
 	for f in pkg/dist/web/tailscale_wasm_bg.wasm pkg/dist/node/tailscale_wasm_bg.wasm; do \
 	  $(BIN)/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$$f" -o "$$f"; done
 	$(BIN)/esbuild pkg/errors.js --format=cjs --log-level=warning --outfile=pkg/dist/errors.cjs
 	rm -rf target/ts-models
 	TS_RS_EXPORT_DIR=$(CURDIR)/target/ts-models cargo test --quiet --features ts --lib export_bindings >/dev/null
 	node scripts/models.mjs target/ts-models pkg/dist/models.d.ts
+	# CommonJS twins of the declarations (dist/node is a CommonJS scope), for `require` users.
+	cp pkg/dist/models.d.ts pkg/dist/node/models.d.ts
+	sed -i 's#"\.\./models\.js"#"./models.js"#' pkg/dist/node/tailscale_wasm.d.ts
+	sed 's#"\./dist/models\.js"#"./node/models.js"#' pkg/errors.d.ts > pkg/dist/errors.d.cts
 
 ## pack: the npm tarball, exactly what users install.
 pack: build
@@ -52,11 +58,17 @@ test-js: pack
 test-js-only:
 	node --test --test-reporter=spec tests/js/
 
+## test-types: the strict consumers against the installed tarball, in both Node module modes.
 test-types: test-js
 	$(BIN)/tsc -p tests/js/types/tsconfig.json
+	$(BIN)/tsc -p tests/js/types/tsconfig.json --module node16 --moduleResolution node16
+
+## docs: the API reference from the TypeScript declarations (docs/api, git-ignored).
+docs: build
+	$(BIN)/typedoc --options typedoc.json
 
 ## test-e2e: the demo page in Debian's Chromium (installed when missing), via playwright-core.
-test-e2e: build
+test-e2e: pack
 	@scripts/setup.sh browser
 	node --test --test-reporter=spec tests/e2e/
 
@@ -70,7 +82,7 @@ conformance:
 	@scripts/setup.sh conformance
 	MAX_EXAMPLES=$${MAX_EXAMPLES:-500} node scripts/schemathesis.mjs
 
-test: lint test-rust test-js test-types test-e2e test-conformance
+test: lint test-rust test-js test-types test-e2e test-conformance docs
 
 ## fuzz: each fuzz target (tests/fuzz.rs) for FUZZ_SECONDS (default 600), figures to RELIABILITY.md.
 fuzz: setup

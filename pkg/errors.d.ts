@@ -2,11 +2,23 @@ import type { ValidationIssue } from "./dist/models.js";
 
 /** Base class of every error this package throws or rejects with. */
 export declare class TailscaleError extends Error {
+  /**
+   * Creates the error. The client makes these itself; wrappers and tests may too.
+   * @param message what went wrong
+   * @param fields the subclass's fields
+   * @param options `{ cause }`
+   */
   constructor(message?: string, fields?: object, options?: ErrorOptions);
 }
 
-/** Bad input, found before any request was sent. */
+/** Bad input, found before any request was sent (or a bad constructor call, thrown). */
 export declare class TailscaleValidationError extends TailscaleError {
+  /**
+   * Creates the error. The client makes these itself; wrappers and tests may too.
+   * @param message a summary
+   * @param fields `{ issues }`
+   * @param options `{ cause }`
+   */
   constructor(message: string, fields?: { issues?: ValidationIssue[] }, options?: ErrorOptions);
   /** Every problem found, each with the field it concerns. */
   readonly issues: ValidationIssue[];
@@ -14,6 +26,12 @@ export declare class TailscaleValidationError extends TailscaleError {
 
 /** The API answered with a status >= 400. */
 export declare class TailscaleApiError extends TailscaleError {
+  /**
+   * Creates the error. The client makes these itself; wrappers and tests may too.
+   * @param message the API's message
+   * @param fields status, method, path, data, retryAfterMs
+   * @param options `{ cause }`
+   */
   constructor(message: string, fields?: Partial<Pick<TailscaleApiError, "status" | "method" | "path" | "data" | "retryAfterMs">>, options?: ErrorOptions);
   /** The HTTP status, such as 400, 403, 404 or 429. */
   readonly status: number;
@@ -28,16 +46,31 @@ export declare class TailscaleApiError extends TailscaleError {
 }
 
 /** A successful status with a body that is not what the call returns: not JSON, truncated,
- *  wrongly shaped, or over 10 MiB. */
+ *  wrongly shaped, or over 10 MiB. Never retried. */
 export declare class TailscaleResponseError extends TailscaleError {
+  /**
+   * Creates the error. The client makes these itself; wrappers and tests may too.
+   * @param message what is wrong with the body
+   * @param fields status, method, path
+   * @param options `{ cause }`
+   */
   constructor(message: string, fields?: Partial<Pick<TailscaleResponseError, "status" | "method" | "path">>, options?: ErrorOptions);
+  /** The HTTP status the body came with. */
   readonly status: number;
+  /** The HTTP method of the request. */
   readonly method: "GET" | "POST" | "PUT" | "DELETE";
+  /** The request path, from `/api/v2`, without the query. */
   readonly path: string;
 }
 
-/** The request could not be completed (after retries). */
+/** The request could not be completed (after retries): the connection failed or dropped. */
 export declare class TailscaleNetworkError extends TailscaleError {
+  /**
+   * Creates the error. The client makes these itself; wrappers and tests may too.
+   * @param message what could not be completed
+   * @param fields unused
+   * @param options `{ cause }`
+   */
   constructor(message?: string, fields?: object, options?: ErrorOptions);
   /** The runtime's own error (for example `TypeError: fetch failed`). */
   readonly cause?: unknown;
@@ -45,6 +78,12 @@ export declare class TailscaleNetworkError extends TailscaleError {
 
 /** An attempt took longer than `timeoutMs` (after retries). */
 export declare class TailscaleTimeoutError extends TailscaleError {
+  /**
+   * Creates the error. The client makes these itself; wrappers and tests may too.
+   * @param message a summary
+   * @param fields `{ timeoutMs }`
+   * @param options `{ cause }`
+   */
   constructor(message: string, fields?: { timeoutMs?: number }, options?: ErrorOptions);
   /** The per-attempt limit that was exceeded. */
   readonly timeoutMs: number;

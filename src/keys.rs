@@ -18,26 +18,42 @@ pub const KEY_TYPES: [&str; 4] = ["auth", "client", "federated", "api"];
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Key {
+    /// The key's id, such as `k123456CNTRL`; used by `keys.get`, `keys.delete` and the setters.
     pub id: Option<String>,
     /// The secret: only in the response that created the key.
     pub key: Option<String>,
     /// One of [`KEY_TYPES`]; other values pass through.
     pub key_type: Option<String>,
+    /// What the key is for, as given at creation.
     pub description: Option<String>,
+    /// When it was created (ISO-8601).
     pub created: Option<String>,
+    /// When it was last changed (ISO-8601).
     pub updated: Option<String>,
+    /// When it expires (ISO-8601); absent for trust credentials, which do not expire.
     pub expires: Option<String>,
+    /// When it was revoked (ISO-8601), if it was.
     pub revoked: Option<String>,
+    /// True for a revoked or expired key.
     pub invalid: Option<bool>,
+    /// The lifetime it was created with, in seconds (auth keys).
     #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
     pub expiry_seconds: Option<i64>,
+    /// What an auth key lets a device do when it registers.
     pub capabilities: Option<KeyCapabilities>,
+    /// Scopes granted (OAuth clients, federated identities, API tokens).
     pub scopes: Option<Vec<String>>,
+    /// Tags of a trust credential; auth keys it creates must carry these (or tags they own).
     pub tags: Option<Vec<String>>,
+    /// The user who created it; empty for keys created by trust credentials.
     pub user_id: Option<String>,
+    /// The `aud` claim a federated identity expects.
     pub audience: Option<String>,
+    /// The OIDC issuer a federated identity trusts.
     pub issuer: Option<String>,
+    /// The pattern a federated identity matches against the `sub` claim (`*` is a wildcard).
     pub subject: Option<String>,
+    /// Claim name to pattern, for other claims a federated identity checks.
     pub custom_claim_rules: Option<BTreeMap<String, String>>,
     #[serde(flatten)]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -55,30 +71,39 @@ impl std::fmt::Debug for Key {
     }
 }
 
+/// A key's capabilities: a mapping of resources to permitted actions.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct KeyCapabilities {
+    /// Permissions over devices (auth keys only).
     pub devices: Option<DeviceCapabilities>,
     #[serde(flatten)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub extra: BTreeMap<String, Value>,
 }
 
+/// An auth key's permissions over devices.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct DeviceCapabilities {
+    /// What a device registered with the key gets.
     pub create: Option<CreateCapabilities>,
     #[serde(flatten)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub extra: BTreeMap<String, Value>,
 }
 
+/// What a device registered with an auth key gets.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct CreateCapabilities {
+    /// The key can register more than one device.
     pub reusable: Option<bool>,
+    /// Devices it registers are removed when they go offline.
     pub ephemeral: Option<bool>,
+    /// Devices it registers need no approval.
     pub preauthorized: Option<bool>,
+    /// Tags applied to the devices it registers.
     pub tags: Option<Vec<String>>,
     #[serde(flatten)]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -199,6 +224,7 @@ pub struct OAuthClientSpec {
     /// Required when the scopes include `devices:core` or `auth_keys`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+    /// Up to 50 letters, digits, spaces or `-`. Default none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
@@ -230,6 +256,7 @@ pub struct FederatedIdentitySpec {
     /// Claim name to pattern; may not name `sub`, `iss` or `aud`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_claim_rules: Option<BTreeMap<String, String>>,
+    /// Up to 50 letters, digits, spaces or `-`. Default none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }

@@ -12,17 +12,25 @@ use std::collections::BTreeMap;
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct OAuthApp {
+    /// The app's id (its OAuth client ID), such as `a123456CNTRL`.
     pub id: Option<String>,
+    /// 3 to 50 letters, digits, `.`, `_` or `-`.
     pub name: Option<String>,
+    /// Up to 300 characters of any kind: render it as text.
     pub description: Option<String>,
     #[serde(rename = "redirectURIs")]
+    /// Where the authorization-code flow may redirect.
     #[cfg_attr(feature = "ts", ts(rename = "redirectURIs"))]
     pub redirect_uris: Option<Vec<String>>,
+    /// OAuth scopes granted to the app.
     pub scopes: Option<Vec<String>>,
+    /// Custom node attributes (`custom:...`) the app may set on devices.
     pub allowed_node_attributes: Option<Vec<String>>,
     /// Only in the response that created the app.
     pub client_secret: Option<String>,
+    /// When it was created (ISO-8601).
     pub created: Option<String>,
+    /// When it was last changed (ISO-8601).
     pub updated: Option<String>,
     #[serde(flatten)]
     #[cfg_attr(feature = "ts", ts(skip))]

@@ -12,8 +12,12 @@ use tailscale_wasm::keys::{self, Key, KEY_TYPES};
 use tailscale_wasm::oauth_apps::{self, OAuthApp};
 
 fn spec() -> Option<Value> {
-    let path = std::env::var("TAILSCALE_OPENAPI")
-        .unwrap_or_else(|_| format!("{}/../shared/spec/tailscale-openapi.json", env!("CARGO_MANIFEST_DIR")));
+    let path = std::env::var("TAILSCALE_OPENAPI").unwrap_or_else(|_| {
+        format!(
+            "{}/../shared/spec/tailscale-openapi.json",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    });
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(serde_json::from_str(&text).expect("the spec is JSON")),
         Err(_) => {
@@ -26,35 +30,51 @@ fn spec() -> Option<Value> {
 /// Follows `$ref`s within the spec.
 fn resolve<'a>(spec: &'a Value, mut node: &'a Value) -> &'a Value {
     while let Some(r) = node.get("$ref").and_then(Value::as_str) {
-        node = spec.pointer(r.trim_start_matches('#')).unwrap_or_else(|| panic!("dangling $ref {r}"));
+        node = spec
+            .pointer(r.trim_start_matches('#'))
+            .unwrap_or_else(|| panic!("dangling $ref {r}"));
     }
     node
 }
 
 fn props(spec: &Value, schema: &Value) -> BTreeSet<String> {
-    resolve(spec, schema)["properties"].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+    resolve(spec, schema)["properties"]
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 fn body_schema<'a>(spec: &'a Value, path: &str, method: &str) -> &'a Value {
     let escaped = path.replace('~', "~0").replace('/', "~1");
-    spec.pointer(&format!("/paths/{escaped}/{method}/requestBody/content/application~1json/schema"))
-        .unwrap_or_else(|| panic!("no request body for {method} {path}"))
+    spec.pointer(&format!(
+        "/paths/{escaped}/{method}/requestBody/content/application~1json/schema"
+    ))
+    .unwrap_or_else(|| panic!("no request body for {method} {path}"))
 }
 
 fn keys_of(v: &Value) -> BTreeSet<String> {
-    v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+    v.as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// Fails naming each field that one side has and the other lacks.
 fn same(what: &str, spec: &BTreeSet<String>, ours: &BTreeSet<String>) {
     let missing: Vec<_> = spec.difference(ours).collect();
     let extra: Vec<_> = ours.difference(spec).collect();
-    assert!(missing.is_empty(), "{what}: the spec defines {missing:?}, which the client does not model");
-    assert!(extra.is_empty(), "{what}: the client models {extra:?}, which the spec does not define");
+    assert!(
+        missing.is_empty(),
+        "{what}: the spec defines {missing:?}, which the client does not model"
+    );
+    assert!(
+        extra.is_empty(),
+        "{what}: the client models {extra:?}, which the spec does not define"
+    );
 }
 
 fn body(req: Result<HttpRequest, tailscale_wasm::error::Error>) -> Value {
-    serde_json::from_str(req.expect("valid request").body.as_deref().expect("a body")).expect("JSON")
+    serde_json::from_str(req.expect("valid request").body.as_deref().expect("a body"))
+        .expect("JSON")
 }
 
 #[test]
@@ -65,27 +85,60 @@ fn response_models_match_the_spec() {
     let key_fields = keys_of(&serde_json::to_value(Key::default()).expect("Key serializes"));
     same("Key", &props(&spec, &schemas["Key"]), &key_fields);
     let caps = &schemas["KeyCapabilities"];
-    let caps_fields = keys_of(&serde_json::to_value(keys::KeyCapabilities::default()).expect("serializes"));
+    let caps_fields =
+        keys_of(&serde_json::to_value(keys::KeyCapabilities::default()).expect("serializes"));
     same("KeyCapabilities", &props(&spec, caps), &caps_fields);
     let devices = &caps["properties"]["devices"];
-    same("KeyCapabilities.devices", &props(&spec, devices), &keys_of(&serde_json::to_value(keys::DeviceCapabilities::default()).expect("serializes")));
+    same(
+        "KeyCapabilities.devices",
+        &props(&spec, devices),
+        &keys_of(&serde_json::to_value(keys::DeviceCapabilities::default()).expect("serializes")),
+    );
     same(
         "KeyCapabilities.devices.create",
         &props(&spec, &devices["properties"]["create"]),
         &keys_of(&serde_json::to_value(keys::CreateCapabilities::default()).expect("serializes")),
     );
-    same("OAuthApp", &props(&spec, &schemas["OAuthApp"]), &keys_of(&serde_json::to_value(OAuthApp::default()).expect("serializes")));
+    same(
+        "OAuthApp",
+        &props(&spec, &schemas["OAuthApp"]),
+        &keys_of(&serde_json::to_value(OAuthApp::default()).expect("serializes")),
+    );
 }
 
 #[test]
 fn key_types_match_the_spec() {
     let Some(spec) = spec() else { return };
-    let from_spec: BTreeSet<String> = serde_json::from_value(spec["components"]["schemas"]["Key"]["properties"]["keyType"]["enum"].clone()).expect("an enum");
-    same("Key.keyType", &from_spec, &KEY_TYPES.iter().map(|s| s.to_string()).collect());
-    let create: BTreeSet<String> = serde_json::from_value(body_schema(&spec, "/tailnet/{tailnet}/keys", "post")["properties"]["keyType"]["enum"].clone()).expect("an enum");
-    same("createKey keyType", &create, &["auth", "client", "federated"].map(String::from).into());
-    let set: BTreeSet<String> = serde_json::from_value(body_schema(&spec, "/tailnet/{tailnet}/keys/{keyId}", "put")["properties"]["keyType"]["enum"].clone()).expect("an enum");
-    same("setKey keyType", &set, &["client", "federated"].map(String::from).into());
+    let from_spec: BTreeSet<String> = serde_json::from_value(
+        spec["components"]["schemas"]["Key"]["properties"]["keyType"]["enum"].clone(),
+    )
+    .expect("an enum");
+    same(
+        "Key.keyType",
+        &from_spec,
+        &KEY_TYPES.iter().map(|s| s.to_string()).collect(),
+    );
+    let create: BTreeSet<String> = serde_json::from_value(
+        body_schema(&spec, "/tailnet/{tailnet}/keys", "post")["properties"]["keyType"]["enum"]
+            .clone(),
+    )
+    .expect("an enum");
+    same(
+        "createKey keyType",
+        &create,
+        &["auth", "client", "federated"].map(String::from).into(),
+    );
+    let set: BTreeSet<String> = serde_json::from_value(
+        body_schema(&spec, "/tailnet/{tailnet}/keys/{keyId}", "put")["properties"]["keyType"]
+            ["enum"]
+            .clone(),
+    )
+    .expect("an enum");
+    same(
+        "setKey keyType",
+        &set,
+        &["client", "federated"].map(String::from).into(),
+    );
 }
 
 #[test]
@@ -100,16 +153,53 @@ fn request_bodies_match_the_spec() {
     let auth_body = body(keys::create_auth_key("-", &auth));
     let mut sent: BTreeSet<String> = keys_of(&auth_body);
     sent.extend(keys_of(&body(keys::create_oauth_client("-", &client))));
-    sent.extend(keys_of(&body(keys::create_federated_identity("-", &federated))));
+    sent.extend(keys_of(&body(keys::create_federated_identity(
+        "-", &federated,
+    ))));
     sent.insert("keyType".into());
-    same("createKey body", &props(&spec, body_schema(&spec, "/tailnet/{tailnet}/keys", "post")), &sent);
-    let create_caps = &spec["components"]["schemas"]["KeyCapabilities"]["properties"]["devices"]["properties"]["create"];
-    same("createKey capabilities.devices.create", &props(&spec, create_caps), &keys_of(&auth_body["capabilities"]["devices"]["create"]));
+    same(
+        "createKey body",
+        &props(&spec, body_schema(&spec, "/tailnet/{tailnet}/keys", "post")),
+        &sent,
+    );
+    let create_caps = &spec["components"]["schemas"]["KeyCapabilities"]["properties"]["devices"]
+        ["properties"]["create"];
+    same(
+        "createKey capabilities.devices.create",
+        &props(&spec, create_caps),
+        &keys_of(&auth_body["capabilities"]["devices"]["create"]),
+    );
 
-    let mut set: BTreeSet<String> = keys_of(&body(keys::set_oauth_client("-", &json!("k"), &client)));
-    set.extend(keys_of(&body(keys::set_federated_identity("-", &json!("k"), &federated))));
-    same("setKey body", &props(&spec, body_schema(&spec, "/tailnet/{tailnet}/keys/{keyId}", "put")), &set);
+    let mut set: BTreeSet<String> =
+        keys_of(&body(keys::set_oauth_client("-", &json!("k"), &client)));
+    set.extend(keys_of(&body(keys::set_federated_identity(
+        "-",
+        &json!("k"),
+        &federated,
+    ))));
+    same(
+        "setKey body",
+        &props(
+            &spec,
+            body_schema(&spec, "/tailnet/{tailnet}/keys/{keyId}", "put"),
+        ),
+        &set,
+    );
 
-    same("createOAuthApp body", &props(&spec, body_schema(&spec, "/tailnet/{tailnet}/oauth-apps", "post")), &keys_of(&body(oauth_apps::create("-", &app))));
-    same("updateOAuthApp body", &props(&spec, body_schema(&spec, "/tailnet/{tailnet}/oauth-apps/{appId}", "put")), &keys_of(&body(oauth_apps::update("-", &json!("a"), &app))));
+    same(
+        "createOAuthApp body",
+        &props(
+            &spec,
+            body_schema(&spec, "/tailnet/{tailnet}/oauth-apps", "post"),
+        ),
+        &keys_of(&body(oauth_apps::create("-", &app))),
+    );
+    same(
+        "updateOAuthApp body",
+        &props(
+            &spec,
+            body_schema(&spec, "/tailnet/{tailnet}/oauth-apps/{appId}", "put"),
+        ),
+        &keys_of(&body(oauth_apps::update("-", &json!("a"), &app))),
+    );
 }

@@ -32,10 +32,9 @@ export interface TailscaleClientOptions {
   /** An API access token (`tskey-api-...`), sent as `Authorization: Bearer`. */
   apiKey?: string;
   /** OAuth client credentials, exchanged at POST /api/v2/oauth/token for short-lived tokens. */
-  oauth?: { clientId: string; clientSecret: string; scopes?: string[]; tags?: string[] };
-  /** Workload identity federation: POST /api/v2/oauth/token-exchange with an OIDC ID token.
-   *  A function is called again for every exchange. */
-  federated?: { clientId: string; idToken: string | (() => string | Promise<string>) };
+  oauth?: OAuthCredentials;
+  /** Workload identity federation: POST /api/v2/oauth/token-exchange with an OIDC ID token. */
+  federated?: FederatedCredentials;
   /** The tailnet. Default `"-"`, the token's own tailnet. */
   tailnet?: string;
   /** Default `"https://api.tailscale.com"`; requests go to `${baseUrl}/api/v2/...`. */
@@ -48,6 +47,37 @@ export interface TailscaleClientOptions {
   maxConcurrency?: number;
   /** Sent where the runtime allows it (Node). Default `"tailscale-wasm/<version>"`. */
   userAgent?: string;
+}
+
+/** OAuth client credentials. Tokens are cached and re-minted 60 s before they expire. */
+export interface OAuthCredentials {
+  /** The OAuth client's ID. */
+  clientId: string;
+  /** The client secret (`tskey-client-...`); never shown in errors or logs. */
+  clientSecret: string;
+  /** Scopes to ask for (form field `scope`). Default: all of the client's scopes. */
+  scopes?: string[];
+  /** Tags to ask for (form field `tags`). Default: the client's tags. */
+  tags?: string[];
+}
+
+/** A federated identity and the OIDC ID token that proves it. */
+export interface FederatedCredentials {
+  /** The federated identity's client ID. */
+  clientId: string;
+  /** The ID token (a JWT), or a function returning one, called again for every exchange.
+   *  An expired token is refused before anything is sent. */
+  idToken: string | (() => string | Promise<string>);
+}
+
+/** What `JSON.stringify(client)` shows: settings only, never credentials. */
+export interface ClientSummary {
+  /** The tailnet the client addresses. */
+  tailnet: string;
+  /** The API origin. */
+  baseUrl: string;
+  /** `"apiKey"`, `"oauth"` or `"federated"`. */
+  authMode: string;
 }
 
 /** The optional last argument of every method. */
@@ -193,7 +223,7 @@ impl TailscaleClient {
     }
 
     /// What `JSON.stringify(client)` shows: settings, never credentials or tokens.
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ tailnet: string; baseUrl: string; authMode: string }")]
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ClientSummary")]
     pub fn to_json(&self) -> JsValue {
         let obj = Object::new();
         let _ = Reflect::set(&obj, &"tailnet".into(), &self.tailnet().into());

@@ -112,7 +112,7 @@ test("RELIABILITY.md holds this matrix", () => {
   const end = "<!-- fault-matrix:end -->";
   const current = text.slice(text.indexOf(start) + start.length, text.indexOf(end)).trim();
   if (process.env.UPDATE_RELIABILITY) {
-    writeFileSync(file, text.replace(current, table));
+    writeFileSync(file, `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`);
     return;
   }
   assert.equal(current, table, "RELIABILITY.md's fault matrix is stale: run `make reliability` and commit it");

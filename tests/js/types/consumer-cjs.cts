@@ -1,0 +1,16 @@
+// CommonJS TypeScript users: `require` resolves to the CommonJS declarations.
+import { TailscaleClient, TailscaleApiError, validateTag, type Key } from "tailscale-wasm";
+
+async function main(): Promise<void> {
+  const client = new TailscaleClient({ apiKey: "tskey-api-x" });
+  const keys: Key[] = await client.keys.list();
+  // @ts-expect-error keyId is a string
+  await client.keys.get(1);
+  try {
+    await client.keys.get(keys[0]?.id ?? "k");
+  } catch (e) {
+    if (e instanceof TailscaleApiError) void e.status;
+  }
+  void validateTag("tag:a");
+}
+void main;
