@@ -5,22 +5,9 @@ const errors = require("./dist/errors.cjs");
 
 wasm.__setErrorFactory(errors.__fromCore);
 
-module.exports = {
-  TailscaleClient: wasm.TailscaleClient,
-  KeysApi: wasm.KeysApi,
-  OAuthAppsApi: wasm.OAuthAppsApi,
-  validateCreateAuthKey: wasm.validateCreateAuthKey,
-  validateCreateOAuthClient: wasm.validateCreateOAuthClient,
-  validateCreateFederatedIdentity: wasm.validateCreateFederatedIdentity,
-  validateOAuthApp: wasm.validateOAuthApp,
-  validateTag: wasm.validateTag,
-  validateScope: wasm.validateScope,
-  validateNodeAttribute: wasm.validateNodeAttribute,
-  validateRedirectUri: wasm.validateRedirectUri,
-  TailscaleError: errors.TailscaleError,
-  TailscaleValidationError: errors.TailscaleValidationError,
-  TailscaleApiError: errors.TailscaleApiError,
-  TailscaleResponseError: errors.TailscaleResponseError,
-  TailscaleNetworkError: errors.TailscaleNetworkError,
-  TailscaleTimeoutError: errors.TailscaleTimeoutError,
-};
+// Everything both modules export, but their internals (`__…`): the classes, the validators and
+// the error classes. index.mjs and the declarations list the same names.
+module.exports = {};
+for (const [name, value] of Object.entries({ ...wasm, ...errors })) {
+  if (!name.startsWith("__")) module.exports[name] = value;
+}

@@ -195,22 +195,45 @@ function setConnected(on) {
 // ---- keys ----------------------------------------------------------------------------------
 const KEY_TYPES = { auth: "Auth key", client: "OAuth client", federated: "Federated identity", api: "API token" };
 
-async function loadKeys() {
-  const placeholder = $("#keys-placeholder");
-  if (!$("#keys-table tbody").children.length) {
-    placeholder.textContent = "Loading keys…";
-    placeholder.hidden = false;
+/** Fills a table from `fetchRows`, with loading, empty and failed states in its placeholder. */
+async function loadTable({ table, placeholder, noun, empty, fetchRows, row }) {
+  const body = $(`${table} tbody`);
+  const note = $(placeholder);
+  if (!body.children.length) {
+    note.textContent = `Loading ${noun}…`;
+    note.hidden = false;
   }
   try {
-    const keys = await client.keys.list({ all: true });
-    keys.sort((a, b) => String(b.created ?? "").localeCompare(String(a.created ?? "")));
-    $("#keys-table tbody").replaceChildren(...keys.map(keyRow));
-    placeholder.textContent = "No keys in this tailnet yet. Create one below.";
-    placeholder.hidden = keys.length > 0;
+    const rows = await fetchRows();
+    body.replaceChildren(...rows.map(row));
+    note.textContent = empty;
+    note.hidden = rows.length > 0;
   } catch (err) {
-    placeholder.textContent = "Could not load keys.";
+    note.textContent = `Could not load ${noun}.`;
     toast(describe(err), "error");
   }
+}
+
+const byNewest = (a, b) => String(b.created ?? "").localeCompare(String(a.created ?? ""));
+
+function loadKeys() {
+  return loadTable({
+    table: "#keys-table",
+    placeholder: "#keys-placeholder",
+    noun: "keys",
+    empty: "No keys in this tailnet yet. Create one below.",
+    fetchRows: async () => (await client.keys.list({ all: true })).sort(byNewest),
+    row: keyRow,
+  });
+}
+
+/** Replaces a row's actions with a question and a confirm button; `idle` puts them back. */
+function confirmStep(actions, question, confirmLabel, action, idle) {
+  actions.replaceChildren(
+    el("span", { class: "confirm" }, question),
+    el("button", { type: "button", class: "danger", onclick: (e) => busy(e.currentTarget, action) }, confirmLabel),
+    el("button", { type: "button", onclick: idle }, "Cancel"),
+  );
 }
 
 function keyRow(key) {
@@ -237,13 +260,7 @@ function keyRow(key) {
     }
     actions.append(el("button", { type: "button", class: "danger", onclick: confirmRevoke }, "Revoke"));
   };
-  function confirmRevoke() {
-    actions.replaceChildren(
-      el("span", { class: "confirm" }, "Revoke this key?"),
-      el("button", { type: "button", class: "danger", onclick: (e) => busy(e.currentTarget, revoke) }, "Confirm revoke"),
-      el("button", { type: "button", onclick: idle }, "Cancel"),
-    );
-  }
+  const confirmRevoke = () => confirmStep(actions, "Revoke this key?", "Confirm revoke", revoke, idle);
   async function revoke() {
     await client.keys.delete(key.id);
     toast(`Revoked ${KEY_TYPES[key.keyType] ?? "key"} ${key.id}.`);
@@ -370,21 +387,15 @@ trustForm.addEventListener("submit", (event) => {
 });
 
 // ---- OAuth apps ----------------------------------------------------------------------------
-async function loadApps() {
-  const placeholder = $("#apps-placeholder");
-  if (!$("#apps-table tbody").children.length) {
-    placeholder.textContent = "Loading OAuth apps…";
-    placeholder.hidden = false;
-  }
-  try {
-    const apps = await client.oauthApps.list();
-    $("#apps-table tbody").replaceChildren(...apps.map(appRow));
-    placeholder.textContent = "No OAuth apps yet. Create one below.";
-    placeholder.hidden = apps.length > 0;
-  } catch (err) {
-    placeholder.textContent = "Could not load OAuth apps.";
-    toast(describe(err), "error");
-  }
+function loadApps() {
+  return loadTable({
+    table: "#apps-table",
+    placeholder: "#apps-placeholder",
+    noun: "OAuth apps",
+    empty: "No OAuth apps yet. Create one below.",
+    fetchRows: () => client.oauthApps.list(),
+    row: appRow,
+  });
 }
 
 function appRow(app) {
@@ -394,13 +405,7 @@ function appRow(app) {
       el("button", { type: "button", onclick: () => editApp(app) }, "Edit"),
       el("button", { type: "button", class: "danger", onclick: confirmDelete }, "Delete"),
     );
-  function confirmDelete() {
-    actions.replaceChildren(
-      el("span", { class: "confirm" }, "Delete this app?"),
-      el("button", { type: "button", class: "danger", onclick: (e) => busy(e.currentTarget, remove) }, "Confirm delete"),
-      el("button", { type: "button", onclick: idle }, "Cancel"),
-    );
-  }
+  const confirmDelete = () => confirmStep(actions, "Delete this app?", "Confirm delete", remove, idle);
   async function remove() {
     await client.oauthApps.delete(app.id);
     toast(`Deleted OAuth app ${app.name ?? app.id}.`);

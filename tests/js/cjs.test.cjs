@@ -17,6 +17,8 @@ test("require('tailscale-wasm') works against the demo tailnet", async () => {
     // ESM and CJS share one instance in Node, so instanceof holds across both.
     const esm = await import("tailscale-wasm");
     assert.equal(esm.TailscaleClient, api.TailscaleClient);
+    // index.mjs lists its names by hand: it must list exactly what CommonJS exports.
+    assert.deepEqual(Object.keys(esm).filter((k) => k !== "default").sort(), Object.keys(api).sort());
     assert.ok(err instanceof esm.TailscaleApiError);
   } finally {
     await tailnet.close();
