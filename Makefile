@@ -7,7 +7,7 @@ BIN := node_modules/.bin
 VERSION := $(shell awk -F'"' '/^version/ {print $$2; exit}' Cargo.toml)
 TARBALL := target/pack/tailscale-wasm-$(VERSION).tgz
 
-.PHONY: setup build pack test lint test-rust test-js test-js-only test-types test-e2e test-conformance conformance docs demo fuzz soak reliability clean
+.PHONY: setup build pack test lint test-rust test-js test-js-only test-types test-e2e test-conformance conformance docs bench demo fuzz soak reliability clean
 
 setup:
 	@scripts/setup.sh
@@ -89,6 +89,10 @@ fuzz: setup
 	rm -rf target/fuzz-figures
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} cargo test --release --test fuzz -- --nocapture --test-threads=2
 	node scripts/reliability-figures.mjs fuzz
+
+## bench: the package against raw fetch, and the Vite payload; writes BENCHMARKS.md (not a test).
+bench: test-js
+	node --expose-gc scripts/bench.mjs
 
 ## soak: 100,000 sequential calls; checks that memory stays flat, figures to RELIABILITY.md.
 soak: test-js

@@ -1,0 +1,200 @@
+// `make bench`: what the package costs on top of raw `fetch`, measured side by side in one Node
+// process against demo tailnets on loopback (served by a child process, so their work is not
+// timed here), plus what a web app ships. Writes BENCHMARKS.md. A benchmark, not a test: it
+// reports, it does not assert.
+import { fork, execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { createRequire } from "node:module";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, cpSync, rmSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { tmpdir, cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL("..", import.meta.url));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+
+async function server(keys) {
+  const child = fork(fileURLToPath(import.meta.url), ["serve", String(keys)]);
+  const info = await new Promise((resolve) => child.once("message", resolve));
+  return { ...info, child };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+/** Interleaves raw and package rounds so that drift on the machine hits both alike. */
+async function pair(name, raw, pkg, rounds = ROUNDS) {
+  for (let i = 0; i < Math.min(20, rounds); i++) {
+    await raw();
+    await pkg();
+  }
+  const a = [];
+  const b = [];
+  for (let i = 0; i < rounds; i++) {
+    let t = performance.now();
+    await raw();
+    a.push(performance.now() - t);
+    t = performance.now();
+    await pkg();
+    b.push(performance.now() - t);
+  }
+  const row = { name, raw: median(a), pkg: median(b) };
+  console.log(`${name}: raw ${row.raw.toFixed(3)} ms, package ${row.pkg.toFixed(3)} ms, ratio ${(row.pkg / row.raw).toFixed(3)}`);
+  return row;
+}
+
+async function main() {
+  const require = createRequire(join(root, "tests/js/"));
+  const { TailscaleClient, validateCreateAuthKey } = require("tailscale-wasm");
+  const small = await server(20);
+  const big = await server(10_000);
+  const rows = [];
+  try {
+    const auth = (s) => ({ authorization: `Bearer ${s.apiKey}` });
+    const rawList = (s) => () => fetch(`${s.url}/api/v2/tailnet/-/keys`, { headers: auth(s) }).then((r) => r.json()).then((j) => j.keys);
+    const client = (s) => new TailscaleClient({ apiKey: s.apiKey, baseUrl: s.url });
+    const c = client(small);
+    const cb = client(big);
+    const body = { capabilities: { devices: { create: { reusable: true, tags: ["tag:ci"] } } }, expirySeconds: 3600 };
+    rows.push(await pair("keys.list(), 20 keys", rawList(small), () => c.keys.list()));
+    rows.push(await pair("createAuthKey with tags and expiry", () => fetch(`${small.url}/api/v2/tailnet/-/keys`, { method: "POST", headers: { ...auth(small), "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json()), () => c.keys.createAuthKey({ reusable: true, tags: ["tag:ci"], expirySeconds: 3600 })));
+    rows.push(await pair("keys.list(), 10,000 keys", rawList(big), () => cb.keys.list(), Math.max(10, ROUNDS / 10)));
+    rows.push(await pair("8 concurrent callers, keys.list() each", () => Promise.all(Array.from({ length: 8 }, rawList(small))), () => Promise.all(Array.from({ length: 8 }, () => c.keys.list()))));
+
+    // Cold start: a fresh process, from its start to its first request on the wire.
+    const cold = async (withPackage) => {
+      const times = [];
+      for (let i = 0; i < 15; i++) {
+        const child = fork(fileURLToPath(import.meta.url), ["cold", small.url, small.apiKey, withPackage ? "1" : "0"]);
+        times.push(await new Promise((resolve) => child.once("message", resolve)));
+      }
+      return median(times);
+    };
+    const coldRaw = await cold(false);
+    const coldPkg = await cold(true);
+    console.log(`cold start: empty process ${coldRaw.toFixed(1)} ms, with the package ${coldPkg.toFixed(1)} ms`);
+
+    // Validators per second, from JS.
+    const req = { reusable: true, tags: ["tag:ci", "tag:web"], expirySeconds: 3600, description: "bench" };
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < 1000) {
+      validateCreateAuthKey(req);
+      n++;
+    }
+    const validatorsPerSecond = n / ((performance.now() - t0) / 1000);
+    console.log(`validateCreateAuthKey: ${Math.round(validatorsPerSecond)} per second`);
+
+    // Memory after 100,000 calls (the soak's own figures are in RELIABILITY.md).
+    const calls = Number(process.env.BENCH_MEMORY_CALLS ?? 100_000);
+    const heapAfter = async (call) => {
+      for (let i = 0; i < calls; i++) await call();
+      globalThis.gc?.();
+      return process.memoryUsage().heapUsed;
+    };
+    const heapRaw = await heapAfter(rawList(small));
+    const heapPkg = await heapAfter(() => c.keys.list());
+    console.log(`heap after ${calls} calls: raw ${(heapRaw / 2 ** 20).toFixed(1)} MiB, package ${(heapPkg / 2 ** 20).toFixed(1)} MiB`);
+
+    const size = await payload();
+    writeReport({ rows, coldRaw, coldPkg, validatorsPerSecond, calls, heapRaw, heapPkg, size });
+  } finally {
+    small.child.kill();
+    big.child.kill();
+  }
+}
+
+/** What a Vite production build of examples/vite-app ships, gzipped, and where the wasm goes. */
+async function payload() {
+  const dir = mkdtempSync(join(tmpdir(), "tailscale-wasm-size-"));
+  try {
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module" }));
+    const tarball = join(root, "target/pack", readdirSync(join(root, "target/pack")).find((f) => f.endsWith(".tgz")));
+    await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball, "vite@8.3.4"], { cwd: dir });
+    for (const f of ["index.html", "main.js", "vite.config.js"]) cpSync(join(root, "examples/vite-app", f), join(dir, f));
+    await run(join(dir, "node_modules/.bin/vite"), ["build", "--logLevel", "warn"], { cwd: dir });
+    const assets = join(dir, "dist/assets");
+    const gz = (ext) => readdirSync(assets).filter((f) => f.endsWith(ext)).reduce((n, f) => n + gzipSync(readFileSync(join(assets, f)), { level: 9 }).length, 0);
+    const wasmFile = readdirSync(assets).find((f) => f.endsWith(".wasm"));
+    const raw = readFileSync(join(assets, wasmFile)).length;
+    let twiggy = "(twiggy not installed: cargo install twiggy)";
+    try {
+      twiggy = (await run("twiggy", ["top", "-n", "15", join(root, "target/wasm32-unknown-unknown/release/tailscale_wasm.wasm")])).stdout;
+    } catch {}
+    return { js: gz(".js"), wasm: gz(".wasm"), wasmRaw: raw, twiggy };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function writeReport(r) {
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  const total = r.size.js + r.size.wasm;
+  const target = (ok) => (ok ? "met" : "**missed**");
+  const lines = [
+    "# Benchmarks",
+    "",
+    `Measured by \`make bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model?.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. Raw \`fetch\` + \`JSON.parse\` and this package run interleaved in one process, against demo tailnets on loopback served by a child process; medians of ${ROUNDS} rounds (${Math.max(10, ROUNDS / 10)} for the 10,000-key list).`,
+    "",
+    "| measure | raw fetch | this package | ratio | target |",
+    "|---|---:|---:|---:|---|",
+    ...r.rows.map((row, i) => {
+      const limit = [1.05, 1.05, 1.3, 1.05][i];
+      return `| ${row.name} | ${row.raw.toFixed(3)} ms | ${row.pkg.toFixed(3)} ms | ${(row.pkg / row.raw).toFixed(2)}× | ≤ ${limit}×: ${target(row.pkg / row.raw <= limit)} |`;
+    }),
+    `| cold start, process start to first request sent | ${r.coldRaw.toFixed(1)} ms | ${r.coldPkg.toFixed(1)} ms | +${(r.coldPkg - r.coldRaw).toFixed(1)} ms | ≤ +15 ms: ${target(r.coldPkg - r.coldRaw <= 15)} |`,
+    `| \`validateCreateAuthKey\` from JS | | ${Math.round(r.validatorsPerSecond).toLocaleString("en")} per second | | |`,
+    `| JS heap after ${r.calls.toLocaleString("en")} calls | ${(r.heapRaw / 2 ** 20).toFixed(1)} MiB | ${(r.heapPkg / 2 ** 20).toFixed(1)} MiB | ${(r.heapPkg / r.heapRaw).toFixed(2)}× | flat: see RELIABILITY.md (soak) |`,
+    "",
+    "## What a web app ships",
+    "",
+    `A Vite production build of \`examples/vite-app\`: ${kb(r.size.js)} of JS and ${kb(r.size.wasm)} of wasm, gzipped (-9): **${kb(total)}** in all (target ≤ 30 KB: ${target(total <= 30 * 1024)}). The wasm is ${kb(r.size.wasmRaw)} before compression.`,
+    "",
+    "Where the wasm bytes go (twiggy, before wasm-bindgen and wasm-opt):",
+    "",
+    "```",
+    r.size.twiggy.trim(),
+    "```",
+    "",
+  ];
+  const notes = readFileSync(join(root, "BENCHMARKS.md"), "utf8").split("<!-- notes -->")[1] ?? "\n";
+  writeFileSync(join(root, "BENCHMARKS.md"), lines.join("\n") + "<!-- notes -->" + notes);
+  console.log(`wrote BENCHMARKS.md (payload ${kb(total)})`);
+}
+
+// Which role this process plays: the benchmark, a demo tailnet, or a cold-start probe.
+if (process.argv[2] === "serve") {
+  // A demo tailnet with `process.argv[3]` keys.
+  const { createDemoTailnet } = await import("../www/demo-tailnet.mjs");
+  const tailnet = createDemoTailnet();
+  const want = Number(process.argv[3]);
+  const admin = tailnet.credentials.apiKey;
+  const url = await tailnet.listen();
+  while (tailnet.state.keys.size < want) {
+    await fetch(`${url}/api/v2/tailnet/-/keys`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: JSON.stringify({ capabilities: { devices: { create: { reusable: true, tags: ["tag:ci"] } } }, expirySeconds: 86400, description: "bench key" }) });
+  }
+  setInterval(() => tailnet.resetStats(), 500).unref();
+  process.send({ url, apiKey: admin });
+} else if (process.argv[2] === "cold") {
+  // A fresh process: from start to the first request sent, with the package or without it.
+  const sent = new Promise((resolve) => {
+    const real = globalThis.fetch;
+    globalThis.fetch = (...args) => (resolve(performance.now()), real(...args));
+  });
+  const [url, apiKey, withPackage] = process.argv.slice(3);
+  if (withPackage === "1") {
+    const require = createRequire(join(root, "tests/js/"));
+    const { TailscaleClient } = await import(require.resolve("tailscale-wasm").replace(/index\.cjs$/, "index.mjs"));
+    new TailscaleClient({ apiKey, baseUrl: url }).keys.list();
+  } else {
+    fetch(`${url}/api/v2/tailnet/-/keys`, { headers: { authorization: `Bearer ${apiKey}` } }).then((r) => r.json());
+  }
+  process.send(await sent);
+  setTimeout(() => process.exit(0), 50);
+} else {
+  await main();
+}
