@@ -46,6 +46,7 @@ lint: setup
 	cargo clippy --target wasm32-unknown-unknown --quiet -- -D warnings
 
 test-rust: setup
+	@[ -f "$${TAILSCALE_OPENAPI:-../shared/spec/tailscale-openapi.json}" ] || echo "NOTE: no OpenAPI spec at ../shared/spec/ (or TAILSCALE_OPENAPI): the drift checks in tests/drift.rs are skipped"
 	cargo test --quiet
 
 ## test-js: installs the tarball into tests/js like a user would, then runs the JS tests.

@@ -218,10 +218,10 @@ impl CreateAuthKey {
     ts(export, rename = "OAuthClientOptions", optional_fields)
 )]
 pub struct OAuthClientSpec {
-    /// At least one scope, such as `"auth_keys"` or `"devices:core:read"`.
+    /// At least one scope, such as `"auth_keys"` or `"devices:core:read"`. Required.
     #[cfg_attr(feature = "ts", ts(optional = false))]
     pub scopes: Vec<String>,
-    /// Required when the scopes include `devices:core` or `auth_keys`.
+    /// Required when the scopes include `devices:core` or `auth_keys`; otherwise default none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// Up to 50 letters, digits, spaces or `-`. Default none.
@@ -238,22 +238,22 @@ pub struct OAuthClientSpec {
     ts(export, rename = "FederatedIdentityOptions", optional_fields)
 )]
 pub struct FederatedIdentitySpec {
-    /// At least one scope.
+    /// At least one scope. Required.
     #[cfg_attr(feature = "ts", ts(optional = false))]
     pub scopes: Vec<String>,
-    /// Required when the scopes include `devices:core` or `auth_keys`.
+    /// Required when the scopes include `devices:core` or `auth_keys`; otherwise default none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// The OIDC issuer, an `https://` URL.
+    /// The OIDC issuer, an `https://` URL. Required.
     #[cfg_attr(feature = "ts", ts(optional = false))]
     pub issuer: String,
-    /// Pattern for the token's `sub` claim; `*` matches anything.
+    /// Pattern for the token's `sub` claim; `*` matches anything. Required.
     #[cfg_attr(feature = "ts", ts(optional = false))]
     pub subject: String,
     /// Expected `aud` claim. Default: Tailscale generates one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
-    /// Claim name to pattern; may not name `sub`, `iss` or `aud`.
+    /// Claim name to pattern; may not name `sub`, `iss` or `aud`. Default none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_claim_rules: Option<BTreeMap<String, String>>,
     /// Up to 50 letters, digits, spaces or `-`. Default none.

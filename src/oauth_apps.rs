@@ -85,20 +85,20 @@ const APP_LIST: Expect = Expect::Json {
     ts(export, rename = "OAuthAppOptions", optional_fields)
 )]
 pub struct OAuthAppSpec {
-    /// 3 to 50 letters, digits, `.`, `_` or `-`.
+    /// 3 to 50 letters, digits, `.`, `_` or `-`. Required.
     #[cfg_attr(feature = "ts", ts(optional = false))]
     pub name: String,
-    /// Up to 300 characters of any kind.
+    /// Up to 300 characters of any kind. Default none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// At least one; `https`, except for localhost, 127.0.0.1 and [::1].
+    /// At least one; `https`, except for localhost, 127.0.0.1 and [::1]. Required.
     #[serde(rename = "redirectURIs")]
     #[cfg_attr(feature = "ts", ts(rename = "redirectURIs", optional = false))]
     pub redirect_uris: Vec<String>,
-    /// At least one scope.
+    /// At least one scope. Required.
     #[cfg_attr(feature = "ts", ts(optional = false))]
     pub scopes: Vec<String>,
-    /// Custom node attributes the app may set, each `custom:...`.
+    /// Custom node attributes the app may set, each `custom:...`. Default none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_node_attributes: Option<Vec<String>>,
 }

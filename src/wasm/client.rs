@@ -82,7 +82,7 @@ export interface ClientSummary {
 
 /** The optional last argument of every method. */
 export interface CallOptions {
-  /** Aborting rejects the call with the signal's reason and stops any wait. */
+  /** Aborting rejects the call with the signal's reason and stops any wait. Default none. */
   signal?: AbortSignal;
 }
 
