@@ -21,8 +21,10 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
   say "installing wasm-bindgen-cli $want (found '${have:-none}'); this takes several minutes once"
   # --locked first (reproducible); when a locked dependency has left the index, resolve afresh.
-  cargo install wasm-bindgen-cli --version "$want" --locked --quiet ||
+  if ! cargo install wasm-bindgen-cli --version "$want" --locked --quiet; then
+    say "the locked install failed (see above); resolving wasm-bindgen-cli's dependencies afresh"
     cargo install wasm-bindgen-cli --version "$want" --force --quiet
+  fi
 fi
 
 # Build and test tools from npm (binaryen for wasm-opt, esbuild, typescript, playwright-core...).

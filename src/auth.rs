@@ -3,8 +3,8 @@
 
 use crate::error::Error;
 use crate::http::{form_body, Expect, HttpRequest, Method};
+use crate::json::{Json, Kind, Ty};
 use base64::Engine;
-use serde::Deserialize;
 
 /// Tokens are re-minted this long before they expire, so none expires in flight.
 pub const REFRESH_MARGIN_MS: u64 = 60_000;
@@ -61,16 +61,12 @@ impl Credentials {
     }
 }
 
-/// The shape of a token response; tolerant of missing optional fields.
-#[derive(Deserialize)]
+/// A token response: `access_token` (required), `expires_in` and the rest optional.
 pub struct TokenResponse {
     pub access_token: String,
-    #[serde(default)]
     pub token_type: Option<String>,
     /// Seconds; a number or a numeric string, anything else counts as absent.
-    #[serde(default, deserialize_with = "lenient_seconds")]
     pub expires_in: Option<f64>,
-    #[serde(default)]
     pub scope: Option<String>,
 }
 
@@ -83,23 +79,35 @@ impl std::fmt::Debug for TokenResponse {
     }
 }
 
-fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    let value = Option::<serde_json::Value>::deserialize(d)?;
-    Ok(match value {
-        Some(serde_json::Value::Number(n)) => n.as_f64(),
-        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    })
+impl TokenResponse {
+    /// Reads a parsed token response; `None` without a string `access_token`.
+    pub fn from_json<J: Json>(v: &J) -> Option<TokenResponse> {
+        let text = |k: &str| v.get(k).and_then(|x| x.as_string());
+        let expires_in = v.get("expires_in").and_then(|x| match x.kind() {
+            Kind::Number => x.as_f64(),
+            Kind::String => x.as_string().and_then(|s| s.trim().parse().ok()),
+            _ => None,
+        });
+        Some(TokenResponse {
+            access_token: text("access_token")?,
+            token_type: text("token_type"),
+            expires_in,
+            scope: text("scope"),
+        })
+    }
 }
 
-pub fn decode_token(body: &[u8]) -> Result<TokenResponse, serde_json::Error> {
-    serde_json::from_slice(body)
+/// Native convenience (tests, fuzzing): parse with serde_json, then [`TokenResponse::from_json`].
+pub fn decode_token(body: &[u8]) -> Option<TokenResponse> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    TokenResponse::from_json(&&v)
 }
 
-const TOKEN: Expect = Expect::Json {
-    validate: |b| decode_token(b).map(drop),
-    field: None,
-};
+const TOKEN: Expect = Expect::Object(&[
+    ("access_token", Ty::Str),
+    ("token_type", Ty::Str),
+    ("scope", Ty::Str),
+]);
 
 fn token_endpoint(path: &str, form: String) -> HttpRequest {
     let mut req = HttpRequest::new(Method::Post, path.to_owned(), TOKEN);
@@ -144,7 +152,11 @@ pub fn header_safe(s: &str) -> bool {
 }
 
 /// Reads a JWT's `exp` claim (Unix seconds) without verifying anything; `None` when absent.
-pub fn jwt_exp(token: &str) -> Result<Option<f64>, &'static str> {
+/// `parse` parses the payload's JSON (serde_json natively, `JSON.parse` in wasm).
+pub fn jwt_exp_with<J: Json>(
+    token: &str,
+    parse: impl Fn(&str) -> Option<J>,
+) -> Result<Option<f64>, &'static str> {
     let mut parts = token.split('.');
     let (Some(_), Some(payload), Some(_), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -154,22 +166,24 @@ pub fn jwt_exp(token: &str) -> Result<Option<f64>, &'static str> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .map_err(|_| "is not a JWT (its payload is not base64url)")?;
-    let claims: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|_| "is not a JWT (its payload is not JSON)")?;
-    let Some(claims) = claims.as_object() else {
+    let text = String::from_utf8(bytes).map_err(|_| "is not a JWT (its payload is not text)")?;
+    let claims = parse(&text).ok_or("is not a JWT (its payload is not JSON)")?;
+    if claims.kind() != Kind::Object {
         return Err("is not a JWT (its payload is not a JSON object)");
-    };
-    match claims.get("exp") {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(exp) => exp
-            .as_f64()
-            .map(Some)
-            .ok_or("has an `exp` claim that is not a number"),
+    }
+    match claims.get("exp").filter(|e| !e.is_null()) {
+        None => Ok(None),
+        Some(exp) if exp.kind() == Kind::Number => Ok(exp.as_f64()),
+        Some(_) => Err("has an `exp` claim that is not a number"),
     }
 }
 
 /// Refuses an ID token that is malformed or already expired, before it is sent.
-pub fn check_id_token(token: &str, now_ms: u64) -> Result<(), Error> {
+pub fn check_id_token_with<J: Json>(
+    token: &str,
+    now_ms: u64,
+    parse: impl Fn(&str) -> Option<J>,
+) -> Result<(), Error> {
     let field = "federated.idToken";
     if !header_safe(token) {
         return Err(Error::validation(
@@ -177,7 +191,7 @@ pub fn check_id_token(token: &str, now_ms: u64) -> Result<(), Error> {
             "must be a non-empty JWT with no spaces",
         ));
     }
-    match jwt_exp(token) {
+    match jwt_exp_with(token, parse) {
         Err(m) => Err(Error::validation(field, m)),
         Ok(Some(exp)) if exp * 1000.0 <= now_ms as f64 => Err(Error::validation(
             field,
@@ -185,6 +199,24 @@ pub fn check_id_token(token: &str, now_ms: u64) -> Result<(), Error> {
         )),
         Ok(_) => Ok(()),
     }
+}
+
+fn parse_native(text: &str) -> Option<serde_json::Value> {
+    serde_json::from_str(text).ok()
+}
+
+/// [`jwt_exp_with`] with serde_json, for native callers and tests.
+pub fn jwt_exp(token: &str) -> Result<Option<f64>, &'static str> {
+    let value = std::cell::OnceCell::new();
+    jwt_exp_with(token, |t| parse_native(t).map(|v| value.get_or_init(|| v)))
+}
+
+/// [`check_id_token_with`] with serde_json, for native callers and tests.
+pub fn check_id_token(token: &str, now_ms: u64) -> Result<(), Error> {
+    let value = std::cell::OnceCell::new();
+    check_id_token_with(token, now_ms, |t| {
+        parse_native(t).map(|v| value.get_or_init(|| v))
+    })
 }
 
 /// What a caller should do to get a token.

@@ -2,8 +2,8 @@
 
 use crate::auth::{header_safe, Credentials, Secret};
 use crate::error::Issue;
+use crate::json::Json;
 use crate::validate::{self, finish, Input};
-use serde_json::Value;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.tailscale.com";
 pub const DEFAULT_TAILNET: &str = "-";
@@ -27,7 +27,7 @@ pub struct Config {
 
 /// Parses the options object. `id_token_fn` says the caller found a function in
 /// `federated.idToken` (JSON cannot carry one, so it arrives as `null` here).
-pub fn parse(value: &Value, id_token_fn: bool) -> Result<(Config, Credentials), Vec<Issue>> {
+pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credentials), Vec<Issue>> {
     let mut input = Input::new(value, "");
     let credentials = credentials(&mut input, id_token_fn);
     let tailnet = input.string("tailnet");
@@ -95,7 +95,7 @@ fn check_base_url(url: &str) -> Result<(), String> {
 }
 
 /// A secret that must be a non-empty, header-safe string. The value is never quoted in issues.
-fn secret(input: &mut Input<'_>, name: &'static str) -> Option<Secret> {
+fn secret<J: Json>(input: &mut Input<J>, name: &'static str) -> Option<Secret> {
     let s = input.string(name)?;
     if !header_safe(&s) {
         input.issue(
@@ -107,7 +107,7 @@ fn secret(input: &mut Input<'_>, name: &'static str) -> Option<Secret> {
     Some(Secret::new(s))
 }
 
-fn credentials(input: &mut Input<'_>, id_token_fn: bool) -> Option<Credentials> {
+fn credentials<J: Json>(input: &mut Input<J>, id_token_fn: bool) -> Option<Credentials> {
     let given: Vec<&str> = ["apiKey", "oauth", "federated"]
         .into_iter()
         .filter(|name| input.present(name))

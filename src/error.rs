@@ -33,8 +33,8 @@ pub struct ApiError {
     pub status: u16,
     /// The API's `message`, else the status text.
     pub message: String,
-    /// The API's `data` field, if it sent one.
-    pub data: Option<serde_json::Value>,
+    /// The API sent a `data` field (the caller passes the value itself through to JS).
+    pub has_data: bool,
     pub method: Method,
     pub path: String,
     /// From `Retry-After`, when the API sent one that parses.

@@ -2,8 +2,8 @@
 //! path encoding, status -> error mapping, `Retry-After`, body limits and the retry policy.
 
 use crate::error::{ApiError, Error};
+use crate::json::{check_list, check_shape, Json, Ty};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde::Deserialize;
 
 /// Bodies larger than this are refused rather than buffered and parsed.
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -33,12 +33,11 @@ impl Method {
 /// What a successful response must hold.
 #[derive(Debug, Clone, Copy)]
 pub enum Expect {
-    /// A JSON body that `validate` accepts; the caller hands JS `JSON.parse(body)[field]`
-    /// (or the whole value when `field` is `None`; an absent list field means empty).
-    Json {
-        validate: fn(&[u8]) -> Result<(), serde_json::Error>,
-        field: Option<&'static str>,
-    },
+    /// One JSON object with these members; the caller gets the object.
+    Object(&'static [(&'static str, Ty)]),
+    /// A JSON object holding a list of such objects under the field; the caller gets the list
+    /// (an absent or null list is empty).
+    List(&'static str, &'static [(&'static str, Ty)]),
     /// Any body, ignored (DELETE answers 200 with an empty or `{}` body).
     Nothing,
 }
@@ -71,11 +70,10 @@ impl HttpRequest {
         }
     }
 
-    pub fn json_body(mut self, body: &impl serde::Serialize) -> Result<Self, Error> {
-        let text = serde_json::to_string(body).map_err(|e| Error::validation("", e.to_string()))?;
+    pub fn json_body(mut self, body: String) -> Self {
         self.content_type = Some("application/json");
-        self.body = Some(text);
-        Ok(self)
+        self.body = Some(body);
+        self
     }
 
     /// The path and query to append to the base URL.
@@ -128,20 +126,24 @@ pub struct ResponseHead<'a> {
     pub retry_after: Option<&'a str>,
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    #[serde(default)]
-    message: Option<serde_json::Value>,
-    #[serde(default)]
-    data: Option<serde_json::Value>,
+/// A response body as the transport read it.
+pub enum Body<J> {
+    /// Nothing but white space.
+    Empty,
+    /// Not JSON; `truncated` when it ended in the middle of a value.
+    Invalid {
+        truncated: bool,
+    },
+    Json(J),
 }
 
-/// Maps a response to success or to the error the caller sees. `now_ms` (Unix ms) resolves a
-/// `Retry-After` given as an HTTP date.
-pub fn check_response(
+/// Maps a response to success or to the error the caller sees. `body_len` is the size read;
+/// `now_ms` (Unix ms) resolves a `Retry-After` given as an HTTP date.
+pub fn check_response<J: Json>(
     req: &HttpRequest,
     head: ResponseHead<'_>,
-    body: &[u8],
+    body_len: usize,
+    body: &Body<J>,
     now_ms: u64,
 ) -> Result<(), Error> {
     let response_error = |reason: String| Error::Response {
@@ -150,7 +152,7 @@ pub fn check_response(
         path: req.path.clone(),
         reason,
     };
-    if body.len() > MAX_BODY_BYTES {
+    if body_len > MAX_BODY_BYTES {
         return Err(response_error(format!(
             "body is larger than {MAX_BODY_BYTES} bytes"
         )));
@@ -161,44 +163,59 @@ pub fn check_response(
     if !(200..300).contains(&head.status) {
         return Err(response_error(format!("unexpected status {}", head.status)));
     }
-    match req.expect {
-        Expect::Nothing => Ok(()),
-        Expect::Json { validate, .. } => {
-            if body.iter().all(u8::is_ascii_whitespace) {
-                return Err(response_error("expected JSON, got an empty body".into()));
-            }
-            validate(body).map_err(|e| response_error(describe_json_error(&e)))
+    let shape = match (req.expect, body) {
+        (Expect::Nothing, _) => return Ok(()),
+        (_, Body::Empty) => return Err(response_error("expected JSON, got an empty body".into())),
+        (_, Body::Invalid { truncated: true }) => {
+            return Err(response_error("JSON body is truncated".into()))
         }
-    }
-}
-
-fn describe_json_error(e: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    // Position only: serde's own text can quote response values, and a create response
-    // holds a secret.
-    let at = format!("line {}, column {}", e.line(), e.column());
-    match e.classify() {
-        Category::Eof => format!("JSON body is truncated ({at})"),
-        Category::Syntax | Category::Io => format!("body is not valid JSON ({at})"),
-        Category::Data => format!("JSON body has an unexpected shape ({at})"),
-    }
-}
-
-fn api_error(req: &HttpRequest, head: ResponseHead<'_>, body: &[u8], now_ms: u64) -> Error {
-    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
-    let (message, data) = match parsed {
-        Some(b) => (
-            b.message
-                .and_then(|m| m.as_str().map(str::to_owned))
-                .filter(|m| !m.is_empty()),
-            b.data.filter(|d| !d.is_null()),
-        ),
-        None => (None, None),
+        (_, Body::Invalid { truncated: false }) => {
+            return Err(response_error("body is not valid JSON".into()))
+        }
+        (Expect::Object(fields), Body::Json(v)) => check_shape(v, fields),
+        (Expect::List(field, fields), Body::Json(v)) => check_list(v, field, fields),
     };
+    shape.map_err(response_error)
+}
+
+/// [`check_response`] for raw bytes, parsed with serde_json: for native callers and tests.
+pub fn check_response_bytes(
+    req: &HttpRequest,
+    head: ResponseHead<'_>,
+    body: &[u8],
+    now_ms: u64,
+) -> Result<(), Error> {
+    let parsed = serde_json::from_slice::<serde_json::Value>(body);
+    let body_kind = match &parsed {
+        _ if body.iter().all(u8::is_ascii_whitespace) => Body::Empty,
+        Ok(v) => Body::Json(v),
+        Err(e) => Body::Invalid {
+            truncated: e.classify() == serde_json::error::Category::Eof,
+        },
+    };
+    check_response(req, head, body.len(), &body_kind, now_ms)
+}
+
+fn api_error<J: Json>(
+    req: &HttpRequest,
+    head: ResponseHead<'_>,
+    body: &Body<J>,
+    now_ms: u64,
+) -> Error {
+    let parsed = match body {
+        Body::Json(v) => Some(v),
+        _ => None,
+    };
+    let message = parsed
+        .and_then(|v| v.get("message"))
+        .and_then(|m| m.as_string())
+        .filter(|m| !m.is_empty());
     Error::Api(ApiError {
         status: head.status,
         message: message.unwrap_or_else(|| status_text(head.status).to_owned()),
-        data,
+        has_data: parsed
+            .and_then(|v| v.get("data"))
+            .is_some_and(|d| !d.is_null()),
         method: req.method,
         path: req.path.clone(),
         retry_after_ms: head.retry_after.and_then(|v| parse_retry_after(v, now_ms)),

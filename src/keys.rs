@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Issue};
 use crate::http::{tailnet_path, Expect, HttpRequest, Method};
+use crate::json::{Json, Obj, Ty};
 use crate::validate::{self, finish, id_only, with_id, Input};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -127,14 +128,41 @@ pub fn decode_key_list(body: &[u8]) -> Result<Vec<Key>, serde_json::Error> {
     serde_json::from_slice::<KeyList>(body).map(|l| l.keys.unwrap_or_default())
 }
 
-const KEY: Expect = Expect::Json {
-    validate: |b| decode_key(b).map(drop),
-    field: None,
-};
-const KEY_LIST: Expect = Expect::Json {
-    validate: |b| decode_key_list(b).map(drop),
-    field: Some("keys"),
-};
+/// What the runtime checks of a `Key` (the wasm has no serde): each member's type when present.
+/// `tests/drift.rs` holds these tables to the models above, and the models to the spec.
+pub const CREATE_CAPABILITIES_FIELDS: &[(&str, Ty)] = &[
+    ("reusable", Ty::Bool),
+    ("ephemeral", Ty::Bool),
+    ("preauthorized", Ty::Bool),
+    ("tags", Ty::StrList),
+];
+pub const DEVICE_CAPABILITIES_FIELDS: &[(&str, Ty)] =
+    &[("create", Ty::Obj(CREATE_CAPABILITIES_FIELDS))];
+pub const KEY_CAPABILITIES_FIELDS: &[(&str, Ty)] =
+    &[("devices", Ty::Obj(DEVICE_CAPABILITIES_FIELDS))];
+pub const KEY_FIELDS: &[(&str, Ty)] = &[
+    ("id", Ty::Str),
+    ("key", Ty::Str),
+    ("keyType", Ty::Str),
+    ("description", Ty::Str),
+    ("created", Ty::Str),
+    ("updated", Ty::Str),
+    ("expires", Ty::Str),
+    ("revoked", Ty::Str),
+    ("invalid", Ty::Bool),
+    ("expirySeconds", Ty::Int),
+    ("capabilities", Ty::Obj(KEY_CAPABILITIES_FIELDS)),
+    ("scopes", Ty::StrList),
+    ("tags", Ty::StrList),
+    ("userId", Ty::Str),
+    ("audience", Ty::Str),
+    ("issuer", Ty::Str),
+    ("subject", Ty::Str),
+    ("customClaimRules", Ty::StrMap),
+];
+
+const KEY: Expect = Expect::Object(KEY_FIELDS);
+const KEY_LIST: Expect = Expect::List("keys", KEY_FIELDS);
 
 /// Options for `keys.createAuthKey`. Absent fields take the API's defaults (single use,
 /// not ephemeral, not preauthorized, no tags, 90 days).
@@ -162,7 +190,7 @@ pub struct CreateAuthKey {
 }
 
 impl CreateAuthKey {
-    pub fn parse(value: &Value) -> Result<Self, Vec<Issue>> {
+    pub fn parse<J: Json>(value: J) -> Result<Self, Vec<Issue>> {
         let mut input = Input::new(value, "");
         let req = CreateAuthKey {
             reusable: input.bool("reusable"),
@@ -181,31 +209,20 @@ impl CreateAuthKey {
         finish(input, req)
     }
 
-    fn body(&self) -> Value {
-        let mut create = serde_json::Map::new();
-        let flags = [
-            ("reusable", self.reusable),
-            ("ephemeral", self.ephemeral),
-            ("preauthorized", self.preauthorized),
-        ];
-        for (name, flag) in flags {
-            if let Some(b) = flag {
-                create.insert(name.into(), Value::Bool(b));
-            }
-        }
-        if let Some(tags) = &self.tags {
-            create.insert("tags".into(), Value::from(tags.clone()));
-        }
-        let mut body = serde_json::json!({ "capabilities": { "devices": { "create": create } } });
-        if let Some(obj) = body.as_object_mut() {
-            if let Some(n) = self.expiry_seconds {
-                obj.insert("expirySeconds".into(), Value::from(n));
-            }
-            if let Some(d) = &self.description {
-                obj.insert("description".into(), Value::from(d.clone()));
-            }
-        }
-        body
+    fn body(&self) -> String {
+        let create = Obj::new()
+            .opt_bool("reusable", self.reusable)
+            .opt_bool("ephemeral", self.ephemeral)
+            .opt_bool("preauthorized", self.preauthorized)
+            .opt_strs("tags", self.tags.as_ref());
+        Obj::new()
+            .obj(
+                "capabilities",
+                Obj::new().obj("devices", Obj::new().obj("create", create)),
+            )
+            .opt_int("expirySeconds", self.expiry_seconds)
+            .opt_str("description", self.description.as_ref())
+            .finish()
     }
 }
 
@@ -262,7 +279,9 @@ pub struct FederatedIdentitySpec {
 }
 
 /// Scopes, tags and description: what both trust-credential types share.
-fn trust_common(input: &mut Input<'_>) -> (Vec<String>, Option<Vec<String>>, Option<String>) {
+fn trust_common<J: Json>(
+    input: &mut Input<J>,
+) -> (Vec<String>, Option<Vec<String>>, Option<String>) {
     let scopes = input.required_strings("scopes", validate::scope);
     let tags = input.strings("tags", validate::tag);
     let description = input.string("description");
@@ -280,7 +299,7 @@ fn trust_common(input: &mut Input<'_>) -> (Vec<String>, Option<Vec<String>>, Opt
 }
 
 impl OAuthClientSpec {
-    pub fn parse(value: &Value) -> Result<Self, Vec<Issue>> {
+    pub fn parse<J: Json>(value: J) -> Result<Self, Vec<Issue>> {
         let mut input = Input::new(value, "");
         let (scopes, tags, description) = trust_common(&mut input);
         finish(
@@ -295,7 +314,7 @@ impl OAuthClientSpec {
 }
 
 impl FederatedIdentitySpec {
-    pub fn parse(value: &Value) -> Result<Self, Vec<Issue>> {
+    pub fn parse<J: Json>(value: J) -> Result<Self, Vec<Issue>> {
         let mut input = Input::new(value, "");
         let (scopes, tags, description) = trust_common(&mut input);
         let issuer = input.required_string("issuer");
@@ -329,12 +348,46 @@ impl FederatedIdentitySpec {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TrustBody<'a, T: Serialize> {
-    key_type: &'static str,
-    #[serde(flatten)]
-    spec: &'a T,
+/// The members both trust-credential bodies share, after `keyType`.
+fn trust_body(
+    key_type: &str,
+    scopes: &[String],
+    tags: Option<&Vec<String>>,
+    description: Option<&String>,
+) -> Obj {
+    Obj::new()
+        .str("keyType", key_type)
+        .strs("scopes", scopes)
+        .opt_strs("tags", tags)
+        .opt_str("description", description)
+}
+
+impl OAuthClientSpec {
+    fn body(&self) -> String {
+        trust_body(
+            "client",
+            &self.scopes,
+            self.tags.as_ref(),
+            self.description.as_ref(),
+        )
+        .finish()
+    }
+}
+
+impl FederatedIdentitySpec {
+    fn body(&self) -> String {
+        trust_body(
+            "federated",
+            &self.scopes,
+            self.tags.as_ref(),
+            self.description.as_ref(),
+        )
+        .str("issuer", &self.issuer)
+        .str("subject", &self.subject)
+        .opt_str("audience", self.audience.as_ref())
+        .opt_map("customClaimRules", self.custom_claim_rules.as_ref())
+        .finish()
+    }
 }
 
 fn keys_path(tailnet: &str) -> String {
@@ -346,7 +399,7 @@ fn key_path(tailnet: &str, id: &str) -> String {
 }
 
 /// `GET /tailnet/{t}/keys`, with `?all=true` when `options.all` is true.
-pub fn list(tailnet: &str, options: &Value) -> Result<HttpRequest, Error> {
+pub fn list<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     let mut input = Input::new(options, "");
     let all = input.bool("all");
     input.allow("signal");
@@ -358,59 +411,43 @@ pub fn list(tailnet: &str, options: &Value) -> Result<HttpRequest, Error> {
     Ok(req)
 }
 
-pub fn get(tailnet: &str, id: &Value) -> Result<HttpRequest, Error> {
+pub fn get<J: Json>(tailnet: &str, id: J) -> Result<HttpRequest, Error> {
     let id = id_only("keyId", id)?;
     Ok(HttpRequest::new(Method::Get, key_path(tailnet, &id), KEY))
 }
 
-pub fn delete(tailnet: &str, id: &Value) -> Result<HttpRequest, Error> {
+pub fn delete<J: Json>(tailnet: &str, id: J) -> Result<HttpRequest, Error> {
     let mut req = get(tailnet, id)?;
     req.method = Method::Delete;
     req.expect = Expect::Nothing;
     Ok(req)
 }
 
-pub fn create_auth_key(tailnet: &str, options: &Value) -> Result<HttpRequest, Error> {
+pub fn create_auth_key<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     let spec = CreateAuthKey::parse(options).map_err(Error::Validation)?;
-    HttpRequest::new(Method::Post, keys_path(tailnet), KEY).json_body(&spec.body())
+    Ok(HttpRequest::new(Method::Post, keys_path(tailnet), KEY).json_body(spec.body()))
 }
 
-pub fn create_oauth_client(tailnet: &str, options: &Value) -> Result<HttpRequest, Error> {
+pub fn create_oauth_client<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     let spec = OAuthClientSpec::parse(options).map_err(Error::Validation)?;
-    let body = TrustBody {
-        key_type: "client",
-        spec: &spec,
-    };
-    HttpRequest::new(Method::Post, keys_path(tailnet), KEY).json_body(&body)
+    Ok(HttpRequest::new(Method::Post, keys_path(tailnet), KEY).json_body(spec.body()))
 }
 
-pub fn create_federated_identity(tailnet: &str, options: &Value) -> Result<HttpRequest, Error> {
+pub fn create_federated_identity<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     let spec = FederatedIdentitySpec::parse(options).map_err(Error::Validation)?;
-    let body = TrustBody {
-        key_type: "federated",
-        spec: &spec,
-    };
-    HttpRequest::new(Method::Post, keys_path(tailnet), KEY).json_body(&body)
+    Ok(HttpRequest::new(Method::Post, keys_path(tailnet), KEY).json_body(spec.body()))
 }
 
-pub fn set_oauth_client(tailnet: &str, id: &Value, options: &Value) -> Result<HttpRequest, Error> {
+pub fn set_oauth_client<J: Json>(tailnet: &str, id: J, options: J) -> Result<HttpRequest, Error> {
     let (id, spec) = with_id("keyId", id, options, OAuthClientSpec::parse)?;
-    let body = TrustBody {
-        key_type: "client",
-        spec: &spec,
-    };
-    HttpRequest::new(Method::Put, key_path(tailnet, &id), KEY).json_body(&body)
+    Ok(HttpRequest::new(Method::Put, key_path(tailnet, &id), KEY).json_body(spec.body()))
 }
 
-pub fn set_federated_identity(
+pub fn set_federated_identity<J: Json>(
     tailnet: &str,
-    id: &Value,
-    options: &Value,
+    id: J,
+    options: J,
 ) -> Result<HttpRequest, Error> {
     let (id, spec) = with_id("keyId", id, options, FederatedIdentitySpec::parse)?;
-    let body = TrustBody {
-        key_type: "federated",
-        spec: &spec,
-    };
-    HttpRequest::new(Method::Put, key_path(tailnet, &id), KEY).json_body(&body)
+    Ok(HttpRequest::new(Method::Put, key_path(tailnet, &id), KEY).json_body(spec.body()))
 }

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod json;
 pub mod keys;
 pub mod oauth_apps;
 pub mod validate;

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Issue};
 use crate::http::{tailnet_path, Expect, HttpRequest, Method};
+use crate::json::{Json, Obj, Ty};
 use crate::validate::{self, finish, id_only, with_id, Input};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -67,14 +68,21 @@ pub fn decode_app_list(body: &[u8]) -> Result<Vec<OAuthApp>, serde_json::Error> 
     serde_json::from_slice::<OAuthAppList>(body).map(|l| l.oauth_apps.unwrap_or_default())
 }
 
-const APP: Expect = Expect::Json {
-    validate: |b| decode_app(b).map(drop),
-    field: None,
-};
-const APP_LIST: Expect = Expect::Json {
-    validate: |b| decode_app_list(b).map(drop),
-    field: Some("oauthApps"),
-};
+/// What the runtime checks of an `OAuthApp`; `tests/drift.rs` holds it to the model.
+pub const OAUTH_APP_FIELDS: &[(&str, Ty)] = &[
+    ("id", Ty::Str),
+    ("name", Ty::Str),
+    ("description", Ty::Str),
+    ("redirectURIs", Ty::StrList),
+    ("scopes", Ty::StrList),
+    ("allowedNodeAttributes", Ty::StrList),
+    ("clientSecret", Ty::Str),
+    ("created", Ty::Str),
+    ("updated", Ty::Str),
+];
+
+const APP: Expect = Expect::Object(OAUTH_APP_FIELDS);
+const APP_LIST: Expect = Expect::List("oauthApps", OAUTH_APP_FIELDS);
 
 /// Options for `oauthApps.create` and `oauthApps.update`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -104,7 +112,7 @@ pub struct OAuthAppSpec {
 }
 
 impl OAuthAppSpec {
-    pub fn parse(value: &Value) -> Result<Self, Vec<Issue>> {
+    pub fn parse<J: Json>(value: J) -> Result<Self, Vec<Issue>> {
         let mut input = Input::new(value, "");
         let name = input.required_string("name");
         let description = input.string("description");
@@ -131,6 +139,21 @@ impl OAuthAppSpec {
     }
 }
 
+impl OAuthAppSpec {
+    fn body(&self) -> String {
+        Obj::new()
+            .str("name", &self.name)
+            .opt_str("description", self.description.as_ref())
+            .strs("redirectURIs", &self.redirect_uris)
+            .strs("scopes", &self.scopes)
+            .opt_strs(
+                "allowedNodeAttributes",
+                self.allowed_node_attributes.as_ref(),
+            )
+            .finish()
+    }
+}
+
 fn apps_path(tailnet: &str) -> String {
     tailnet_path(tailnet, &["oauth-apps"])
 }
@@ -143,24 +166,24 @@ pub fn list(tailnet: &str) -> HttpRequest {
     HttpRequest::new(Method::Get, apps_path(tailnet), APP_LIST)
 }
 
-pub fn get(tailnet: &str, id: &Value) -> Result<HttpRequest, Error> {
+pub fn get<J: Json>(tailnet: &str, id: J) -> Result<HttpRequest, Error> {
     let id = id_only("appId", id)?;
     Ok(HttpRequest::new(Method::Get, app_path(tailnet, &id), APP))
 }
 
-pub fn delete(tailnet: &str, id: &Value) -> Result<HttpRequest, Error> {
+pub fn delete<J: Json>(tailnet: &str, id: J) -> Result<HttpRequest, Error> {
     let mut req = get(tailnet, id)?;
     req.method = Method::Delete;
     req.expect = Expect::Nothing;
     Ok(req)
 }
 
-pub fn create(tailnet: &str, options: &Value) -> Result<HttpRequest, Error> {
+pub fn create<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     let spec = OAuthAppSpec::parse(options).map_err(Error::Validation)?;
-    HttpRequest::new(Method::Post, apps_path(tailnet), APP).json_body(&spec)
+    Ok(HttpRequest::new(Method::Post, apps_path(tailnet), APP).json_body(spec.body()))
 }
 
-pub fn update(tailnet: &str, id: &Value, options: &Value) -> Result<HttpRequest, Error> {
+pub fn update<J: Json>(tailnet: &str, id: J, options: J) -> Result<HttpRequest, Error> {
     let (id, spec) = with_id("appId", id, options, OAuthAppSpec::parse)?;
-    HttpRequest::new(Method::Put, app_path(tailnet, &id), APP).json_body(&spec)
+    Ok(HttpRequest::new(Method::Put, app_path(tailnet, &id), APP).json_body(spec.body()))
 }

@@ -2,7 +2,7 @@
 //! loosely typed JS object into typed fields while collecting every problem at once.
 
 use crate::error::{Error, Issue};
-use serde_json::{Map, Value};
+use crate::json::{Json, Kind};
 use std::collections::BTreeMap;
 
 /// Auth keys may live at most 90 days.
@@ -227,25 +227,25 @@ impl Url {
 
 /// Reads typed fields out of a JSON object, collecting one issue per problem. `null` counts as
 /// absent; fields never read are reported as unknown, since the API rejects unknown fields.
-pub struct Input<'a> {
-    map: Option<&'a Map<String, Value>>,
+pub struct Input<J: Json> {
+    map: Option<J>,
     prefix: String,
     read: Vec<&'static str>,
     pub issues: Vec<Issue>,
 }
 
-impl<'a> Input<'a> {
+impl<J: Json> Input<J> {
     /// `prefix` names the object in issues (`"oauth"` gives `"oauth.clientId"`).
-    pub fn new(value: &'a Value, prefix: &str) -> Self {
+    pub fn new(value: J, prefix: &str) -> Self {
+        let is_object = value.kind() == Kind::Object;
         let mut input = Input {
-            map: value.as_object(),
+            map: is_object.then_some(value),
             prefix: prefix.to_owned(),
             read: Vec::new(),
             issues: Vec::new(),
         };
-        if input.map.is_none() {
-            let field = prefix.to_owned();
-            input.issues.push(Issue::new(field, "must be an object"));
+        if !is_object {
+            input.issues.push(Issue::new(prefix, "must be an object"));
         }
         input
     }
@@ -276,13 +276,14 @@ impl<'a> Input<'a> {
         self.read.push(name);
     }
 
-    pub fn raw(&mut self, name: &'static str) -> Option<&'a Value> {
+    pub fn raw(&mut self, name: &'static str) -> Option<J> {
         self.read.push(name);
-        self.map?.get(name).filter(|v| !v.is_null())
+        self.map.as_ref()?.get(name).filter(|v| !v.is_null())
     }
 
     pub fn present(&self, name: &str) -> bool {
         self.map
+            .as_ref()
             .and_then(|m| m.get(name))
             .is_some_and(|v| !v.is_null())
     }
@@ -298,7 +299,7 @@ impl<'a> Input<'a> {
 
     pub fn string(&mut self, name: &'static str) -> Option<String> {
         let v = self.raw(name)?;
-        let s = v.as_str().map(str::to_owned);
+        let s = v.as_string();
         if s.is_none() {
             self.issue(name, "must be a string");
         }
@@ -317,11 +318,11 @@ impl<'a> Input<'a> {
     /// A whole number (a JS number with no fraction).
     pub fn integer(&mut self, name: &'static str) -> Option<i64> {
         let v = self.raw(name)?;
-        let n = v.as_i64().or_else(|| {
-            v.as_f64()
-                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-                .map(|f| f as i64)
-        });
+        // Whole and well inside i64: the cast is exact.
+        let n = v
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64);
         if n.is_none() {
             self.issue(name, "must be a whole number");
         }
@@ -331,19 +332,20 @@ impl<'a> Input<'a> {
     /// An array of strings, each checked with `rule` (issues name the index).
     pub fn strings(&mut self, name: &'static str, rule: fn(&str) -> Rule) -> Option<Vec<String>> {
         let v = self.raw(name)?;
-        let Some(items) = v.as_array() else {
+        if v.kind() != Kind::Array {
             self.issue(name, "must be an array of strings");
             return None;
-        };
+        }
+        let items = v.items();
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let field = format!("{name}[{i}]");
-            match item.as_str() {
+            match item.as_string() {
                 Some(s) => {
-                    if let Err(m) = rule(s) {
+                    if let Err(m) = rule(&s) {
                         self.issue(&field, m);
                     }
-                    out.push(s.to_owned());
+                    out.push(s);
                 }
                 None => self.issue(&field, "must be a string"),
             }
@@ -369,15 +371,15 @@ impl<'a> Input<'a> {
     /// An object whose values are all strings.
     pub fn string_map(&mut self, name: &'static str) -> Option<BTreeMap<String, String>> {
         let v = self.raw(name)?;
-        let Some(obj) = v.as_object() else {
+        if v.kind() != Kind::Object {
             self.issue(name, "must be an object of strings");
             return None;
-        };
+        }
         let mut out = BTreeMap::new();
-        for (k, v) in obj {
-            match v.as_str() {
+        for k in v.keys() {
+            match v.get(&k).and_then(|m| m.as_string()) {
                 Some(s) => {
-                    out.insert(k.clone(), s.to_owned());
+                    out.insert(k, s);
                 }
                 None => self.issue(&format!("{name}.{k}"), "must be a string"),
             }
@@ -387,10 +389,10 @@ impl<'a> Input<'a> {
 
     /// Reports unknown fields and returns every issue found.
     pub fn finish(mut self) -> Vec<Issue> {
-        if let Some(map) = self.map {
+        if let Some(map) = &self.map {
             for key in map.keys() {
                 if !self.read.contains(&key.as_str()) {
-                    let field = self.field_name(key);
+                    let field = self.field_name(&key);
                     self.issues.push(Issue::new(field, "is not a known field"));
                 }
             }
@@ -400,9 +402,9 @@ impl<'a> Input<'a> {
 }
 
 /// Runs a single-value rule the way the exported `validateTag` and friends do.
-pub fn single(field: &str, rule: fn(&str) -> Rule, value: &Value) -> Vec<Issue> {
-    match value.as_str() {
-        Some(s) => rule(s)
+pub fn single<J: Json>(field: &str, rule: fn(&str) -> Rule, value: J) -> Vec<Issue> {
+    match value.as_string() {
+        Some(s) => rule(&s)
             .err()
             .map(|m| Issue::new(field, m))
             .into_iter()
@@ -412,7 +414,7 @@ pub fn single(field: &str, rule: fn(&str) -> Rule, value: &Value) -> Vec<Issue> 
 }
 
 /// The typed value when `input` found nothing wrong, else every issue.
-pub fn finish<T>(input: Input<'_>, value: T) -> Result<T, Vec<Issue>> {
+pub fn finish<J: Json, T>(input: Input<J>, value: T) -> Result<T, Vec<Issue>> {
     let issues = input.finish();
     if issues.is_empty() {
         Ok(value)
@@ -422,13 +424,13 @@ pub fn finish<T>(input: Input<'_>, value: T) -> Result<T, Vec<Issue>> {
 }
 
 /// Checks an id argument (`keyId`, `appId`), recording a problem under `field`.
-fn id_arg(field: &str, value: &Value, issues: &mut Vec<Issue>) -> String {
-    match value.as_str() {
+fn id_arg<J: Json>(field: &str, value: J, issues: &mut Vec<Issue>) -> String {
+    match value.as_string() {
         Some(s) => {
-            if let Err(m) = id(s) {
+            if let Err(m) = id(&s) {
                 issues.push(Issue::new(field, m));
             }
-            s.to_owned()
+            s
         }
         None => {
             issues.push(Issue::new(field, "must be a string"));
@@ -437,7 +439,7 @@ fn id_arg(field: &str, value: &Value, issues: &mut Vec<Issue>) -> String {
     }
 }
 
-pub fn id_only(field: &str, value: &Value) -> Result<String, Error> {
+pub fn id_only<J: Json>(field: &str, value: J) -> Result<String, Error> {
     let mut issues = Vec::new();
     let id = id_arg(field, value, &mut issues);
     if issues.is_empty() {
@@ -448,11 +450,11 @@ pub fn id_only(field: &str, value: &Value) -> Result<String, Error> {
 }
 
 /// Checks an id and a body together, so that one error lists every problem in both.
-pub fn with_id<T>(
+pub fn with_id<J: Json, T>(
     field: &str,
-    id: &Value,
-    body: &Value,
-    parse: fn(&Value) -> Result<T, Vec<Issue>>,
+    id: J,
+    body: J,
+    parse: fn(J) -> Result<T, Vec<Issue>>,
 ) -> Result<(String, T), Error> {
     let mut issues = Vec::new();
     let id = id_arg(field, id, &mut issues);

@@ -203,3 +203,39 @@ fn request_bodies_match_the_spec() {
         &keys_of(&body(oauth_apps::update("-", &json!("a"), &app))),
     );
 }
+
+/// The names in a runtime shape table (what the wasm checks without serde).
+fn table(fields: &[(&str, tailscale_wasm::json::Ty)]) -> BTreeSet<String> {
+    fields.iter().map(|(name, _)| name.to_string()).collect()
+}
+
+#[test]
+fn runtime_shape_tables_match_the_models() {
+    // Not a spec check: these hold whether or not the spec is present.
+    let fields = |v: Value| keys_of(&v);
+    same(
+        "KEY_FIELDS vs Key",
+        &fields(serde_json::to_value(Key::default()).expect("serializes")),
+        &table(keys::KEY_FIELDS),
+    );
+    same(
+        "KEY_CAPABILITIES_FIELDS",
+        &fields(serde_json::to_value(keys::KeyCapabilities::default()).expect("serializes")),
+        &table(keys::KEY_CAPABILITIES_FIELDS),
+    );
+    same(
+        "DEVICE_CAPABILITIES_FIELDS",
+        &fields(serde_json::to_value(keys::DeviceCapabilities::default()).expect("serializes")),
+        &table(keys::DEVICE_CAPABILITIES_FIELDS),
+    );
+    same(
+        "CREATE_CAPABILITIES_FIELDS",
+        &fields(serde_json::to_value(keys::CreateCapabilities::default()).expect("serializes")),
+        &table(keys::CREATE_CAPABILITIES_FIELDS),
+    );
+    same(
+        "OAUTH_APP_FIELDS vs OAuthApp",
+        &fields(serde_json::to_value(OAuthApp::default()).expect("serializes")),
+        &table(oauth_apps::OAUTH_APP_FIELDS),
+    );
+}

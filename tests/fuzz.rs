@@ -12,8 +12,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 use tailscale_wasm::auth::{check_id_token, decode_token, jwt_exp};
 use tailscale_wasm::http::{
-    self, check_response, encode_segment, parse_retry_after, retry_delay, Failure, Method,
-    ResponseHead,
+    self, check_response_bytes as check_response, encode_segment, parse_retry_after, retry_delay,
+    Failure, Method, ResponseHead,
 };
 use tailscale_wasm::keys::{self, CreateAuthKey, FederatedIdentitySpec, OAuthClientSpec};
 use tailscale_wasm::oauth_apps::{self, OAuthAppSpec};
@@ -228,12 +228,13 @@ fn check_validators(v: &Value) {
         assert_eq!(first, parse(v));
     }
     // A valid request always becomes a request whose body is JSON of known fields only.
-    type Build = fn(&str, &Value) -> Result<http::HttpRequest, tailscale_wasm::error::Error>;
+    type Build =
+        for<'v> fn(&str, &'v Value) -> Result<http::HttpRequest, tailscale_wasm::error::Error>;
     let builders: [Build; 4] = [
-        keys::create_auth_key,
-        keys::create_oauth_client,
-        keys::create_federated_identity,
-        oauth_apps::create,
+        |t, v| keys::create_auth_key(t, v),
+        |t, v| keys::create_oauth_client(t, v),
+        |t, v| keys::create_federated_identity(t, v),
+        |t, v| oauth_apps::create(t, v),
     ];
     for build in builders {
         if let Ok(req) = build("-", v) {

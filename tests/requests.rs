@@ -202,3 +202,31 @@ fn token_requests_are_forms_without_a_bearer() {
     assert_eq!(req.body.as_deref(), Some("client_id=k2&jwt=a.b.c"));
     assert_eq!(form_body(&[("a", "x&y=z+")]), "a=x%26y%3Dz%2B");
 }
+
+#[test]
+fn body_writer_escapes_what_json_requires() {
+    // The wasm writes bodies without serde; every string must still read back unchanged.
+    let awkward: Vec<String> = (0u32..0x80)
+        .filter_map(char::from_u32)
+        .map(String::from)
+        .chain([
+            "\u{7f}\u{a0}é中🦀\u{2028}\u{feff}".to_owned(),
+            "\\\"\\u0000".to_owned(),
+        ])
+        .collect();
+    let mut map = std::collections::BTreeMap::new();
+    for (i, s) in awkward.iter().enumerate() {
+        map.insert(format!("k{i}{s}"), s.clone());
+    }
+    let text = tailscale_wasm::json::Obj::new()
+        .strs("list", &awkward)
+        .map("map", &map)
+        .int("n", -9_007_199_254_740_991)
+        .bool("b", false)
+        .finish();
+    let back: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(back["list"], json!(awkward));
+    assert_eq!(back["map"], json!(map));
+    assert_eq!(back["n"], json!(-9_007_199_254_740_991i64));
+    assert_eq!(back["b"], json!(false));
+}

@@ -1,20 +1,20 @@
 //! The exported `TailscaleClient`, its `keys` and `oauthApps` groups, the validators, and the
 //! one request path every method goes through: token, concurrency slot, attempt, retry.
 
-use super::convert::{options_json, signal_only, take_signal, to_json};
+use super::convert::{or_empty, signal_only, take_signal};
 use super::errors::to_js;
 use super::js::{abortable, now_ms, sleep};
 use super::limit::Limiter;
 use super::transport::{self, Attempt, AttemptError};
-use crate::auth::{self, Acquire, Credentials, Secret, TokenCache};
+use crate::auth::{self, Acquire, Credentials, Secret, TokenCache, TokenResponse};
 use crate::config::{self, Config};
 use crate::error::{Error, Issue};
-use crate::http::{check_response, retry_delay, Expect, Failure, HttpRequest, ResponseHead};
+use crate::http::{check_response, retry_delay, Body, Expect, Failure, HttpRequest, ResponseHead};
+use crate::json::Json;
 use crate::keys::{self, CreateAuthKey, FederatedIdentitySpec, OAuthClientSpec};
 use crate::oauth_apps::{self, OAuthAppSpec};
 use crate::validate;
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use serde_json::Value;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -128,7 +128,7 @@ pub struct OAuthAppsApi {
 }
 
 fn js_error(e: Error) -> JsValue {
-    to_js(&e, None)
+    to_js(&e, None, None)
 }
 
 /// Copies `options` with `federated.idToken` set to null when it is a function, which JSON
@@ -166,8 +166,7 @@ impl TailscaleClient {
         #[wasm_bindgen(unchecked_param_type = "TailscaleClientOptions")] options: JsValue,
     ) -> Result<TailscaleClient, JsValue> {
         let (plain, id_token_fn) = split_id_token(&options);
-        let value = to_json(&plain, "").map_err(js_error)?;
-        let (config, credentials) = config::parse(&value, id_token_fn.is_some())
+        let (config, credentials) = config::parse(plain, id_token_fn.is_some())
             .map_err(|issues| js_error(Error::Validation(issues)))?;
         let user_agent = running_in_node().then(|| config.user_agent.clone());
         let inner = Rc::new(Inner {
@@ -233,16 +232,14 @@ impl TailscaleClient {
     }
 }
 
-type Build = fn(&str, &Value) -> Result<HttpRequest, Error>;
-type BuildWithId = fn(&str, &Value, &Value) -> Result<HttpRequest, Error>;
+type Build = fn(&str, JsValue) -> Result<HttpRequest, Error>;
+type BuildWithId = fn(&str, JsValue, JsValue) -> Result<HttpRequest, Error>;
 
 impl Inner {
     /// A method with a body and a trailing `{ signal }`.
     fn call(self: &Rc<Self>, build: Build, body: &JsValue, options: &JsValue) -> Promise {
-        let prepared = signal_only(options).and_then(|signal| {
-            let body = to_json(body, "")?;
-            Ok((build(&self.config.tailnet, &body)?, signal))
-        });
+        let prepared = signal_only(options)
+            .and_then(|signal| Ok((build(&self.config.tailnet, body.clone())?, signal)));
         self.start(prepared)
     }
 
@@ -255,9 +252,10 @@ impl Inner {
         options: &JsValue,
     ) -> Promise {
         let prepared = signal_only(options).and_then(|signal| {
-            let id = to_json(id, "id")?;
-            let body = to_json(body, "")?;
-            Ok((build(&self.config.tailnet, &id, &body)?, signal))
+            Ok((
+                build(&self.config.tailnet, id.clone(), body.clone())?,
+                signal,
+            ))
         });
         self.start(prepared)
     }
@@ -275,32 +273,20 @@ impl Inner {
     }
 }
 
-/// The JS value a successful call resolves to.
-fn to_result(req: &HttpRequest, body: Vec<u8>) -> Result<JsValue, JsValue> {
-    let Expect::Json { field, .. } = req.expect else {
-        return Ok(JsValue::UNDEFINED);
+/// The JS value a successful call resolves to: the engine-parsed body, or its list.
+fn to_result(req: &HttpRequest, body: Body<JsValue>) -> Result<JsValue, JsValue> {
+    let value = match body {
+        Body::Json(v) => v,
+        _ => JsValue::UNDEFINED,
     };
-    let unusable = |reason: &str| {
-        js_error(Error::Response {
-            status: 200,
-            method: req.method,
-            path: req.path.clone(),
-            reason: reason.into(),
-        })
-    };
-    let text = String::from_utf8(body).map_err(|_| unusable("body is not UTF-8"))?;
-    // The core already checked the shape; the engine's JSON.parse builds the JS objects fast
-    // and keeps fields this client does not know.
-    let parsed = js_sys::JSON::parse(&text).map_err(|_| unusable("body is not valid JSON"))?;
-    let Some(field) = field else {
-        return Ok(parsed);
-    };
-    let list = Reflect::get(&parsed, &field.into()).unwrap_or(JsValue::UNDEFINED);
-    if list.is_undefined() || list.is_null() {
-        Ok(Array::new().into())
-    } else {
-        Ok(list)
-    }
+    Ok(match req.expect {
+        Expect::Nothing => JsValue::UNDEFINED,
+        Expect::Object(_) => value,
+        Expect::List(field, _) => value
+            .get(field)
+            .filter(|l| !l.is_null())
+            .unwrap_or_else(|| Array::new().into()),
+    })
 }
 
 /// Sends `req` until it succeeds, fails for good, or the signal aborts: the single request path.
@@ -308,7 +294,7 @@ async fn perform(
     inner: &Rc<Inner>,
     req: &HttpRequest,
     signal: Option<&AbortSignal>,
-) -> Result<Vec<u8>, JsValue> {
+) -> Result<Body<JsValue>, JsValue> {
     let url = format!("{}{}", inner.config.base_url, req.target());
     let mut retries = 0;
     let mut reminted = false;
@@ -330,13 +316,14 @@ async fn perform(
             .await
         };
         let mut cause = None;
+        let mut data = None;
         let error = match outcome {
             Ok(got) => {
                 let head = ResponseHead {
                     status: got.status,
                     retry_after: got.retry_after.as_deref(),
                 };
-                match check_response(req, head, &got.body, now_ms()) {
+                match check_response(req, head, got.body_len, &got.body, now_ms()) {
                     Ok(()) => return Ok(got.body),
                     Err(Error::Api(e)) if e.status == 401 && !reminted && uses_tokens(inner) => {
                         // The token was revoked or expired early: drop it and mint once more.
@@ -346,7 +333,12 @@ async fn perform(
                         reminted = true;
                         continue;
                     }
-                    Err(e) => e,
+                    Err(e) => {
+                        if let (Error::Api(api), Body::Json(v)) = (&e, &got.body) {
+                            data = v.get("data").filter(|_| api.has_data);
+                        }
+                        e
+                    }
                 }
             }
             Err(AttemptError::Aborted(reason)) => return Err(reason),
@@ -381,7 +373,7 @@ async fn perform(
                 sleep(ms, signal).await?;
                 retries += 1;
             }
-            None => return Err(to_js(&error, cause)),
+            None => return Err(to_js(&error, cause, data)),
         }
     }
 }
@@ -445,7 +437,8 @@ async fn mint_token(inner: &Rc<Inner>) -> Result<Secret, JsValue> {
                 Some(t) => t.clone(),
                 None => call_id_token_fn(inner).await?,
             };
-            auth::check_id_token(jwt.expose(), now_ms()).map_err(js_error)?;
+            auth::check_id_token_with(jwt.expose(), now_ms(), |t| js_sys::JSON::parse(t).ok())
+                .map_err(js_error)?;
             auth::token_exchange_request(client_id, &jwt)
         }
         Credentials::ApiKey(key) => return Ok(key.clone()),
@@ -459,8 +452,11 @@ async fn mint_token(inner: &Rc<Inner>) -> Result<Secret, JsValue> {
             reason,
         })
     };
-    let response = auth::decode_token(&body)
-        .map_err(|_| unusable("token response has no string access_token".into()))?;
+    let response = match &body {
+        Body::Json(v) => TokenResponse::from_json(v),
+        _ => None,
+    }
+    .ok_or_else(|| unusable("token response has no string access_token".into()))?;
     inner
         .tokens
         .borrow_mut()
@@ -470,7 +466,11 @@ async fn mint_token(inner: &Rc<Inner>) -> Result<Secret, JsValue> {
 
 async fn call_id_token_fn(inner: &Inner) -> Result<Secret, JsValue> {
     let failed = |message: &str, cause: Option<JsValue>| {
-        to_js(&Error::validation("federated.idToken", message), cause)
+        to_js(
+            &Error::validation("federated.idToken", message),
+            cause,
+            None,
+        )
     };
     let Some(f) = &inner.id_token_fn else {
         return Err(failed("is missing", None));
@@ -496,8 +496,10 @@ impl KeysApi {
         #[wasm_bindgen(unchecked_optional_param_type = "ListKeysOptions")] options: JsValue,
     ) -> Promise {
         let prepared = take_signal(&options).and_then(|(rest, signal)| {
-            let rest = options_json(&rest)?;
-            Ok((keys::list(&self.inner.config.tailnet, &rest)?, signal))
+            Ok((
+                keys::list(&self.inner.config.tailnet, or_empty(&rest))?,
+                signal,
+            ))
         });
         self.inner.start(prepared)
     }
@@ -650,18 +652,12 @@ fn issues_js(issues: Vec<Issue>) -> JsValue {
 }
 
 /// Runs a request parser as a validator: the issues it finds, `[]` when valid.
-fn validate_request<T>(value: &JsValue, parse: fn(&Value) -> Result<T, Vec<Issue>>) -> JsValue {
-    let issues = match to_json(value, "") {
-        Ok(v) => parse(&v).err().unwrap_or_default(),
-        Err(Error::Validation(issues)) => issues,
-        Err(_) => Vec::new(),
-    };
-    issues_js(issues)
+fn validate_request<T>(value: &JsValue, parse: fn(JsValue) -> Result<T, Vec<Issue>>) -> JsValue {
+    issues_js(parse(value.clone()).err().unwrap_or_default())
 }
 
 fn validate_one(field: &str, rule: fn(&str) -> Result<(), String>, value: &JsValue) -> JsValue {
-    let value = to_json(value, field).unwrap_or(Value::Null);
-    issues_js(validate::single(field, rule, &value))
+    issues_js(validate::single(field, rule, value.clone()))
 }
 
 /// The checks `keys.createAuthKey` runs before sending; `[]` when valid.

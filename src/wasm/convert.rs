@@ -1,29 +1,69 @@
-//! JS arguments to the JSON values the core validates.
+//! JS values as the core's [`Json`]: options as the caller gave them, and responses as the
+//! engine's `JSON.parse` built them, read in place with no serde in between.
 
-use crate::error::{Error, Issue};
-use js_sys::{Object, Reflect};
-use serde_json::Value;
+use crate::error::Error;
+use crate::json::{Json, Kind};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
-/// Plain JS data to JSON. `undefined` becomes `null`, which the core treats as absent.
-pub fn to_json(value: &JsValue, field: &str) -> Result<Value, Error> {
-    if value.is_undefined() {
-        return Ok(Value::Null);
+impl Json for JsValue {
+    fn kind(&self) -> Kind {
+        if self.is_null() || self.is_undefined() {
+            Kind::Null
+        } else if self.as_bool().is_some() {
+            Kind::Bool
+        } else if self.as_f64().is_some() {
+            Kind::Number
+        } else if self.is_string() {
+            Kind::String
+        } else if Array::is_array(self) {
+            Kind::Array
+        } else if self.is_function() || !self.is_object() {
+            Kind::Other
+        } else {
+            Kind::Object
+        }
     }
-    serde_wasm_bindgen::from_value(value.clone()).map_err(|_| {
-        Error::Validation(vec![Issue::new(
-            field,
-            "must be plain data (objects, arrays, strings, numbers, booleans)",
-        )])
-    })
+    fn as_bool(&self) -> Option<bool> {
+        JsValue::as_bool(self)
+    }
+    fn as_f64(&self) -> Option<f64> {
+        JsValue::as_f64(self)
+    }
+    fn as_string(&self) -> Option<String> {
+        JsValue::as_string(self)
+    }
+    fn get(&self, key: &str) -> Option<JsValue> {
+        if !self.is_object() {
+            return None;
+        }
+        Reflect::get(self, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined())
+    }
+    fn keys(&self) -> Vec<String> {
+        if !self.is_object() {
+            return Vec::new();
+        }
+        Object::keys(self.unchecked_ref::<Object>())
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect()
+    }
+    fn items(&self) -> Vec<JsValue> {
+        self.dyn_ref::<Array>()
+            .map(|a| a.iter().collect())
+            .unwrap_or_default()
+    }
 }
 
 /// Options objects where everything is optional: `undefined` means `{}`.
-pub fn options_json(value: &JsValue) -> Result<Value, Error> {
-    match to_json(value, "")? {
-        Value::Null => Ok(Value::Object(Default::default())),
-        v => Ok(v),
+pub fn or_empty(value: &JsValue) -> JsValue {
+    if value.is_undefined() {
+        Object::new().into()
+    } else {
+        value.clone()
     }
 }
 
@@ -48,8 +88,8 @@ pub fn take_signal(options: &JsValue) -> Result<(JsValue, Option<AbortSignal>), 
 /// The trailing `{ signal }` argument of single-resource methods.
 pub fn signal_only(options: &JsValue) -> Result<Option<AbortSignal>, Error> {
     let (rest, signal) = take_signal(options)?;
-    let rest = options_json(&rest)?;
-    if rest.as_object().is_some_and(|m| !m.is_empty()) || !rest.is_object() {
+    let rest = or_empty(&rest);
+    if rest.kind() != Kind::Object || !rest.keys().is_empty() {
         return Err(Error::validation(
             "options",
             "may hold only `signal` (an AbortSignal)",

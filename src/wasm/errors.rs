@@ -20,8 +20,9 @@ fn set(obj: &Object, key: &str, value: JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value);
 }
 
-/// Builds the JS error for `error`, with an optional `cause`.
-pub fn to_js(error: &Error, cause: Option<JsValue>) -> JsValue {
+/// Builds the JS error for `error`, with an optional `cause` and, for API errors, the API's
+/// `data` as it came.
+pub fn to_js(error: &Error, cause: Option<JsValue>, data: Option<JsValue>) -> JsValue {
     let fields = Object::new();
     let (kind, message) = match error {
         Error::Validation(issues) => {
@@ -33,10 +34,8 @@ pub fn to_js(error: &Error, cause: Option<JsValue>) -> JsValue {
             set(&fields, "status", e.status.into());
             set(&fields, "method", e.method.as_str().into());
             set(&fields, "path", e.path.as_str().into());
-            if let Some(data) = &e.data {
-                let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-                let value = serde::Serialize::serialize(data, &serializer).unwrap_or(JsValue::NULL);
-                set(&fields, "data", value);
+            if let Some(data) = data {
+                set(&fields, "data", data);
             }
             if let Some(ms) = e.retry_after_ms {
                 set(&fields, "retryAfterMs", (ms as f64).into());

@@ -3,22 +3,25 @@
 
 use super::js::{abort_error, AbortListener, Timer};
 use crate::auth::Secret;
-use crate::http::{HttpRequest, Method, MAX_BODY_BYTES};
+use crate::http::{Body, Expect, HttpRequest, Method, MAX_BODY_BYTES};
 use gloo_net::http::RequestBuilder;
-use js_sys::Uint8Array;
+use js_sys::{Array, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AbortController, AbortSignal, ReadableStreamDefaultReader, ReadableStreamReadResult,
+    TextDecoder, TextDecoderOptions,
 };
 
 pub struct Received {
     pub status: u16,
     pub retry_after: Option<String>,
-    /// At most `MAX_BODY_BYTES + 1` bytes: reading stops once the limit is passed.
-    pub body: Vec<u8>,
+    /// Bytes read; reading stops once past `MAX_BODY_BYTES`.
+    pub body_len: usize,
+    /// Parsed by the engine's `JSON.parse`, when the core will look at it.
+    pub body: Body<JsValue>,
 }
 
 pub enum AttemptError {
@@ -105,32 +108,82 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     let response = built.map_err(from_gloo)?.send().await.map_err(from_gloo)?;
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
-    let body = read_body(response.body()).await.map_err(from_js)?;
+    let (bytes, body_len) = read_body(response.body()).await.map_err(from_js)?;
+    // A DELETE's success body is ignored; anything else, and every error body, is parsed.
+    let needed = status >= 400 || !matches!(req.expect, Expect::Nothing);
+    let body = match needed && body_len <= MAX_BODY_BYTES {
+        true => parse(&bytes),
+        false => Body::Empty,
+    };
     Ok(Received {
         status,
         retry_after,
+        body_len,
         body,
     })
 }
 
-async fn read_body(stream: Option<web_sys::ReadableStream>) -> Result<Vec<u8>, JsValue> {
+/// UTF-8 text, then `JSON.parse`: the engine builds the JS objects the caller will get.
+fn parse(bytes: &Uint8Array) -> Body<JsValue> {
+    let options = TextDecoderOptions::new();
+    options.set_fatal(true);
+    let text = TextDecoder::new_with_label_and_options("utf-8", &options)
+        .and_then(|d| d.decode_with_buffer_source(bytes));
+    let Ok(text) = text else {
+        return Body::Invalid { truncated: false };
+    };
+    if text.trim().is_empty() {
+        return Body::Empty;
+    }
+    match js_sys::JSON::parse(&text) {
+        Ok(value) => Body::Json(value),
+        Err(e) => {
+            // Engines word it differently; all say "end of" input or "unterminated".
+            let message = e
+                .dyn_into::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            Body::Invalid {
+                truncated: message.contains("end of") || message.contains("unterminated"),
+            }
+        }
+    }
+}
+
+/// The body as one `Uint8Array` kept in JS (never copied into wasm memory), and its length.
+/// Stops reading once past the size limit.
+async fn read_body(
+    stream: Option<web_sys::ReadableStream>,
+) -> Result<(Uint8Array, usize), JsValue> {
     let Some(stream) = stream else {
-        return Ok(Vec::new());
+        return Ok((Uint8Array::new_with_length(0), 0));
     };
     let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-    let mut body = Vec::new();
+    let chunks = Array::new();
+    let mut len = 0usize;
     loop {
         let chunk: ReadableStreamReadResult = JsFuture::from(reader.read()).await?.unchecked_into();
         if chunk.get_done().unwrap_or(true) {
-            return Ok(body);
+            break;
         }
         if let Ok(bytes) = chunk.get_value().dyn_into::<Uint8Array>() {
-            body.extend_from_slice(&bytes.to_vec());
+            len += bytes.length() as usize;
+            chunks.push(&bytes);
         }
-        if body.len() > MAX_BODY_BYTES {
+        if len > MAX_BODY_BYTES {
             // Enough to know it is too large; the core turns this into a typed error.
             let _ = reader.cancel();
-            return Ok(body);
+            return Ok((Uint8Array::new_with_length(0), len));
         }
     }
+    // `len` is at most MAX_BODY_BYTES here, so it fits a u32.
+    let body = Uint8Array::new_with_length(len as u32);
+    let mut at = 0u32;
+    for chunk in chunks.iter() {
+        let chunk: Uint8Array = chunk.unchecked_into();
+        body.set(&chunk, at);
+        at += chunk.length();
+    }
+    Ok((body, len))
 }

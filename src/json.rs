@@ -1,0 +1,295 @@
+//! JSON without a JSON library in the wasm: the core reads values through [`Json`], which
+//! `serde_json::Value` implements natively (tests, fuzzing) and `JsValue` implements in the wasm
+//! layer (the engine's own `JSON.parse`, or a JS argument as given). Request bodies are written
+//! by [`Obj`]. This keeps serde's parser, its error text and float formatting out of the
+//! shipped wasm, and parses each response once.
+
+use std::collections::BTreeMap;
+
+/// What kind of value a [`Json`] holds. `Other` is what JSON cannot express (a function, a
+/// symbol, a bigint).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+    Other,
+}
+
+/// Read access to a parsed JSON value. `undefined` counts as null.
+pub trait Json: Sized {
+    fn kind(&self) -> Kind;
+    fn as_bool(&self) -> Option<bool>;
+    fn as_f64(&self) -> Option<f64>;
+    fn as_string(&self) -> Option<String>;
+    /// A member of an object; `None` when absent, or when `self` is not an object.
+    fn get(&self, key: &str) -> Option<Self>;
+    /// An object's own keys, in order.
+    fn keys(&self) -> Vec<String>;
+    /// An array's items.
+    fn items(&self) -> Vec<Self>;
+
+    fn is_null(&self) -> bool {
+        self.kind() == Kind::Null
+    }
+}
+
+impl Json for &serde_json::Value {
+    fn kind(&self) -> Kind {
+        match self {
+            serde_json::Value::Null => Kind::Null,
+            serde_json::Value::Bool(_) => Kind::Bool,
+            serde_json::Value::Number(_) => Kind::Number,
+            serde_json::Value::String(_) => Kind::String,
+            serde_json::Value::Array(_) => Kind::Array,
+            serde_json::Value::Object(_) => Kind::Object,
+        }
+    }
+    fn as_bool(&self) -> Option<bool> {
+        serde_json::Value::as_bool(self)
+    }
+    fn as_f64(&self) -> Option<f64> {
+        serde_json::Value::as_f64(self)
+    }
+    fn as_string(&self) -> Option<String> {
+        serde_json::Value::as_str(self).map(str::to_owned)
+    }
+    fn get(&self, key: &str) -> Option<Self> {
+        self.as_object()?.get(key)
+    }
+    fn keys(&self) -> Vec<String> {
+        self.as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+    fn items(&self) -> Vec<Self> {
+        self.as_array()
+            .map(|a| a.iter().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// A JSON object being written, for request bodies.
+pub struct Obj(String);
+
+impl Default for Obj {
+    fn default() -> Self {
+        Obj(String::from("{"))
+    }
+}
+
+impl Obj {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn key(&mut self, key: &str) {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        string(&mut self.0, key);
+        self.0.push(':');
+    }
+
+    pub fn str(mut self, key: &str, value: &str) -> Self {
+        self.key(key);
+        string(&mut self.0, value);
+        self
+    }
+
+    pub fn bool(mut self, key: &str, value: bool) -> Self {
+        self.key(key);
+        self.0.push_str(if value { "true" } else { "false" });
+        self
+    }
+
+    pub fn int(mut self, key: &str, value: i64) -> Self {
+        self.key(key);
+        self.0.push_str(&value.to_string());
+        self
+    }
+
+    pub fn strs(mut self, key: &str, values: &[String]) -> Self {
+        self.key(key);
+        self.0.push('[');
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.0.push(',');
+            }
+            string(&mut self.0, v);
+        }
+        self.0.push(']');
+        self
+    }
+
+    pub fn map(mut self, key: &str, values: &BTreeMap<String, String>) -> Self {
+        let mut inner = Obj::new();
+        for (k, v) in values {
+            inner = inner.str(k, v);
+        }
+        self.key(key);
+        self.0.push_str(&inner.finish());
+        self
+    }
+
+    pub fn obj(mut self, key: &str, value: Obj) -> Self {
+        self.key(key);
+        self.0.push_str(&value.finish());
+        self
+    }
+
+    /// Each `opt_*` writes the member only when there is a value.
+    pub fn opt_str(self, key: &str, value: Option<&String>) -> Self {
+        match value {
+            Some(v) => self.str(key, v),
+            None => self,
+        }
+    }
+    pub fn opt_bool(self, key: &str, value: Option<bool>) -> Self {
+        match value {
+            Some(v) => self.bool(key, v),
+            None => self,
+        }
+    }
+    pub fn opt_int(self, key: &str, value: Option<i64>) -> Self {
+        match value {
+            Some(v) => self.int(key, v),
+            None => self,
+        }
+    }
+    pub fn opt_strs(self, key: &str, value: Option<&Vec<String>>) -> Self {
+        match value {
+            Some(v) => self.strs(key, v),
+            None => self,
+        }
+    }
+    pub fn opt_map(self, key: &str, value: Option<&BTreeMap<String, String>>) -> Self {
+        match value {
+            Some(v) => self.map(key, v),
+            None => self,
+        }
+    }
+
+    pub fn finish(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+/// A JSON string literal (RFC 8259: quote, backslash and control characters escaped).
+fn string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                for shift in [4, 0] {
+                    let digit = HEX
+                        .get(((c as u32 >> shift) & 0xf) as usize)
+                        .copied()
+                        .unwrap_or(b'0');
+                    out.push(char::from(digit));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// The shape a response member must have, when present and not null. Unknown members are
+/// ignored: the API adds fields, and the caller receives them untouched.
+#[derive(Debug, Clone, Copy)]
+pub enum Ty {
+    Str,
+    Bool,
+    /// A whole number.
+    Int,
+    StrList,
+    StrMap,
+    Obj(&'static [(&'static str, Ty)]),
+}
+
+/// Checks `value` against a table of fields; the error names the first member that is wrong.
+pub fn check_shape<J: Json>(value: &J, fields: &[(&str, Ty)]) -> Result<(), String> {
+    wrong_member(value, fields).map_err(describe)
+}
+
+/// Checks every item of the list a response holds under `field` (absent or null: empty).
+pub fn check_list<J: Json>(value: &J, field: &str, fields: &[(&str, Ty)]) -> Result<(), String> {
+    if value.kind() != Kind::Object {
+        return Err(describe(String::new()));
+    }
+    let Some(list) = value.get(field).filter(|l| !l.is_null()) else {
+        return Ok(());
+    };
+    if list.kind() != Kind::Array {
+        return Err(describe(field.to_owned()));
+    }
+    for (i, item) in list.items().iter().enumerate() {
+        // The path is only built for the error, never on the hot path of a long list.
+        wrong_member(item, fields).map_err(|at| describe(join(&format!("{field}[{i}]"), &at)))?;
+    }
+    Ok(())
+}
+
+/// The dotted path of the first member with the wrong type (`""`: the value itself).
+fn wrong_member<J: Json>(value: &J, fields: &[(&str, Ty)]) -> Result<(), String> {
+    if value.kind() != Kind::Object {
+        return Err(String::new());
+    }
+    for (key, ty) in fields {
+        let Some(member) = value.get(key).filter(|m| !m.is_null()) else {
+            continue;
+        };
+        let ok = match ty {
+            Ty::Str => member.kind() == Kind::String,
+            Ty::Bool => member.kind() == Kind::Bool,
+            Ty::Int => member.as_f64().is_some_and(|f| f.fract() == 0.0),
+            Ty::StrList => {
+                member.kind() == Kind::Array
+                    && member.items().iter().all(|i| i.kind() == Kind::String)
+            }
+            Ty::StrMap => {
+                member.kind() == Kind::Object
+                    && member
+                        .keys()
+                        .iter()
+                        .all(|k| member.get(k).is_some_and(|m| m.kind() == Kind::String))
+            }
+            Ty::Obj(inner) => {
+                wrong_member(&member, inner).map_err(|at| join(key, &at))?;
+                true
+            }
+        };
+        if !ok {
+            return Err((*key).to_owned());
+        }
+    }
+    Ok(())
+}
+
+fn join(a: &str, b: &str) -> String {
+    if b.is_empty() {
+        a.to_owned()
+    } else {
+        format!("{a}.{b}")
+    }
+}
+
+fn describe(path: String) -> String {
+    if path.is_empty() {
+        "JSON body has an unexpected shape (not an object)".into()
+    } else {
+        format!("JSON body has an unexpected shape (`{path}` has the wrong type)")
+    }
+}
