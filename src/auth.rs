@@ -4,7 +4,6 @@
 use crate::error::Error;
 use crate::http::{form_body, Expect, HttpRequest, Method};
 use crate::json::{Json, Kind, Ty};
-use base64::Engine;
 
 /// Tokens are re-minted this long before they expire, so none expires in flight.
 pub const REFRESH_MARGIN_MS: u64 = 60_000;
@@ -85,7 +84,11 @@ impl TokenResponse {
         let text = |k: &str| v.get(k).and_then(|x| x.as_string());
         let expires_in = v.get("expires_in").and_then(|x| match x.kind() {
             Kind::Number => x.as_f64(),
-            Kind::String => x.as_string().and_then(|s| s.trim().parse().ok()),
+            // Whole seconds as text ("3600"): integer parsing keeps float parsing out of the wasm.
+            Kind::String => x
+                .as_string()
+                .and_then(|s| s.trim().parse::<u32>().ok())
+                .map(f64::from),
             _ => None,
         });
         Some(TokenResponse {
@@ -163,9 +166,8 @@ pub fn jwt_exp_with<J: Json>(
     else {
         return Err("is not a JWT (expected three dot-separated parts)");
     };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .map_err(|_| "is not a JWT (its payload is not base64url)")?;
+    let bytes = crate::encoding::base64url_decode(payload.trim_end_matches('='))
+        .ok_or("is not a JWT (its payload is not base64url)")?;
     let text = String::from_utf8(bytes).map_err(|_| "is not a JWT (its payload is not text)")?;
     let claims = parse(&text).ok_or("is not a JWT (its payload is not JSON)")?;
     if claims.kind() != Kind::Object {

@@ -1,9 +1,9 @@
 //! Requests and responses as plain values, and the rules that apply to every endpoint:
 //! path encoding, status -> error mapping, `Retry-After`, body limits and the retry policy.
 
+use crate::encoding::percent_encode;
 use crate::error::{ApiError, Error};
 use crate::json::{check_list, check_shape, Json, Ty};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Bodies larger than this are refused rather than buffered and parsed.
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -82,23 +82,16 @@ impl HttpRequest {
     }
 }
 
-/// Characters left as they are in a path segment: RFC 3986 unreserved only, so `/`, `?`,
-/// `#` and `%` in an id can never change which resource is addressed.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+/// Characters left as they are in a path segment besides letters and digits: RFC 3986
+/// unreserved only, so `/`, `?`, `#` and `%` in an id can never change which resource is
+/// addressed.
+const SEGMENT: &[u8] = b"-._~";
 
 /// Characters left as they are in an `application/x-www-form-urlencoded` value.
-const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'*')
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_');
+const FORM_VALUE: &[u8] = b"*-._";
 
 pub fn encode_segment(segment: &str) -> String {
-    utf8_percent_encode(segment, SEGMENT).to_string()
+    percent_encode(segment, SEGMENT)
 }
 
 /// `/api/v2/tailnet/{tailnet}/{rest...}` with each dynamic segment encoded.
@@ -114,7 +107,7 @@ pub fn tailnet_path(tailnet: &str, rest: &[&str]) -> String {
 pub fn form_body(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
-        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, FORM_VALUE)))
+        .map(|(k, v)| format!("{k}={}", percent_encode(v, FORM_VALUE)))
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -252,9 +245,7 @@ pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
         let secs = value.parse::<u64>().unwrap_or(u64::MAX);
         return Some(secs.saturating_mul(1000));
     }
-    let when = httpdate::parse_http_date(value).ok()?;
-    let when_ms = when.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
-    let when_ms = u64::try_from(when_ms).unwrap_or(u64::MAX);
+    let when_ms = crate::date::parse_http_date_ms(value)?;
     Some(when_ms.saturating_sub(now_ms))
 }
 

@@ -15,6 +15,8 @@
 
 pub mod auth;
 pub mod config;
+pub mod date;
+pub mod encoding;
 pub mod error;
 pub mod http;
 pub mod json;

@@ -17,7 +17,7 @@ use tailscale_wasm::http::{
 };
 use tailscale_wasm::keys::{self, CreateAuthKey, FederatedIdentitySpec, OAuthClientSpec};
 use tailscale_wasm::oauth_apps::{self, OAuthAppSpec};
-use tailscale_wasm::{config, validate};
+use tailscale_wasm::{config, date, encoding, validate};
 
 fn budget() -> Duration {
     let secs = std::env::var("FUZZ_SECONDS")
@@ -176,8 +176,50 @@ fn retry_after() -> impl Strategy<Value = String> {
         "[0-9]{0,30}",
         " *-?[0-9]{1,6}(\\.[0-9]{0,3})? *",
         "(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Xyz)(, )?[0-9]{0,3} (Jan|Feb|Mar|Jul|Dec|Foo) [0-9]{0,6} [0-9]{0,3}:[0-9]{0,3}:[0-9]{0,3} (GMT|UTC|)",
+        http_date(),
+        any::<u32>().prop_map(|secs| httpdate::fmt_http_date(
+            std::time::UNIX_EPOCH + Duration::from_secs(u64::from(secs) * 3)
+        )),
         ".*",
     ]
+}
+
+/// The three HTTP-date formats with fields in and just out of range, and weekdays that match
+/// one time in seven.
+fn http_date() -> impl Strategy<Value = String> {
+    const DAY: [&str; 8] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Xyz"];
+    const LONG: [&str; 8] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Funday",
+    ];
+    const MON: [&str; 13] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Foo",
+    ];
+    let fields = (
+        0..8usize,
+        0..13usize,
+        0u32..33,
+        1960u32..10010,
+        0u32..25,
+        0u32..61,
+    );
+    (0..3u8, fields).prop_map(|(format, (d, m, day, year, h, ms))| {
+        let (wd, long, mon) = (DAY[d], LONG[d], MON[m]);
+        match format {
+            0 => format!("{wd}, {day:02} {mon} {year:04} {h:02}:{ms:02}:{ms:02} GMT"),
+            1 => format!(
+                "{long}, {day:02}-{mon}-{:02} {h:02}:{ms:02}:{ms:02} GMT",
+                year % 100
+            ),
+            _ => format!("{wd} {mon} {day:>2} {h:02}:{ms:02}:{ms:02} {year:04}"),
+        }
+    })
 }
 
 fn jwt() -> impl Strategy<Value = String> {
@@ -322,6 +364,15 @@ fn fuzz_decoders() {
 
 fn check_retry_after(value: &str, now: u64) {
     let parsed = parse_retry_after(value, now);
+    let oracle = httpdate::parse_http_date(value).ok().map(|t| {
+        let ms = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
+        u64::try_from(ms).unwrap()
+    });
+    assert_eq!(
+        date::parse_http_date_ms(value),
+        oracle,
+        "HTTP date {value:?}"
+    );
     let trimmed = value.trim();
     if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
         assert!(parsed.is_some(), "delay-seconds always parse");
@@ -354,6 +405,17 @@ fn fuzz_retry_after() {
 #[test]
 fn fuzz_jwt_exp() {
     let check = |token: &str, now: u64| {
+        use base64::Engine;
+        for part in token.split('.') {
+            let oracle = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(part)
+                .ok();
+            assert_eq!(
+                encoding::base64url_decode(part),
+                oracle,
+                "base64url {part:?}"
+            );
+        }
         let _ = jwt_exp(token);
         let _ = check_id_token(token, now);
     };
@@ -382,6 +444,22 @@ fn check_segment(s: &str) {
             b => panic!("unescaped {b:#x} in {encoded}"),
         }
     }
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    const FORM: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'*')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_');
+    assert_eq!(encoded, utf8_percent_encode(s, SEGMENT).to_string());
+    assert_eq!(
+        http::form_body(&[("k", s)]),
+        format!("k={}", utf8_percent_encode(s, FORM))
+    );
     let decoded = percent_encoding::percent_decode_str(&encoded)
         .decode_utf8()
         .expect("utf-8");

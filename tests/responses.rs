@@ -169,6 +169,30 @@ fn retry_after_seconds_and_dates() {
         parse_retry_after("Tue, 14 Jul 2026 03:33:00 GMT", NOW),
         Some(0)
     );
+    // RFC 9110 §5.6.7: all three formats name the same instant, 784111777 s after the epoch.
+    for date in [
+        "Sun, 06 Nov 1994 08:49:37 GMT",
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 1994",
+    ] {
+        assert_eq!(
+            tailscale_wasm::date::parse_http_date_ms(date),
+            Some(784_111_777_000)
+        );
+    }
+    // A weekday that does not match, a 30th of February, and a leap day that exists.
+    assert_eq!(
+        parse_retry_after("Mon, 14 Jul 2026 03:33:30 GMT", NOW),
+        None
+    );
+    assert_eq!(
+        parse_retry_after("Mon, 30 Feb 2026 03:33:30 GMT", NOW),
+        None
+    );
+    assert_eq!(
+        tailscale_wasm::date::parse_http_date_ms("Tue, 29 Feb 2028 00:00:00 GMT"),
+        Some(1_835_395_200_000)
+    );
     for junk in ["", "-1", "1.5", "soon", "Tue, 99 Jul 2026 03:33:30 GMT"] {
         assert_eq!(parse_retry_after(junk, NOW), None, "{junk:?}");
     }
