@@ -2,7 +2,7 @@
 //! one request path every method goes through: token, concurrency slot, attempt, retry.
 
 use super::convert::{or_empty, signal_only, take_signal};
-use super::errors::to_js;
+use super::errors::{issues_to_js, to_js};
 use super::js::{abortable, now_ms, sleep};
 use super::limit::Limiter;
 use super::transport::{self, Attempt, AttemptError};
@@ -648,7 +648,7 @@ impl OAuthAppsApi {
 }
 
 fn issues_js(issues: Vec<Issue>) -> JsValue {
-    serde_wasm_bindgen::to_value(&issues).unwrap_or_else(|_| Array::new().into())
+    issues_to_js(&issues)
 }
 
 /// Runs a request parser as a validator: the issues it finds, `[]` when valid.

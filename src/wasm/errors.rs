@@ -1,8 +1,8 @@
 //! Core errors to the JS error classes. The classes live in `pkg/errors.js` so that
 //! `instanceof` works and they can extend `Error`; the package entry registers a factory.
 
-use crate::error::Error;
-use js_sys::{Function, Object, Reflect};
+use crate::error::{Error, Issue};
+use js_sys::{Array, Function, Object, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -20,14 +20,26 @@ fn set(obj: &Object, key: &str, value: JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value);
 }
 
+/// `[{ field, message }]`, built directly: a serializer for two strings costs the wasm more
+/// than it saves.
+pub fn issues_to_js(issues: &[Issue]) -> JsValue {
+    let list = Array::new();
+    for issue in issues {
+        let item = Object::new();
+        set(&item, "field", issue.field.as_str().into());
+        set(&item, "message", issue.message.as_str().into());
+        list.push(&item);
+    }
+    list.into()
+}
+
 /// Builds the JS error for `error`, with an optional `cause` and, for API errors, the API's
 /// `data` as it came.
 pub fn to_js(error: &Error, cause: Option<JsValue>, data: Option<JsValue>) -> JsValue {
     let fields = Object::new();
     let (kind, message) = match error {
         Error::Validation(issues) => {
-            let list = serde_wasm_bindgen::to_value(issues).unwrap_or(JsValue::NULL);
-            set(&fields, "issues", list);
+            set(&fields, "issues", issues_to_js(issues));
             ("validation", error.to_string())
         }
         Error::Api(e) => {

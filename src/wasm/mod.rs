@@ -8,3 +8,7 @@ mod errors;
 mod js;
 mod limit;
 mod transport;
+
+// The module is single-threaded (no atomics), which is what this allocator is built for.
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
