@@ -24,7 +24,7 @@ build: setup
 	# wasm-bindgen's free() carries no doc comment; give it one.
 	sed -i 's#^\( *\)free(): void;#\1/** Frees the wasm memory now rather than at garbage collection; the object is unusable afterwards. */\n\1free(): void;#' pkg/dist/web/tailscale_wasm.d.ts pkg/dist/node/tailscale_wasm.d.ts
 	for f in pkg/dist/web/tailscale_wasm_bg.wasm pkg/dist/node/tailscale_wasm_bg.wasm; do \
-	  $(BIN)/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$$f" -o "$$f"; done
+	  $(BIN)/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$$f" -o "$$f"; done
 	$(BIN)/esbuild pkg/errors.js --format=cjs --log-level=warning --outfile=pkg/dist/errors.cjs
 	rm -rf target/ts-models
 	TS_RS_EXPORT_DIR=$(CURDIR)/target/ts-models cargo test --quiet --features ts --lib export_bindings >/dev/null
@@ -93,6 +93,7 @@ fuzz: setup
 
 ## bench: the package against raw fetch, and the Vite payload; writes BENCHMARKS.md (not a test).
 bench: test-js
+	@scripts/setup.sh bench
 	node --expose-gc scripts/bench.mjs
 
 ## soak: 100,000 sequential calls; checks that memory stays flat, figures to RELIABILITY.md.

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*"; }
 SCHEMATHESIS_VERSION=4.32.5
+TWIGGY_VERSION=0.8.0
 
 # The wasm target.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -40,6 +41,11 @@ if [[ "$args" == *" conformance "* ]] && ! target/venv/bin/schemathesis --versio
   say "installing schemathesis $SCHEMATHESIS_VERSION into target/venv"
   python3 -m venv target/venv
   target/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+if [[ "$args" == *" bench "* ]] && ! command -v twiggy >/dev/null; then
+  say "installing twiggy (the wasm size profiler) for the benchmark"
+  cargo install twiggy --version "$TWIGGY_VERSION" --locked --quiet
 fi
 
 if [[ "$args" == *" browser "* ]] && [ ! -x /usr/bin/chromium ]; then

@@ -166,7 +166,8 @@ test("API data is rendered as text and runs no script", async () => {
 test("API errors show their status and message", async () => {
   server.demo.fault({ method: "GET", path: "/oauth-apps", status: 403, body: JSON.stringify({ message: "calling this endpoint requires the oauth_apps:read scope" }) });
   await page.click("#refresh-apps");
-  const toast = page.locator("#toast");
+  // An earlier toast may still be up: wait for this one.
+  const toast = page.locator("#toast", { hasText: "403" });
   await toast.waitFor();
   assert.match(await toast.innerText(), /403: calling this endpoint requires the oauth_apps:read scope/);
   const log = await page.locator("#log-list li").first().innerText();
