@@ -35,6 +35,24 @@ pub trait Json: Sized {
     fn is_null(&self) -> bool {
         self.kind() == Kind::Null
     }
+
+    // The checks below have one-step answers in JS; response shape checks over long lists use
+    // them so that each field costs one call across the wasm boundary, not a `kind()` cascade.
+
+    /// A member named by a response table, when present and not null.
+    fn field(&self, key: &'static str) -> Option<Self> {
+        self.get(key).filter(|m| !m.is_null())
+    }
+    fn is_string(&self) -> bool {
+        self.kind() == Kind::String
+    }
+    fn is_array(&self) -> bool {
+        self.kind() == Kind::Array
+    }
+    /// An object that is not an array.
+    fn is_record(&self) -> bool {
+        self.kind() == Kind::Object
+    }
 }
 
 impl Json for &serde_json::Value {
@@ -220,19 +238,23 @@ pub enum Ty {
 }
 
 /// Checks `value` against a table of fields; the error names the first member that is wrong.
-pub fn check_shape<J: Json>(value: &J, fields: &[(&str, Ty)]) -> Result<(), String> {
+pub fn check_shape<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(), String> {
     wrong_member(value, fields).map_err(describe)
 }
 
 /// Checks every item of the list a response holds under `field` (absent or null: empty).
-pub fn check_list<J: Json>(value: &J, field: &str, fields: &[(&str, Ty)]) -> Result<(), String> {
-    if value.kind() != Kind::Object {
+pub fn check_list<J: Json>(
+    value: &J,
+    field: &'static str,
+    fields: &[(&'static str, Ty)],
+) -> Result<(), String> {
+    if !value.is_record() {
         return Err(describe(String::new()));
     }
-    let Some(list) = value.get(field).filter(|l| !l.is_null()) else {
+    let Some(list) = value.field(field) else {
         return Ok(());
     };
-    if list.kind() != Kind::Array {
+    if !list.is_array() {
         return Err(describe(field.to_owned()));
     }
     for (i, item) in list.items().iter().enumerate() {
@@ -243,28 +265,25 @@ pub fn check_list<J: Json>(value: &J, field: &str, fields: &[(&str, Ty)]) -> Res
 }
 
 /// The dotted path of the first member with the wrong type (`""`: the value itself).
-fn wrong_member<J: Json>(value: &J, fields: &[(&str, Ty)]) -> Result<(), String> {
-    if value.kind() != Kind::Object {
+fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(), String> {
+    if !value.is_record() {
         return Err(String::new());
     }
     for (key, ty) in fields {
-        let Some(member) = value.get(key).filter(|m| !m.is_null()) else {
+        let Some(member) = value.field(key) else {
             continue;
         };
         let ok = match ty {
-            Ty::Str => member.kind() == Kind::String,
-            Ty::Bool => member.kind() == Kind::Bool,
+            Ty::Str => member.is_string(),
+            Ty::Bool => member.as_bool().is_some(),
             Ty::Int => member.as_f64().is_some_and(|f| f.fract() == 0.0),
-            Ty::StrList => {
-                member.kind() == Kind::Array
-                    && member.items().iter().all(|i| i.kind() == Kind::String)
-            }
+            Ty::StrList => member.is_array() && member.items().iter().all(J::is_string),
             Ty::StrMap => {
-                member.kind() == Kind::Object
+                member.is_record()
                     && member
                         .keys()
                         .iter()
-                        .all(|k| member.get(k).is_some_and(|m| m.kind() == Kind::String))
+                        .all(|k| member.get(k).is_some_and(|m| m.is_string()))
             }
             Ty::Obj(inner) => {
                 wrong_member(&member, inner).map_err(|at| join(key, &at))?;

@@ -4,6 +4,7 @@
 use crate::error::Error;
 use crate::json::{Json, Kind};
 use js_sys::{Array, Object, Reflect};
+use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
@@ -42,6 +43,20 @@ impl Json for JsValue {
             .ok()
             .filter(|v| !v.is_undefined())
     }
+    fn field(&self, key: &'static str) -> Option<JsValue> {
+        with_js_key(key, |k| Reflect::get(self, k))
+            .ok()
+            .filter(|v| !v.is_null_or_undefined())
+    }
+    fn is_string(&self) -> bool {
+        JsValue::is_string(self)
+    }
+    fn is_array(&self) -> bool {
+        Array::is_array(self)
+    }
+    fn is_record(&self) -> bool {
+        self.is_object() && !Array::is_array(self)
+    }
     fn keys(&self) -> Vec<String> {
         if !self.is_object() {
             return Vec::new();
@@ -56,6 +71,28 @@ impl Json for JsValue {
             .map(|a| a.iter().collect())
             .unwrap_or_default()
     }
+}
+
+thread_local! {
+    /// JS strings for the response tables' keys, made once rather than once per list item.
+    static KEYS: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with `key` as a JS string, cached by address: the tables hold a few dozen literals,
+/// so a scan beats hashing (and keeps a hash map's code out of the wasm).
+fn with_js_key<T>(key: &'static str, f: impl FnOnce(&JsValue) -> T) -> T {
+    KEYS.with(|cell| {
+        let Ok(mut keys) = cell.try_borrow_mut() else {
+            return f(&JsValue::from_str(key));
+        };
+        if let Some((_, k)) = keys.iter().find(|(s, _)| std::ptr::eq(*s, key)) {
+            return f(k);
+        }
+        let k = JsValue::from_str(key);
+        let out = f(&k);
+        keys.push((key, k));
+        out
+    })
 }
 
 /// Options objects where everything is optional: `undefined` means `{}`.
