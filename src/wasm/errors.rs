@@ -20,17 +20,9 @@ fn set(obj: &Object, key: &str, value: JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value);
 }
 
-/// `[{ field, message }]`, built directly: a serializer for two strings costs the wasm more
-/// than it saves.
+/// `[{ field, message }]`, as the package's `ValidationIssue` type declares.
 pub fn issues_to_js(issues: &[Issue]) -> JsValue {
-    let list = Array::new();
-    for issue in issues {
-        let item = Object::new();
-        set(&item, "field", issue.field.as_str().into());
-        set(&item, "message", issue.message.as_str().into());
-        list.push(&item);
-    }
-    list.into()
+    serde_wasm_bindgen::to_value(issues).unwrap_or_else(|_| Array::new().into())
 }
 
 /// Builds the JS error for `error`, with an optional `cause` and, for API errors, the API's
