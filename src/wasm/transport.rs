@@ -151,7 +151,8 @@ fn parse(bytes: &Uint8Array) -> Body<JsValue> {
     }
 }
 
-/// The body as one `Uint8Array` kept in JS (never copied into wasm memory), and its length.
+/// The body as one `Uint8Array` kept in JS (the chunks are not copied into wasm memory), and
+/// its length.
 /// Stops reading once past the size limit.
 async fn read_body(
     stream: Option<web_sys::ReadableStream>,
