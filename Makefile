@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-WASM := target/wasm32-unknown-unknown/release/tailscale_wasm.wasm
+# The release wasm gets its own target dir: its std is rebuilt with other flags (see build).
+WASM_TARGET_DIR := target/wasm-release
+WASM := $(WASM_TARGET_DIR)/wasm32-unknown-unknown/release/tailscale_wasm.wasm
 BIN := node_modules/.bin
 VERSION := $(shell awk -F'"' '/^version/ {print $$2; exit}' Cargo.toml)
 TARBALL := target/pack/tailscale-wasm-$(VERSION).tgz
@@ -14,7 +16,12 @@ setup:
 
 ## build: the wasm, its JS glue for browsers and Node, the TypeScript models, the package.
 build: setup
-	cargo build --release --target wasm32-unknown-unknown --quiet
+	# std is rebuilt with panics as immediate traps, which drops its panic-message formatting
+	# (8 KB gzip, BENCHMARKS.md). Both are unstable flags, which RUSTC_BOOTSTRAP allows on the
+	# stable toolchain; only this build uses them (README, "How the wasm is built").
+	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+	  cargo build --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
+	  --target-dir $(WASM_TARGET_DIR) --quiet
 	rm -rf pkg/dist && mkdir -p pkg/dist
 	wasm-bindgen --target web --out-dir pkg/dist/web $(WASM)
 	wasm-bindgen --target nodejs --out-dir pkg/dist/node $(WASM)
@@ -25,6 +32,8 @@ build: setup
 	sed -i 's#^\( *\)free(): void;#\1/** Frees the wasm memory now rather than at garbage collection; the object is unusable afterwards. */\n\1free(): void;#' pkg/dist/web/tailscale_wasm.d.ts pkg/dist/node/tailscale_wasm.d.ts
 	for f in pkg/dist/web/tailscale_wasm_bg.wasm pkg/dist/node/tailscale_wasm_bg.wasm; do \
 	  $(BIN)/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$$f" -o "$$f"; done
+	# Short import/export names in the wasm and its glue: the hashed names cost ~4 KB gzip.
+	for d in pkg/dist/web pkg/dist/node; do node scripts/minify-names.mjs $$d; rm -f $$d/tailscale_wasm_bg.wasm.d.ts; done
 	$(BIN)/esbuild pkg/errors.js --format=cjs --log-level=warning --outfile=pkg/dist/errors.cjs
 	rm -rf target/ts-models
 	TS_RS_EXPORT_DIR=$(CURDIR)/target/ts-models cargo test --quiet --features ts --lib export_bindings >/dev/null

@@ -126,7 +126,7 @@ async function payload() {
     // twiggy reads wasm-bindgen's output before wasm-opt: the shipped code, with its names.
     let twiggy = "(twiggy not installed: cargo install twiggy)";
     try {
-      await run("wasm-bindgen", ["--target", "web", "--out-dir", join(dir, "named"), join(root, "target/wasm32-unknown-unknown/release/tailscale_wasm.wasm")]);
+      await run("wasm-bindgen", ["--target", "web", "--out-dir", join(dir, "named"), join(root, "target/wasm-release/wasm32-unknown-unknown/release/tailscale_wasm.wasm")]);
       twiggy = (await run("twiggy", ["top", "-n", "20", join(dir, "named/tailscale_wasm_bg.wasm")])).stdout;
     } catch {}
     return { js: gz(".js"), wasm: gz(".wasm"), wasmRaw: raw, twiggy };

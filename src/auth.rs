@@ -4,6 +4,7 @@
 use crate::error::Error;
 use crate::http::{form_body, Expect, HttpRequest, Method};
 use crate::json::{Json, Kind, Ty};
+use crate::text::join;
 
 /// Tokens are re-minted this long before they expire, so none expires in flight.
 pub const REFRESH_MARGIN_MS: u64 = 60_000;
@@ -127,8 +128,8 @@ pub fn oauth_token_request(
     scopes: &[String],
     tags: &[String],
 ) -> HttpRequest {
-    let scope = scopes.join(" ");
-    let tag = tags.join(" ");
+    let scope = join(scopes.iter().map(String::as_str), " ");
+    let tag = join(tags.iter().map(String::as_str), " ");
     let mut pairs = vec![
         ("client_id", client_id),
         ("client_secret", client_secret.expose()),

@@ -3,6 +3,7 @@
 use crate::auth::{header_safe, Credentials, Secret};
 use crate::error::Issue;
 use crate::json::Json;
+use crate::text::{cat, decimal, join};
 use crate::validate::{self, finish, Input};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.tailscale.com";
@@ -49,7 +50,8 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     ];
     for (field, n, lo, hi) in ranges {
         if n.is_some_and(|n| !(lo..=hi).contains(&n)) {
-            input.issue(field, format!("must be from {lo} to {hi}"));
+            let (lo, hi) = (decimal(lo.unsigned_abs()), decimal(hi.unsigned_abs()));
+            input.issue(field, cat(&["must be from ", &lo, " to ", &hi]));
         }
     }
     if user_agent
@@ -69,7 +71,7 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
         }),
         max_concurrency: max_concurrency
             .map_or(DEFAULT_MAX_CONCURRENCY, |n| n.clamp(1, 1024) as u32),
-        user_agent: user_agent.unwrap_or_else(|| format!("tailscale-wasm/{}", crate::VERSION)),
+        user_agent: user_agent.unwrap_or_else(|| cat(&["tailscale-wasm/", crate::VERSION])),
     };
     let result = finish(input, (config, credentials));
     match result {
@@ -115,14 +117,15 @@ fn credentials<J: Json>(input: &mut Input<J>, id_token_fn: bool) -> Option<Crede
     if given.len() != 1 {
         input.issue(
             "",
-            format!(
-                "pass exactly one of apiKey, oauth or federated (got {})",
-                if given.is_empty() {
+            cat(&[
+                "pass exactly one of apiKey, oauth or federated (got ",
+                &if given.is_empty() {
                     "none".into()
                 } else {
-                    given.join(", ")
-                }
-            ),
+                    join(given.iter().copied(), ", ")
+                },
+                ")",
+            ]),
         );
     }
     let api_key = secret(input, "apiKey");

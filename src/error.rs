@@ -1,6 +1,7 @@
 //! One error type for the whole core. The wasm layer maps each variant to a JS class.
 
 use crate::http::Method;
+use crate::text::{cat, decimal};
 use serde::Serialize;
 use std::fmt;
 
@@ -70,45 +71,57 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Error {
+    /// The message the JS error carries. Built by hand: `write!` would bring `core::fmt`
+    /// into the wasm.
+    pub fn message(&self) -> String {
         match self {
             Error::Validation(issues) => {
-                write!(f, "invalid request:")?;
+                let mut out = String::from("invalid request:");
                 for (i, issue) in issues.iter().enumerate() {
-                    let sep = if i == 0 { " " } else { "; " };
-                    if issue.field.is_empty() {
-                        write!(f, "{sep}{}", issue.message)?;
-                    } else {
-                        write!(f, "{sep}{}: {}", issue.field, issue.message)?;
+                    out.push_str(if i == 0 { " " } else { "; " });
+                    if !issue.field.is_empty() {
+                        out.push_str(&issue.field);
+                        out.push_str(": ");
                     }
+                    out.push_str(&issue.message);
                 }
-                Ok(())
+                out
             }
-            Error::Api(e) => write!(
-                f,
-                "{} {} failed with {}: {}",
+            Error::Api(e) => cat(&[
                 e.method.as_str(),
-                e.path,
-                e.status,
-                e.message
-            ),
+                " ",
+                &e.path,
+                " failed with ",
+                &decimal(e.status.into()),
+                ": ",
+                &e.message,
+            ]),
             Error::Response {
                 status,
                 method,
                 path,
                 reason,
-            } => write!(
-                f,
-                "{} {} answered {status} with an unusable body: {reason}",
+            } => cat(&[
                 method.as_str(),
-                path
-            ),
-            Error::Network { message } => write!(f, "network error: {message}"),
+                " ",
+                path,
+                " answered ",
+                &decimal((*status).into()),
+                " with an unusable body: ",
+                reason,
+            ]),
+            Error::Network { message } => cat(&["network error: ", message]),
             Error::Timeout { timeout_ms } => {
-                write!(f, "request timed out after {timeout_ms} ms")
+                cat(&["request timed out after ", &decimal(*timeout_ms), " ms"])
             }
         }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 

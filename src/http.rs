@@ -4,6 +4,7 @@
 use crate::encoding::percent_encode;
 use crate::error::{ApiError, Error};
 use crate::json::{check_list, check_shape, Json, Ty};
+use crate::text::{cat, decimal, join};
 
 /// Bodies larger than this are refused rather than buffered and parsed.
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -78,7 +79,7 @@ impl HttpRequest {
 
     /// The path and query to append to the base URL.
     pub fn target(&self) -> String {
-        format!("{}{}", self.path, self.query)
+        cat(&[&self.path, &self.query])
     }
 }
 
@@ -96,7 +97,7 @@ pub fn encode_segment(segment: &str) -> String {
 
 /// `/api/v2/tailnet/{tailnet}/{rest...}` with each dynamic segment encoded.
 pub fn tailnet_path(tailnet: &str, rest: &[&str]) -> String {
-    let mut path = format!("/api/v2/tailnet/{}", encode_segment(tailnet));
+    let mut path = cat(&["/api/v2/tailnet/", &encode_segment(tailnet)]);
     for segment in rest {
         path.push('/');
         path.push_str(&encode_segment(segment));
@@ -105,11 +106,11 @@ pub fn tailnet_path(tailnet: &str, rest: &[&str]) -> String {
 }
 
 pub fn form_body(pairs: &[(&str, &str)]) -> String {
-    pairs
+    let encoded: Vec<String> = pairs
         .iter()
-        .map(|(k, v)| format!("{k}={}", percent_encode(v, FORM_VALUE)))
-        .collect::<Vec<_>>()
-        .join("&")
+        .map(|(k, v)| cat(&[k, "=", &percent_encode(v, FORM_VALUE)]))
+        .collect();
+    join(encoded.iter().map(String::as_str), "&")
 }
 
 /// What a response said, as far as the core needs to know.
@@ -146,15 +147,18 @@ pub fn check_response<J: Json>(
         reason,
     };
     if body_len > MAX_BODY_BYTES {
-        return Err(response_error(format!(
-            "body is larger than {MAX_BODY_BYTES} bytes"
-        )));
+        return Err(response_error(cat(&[
+            "body is larger than ",
+            &decimal(MAX_BODY_BYTES as u64),
+            " bytes",
+        ])));
     }
     if head.status >= 400 {
         return Err(api_error(req, head, body, now_ms));
     }
     if !(200..300).contains(&head.status) {
-        return Err(response_error(format!("unexpected status {}", head.status)));
+        let status = decimal(head.status.into());
+        return Err(response_error(cat(&["unexpected status ", &status])));
     }
     let shape = match (req.expect, body) {
         (Expect::Nothing, _) => return Ok(()),

@@ -4,7 +4,25 @@
 //! by [`Obj`]. This keeps serde's parser, its error text and float formatting out of the
 //! shipped wasm, and parses each response once.
 
-use std::collections::BTreeMap;
+use crate::text::{cat, decimal};
+use serde::{Serialize, Serializer};
+
+/// String keys to string values, in the order given. A list rather than a map: the few
+/// entries it holds are not worth a map's code in the wasm.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StringMap(pub Vec<(String, String)>);
+
+impl StringMap {
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+}
+
+impl Serialize for StringMap {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
 
 /// What kind of value a [`Json`] holds. `Other` is what JSON cannot express (a function, a
 /// symbol, a bigint).
@@ -126,7 +144,10 @@ impl Obj {
 
     pub fn int(mut self, key: &str, value: i64) -> Self {
         self.key(key);
-        self.0.push_str(&value.to_string());
+        if value < 0 {
+            self.0.push('-');
+        }
+        self.0.push_str(&decimal(value.unsigned_abs()));
         self
     }
 
@@ -143,9 +164,9 @@ impl Obj {
         self
     }
 
-    pub fn map(mut self, key: &str, values: &BTreeMap<String, String>) -> Self {
+    pub fn map(mut self, key: &str, values: &StringMap) -> Self {
         let mut inner = Obj::new();
-        for (k, v) in values {
+        for (k, v) in &values.0 {
             inner = inner.str(k, v);
         }
         self.key(key);
@@ -184,7 +205,7 @@ impl Obj {
             None => self,
         }
     }
-    pub fn opt_map(self, key: &str, value: Option<&BTreeMap<String, String>>) -> Self {
+    pub fn opt_map(self, key: &str, value: Option<&StringMap>) -> Self {
         match value {
             Some(v) => self.map(key, v),
             None => self,
@@ -259,7 +280,11 @@ pub fn check_list<J: Json>(
     }
     for (i, item) in list.items().iter().enumerate() {
         // The path is only built for the error, never on the hot path of a long list.
-        wrong_member(item, fields).map_err(|at| describe(join(&format!("{field}[{i}]"), &at)))?;
+        let at_item = |at: String| {
+            let index = decimal(i as u64);
+            describe(join(&cat(&[field, "[", &index, "]"]), &at))
+        };
+        wrong_member(item, fields).map_err(at_item)?;
     }
     Ok(())
 }
@@ -301,7 +326,7 @@ fn join(a: &str, b: &str) -> String {
     if b.is_empty() {
         a.to_owned()
     } else {
-        format!("{a}.{b}")
+        cat(&[a, ".", b])
     }
 }
 
@@ -309,6 +334,10 @@ fn describe(path: String) -> String {
     if path.is_empty() {
         "JSON body has an unexpected shape (not an object)".into()
     } else {
-        format!("JSON body has an unexpected shape (`{path}` has the wrong type)")
+        cat(&[
+            "JSON body has an unexpected shape (`",
+            &path,
+            "` has the wrong type)",
+        ])
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Issue};
 use crate::http::{tailnet_path, Expect, HttpRequest, Method};
-use crate::json::{Json, Obj, Ty};
+use crate::json::{Json, Obj, StringMap, Ty};
 use crate::validate::{self, finish, id_only, with_id, Input};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -272,7 +272,11 @@ pub struct FederatedIdentitySpec {
     pub audience: Option<String>,
     /// Claim name to pattern; may not name `sub`, `iss` or `aud`. Default none.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_claim_rules: Option<BTreeMap<String, String>>,
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "Option<std::collections::HashMap<String, String>>")
+    )]
+    pub custom_claim_rules: Option<StringMap>,
     /// Up to 50 letters, digits, spaces or `-`. Default none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -330,7 +334,7 @@ impl FederatedIdentitySpec {
         if let Some(s) = &audience {
             input.check("audience", validate::non_empty(s));
         }
-        for name in custom_claim_rules.iter().flat_map(BTreeMap::keys) {
+        for name in custom_claim_rules.iter().flat_map(StringMap::keys) {
             input.check("customClaimRules", validate::claim_name(name));
         }
         finish(

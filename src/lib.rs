@@ -22,6 +22,7 @@ pub mod http;
 pub mod json;
 pub mod keys;
 pub mod oauth_apps;
+pub mod text;
 pub mod validate;
 
 #[cfg(target_arch = "wasm32")]

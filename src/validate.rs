@@ -2,8 +2,8 @@
 //! loosely typed JS object into typed fields while collecting every problem at once.
 
 use crate::error::{Error, Issue};
-use crate::json::{Json, Kind};
-use std::collections::BTreeMap;
+use crate::json::{Json, Kind, StringMap};
+use crate::text::{cat, decimal};
 
 /// Auth keys may live at most 90 days.
 pub const MAX_EXPIRY_SECONDS: i64 = 7_776_000;
@@ -67,7 +67,7 @@ pub fn node_attribute(s: &str) -> Rule {
         return Err("may hold only letters, digits, \"_\" and \":\" after \"custom:\"".into());
     }
     if s.chars().count() > MAX_NODE_ATTRIBUTE {
-        return Err(format!("must be at most {MAX_NODE_ATTRIBUTE} characters"));
+        return Err(at_most(MAX_NODE_ATTRIBUTE));
     }
     Ok(())
 }
@@ -97,9 +97,13 @@ pub fn issuer(s: &str) -> Rule {
     Ok(())
 }
 
+fn at_most(max: usize) -> String {
+    cat(&["must be at most ", &decimal(max as u64), " characters"])
+}
+
 pub fn key_description(s: &str) -> Rule {
     if s.chars().count() > MAX_KEY_DESCRIPTION {
-        return Err(format!("must be at most {MAX_KEY_DESCRIPTION} characters"));
+        return Err(at_most(MAX_KEY_DESCRIPTION));
     }
     if s.chars()
         .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
@@ -114,7 +118,8 @@ pub fn expiry_seconds(n: i64) -> Rule {
     if (1..=MAX_EXPIRY_SECONDS).contains(&n) {
         Ok(())
     } else {
-        Err(format!("must be from 1 to {MAX_EXPIRY_SECONDS} (90 days)"))
+        let max = decimal(MAX_EXPIRY_SECONDS.unsigned_abs());
+        Err(cat(&["must be from 1 to ", &max, " (90 days)"]))
     }
 }
 
@@ -135,7 +140,7 @@ pub fn app_name(s: &str) -> Rule {
 
 pub fn app_description(s: &str) -> Rule {
     if s.chars().count() > MAX_APP_DESCRIPTION {
-        Err(format!("must be at most {MAX_APP_DESCRIPTION} characters"))
+        Err(at_most(MAX_APP_DESCRIPTION))
     } else {
         Ok(())
     }
@@ -163,9 +168,11 @@ pub fn claim_name(s: &str) -> Rule {
     if s.is_empty() {
         Err("claim names must not be empty".into())
     } else if RESERVED_CLAIMS.contains(&s) {
-        Err(format!(
-            "\"{s}\" is matched by issuer, subject or audience and cannot be a custom rule"
-        ))
+        Err(cat(&[
+            "\"",
+            s,
+            "\" is matched by issuer, subject or audience and cannot be a custom rule",
+        ]))
     } else {
         Ok(())
     }
@@ -189,7 +196,11 @@ impl Url {
         if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err("must not contain spaces or control characters".into());
         }
-        let (scheme, rest) = s.split_once("://").ok_or_else(not_absolute)?;
+        // Split at the first ':' then require "//": a char search, not a substring one.
+        let (scheme, rest) = s
+            .split_once(':')
+            .and_then(|(scheme, rest)| Some((scheme, rest.strip_prefix("//")?)))
+            .ok_or_else(not_absolute)?;
         let mut scheme_chars = scheme.chars();
         let scheme_ok = scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
             && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
@@ -254,7 +265,7 @@ impl<J: Json> Input<J> {
         if self.prefix.is_empty() {
             name.to_owned()
         } else {
-            format!("{}.{name}", self.prefix)
+            cat(&[&self.prefix, ".", name])
         }
     }
 
@@ -339,7 +350,7 @@ impl<J: Json> Input<J> {
         let items = v.items();
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            let field = format!("{name}[{i}]");
+            let field = cat(&[name, "[", &decimal(i as u64), "]"]);
             match item.as_string() {
                 Some(s) => {
                     if let Err(m) = rule(&s) {
@@ -369,22 +380,20 @@ impl<J: Json> Input<J> {
     }
 
     /// An object whose values are all strings.
-    pub fn string_map(&mut self, name: &'static str) -> Option<BTreeMap<String, String>> {
+    pub fn string_map(&mut self, name: &'static str) -> Option<StringMap> {
         let v = self.raw(name)?;
         if v.kind() != Kind::Object {
             self.issue(name, "must be an object of strings");
             return None;
         }
-        let mut out = BTreeMap::new();
+        let mut out = Vec::new();
         for k in v.keys() {
             match v.get(&k).and_then(|m| m.as_string()) {
-                Some(s) => {
-                    out.insert(k, s);
-                }
-                None => self.issue(&format!("{name}.{k}"), "must be a string"),
+                Some(s) => out.push((k, s)),
+                None => self.issue(&cat(&[name, ".", &k]), "must be a string"),
             }
         }
-        Some(out)
+        Some(StringMap(out))
     }
 
     /// Reports unknown fields and returns every issue found.

@@ -214,13 +214,15 @@ fn body_writer_escapes_what_json_requires() {
             "\\\"\\u0000".to_owned(),
         ])
         .collect();
-    let mut map = std::collections::BTreeMap::new();
-    for (i, s) in awkward.iter().enumerate() {
-        map.insert(format!("k{i}{s}"), s.clone());
-    }
+    let pairs: Vec<(String, String)> = awkward
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("k{i}{s}"), s.clone()))
+        .collect();
+    let map: std::collections::BTreeMap<_, _> = pairs.iter().cloned().collect();
     let text = tailscale_wasm::json::Obj::new()
         .strs("list", &awkward)
-        .map("map", &map)
+        .map("map", &tailscale_wasm::json::StringMap(pairs))
         .int("n", -9_007_199_254_740_991)
         .bool("b", false)
         .finish();

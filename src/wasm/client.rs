@@ -13,6 +13,7 @@ use crate::http::{check_response, retry_delay, Body, Expect, Failure, HttpReques
 use crate::json::Json;
 use crate::keys::{self, CreateAuthKey, FederatedIdentitySpec, OAuthClientSpec};
 use crate::oauth_apps::{self, OAuthAppSpec};
+use crate::text::cat;
 use crate::validate;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::RefCell;
@@ -295,7 +296,7 @@ async fn perform(
     req: &HttpRequest,
     signal: Option<&AbortSignal>,
 ) -> Result<Body<JsValue>, JsValue> {
-    let url = format!("{}{}", inner.config.base_url, req.target());
+    let url = cat(&[&inner.config.base_url, &req.target()]);
     let mut retries = 0;
     let mut reminted = false;
     loop {
@@ -350,11 +351,13 @@ async fn perform(
                 e.set_name(&name);
                 cause = Some(e.into());
                 Error::Network {
-                    message: format!(
-                        "{} {} could not be completed: {message}",
+                    message: cat(&[
                         req.method.as_str(),
-                        req.path
-                    ),
+                        " ",
+                        &req.path,
+                        " could not be completed: ",
+                        &message,
+                    ]),
                 }
             }
         };

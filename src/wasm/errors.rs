@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Issue};
 use js_sys::{Array, Function, Object, Reflect};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -22,7 +23,23 @@ fn set(obj: &Object, key: &str, value: JsValue) {
 
 /// `[{ field, message }]`, as the package's `ValidationIssue` type declares.
 pub fn issues_to_js(issues: &[Issue]) -> JsValue {
-    serde_wasm_bindgen::to_value(issues).unwrap_or_else(|_| Array::new().into())
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    serializer
+        .collect_seq(issues.iter().map(AsMap))
+        .unwrap_or_else(|_| Array::new().into())
+}
+
+/// An issue written as a map rather than a struct: serde-wasm-bindgen caches struct field
+/// names in a hash map, whose code costs more wasm than the two keys are worth.
+struct AsMap<'a>(&'a Issue);
+
+impl Serialize for AsMap<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("field", &self.0.field)?;
+        map.serialize_entry("message", &self.0.message)?;
+        map.end()
+    }
 }
 
 /// Builds the JS error for `error`, with an optional `cause` and, for API errors, the API's
@@ -32,7 +49,7 @@ pub fn to_js(error: &Error, cause: Option<JsValue>, data: Option<JsValue>) -> Js
     let (kind, message) = match error {
         Error::Validation(issues) => {
             set(&fields, "issues", issues_to_js(issues));
-            ("validation", error.to_string())
+            ("validation", error.message())
         }
         Error::Api(e) => {
             set(&fields, "status", e.status.into());
@@ -55,12 +72,12 @@ pub fn to_js(error: &Error, cause: Option<JsValue>, data: Option<JsValue>) -> Js
             set(&fields, "status", (*status).into());
             set(&fields, "method", method.as_str().into());
             set(&fields, "path", path.as_str().into());
-            ("response", error.to_string())
+            ("response", error.message())
         }
-        Error::Network { .. } => ("network", error.to_string()),
+        Error::Network { .. } => ("network", error.message()),
         Error::Timeout { timeout_ms } => {
             set(&fields, "timeoutMs", (*timeout_ms as f64).into());
-            ("timeout", error.to_string())
+            ("timeout", error.message())
         }
     };
     let cause = cause.unwrap_or(JsValue::UNDEFINED);

@@ -4,6 +4,7 @@
 use super::js::{abort_error, AbortListener, Timer};
 use crate::auth::Secret;
 use crate::http::{Body, Expect, HttpRequest, Method, MAX_BODY_BYTES};
+use crate::text::{cat, contains};
 use gloo_net::http::RequestBuilder;
 use js_sys::{Array, Uint8Array};
 use std::cell::Cell;
@@ -74,7 +75,7 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     };
     let from_gloo = |e: gloo_net::Error| match e {
         gloo_net::Error::JsError(js) => classify(js.name, js.message),
-        other => classify("Error".into(), other.to_string()),
+        gloo_net::Error::GlooError(message) => classify("Error".into(), message),
     };
     let from_js = |e: JsValue| match e.dyn_into::<js_sys::Error>() {
         Ok(err) => classify(err.name().into(), err.message().into()),
@@ -93,7 +94,7 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
         .header("Accept", "application/json")
         .abort_signal(Some(&controller.signal()));
     if let Some(token) = attempt.bearer {
-        builder = builder.header("Authorization", &format!("Bearer {}", token.expose()));
+        builder = builder.header("Authorization", &cat(&["Bearer ", token.expose()]));
     }
     if let Some(ct) = req.content_type {
         builder = builder.header("Content-Type", ct);
@@ -145,7 +146,7 @@ fn parse(bytes: &Uint8Array) -> Body<JsValue> {
                 .unwrap_or_default()
                 .to_ascii_lowercase();
             Body::Invalid {
-                truncated: message.contains("end of") || message.contains("unterminated"),
+                truncated: contains(&message, "end of") || contains(&message, "unterminated"),
             }
         }
     }

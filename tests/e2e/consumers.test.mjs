@@ -21,7 +21,7 @@ const packDir = join(repo, "target/pack");
 const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz")));
 // A ratchet on the browser payload, lowered as size cuts land (BENCHMARKS.md has the history).
 // The goal in BENCHMARKS.md is 40 KB; today's build is about 65 KB.
-const PAYLOAD_BUDGET = 66 * 1024;
+const PAYLOAD_BUDGET = 50 * 1024;
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".css": "text/css" };
 
@@ -75,7 +75,7 @@ after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-test("a Vite production build of examples/vite-app lists keys in Chromium", async () => {
+test("a Vite production build of examples/vite-app lists keys in Chromium", async (t) => {
   const dir = await project(["vite@8.3.4"]);
   for (const f of ["index.html", "main.js", "vite.config.js"]) cpSync(join(repo, "examples/vite-app", f), join(dir, f));
   await run(join(dir, "node_modules/.bin/vite"), ["build", "--logLevel", "warn"], { cwd: dir });
@@ -83,6 +83,7 @@ test("a Vite production build of examples/vite-app lists keys in Chromium", asyn
   assert.ok(assets.some((f) => f.endsWith(".wasm")), `the build emits the wasm: ${assets}`);
   // What every visitor downloads: gzip of the JS plus gzip of the wasm (size is deterministic).
   const shipped = assets.reduce((n, f) => n + gzipSync(readFileSync(join(dir, "dist/assets", f)), { level: 9 }).length, 0);
+  t.diagnostic(`payload: ${shipped} B gzip (JS + wasm), budget ${PAYLOAD_BUDGET} B`);
   assert.ok(shipped <= PAYLOAD_BUDGET, `the Vite build ships ${shipped} B gzipped, over the ${PAYLOAD_BUDGET} B budget (see BENCHMARKS.md)`);
   const site = await serve(join(dir, "dist"));
   try {

@@ -1,0 +1,58 @@
+// Shortens the wasm's import and export names, and the JS glue's uses of them, in place.
+// wasm-bindgen names imports like `__wbg_new_with_label_and_options_67e60607a3699660`: about
+// 150 such names, each in both files, hashes that gzip cannot compress. binaryen renames them
+// (`--minify-imports-and-exports-and-modules`) and prints the mapping; this applies it to the
+// glue. Every name must be found exactly where the glue uses it, or the build fails.
+// Usage: node scripts/minify-names.mjs <dir with tailscale_wasm.js and tailscale_wasm_bg.wasm>
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const dir = process.argv[2];
+const wasm = join(dir, "tailscale_wasm_bg.wasm");
+const glue = join(dir, "tailscale_wasm.js");
+const features = ["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals", "reference-types", "multivalue"];
+const out = execFileSync(
+  new URL("../node_modules/.bin/wasm-opt", import.meta.url).pathname,
+  [wasm, "--minify-imports-and-exports-and-modules", ...features.map((f) => `--enable-${f}`), "-o", wasm],
+  { encoding: "utf8", maxBuffer: 1 << 24 },
+);
+const mapping = JSON.parse(out.slice(out.indexOf("{")));
+// With modules minified, binaryen puts every import under module "a".
+const MODULE = "a";
+
+const fail = (message) => {
+  console.error(`minify-names: ${message}`);
+  process.exit(1);
+};
+let js = readFileSync(glue, "utf8");
+
+const imports = new Map();
+for (const [module, name, short] of mapping.imports) {
+  if (module !== "./tailscale_wasm_bg.js") fail(`unexpected import module ${module}`);
+  imports.set(name, short);
+}
+// The import object's members: `        __wbg_x_0123: function(`.
+const seen = new Set();
+js = js.replace(/^(\s+)([\w$]+)(: function\()/gm, (whole, indent, name, rest) => {
+  const short = imports.get(name);
+  if (short === undefined) return whole;
+  seen.add(name);
+  return indent + JSON.stringify(short) + rest;
+});
+for (const name of imports.keys()) if (!seen.has(name)) fail(`import ${name} not found in the glue`);
+const moduleKey = '"./tailscale_wasm_bg.js": import0';
+if (js.split(moduleKey).length !== 2) fail("the import object's module key is not where expected");
+js = js.replace(moduleKey, `${JSON.stringify(MODULE)}: import0`);
+
+const exports = new Map(mapping.exports);
+const used = new Set();
+js = js.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => {
+  const short = exports.get(name);
+  if (short === undefined) fail(`the glue uses wasm.${name}, which the mapping does not name`);
+  used.add(name);
+  return /^[A-Za-z_$][\w$]*$/.test(short) ? `wasm.${short}` : `wasm[${JSON.stringify(short)}]`;
+});
+if (used.size === 0) fail("no wasm.<export> uses found in the glue");
+
+writeFileSync(glue, js);
