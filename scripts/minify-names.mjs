@@ -14,7 +14,10 @@ const glue = join(dir, "tailscale_wasm.js");
 const features = ["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals", "reference-types", "multivalue"];
 const out = execFileSync(
   new URL("../node_modules/.bin/wasm-opt", import.meta.url).pathname,
-  [wasm, "--minify-imports-and-exports-and-modules", ...features.map((f) => `--enable-${f}`), "-o", wasm],
+  // With the short names in place one more -Oz round still finds a little; the producers and
+  // target-features sections are metadata no runtime reads.
+  [wasm, "--minify-imports-and-exports-and-modules", "-Oz", "--converge", "--strip-producers", "--strip-target-features",
+    ...features.map((f) => `--enable-${f}`), "-o", wasm],
   { encoding: "utf8", maxBuffer: 1 << 24 },
 );
 const mapping = JSON.parse(out.slice(out.indexOf("{")));

@@ -46,6 +46,12 @@ pub fn contains(haystack: &str, needle: &str) -> bool {
             .any(|w| w == needle.as_bytes())
 }
 
+/// Characters (code points) in `s`. `str::chars().count()` is a fast path whose code is larger
+/// than the short strings validated here warrant.
+pub fn char_count(s: &str) -> usize {
+    s.chars().fold(0, |n, _| n + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +71,6 @@ mod tests {
         assert!(contains("unexpected end of JSON", "end of"));
         assert!(!contains("end o", "end of"));
         assert!(!contains("", "x"));
+        assert_eq!(char_count("aé中🦀"), 4);
     }
 }

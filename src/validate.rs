@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Issue};
 use crate::json::{Json, Kind, StringMap};
-use crate::text::{cat, decimal};
+use crate::text::{cat, char_count, decimal};
 
 /// Auth keys may live at most 90 days.
 pub const MAX_EXPIRY_SECONDS: i64 = 7_776_000;
@@ -66,7 +66,7 @@ pub fn node_attribute(s: &str) -> Rule {
     {
         return Err("may hold only letters, digits, \"_\" and \":\" after \"custom:\"".into());
     }
-    if s.chars().count() > MAX_NODE_ATTRIBUTE {
+    if char_count(s) > MAX_NODE_ATTRIBUTE {
         return Err(at_most(MAX_NODE_ATTRIBUTE));
     }
     Ok(())
@@ -102,7 +102,7 @@ fn at_most(max: usize) -> String {
 }
 
 pub fn key_description(s: &str) -> Rule {
-    if s.chars().count() > MAX_KEY_DESCRIPTION {
+    if char_count(s) > MAX_KEY_DESCRIPTION {
         return Err(at_most(MAX_KEY_DESCRIPTION));
     }
     if s.chars()
@@ -125,7 +125,7 @@ pub fn expiry_seconds(n: i64) -> Rule {
 
 /// 3 to 50 characters of letters, digits, `.`, `_`, `-`.
 pub fn app_name(s: &str) -> Rule {
-    let len = s.chars().count();
+    let len = char_count(s);
     if !(3..=50).contains(&len) {
         return Err("must be 3 to 50 characters".into());
     }
@@ -139,7 +139,7 @@ pub fn app_name(s: &str) -> Rule {
 }
 
 pub fn app_description(s: &str) -> Rule {
-    if s.chars().count() > MAX_APP_DESCRIPTION {
+    if char_count(s) > MAX_APP_DESCRIPTION {
         Err(at_most(MAX_APP_DESCRIPTION))
     } else {
         Ok(())

@@ -4,7 +4,6 @@
 use super::js::abortable;
 use js_sys::{Function, Promise};
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
@@ -26,7 +25,9 @@ struct Waiter {
 pub struct Limiter {
     max: u32,
     in_use: Cell<u32>,
-    queue: RefCell<VecDeque<Waiter>>,
+    /// Arrival order. A Vec: taking from the front shifts the rest, cheap even for a thousand
+    /// waiters, and a deque would add its code to the wasm.
+    queue: RefCell<Vec<Waiter>>,
 }
 
 /// A slot; dropping it hands the slot to the next waiter or frees it.
@@ -39,7 +40,7 @@ impl Limiter {
         Rc::new(Limiter {
             max: max.max(1),
             in_use: Cell::new(0),
-            queue: RefCell::new(VecDeque::new()),
+            queue: RefCell::new(Vec::new()),
         })
     }
 
@@ -54,7 +55,7 @@ impl Limiter {
         let mut wake = None;
         let turn = Promise::new(&mut |resolve, _| wake = Some(resolve));
         if let Some(wake) = wake {
-            self.queue.borrow_mut().push_back(Waiter {
+            self.queue.borrow_mut().push(Waiter {
                 wake,
                 turn: turn_state.clone(),
             });
@@ -77,7 +78,10 @@ impl Limiter {
 
     fn release(&self) {
         loop {
-            let next = self.queue.borrow_mut().pop_front();
+            let next = {
+                let mut queue = self.queue.borrow_mut();
+                (!queue.is_empty()).then(|| queue.remove(0))
+            };
             match next {
                 Some(w) if w.turn.get() == Turn::Gone => continue,
                 Some(w) => {

@@ -3,17 +3,16 @@
 
 use super::js::{abort_error, AbortListener, Timer};
 use crate::auth::Secret;
-use crate::http::{Body, Expect, HttpRequest, Method, MAX_BODY_BYTES};
+use crate::http::{Body, Expect, HttpRequest, MAX_BODY_BYTES};
 use crate::text::{cat, contains};
-use gloo_net::http::RequestBuilder;
-use js_sys::{Array, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AbortController, AbortSignal, ReadableStreamDefaultReader, ReadableStreamReadResult,
-    TextDecoder, TextDecoderOptions,
+    RequestInit, TextDecoder, TextDecoderOptions,
 };
 
 pub struct Received {
@@ -82,31 +81,35 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
         Err(_) => classify("Error".into(), "the response body could not be read".into()),
     };
 
+    // The fetch Request is built directly and handed to gloo-net to send: gloo's builder
+    // parses the URL again to merge query parameters, which we never use.
     let req = attempt.request;
-    let method = match req.method {
-        Method::Get => gloo_net::http::Method::GET,
-        Method::Post => gloo_net::http::Method::POST,
-        Method::Put => gloo_net::http::Method::PUT,
-        Method::Delete => gloo_net::http::Method::DELETE,
+    let headers = Object::new();
+    let set = |name: &str, value: &str| {
+        let _ = Reflect::set(&headers, &name.into(), &value.into());
     };
-    let mut builder = RequestBuilder::new(&attempt.url)
-        .method(method)
-        .header("Accept", "application/json")
-        .abort_signal(Some(&controller.signal()));
+    set("Accept", "application/json");
     if let Some(token) = attempt.bearer {
-        builder = builder.header("Authorization", &cat(&["Bearer ", token.expose()]));
+        set("Authorization", &cat(&["Bearer ", token.expose()]));
     }
     if let Some(ct) = req.content_type {
-        builder = builder.header("Content-Type", ct);
+        set("Content-Type", ct);
     }
     if let Some(ua) = attempt.user_agent {
-        builder = builder.header("User-Agent", ua);
+        set("User-Agent", ua);
     }
-    let built = match &req.body {
-        Some(body) => builder.body(body.as_str()),
-        None => builder.build(),
-    };
-    let response = built.map_err(from_gloo)?.send().await.map_err(from_gloo)?;
+    let init = RequestInit::new();
+    init.set_method(req.method.as_str());
+    init.set_headers(&headers);
+    init.set_signal(Some(&controller.signal()));
+    if let Some(body) = &req.body {
+        init.set_body(&body.into());
+    }
+    let request = web_sys::Request::new_with_str_and_init(&attempt.url, &init).map_err(from_js)?;
+    let response = gloo_net::http::Request::from(request)
+        .send()
+        .await
+        .map_err(from_gloo)?;
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
     let (bytes, body_len) = read_body(response.body()).await.map_err(from_js)?;
