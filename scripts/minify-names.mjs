@@ -12,14 +12,15 @@ const dir = process.argv[2];
 const wasm = join(dir, "tailscale_wasm_bg.wasm");
 const glue = join(dir, "tailscale_wasm.js");
 const features = ["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals", "reference-types", "multivalue"];
-const out = execFileSync(
-  new URL("../node_modules/.bin/wasm-opt", import.meta.url).pathname,
-  // With the short names in place one more -Oz round still finds a little; the producers and
-  // target-features sections are metadata no runtime reads.
-  [wasm, "--minify-imports-and-exports-and-modules", "-Oz", "--converge", "--strip-producers", "--strip-target-features",
-    ...features.map((f) => `--enable-${f}`), "-o", wasm],
-  { encoding: "utf8", maxBuffer: 1 << 24 },
-);
+const wasmOpt = (args) =>
+  execFileSync(new URL("../node_modules/.bin/wasm-opt", import.meta.url).pathname,
+    [wasm, ...args, ...features.map((f) => `--enable-${f}`), "-o", wasm],
+    { encoding: "utf8", maxBuffer: 1 << 24 });
+const out = wasmOpt(["--minify-imports-and-exports-and-modules"]);
+// With the short names in place one more -Oz round still finds a little; the producers and
+// target-features sections are metadata no runtime reads. (Separate run: --converge would
+// repeat the renaming.)
+wasmOpt(["-Oz", "--converge", "--strip-producers", "--strip-target-features"]);
 const mapping = JSON.parse(out.slice(out.indexOf("{")));
 // With modules minified, binaryen puts every import under module "a".
 const MODULE = "a";
