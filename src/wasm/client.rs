@@ -266,12 +266,20 @@ impl Inner {
         prepared: Result<(HttpRequest, Option<AbortSignal>), Error>,
     ) -> Promise {
         let inner = self.clone();
-        future_to_promise(async move {
+        spawn(Box::pin(async move {
             let (req, signal) = prepared.map_err(js_error)?;
             let body = perform(&inner, &req, signal.as_ref()).await?;
             to_result(&req, body)
-        })
+        }))
     }
+}
+
+type Task = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// Every promise the client hands out comes from one future type, so the executor's code is
+/// in the wasm once rather than once per kind of task.
+fn spawn(task: Task) -> Promise {
+    future_to_promise(task)
 }
 
 /// The JS value a successful call resolves to: the engine-parsed body, or its list.
@@ -396,7 +404,7 @@ async fn bearer(inner: &Rc<Inner>, signal: Option<&AbortSignal>) -> Result<Secre
         (Acquire::Ready(token), _) => return Ok(token),
         (Acquire::Wait, Some(flight)) => flight,
         (Acquire::Mint | Acquire::Wait, _) => {
-            let flight = future_to_promise(mint(inner.clone()));
+            let flight = spawn(mint(inner.clone()));
             *inner.mint.borrow_mut() = Some(flight.clone());
             flight
         }
@@ -410,7 +418,7 @@ async fn bearer(inner: &Rc<Inner>, signal: Option<&AbortSignal>) -> Result<Secre
 }
 
 /// Mints an access token. Boxed: it sends through `perform`, which may start a mint.
-fn mint(inner: Rc<Inner>) -> Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> {
+fn mint(inner: Rc<Inner>) -> Task {
     Box::pin(async move {
         let result = mint_token(&inner).await;
         *inner.mint.borrow_mut() = None;
