@@ -68,11 +68,11 @@ async function main() {
     rows.push(await pair("keys.list(), 10,000 keys", rawList(big), () => cb.keys.list(), Math.max(10, ROUNDS / 10)));
     rows.push(await pair("8 concurrent callers, keys.list() each", () => Promise.all(Array.from({ length: 8 }, rawList(small))), () => Promise.all(Array.from({ length: 8 }, () => c.keys.list()))));
 
-    // Cold start: a fresh process, from its start to its first request on the wire.
+    // Cold start: a fresh process, from its start to its first request reaching a server.
     const cold = async (withPackage) => {
       const times = [];
       for (let i = 0; i < 15; i++) {
-        const child = fork(fileURLToPath(import.meta.url), ["cold", small.url, small.apiKey, withPackage ? "1" : "0"]);
+        const child = fork(fileURLToPath(import.meta.url), ["cold", withPackage ? "1" : "0"]);
         times.push(await new Promise((resolve) => child.once("message", resolve)));
       }
       return median(times);
@@ -150,7 +150,7 @@ function writeReport(r) {
       const limit = [1.05, 1.05, 1.3, 1.05][i];
       return `| ${row.name} | ${row.raw.toFixed(3)} ms | ${row.pkg.toFixed(3)} ms | ${(row.pkg / row.raw).toFixed(2)}× | ≤ ${limit}×: ${target(row.pkg / row.raw <= limit)} |`;
     }),
-    `| cold start, process start to first request sent | ${r.coldRaw.toFixed(1)} ms | ${r.coldPkg.toFixed(1)} ms | +${(r.coldPkg - r.coldRaw).toFixed(1)} ms | ≤ +15 ms: ${target(r.coldPkg - r.coldRaw <= 15)} |`,
+    `| cold start, process start to first request received | ${r.coldRaw.toFixed(1)} ms | ${r.coldPkg.toFixed(1)} ms | +${(r.coldPkg - r.coldRaw).toFixed(1)} ms | ≤ +15 ms: ${target(r.coldPkg - r.coldRaw <= 15)} |`,
     `| \`validateCreateAuthKey\` from JS | | ${Math.round(r.validatorsPerSecond).toLocaleString("en")} per second | | |`,
     `| JS heap after ${r.calls.toLocaleString("en")} calls | ${(r.heapRaw / 2 ** 20).toFixed(1)} MiB | ${(r.heapPkg / 2 ** 20).toFixed(1)} MiB | ${(r.heapPkg / r.heapRaw).toFixed(2)}× | flat: see RELIABILITY.md (soak) |`,
     "",
@@ -184,20 +184,30 @@ if (process.argv[2] === "serve") {
   setInterval(() => tailnet.resetStats(), 500).unref();
   process.send({ url, apiKey: admin });
 } else if (process.argv[2] === "cold") {
-  // A fresh process: from start to the first request sent, with the package or without it.
-  const sent = new Promise((resolve) => {
-    const real = globalThis.fetch;
-    globalThis.fetch = (...args) => (resolve(performance.now()), real(...args));
+  // A fresh process: from its start to the first request arriving at a server in this same
+  // process (so both sides share one clock). Stamped on arrival, not when `fetch` is called:
+  // Node loads its fetch machinery on first use, and the package meets it when it builds its
+  // `Request`, before calling `fetch`; stamping the call would charge that load to one side.
+  const { createServer } = await import("node:http");
+  const arrived = new Promise((resolve) => {
+    const server = createServer((req, res) => {
+      resolve(performance.now());
+      res.setHeader("content-type", "application/json");
+      res.end('{"keys":[]}');
+    });
+    server.listen(0, "127.0.0.1", () => go(`http://127.0.0.1:${server.address().port}`));
   });
-  const [url, apiKey, withPackage] = process.argv.slice(3);
-  if (withPackage === "1") {
-    const require = createRequire(join(root, "tests/js/"));
-    const { TailscaleClient } = await import(require.resolve("tailscale-wasm").replace(/index\.cjs$/, "index.mjs"));
-    new TailscaleClient({ apiKey, baseUrl: url }).keys.list();
-  } else {
-    fetch(`${url}/api/v2/tailnet/-/keys`, { headers: { authorization: `Bearer ${apiKey}` } }).then((r) => r.json());
+  const withPackage = process.argv[3] === "1";
+  async function go(url) {
+    if (withPackage) {
+      const require = createRequire(join(root, "tests/js/"));
+      const { TailscaleClient } = await import(require.resolve("tailscale-wasm").replace(/index\.cjs$/, "index.mjs"));
+      new TailscaleClient({ apiKey: "tskey-api-cold", baseUrl: url }).keys.list();
+    } else {
+      fetch(`${url}/api/v2/tailnet/-/keys`, { headers: { authorization: "Bearer tskey-api-cold" } }).then((r) => r.json());
+    }
   }
-  process.send(await sent);
+  process.send(await arrived);
   setTimeout(() => process.exit(0), 50);
 } else {
   await main();
