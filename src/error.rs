@@ -69,9 +69,7 @@ impl Error {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Validation(vec![Issue::new(field, message)])
     }
-}
 
-impl Error {
     /// The message the JS error carries. Built by hand: `write!` would bring `core::fmt`
     /// into the wasm.
     pub fn message(&self) -> String {

@@ -72,6 +72,8 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
         None if timed_out.get() => AttemptError::Timeout,
         None => AttemptError::Network { name, message },
     };
+    // Matched, not printed (no `core::fmt`); gloo-net's `json` feature, off here, would add a
+    // serde variant and fail this match at compile time.
     let from_gloo = |e: gloo_net::Error| match e {
         gloo_net::Error::JsError(js) => classify(js.name, js.message),
         gloo_net::Error::GlooError(message) => classify("Error".into(), message),
