@@ -57,7 +57,9 @@ pub trait Json: Sized {
     // The checks below have one-step answers in JS; response shape checks over long lists use
     // them so that each field costs one call across the wasm boundary, not a `kind()` cascade.
 
-    /// A member named by a response table, when present and not null.
+    /// A member named by a response table, when present and not null. Only for a parsed
+    /// response already known to be a record (`is_record`): the wasm reads it with a plain
+    /// property access, which those values make safe and fast.
     fn field(&self, key: &'static str) -> Option<Self> {
         self.get(key).filter(|m| !m.is_null())
     }

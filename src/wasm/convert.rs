@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::json::{Json, Kind};
 use js_sys::{Array, Object, Reflect};
 use std::cell::RefCell;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 impl Json for JsValue {
@@ -44,9 +44,12 @@ impl Json for JsValue {
             .filter(|v| !v.is_undefined())
     }
     fn field(&self, key: &'static str) -> Option<JsValue> {
-        with_js_key(key, |k| Reflect::get(self, k))
-            .ok()
-            .filter(|v| !v.is_null_or_undefined())
+        // Only response bodies are read this way: `JSON.parse` output has no getters, so a
+        // plain property read (no try/catch around it) cannot throw.
+        Some(with_js_key(key, |k| {
+            self.unchecked_ref::<Parsed>().member(k)
+        }))
+        .filter(|v| !v.is_null_or_undefined())
     }
     fn is_string(&self) -> bool {
         JsValue::is_string(self)
@@ -71,6 +74,14 @@ impl Json for JsValue {
             .map(|a| a.iter().collect())
             .unwrap_or_default()
     }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// An object built by `JSON.parse`.
+    type Parsed;
+    #[wasm_bindgen(method, structural, indexing_getter)]
+    fn member(this: &Parsed, key: &JsValue) -> JsValue;
 }
 
 thread_local! {

@@ -5,14 +5,14 @@ use super::js::{abort_error, AbortListener, Timer};
 use crate::auth::Secret;
 use crate::http::{Body, Expect, HttpRequest, MAX_BODY_BYTES};
 use crate::text::{cat, contains};
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, JsString, Object, Reflect, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AbortController, AbortSignal, ReadableStreamDefaultReader, ReadableStreamReadResult,
-    RequestInit, TextDecoder, TextDecoderOptions,
+    RequestInit,
 };
 
 pub struct Received {
@@ -129,19 +129,34 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     })
 }
 
-/// UTF-8 text, then `JSON.parse`: the engine builds the JS objects the caller will get.
+#[wasm_bindgen]
+extern "C" {
+    // `TextDecoder` and `JSON.parse` bound with the text as a JS string: web-sys and js-sys
+    // pass it as a Rust `String`, which copies the whole body into wasm memory and back.
+    #[wasm_bindgen(js_name = TextDecoder)]
+    type Utf8Decoder;
+    #[wasm_bindgen(constructor, catch, js_class = TextDecoder)]
+    fn new(label: &str, options: &Object) -> Result<Utf8Decoder, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn decode(this: &Utf8Decoder, input: &Uint8Array) -> Result<JsString, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
+/// UTF-8 text, then `JSON.parse`: the engine builds the JS objects the caller will get, and
+/// the text never enters wasm memory.
 fn parse(bytes: &Uint8Array) -> Body<JsValue> {
-    let options = TextDecoderOptions::new();
-    options.set_fatal(true);
-    let text = TextDecoder::new_with_label_and_options("utf-8", &options)
-        .and_then(|d| d.decode_with_buffer_source(bytes));
+    // Fatal: invalid UTF-8 is an unusable body, not text with replacement characters.
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"fatal".into(), &JsValue::TRUE);
+    let text = Utf8Decoder::new("utf-8", &options).and_then(|d| d.decode(bytes));
     let Ok(text) = text else {
         return Body::Invalid { truncated: false };
     };
-    if text.trim().is_empty() {
+    if text.trim().length() == 0 {
         return Body::Empty;
     }
-    match js_sys::JSON::parse(&text) {
+    match json_parse(&text) {
         Ok(value) => Body::Json(value),
         Err(e) => {
             // Engines word it differently; all say "end of" input or "unterminated".
