@@ -69,16 +69,18 @@ async function main() {
     rows.push(await pair("8 concurrent callers, keys.list() each", () => Promise.all(Array.from({ length: 8 }, rawList(small))), () => Promise.all(Array.from({ length: 8 }, () => c.keys.list()))));
 
     // Cold start: a fresh process, from its start to its first request reaching a server.
-    const cold = async (withPackage) => {
-      const times = [];
-      for (let i = 0; i < 15; i++) {
-        const child = fork(fileURLToPath(import.meta.url), ["cold", withPackage ? "1" : "0"]);
-        times.push(await new Promise((resolve) => child.once("message", resolve)));
-      }
-      return median(times);
-    };
-    const coldRaw = await cold(false);
-    const coldPkg = await cold(true);
+    // Interleaved, like the other rounds, so drift on the machine hits both sides alike.
+    const coldOnce = (withPackage) => new Promise((resolve) => {
+      const child = fork(fileURLToPath(import.meta.url), ["cold", withPackage ? "1" : "0"]);
+      child.once("message", resolve);
+    });
+    const coldTimes = { raw: [], pkg: [] };
+    for (let i = 0; i < 15; i++) {
+      coldTimes.raw.push(await coldOnce(false));
+      coldTimes.pkg.push(await coldOnce(true));
+    }
+    const coldRaw = median(coldTimes.raw);
+    const coldPkg = median(coldTimes.pkg);
     console.log(`cold start: empty process ${coldRaw.toFixed(1)} ms, with the package ${coldPkg.toFixed(1)} ms`);
 
     // Validators per second, from JS.

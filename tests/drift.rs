@@ -58,18 +58,20 @@ fn keys_of(v: &Value) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-/// Fails naming each field that one side has and the other lacks.
+/// Fails naming each field that the spec has and the client lacks, or the other way round.
 fn same(what: &str, spec: &BTreeSet<String>, ours: &BTreeSet<String>) {
-    let missing: Vec<_> = spec.difference(ours).collect();
-    let extra: Vec<_> = ours.difference(spec).collect();
-    assert!(
-        missing.is_empty(),
-        "{what}: the spec defines {missing:?}, which the client does not model"
-    );
-    assert!(
-        extra.is_empty(),
-        "{what}: the client models {extra:?}, which the spec does not define"
-    );
+    differ(what, ("the spec", spec), ("the client", ours));
+}
+
+/// Fails naming each field that one side has and the other lacks.
+fn differ(what: &str, a: (&str, &BTreeSet<String>), b: (&str, &BTreeSet<String>)) {
+    for ((has, more), (lacks, less)) in [(a, b), (b, a)] {
+        let only: Vec<_> = more.difference(less).collect();
+        assert!(
+            only.is_empty(),
+            "{what}: {has} has {only:?}, which {lacks} lacks"
+        );
+    }
 }
 
 fn body(req: Result<HttpRequest, tailscale_wasm::error::Error>) -> Value {
@@ -240,6 +242,11 @@ fn runtime_shape_tables_match_the_models() {
         ),
     ];
     for (what, model, fields) in models {
-        same(what, &keys_of(&model.expect("serializes")), &table(fields));
+        let model = keys_of(&model.expect("serializes"));
+        differ(
+            what,
+            ("the model", &model),
+            ("the shape table", &table(fields)),
+        );
     }
 }
