@@ -30,10 +30,8 @@ build: setup
 	sed -i '/\[Symbol.dispose\]/d' pkg/dist/web/tailscale_wasm.d.ts pkg/dist/node/tailscale_wasm.d.ts
 	# wasm-bindgen's free() carries no doc comment; give it one.
 	sed -i 's#^\( *\)free(): void;#\1/** Frees the wasm memory now rather than at garbage collection; the object is unusable afterwards. */\n\1free(): void;#' pkg/dist/web/tailscale_wasm.d.ts pkg/dist/node/tailscale_wasm.d.ts
-	for f in pkg/dist/web/tailscale_wasm_bg.wasm pkg/dist/node/tailscale_wasm_bg.wasm; do \
-	  $(BIN)/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$$f" -o "$$f" || exit 1; done
-	# Short import/export names in the wasm and its glue: the hashed names cost ~4 KB gzip.
-	for d in pkg/dist/web pkg/dist/node; do node scripts/minify-names.mjs $$d || exit 1; rm -f $$d/tailscale_wasm_bg.wasm.d.ts; done
+	# wasm-opt -Oz, and short import/export names in the wasm and its glue.
+	for d in pkg/dist/web pkg/dist/node; do node scripts/optimize-wasm.mjs $$d || exit 1; rm -f $$d/tailscale_wasm_bg.wasm.d.ts; done
 	$(BIN)/esbuild pkg/errors.js --format=cjs --log-level=warning --outfile=pkg/dist/errors.cjs
 	rm -rf target/ts-models
 	TS_RS_EXPORT_DIR=$(CURDIR)/target/ts-models cargo test --quiet --features ts --lib export_bindings >/dev/null

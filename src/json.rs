@@ -284,7 +284,7 @@ pub fn check_list<J: Json>(
         // The path is only built for the error, never on the hot path of a long list.
         let at_item = |at: String| {
             let index = decimal(i as u64);
-            describe(join(&cat(&[field, "[", &index, "]"]), &at))
+            describe(member_path(&cat(&[field, "[", &index, "]"]), &at))
         };
         wrong_member(item, fields).map_err(at_item)?;
     }
@@ -313,7 +313,7 @@ fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(),
                         .all(|k| member.get(k).is_some_and(|m| m.is_string()))
             }
             Ty::Obj(inner) => {
-                wrong_member(&member, inner).map_err(|at| join(key, &at))?;
+                wrong_member(&member, inner).map_err(|at| member_path(key, &at))?;
                 true
             }
         };
@@ -324,7 +324,8 @@ fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(),
     Ok(())
 }
 
-fn join(a: &str, b: &str) -> String {
+/// `a.b`, or `a` when `b` is the value itself (`""`).
+fn member_path(a: &str, b: &str) -> String {
     if b.is_empty() {
         a.to_owned()
     } else {

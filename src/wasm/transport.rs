@@ -78,9 +78,10 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
         gloo_net::Error::JsError(js) => classify(js.name, js.message),
         gloo_net::Error::GlooError(message) => classify("Error".into(), message),
     };
-    let from_js = |e: JsValue| match e.dyn_into::<js_sys::Error>() {
+    // `what` words a failure that JS threw as something other than an Error.
+    let from_js = |what: &str, e: JsValue| match e.dyn_into::<js_sys::Error>() {
         Ok(err) => classify(err.name().into(), err.message().into()),
-        Err(_) => classify("Error".into(), "the response body could not be read".into()),
+        Err(_) => classify("Error".into(), what.into()),
     };
 
     // The fetch Request is built directly and handed to gloo-net to send: gloo's builder
@@ -107,14 +108,17 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     if let Some(body) = &req.body {
         init.set_body(&body.into());
     }
-    let request = web_sys::Request::new_with_str_and_init(&attempt.url, &init).map_err(from_js)?;
+    let request = web_sys::Request::new_with_str_and_init(&attempt.url, &init)
+        .map_err(|e| from_js("the request could not be built", e))?;
     let response = gloo_net::http::Request::from(request)
         .send()
         .await
         .map_err(from_gloo)?;
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
-    let (bytes, body_len) = read_body(response.body()).await.map_err(from_js)?;
+    let (bytes, body_len) = read_body(response.body())
+        .await
+        .map_err(|e| from_js("the response body could not be read", e))?;
     // A DELETE's success body is ignored; anything else, and every error body, is parsed.
     let needed = status >= 400 || !matches!(req.expect, Expect::Nothing);
     let body = match needed && body_len <= MAX_BODY_BYTES {

@@ -1,9 +1,10 @@
-// Shortens the wasm's import and export names, and the JS glue's uses of them, in place.
-// wasm-bindgen names imports like `__wbg_new_with_label_and_options_67e60607a3699660`: about
-// 150 such names, each in both files, hashes that gzip cannot compress. binaryen renames them
+// Optimizes the wasm for size, in place, and shortens its import and export names together
+// with the JS glue's uses of them. wasm-bindgen names imports like
+// `__wbg_new_with_label_and_options_67e60607a3699660`: over a hundred such names, each in both
+// files, hashes that gzip cannot compress (about 3 KB). binaryen renames them
 // (`--minify-imports-and-exports-and-modules`) and prints the mapping; this applies it to the
 // glue. Every name must be found exactly where the glue uses it, or the build fails.
-// Usage: node scripts/minify-names.mjs <dir with tailscale_wasm.js and tailscale_wasm_bg.wasm>
+// Usage: node scripts/optimize-wasm.mjs <dir with tailscale_wasm.js and tailscale_wasm_bg.wasm>
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,16 +18,15 @@ const wasmOpt = (args) =>
     [wasm, ...args, ...features.map((f) => `--enable-${f}`), "-o", wasm],
     { encoding: "utf8", maxBuffer: 1 << 24 });
 const out = wasmOpt(["--minify-imports-and-exports-and-modules"]);
-// With the short names in place one more -Oz round still finds a little; the producers and
-// target-features sections are metadata no runtime reads. (Separate run: --converge would
-// repeat the renaming.)
+// Then -Oz to a fixed point, on its own run (--converge would repeat the renaming). Producers
+// and target-features are metadata no runtime reads.
 wasmOpt(["-Oz", "--converge", "--strip-producers", "--strip-target-features"]);
 const mapping = JSON.parse(out.slice(out.indexOf("{")));
 // With modules minified, binaryen puts every import under module "a".
 const MODULE = "a";
 
 const fail = (message) => {
-  console.error(`minify-names: ${message}`);
+  console.error(`optimize-wasm: ${message}`);
   process.exit(1);
 };
 let js = readFileSync(glue, "utf8");
