@@ -24,16 +24,18 @@ export declare class TailscaleValidationError extends TailscaleError {
   readonly issues: ValidationIssue[];
 }
 
-/** The API answered with a status >= 400. */
+/** The API answered with a status >= 400, or with a redirect (3xx), which is never followed:
+ *  a credential or a request body must not reach an origin the caller did not name. */
 export declare class TailscaleApiError extends TailscaleError {
   /**
    * Creates the error. The client makes these itself; wrappers and tests may too.
    * @param message the API's message
-   * @param fields status, method, path, data, retryAfterMs
+   * @param fields status, method, path, data, retryAfterMs, location
    * @param options `{ cause }`
    */
-  constructor(message: string, fields?: Partial<Pick<TailscaleApiError, "status" | "method" | "path" | "data" | "retryAfterMs">>, options?: ErrorOptions);
-  /** The HTTP status, such as 400, 403, 404 or 429. */
+  constructor(message: string, fields?: Partial<Pick<TailscaleApiError, "status" | "method" | "path" | "data" | "retryAfterMs" | "location">>, options?: ErrorOptions);
+  /** The HTTP status, such as 400, 403, 404, 429 or 307; 0 for a redirect in a browser, which
+   *  hides a redirect's status (an opaque response). */
   readonly status: number;
   /** The HTTP method of the failed request. */
   readonly method: "GET" | "POST" | "PUT" | "DELETE";
@@ -43,6 +45,9 @@ export declare class TailscaleApiError extends TailscaleError {
   readonly data?: unknown;
   /** From the `Retry-After` header (seconds or HTTP date), when the API sent one. */
   readonly retryAfterMs?: number;
+  /** Where a redirect pointed, when the runtime exposes it (Node, Deno, Bun, workerd; not
+   *  browsers). */
+  readonly location?: string;
 }
 
 /** A successful status with a body that is not what the call returns: not JSON, truncated,

@@ -17,7 +17,7 @@ export class TailscaleValidationError extends TailscaleError {
   }
 }
 
-/** The API answered with a status >= 400. */
+/** The API answered with a status >= 400, or with a redirect, which is never followed. */
 export class TailscaleApiError extends TailscaleError {
   constructor(message, fields = {}, options) {
     super(message, fields, options);
@@ -26,6 +26,7 @@ export class TailscaleApiError extends TailscaleError {
     this.path = fields.path;
     if (fields.data !== undefined) this.data = fields.data;
     if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs;
+    if (fields.location !== undefined) this.location = fields.location;
   }
 }
 

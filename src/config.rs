@@ -32,28 +32,17 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     let mut input = Input::new(value, "");
     let credentials = credentials(&mut input, id_token_fn);
     let tailnet = input.string("tailnet");
-    let base_url = input.string("baseUrl");
-    let timeout_ms = input.integer("timeoutMs");
-    let max_retries = input.integer("maxRetries");
+    let Transport {
+        urls: [base_url],
+        timeout_ms,
+        max_retries,
+    } = transport(&mut input, [("baseUrl", DEFAULT_BASE_URL)]);
     let max_concurrency = input.integer("maxConcurrency");
     let user_agent = input.string("userAgent");
     if let Some(t) = &tailnet {
         input.check("tailnet", validate::id(t));
     }
-    if let Some(u) = &base_url {
-        input.check("baseUrl", check_base_url(u));
-    }
-    let ranges = [
-        ("timeoutMs", timeout_ms, 1, MAX_TIMEOUT_MS),
-        ("maxRetries", max_retries, 0, MAX_RETRIES_LIMIT),
-        ("maxConcurrency", max_concurrency, 1, 1024),
-    ];
-    for (field, n, lo, hi) in ranges {
-        if n.is_some_and(|n| !(lo..=hi).contains(&n)) {
-            let (lo, hi) = (decimal(lo.unsigned_abs()), decimal(hi.unsigned_abs()));
-            input.issue(field, cat(&["must be from ", &lo, " to ", &hi]));
-        }
-    }
+    check_range(&mut input, "maxConcurrency", max_concurrency, 1, 1024);
     if user_agent
         .as_deref()
         .is_some_and(|u| !header_safe(&u.replace(' ', "_")))
@@ -62,13 +51,9 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     }
     let config = Config {
         tailnet: tailnet.unwrap_or_else(|| DEFAULT_TAILNET.into()),
-        base_url: base_url
-            .map(|u| u.trim_end_matches('/').to_owned())
-            .unwrap_or_else(|| DEFAULT_BASE_URL.into()),
-        timeout_ms: timeout_ms.map_or(DEFAULT_TIMEOUT_MS, |n| n.unsigned_abs()),
-        max_retries: max_retries.map_or(DEFAULT_MAX_RETRIES, |n| {
-            n.clamp(0, MAX_RETRIES_LIMIT) as u32
-        }),
+        base_url,
+        timeout_ms,
+        max_retries,
         max_concurrency: max_concurrency
             .map_or(DEFAULT_MAX_CONCURRENCY, |n| n.clamp(1, 1024) as u32),
         user_agent: user_agent.unwrap_or_else(|| cat(&["tailscale-wasm/", crate::VERSION])),
@@ -81,19 +66,46 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     }
 }
 
-fn check_base_url(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or("must be an absolute http:// or https:// URL")?;
-    let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty() {
-        return Err("must have a host".into());
+/// Where requests go and how long they may take: what every class that sends shares.
+pub struct Transport<const N: usize> {
+    /// Each URL option, given or defaulted, without a trailing `/`.
+    pub urls: [String; N],
+    pub timeout_ms: u64,
+    pub max_retries: u32,
+}
+
+/// Reads `timeoutMs`, `maxRetries`, `allowInsecureHttp` and each URL option in `urls`
+/// (name, default), checking the URLs against the transport rules.
+pub fn transport<J: Json, const N: usize>(
+    input: &mut Input<J>,
+    urls: [(&'static str, &'static str); N],
+) -> Transport<N> {
+    let allow_insecure_http = input.bool("allowInsecureHttp").unwrap_or(false);
+    let urls = urls.map(|(name, default)| match input.string(name) {
+        Some(url) => {
+            input.check(name, validate::transport_url(&url, allow_insecure_http));
+            url.trim_end_matches('/').to_owned()
+        }
+        None => default.to_owned(),
+    });
+    let timeout_ms = input.integer("timeoutMs");
+    let max_retries = input.integer("maxRetries");
+    check_range(input, "timeoutMs", timeout_ms, 1, MAX_TIMEOUT_MS);
+    check_range(input, "maxRetries", max_retries, 0, MAX_RETRIES_LIMIT);
+    Transport {
+        urls,
+        timeout_ms: timeout_ms.map_or(DEFAULT_TIMEOUT_MS, |n| n.unsigned_abs()),
+        max_retries: max_retries.map_or(DEFAULT_MAX_RETRIES, |n| {
+            n.clamp(0, MAX_RETRIES_LIMIT) as u32
+        }),
     }
-    if url.contains(['?', '#']) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("must not contain a query, a fragment or spaces".into());
+}
+
+fn check_range<J: Json>(input: &mut Input<J>, field: &str, n: Option<i64>, lo: i64, hi: i64) {
+    if n.is_some_and(|n| !(lo..=hi).contains(&n)) {
+        let (lo, hi) = (decimal(lo.unsigned_abs()), decimal(hi.unsigned_abs()));
+        input.issue(field, cat(&["must be from ", &lo, " to ", &hi]));
     }
-    Ok(())
 }
 
 /// A secret that must be a non-empty, header-safe string. The value is never quoted in issues.

@@ -40,6 +40,8 @@ pub struct ApiError {
     pub path: String,
     /// From `Retry-After`, when the API sent one that parses.
     pub retry_after_ms: Option<u64>,
+    /// Where a redirect (3xx) pointed, where the runtime exposes it.
+    pub location: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -114,10 +114,22 @@ pub fn form_body(pairs: &[(&str, &str)]) -> String {
 }
 
 /// What a response said, as far as the core needs to know.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ResponseHead<'a> {
+    /// 0 for a browser's opaque redirect (`redirect: "manual"` hides the real status).
     pub status: u16,
     pub retry_after: Option<&'a str>,
+    /// The `Location` of a redirect, where the runtime exposes it.
+    pub location: Option<&'a str>,
+}
+
+impl ResponseHead<'_> {
+    pub fn status(status: u16) -> Self {
+        ResponseHead {
+            status,
+            ..Default::default()
+        }
+    }
 }
 
 /// A response body as the transport read it.
@@ -155,6 +167,9 @@ pub fn check_response<J: Json>(
     }
     if head.status >= 400 {
         return Err(api_error(req, head, body, now_ms));
+    }
+    if head.status == 0 || (300..400).contains(&head.status) {
+        return Err(redirect_error(req, head));
     }
     if !(200..300).contains(&head.status) {
         let status = decimal(head.status.into());
@@ -216,6 +231,25 @@ fn api_error<J: Json>(
         method: req.method,
         path: req.path.clone(),
         retry_after_ms: head.retry_after.and_then(|v| parse_retry_after(v, now_ms)),
+        location: None,
+    })
+}
+
+/// Redirects are never followed: a credential or a body must not reach an origin the caller
+/// did not name, so the caller learns that the server (or their proxy) redirects.
+fn redirect_error(req: &HttpRequest, head: ResponseHead<'_>) -> Error {
+    let message = match head.status {
+        0 => "redirects are not followed (the browser hides this one's status and Location: an opaque redirect); point baseUrl at the final address",
+        _ => "redirects are not followed: a credential or body never follows one; point baseUrl at the final address (`location`)",
+    };
+    Error::Api(ApiError {
+        status: head.status,
+        message: message.into(),
+        has_data: false,
+        method: req.method,
+        path: req.path.clone(),
+        retry_after_ms: None,
+        location: head.location.map(str::to_owned),
     })
 }
 

@@ -185,13 +185,17 @@ pub fn scopes_need_tags(scopes: &[String]) -> bool {
 }
 
 /// Just enough of RFC 3986 for the URL rules above: scheme, and a host from the authority.
-struct Url {
+struct Url<'a> {
     scheme: String,
     host: String,
+    /// The authority held a user name or password (`user:pw@`).
+    userinfo: bool,
+    /// Everything after the authority: path, query and fragment.
+    rest: &'a str,
 }
 
-impl Url {
-    fn parse(s: &str) -> Result<Url, String> {
+impl<'a> Url<'a> {
+    fn parse(s: &'a str) -> Result<Url<'a>, String> {
         let not_absolute = || "must be an absolute URL such as https://example.com".to_string();
         if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err("must not contain spaces or control characters".into());
@@ -207,8 +211,12 @@ impl Url {
         if !scheme_ok {
             return Err(not_absolute());
         }
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, after) = rest.split_at(end);
+        let (userinfo, host_port) = match authority.rsplit_once('@') {
+            Some((_, h)) => (true, h),
+            None => (false, authority),
+        };
         let host = if host_port.starts_with('[') {
             match host_port.find(']') {
                 Some(end) => host_port.get(..=end).unwrap_or_default(),
@@ -223,9 +231,13 @@ impl Url {
         Ok(Url {
             scheme: scheme.to_ascii_lowercase(),
             host: host.to_ascii_lowercase(),
+            userinfo,
+            rest: after,
         })
     }
 
+    /// Bracketed, or four all-digit labels (out-of-range octets included: no parser takes
+    /// them for a name).
     fn host_is_ip(&self) -> bool {
         self.host.starts_with('[')
             || (self.host.split('.').count() == 4
@@ -233,6 +245,40 @@ impl Url {
                     .host
                     .split('.')
                     .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
+    }
+
+    /// `localhost`, `127.0.0.0/8` (dotted quad) or `[::1]`: traffic that never leaves the machine.
+    fn is_loopback(&self) -> bool {
+        let labels: Vec<&str> = self.host.split('.').collect();
+        let octet = |l: &&str| l.bytes().all(|b| b.is_ascii_digit()) && l.parse::<u8>().is_ok();
+        self.host == "localhost"
+            || self.host == "[::1]"
+            || (labels.len() == 4 && labels.first() == Some(&"127") && labels.iter().all(octet))
+    }
+}
+
+/// Where requests carrying a credential go (`baseUrl`, `loginUrl`): `https://`, or `http://`
+/// on a loopback host only unless `allow_insecure_http`; no user name or password, query,
+/// fragment or backslash (URL parsers read `\` as `/`, which would change the host).
+pub fn transport_url(s: &str, allow_insecure_http: bool) -> Rule {
+    if s.contains('\\') {
+        return Err("must not contain a backslash".into());
+    }
+    let url = Url::parse(s)?;
+    if url.userinfo {
+        return Err(
+            "must not carry a user name or password: pass credentials as options, never in the URL"
+                .into(),
+        );
+    }
+    if url.rest.contains(['?', '#']) {
+        return Err("must not contain a query or a fragment".into());
+    }
+    match url.scheme.as_str() {
+        "https" => Ok(()),
+        "http" if url.is_loopback() || allow_insecure_http => Ok(()),
+        "http" => Err("must use https: over plain http a credential would cross the network in clear text (http is allowed for localhost, 127.0.0.0/8 and [::1], or with allowInsecureHttp: true)".into()),
+        _ => Err("must be an https:// URL".into()),
     }
 }
 

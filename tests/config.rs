@@ -99,10 +99,10 @@ fn settings_are_checked() {
     assert_eq!(
         fields(bad, false),
         [
-            "tailnet",
             "baseUrl",
             "timeoutMs",
             "maxRetries",
+            "tailnet",
             "maxConcurrency",
             "userAgent",
             "retries"
@@ -145,4 +145,95 @@ fn secrets_are_checked_but_never_quoted() {
         parse(&json!({ "apiKey": "tskey-api-SECRET" }), false).unwrap()
     );
     assert!(!debug.contains("SECRET"), "{debug}");
+}
+
+fn base_url_issues(base_url: &str, allow_insecure_http: Option<bool>) -> Vec<String> {
+    let mut options = json!({ "apiKey": "k", "baseUrl": base_url });
+    if let Some(allow) = allow_insecure_http {
+        options["allowInsecureHttp"] = json!(allow);
+    }
+    match parse(&options, false) {
+        Ok(_) => vec![],
+        Err(issues) => issues
+            .into_iter()
+            .map(|i| format!("{}: {}", i.field, i.message))
+            .collect(),
+    }
+}
+
+#[test]
+fn base_url_must_be_https_except_on_loopback() {
+    for ok in [
+        "https://api.tailscale.com",
+        "HTTPS://proxy.example/tailscale/",
+        "https://10.0.0.5:8443",
+        "http://localhost",
+        "http://localhost:8787/",
+        "http://LocalHost:1",
+        "http://127.0.0.1:8787",
+        "http://127.1.2.3",
+        "http://[::1]:8787",
+    ] {
+        assert_eq!(base_url_issues(ok, None), Vec::<String>::new(), "{ok}");
+    }
+    for remote in [
+        "http://tailscale-proxy.corp.example",
+        "http://10.0.0.5",
+        "http://128.0.0.1",
+        "http://127.0.0.1.nip.io",
+        "http://127.0.0.256",
+        "http://localhost.example.com",
+        "http://[::2]",
+        "http://[::ffff:127.0.0.1]",
+    ] {
+        let issues = base_url_issues(remote, None);
+        assert_eq!(issues.len(), 1, "{remote}: {issues:?}");
+        assert!(
+            issues[0].starts_with("baseUrl: must use https"),
+            "{issues:?}"
+        );
+        assert!(issues[0].contains("clear text") && issues[0].contains("allowInsecureHttp"));
+        assert_eq!(base_url_issues(remote, Some(true)), Vec::<String>::new());
+        assert_eq!(base_url_issues(remote, Some(false)).len(), 1);
+    }
+    for other in [
+        "ftp://x.example",
+        "ws://localhost",
+        "api.tailscale.com",
+        "https://",
+        "//x",
+    ] {
+        assert_eq!(base_url_issues(other, Some(true)).len(), 1, "{other}");
+    }
+    assert_eq!(
+        base_url_issues("http://x.example", None).len(),
+        base_url_issues("http://x.example", Some(false)).len()
+    );
+    assert_eq!(
+        fields(json!({ "apiKey": "k", "allowInsecureHttp": "yes" }), false),
+        ["allowInsecureHttp"]
+    );
+}
+
+#[test]
+fn base_url_never_carries_credentials_or_tricks() {
+    for (url, why) in [
+        (
+            "https://user:hunter2@proxy.example",
+            "user name or password",
+        ),
+        ("https://user@proxy.example", "user name or password"),
+        ("http://u:p@localhost:8787", "user name or password"),
+        ("https://:p@proxy.example", "user name or password"),
+        // WHATWG URL parsers read `\` as `/`: the host would be evil.example, not localhost.
+        ("http://evil.example\\@localhost", "backslash"),
+        ("https://proxy.example/x?token=1", "query"),
+        ("https://proxy.example/#x", "fragment"),
+        ("https://proxy .example", "spaces"),
+    ] {
+        let issues = base_url_issues(url, Some(true));
+        assert_eq!(issues.len(), 1, "{url}: {issues:?}");
+        assert!(issues[0].contains(why), "{url}: {issues:?}");
+        assert!(!issues[0].contains("hunter2"));
+    }
 }

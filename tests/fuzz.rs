@@ -329,6 +329,7 @@ fn check_decoders(bytes: &[u8], status: u16) {
                 ResponseHead {
                     status,
                     retry_after,
+                    location: None,
                 },
                 bytes,
                 1_784_000_000_000,

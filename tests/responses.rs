@@ -11,10 +11,7 @@ use tailscale_wasm::oauth_apps::{self, decode_app, decode_app_list};
 const NOW: u64 = 1_784_000_000_000; // 2026-07-14T03:33:20Z
 
 fn head(status: u16) -> ResponseHead<'static> {
-    ResponseHead {
-        status,
-        retry_after: None,
-    }
+    ResponseHead::status(status)
 }
 
 #[test]
@@ -145,9 +142,44 @@ fn error_statuses_carry_the_api_message_and_data() {
         assert_eq!(api.message, "Bad Gateway");
         assert!(!api.has_data);
     }
-    // 3xx that fetch did not follow, and 1xx, are not success.
+}
+
+#[test]
+fn redirects_are_api_errors_with_their_location() {
+    let create = keys::create_auth_key("-", &json!({})).unwrap();
+    for status in [301, 302, 303, 307, 308, 304] {
+        let h = ResponseHead {
+            status,
+            location: Some("https://elsewhere.example/api/v2/tailnet/-/keys"),
+            ..Default::default()
+        };
+        let Error::Api(api) = check_response(&create, h, b"", NOW).unwrap_err() else {
+            panic!("{status}")
+        };
+        assert_eq!(api.status, status);
+        assert_eq!(
+            api.location.as_deref(),
+            Some("https://elsewhere.example/api/v2/tailnet/-/keys")
+        );
+        assert!(api.message.contains("not followed"), "{}", api.message);
+        assert_eq!(api.method.as_str(), "POST");
+    }
+    // A browser's opaque redirect: status 0, no Location, and a message that says why.
+    let Error::Api(api) = check_response(&create, head(0), b"", NOW).unwrap_err() else {
+        panic!()
+    };
+    assert_eq!((api.status, api.location.as_deref()), (0, None));
+    assert!(api.message.contains("opaque redirect"), "{}", api.message);
+    // Never retried, whatever the method.
+    let failure = tailscale_wasm::http::Failure::of(&Error::Api(api)).unwrap();
+    let get = tailscale_wasm::http::Method::Get;
+    assert_eq!(
+        tailscale_wasm::http::retry_delay(get, failure, 0, 2, 0.0),
+        None
+    );
+    // 1xx is not a success either.
     assert!(matches!(
-        check_response(&list, head(304), b"", NOW),
+        check_response(&create, head(101), b"", NOW),
         Err(Error::Response { .. })
     ));
 }
@@ -200,6 +232,7 @@ fn retry_after_seconds_and_dates() {
     let h = ResponseHead {
         status: 429,
         retry_after: Some("3"),
+        location: None,
     };
     let Error::Api(api) = check_response(&list, h, b"{}", NOW).unwrap_err() else {
         panic!()

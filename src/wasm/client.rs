@@ -38,8 +38,13 @@ export interface TailscaleClientOptions {
   federated?: FederatedCredentials;
   /** The tailnet. Default `"-"`, the token's own tailnet. */
   tailnet?: string;
-  /** Default `"https://api.tailscale.com"`; requests go to `${baseUrl}/api/v2/...`. */
+  /** Default `"https://api.tailscale.com"`; requests go to `${baseUrl}/api/v2/...`. Must be
+   *  `https://`, or `http://` on localhost, 127.0.0.0/8 or [::1]; never with a user name or
+   *  password. */
   baseUrl?: string;
+  /** Allows a plain `http://` baseUrl to a host that is not loopback, where the credential
+   *  crosses the network in clear text. Default false. */
+  allowInsecureHttp?: boolean;
   /** Per attempt, in ms. Default 30000. */
   timeoutMs?: number;
   /** Extra attempts after the first, default 2; 0 disables retries. */
@@ -331,10 +336,16 @@ async fn perform(
                 let head = ResponseHead {
                     status: got.status,
                     retry_after: got.retry_after.as_deref(),
+                    location: got.location.as_deref(),
                 };
                 match check_response(req, head, got.body_len, &got.body, now_ms()) {
                     Ok(()) => return Ok(got.body),
-                    Err(Error::Api(e)) if e.status == 401 && !reminted && uses_tokens(inner) => {
+                    Err(Error::Api(e))
+                        if e.status == 401
+                            && !reminted
+                            && bearer.is_some()
+                            && uses_tokens(inner) =>
+                    {
                         // The token was revoked or expired early: drop it and mint once more.
                         if let Some(token) = &bearer {
                             inner.tokens.borrow_mut().invalidate(token);

@@ -61,6 +61,9 @@ pub fn to_js(error: &Error, cause: Option<JsValue>, data: Option<JsValue>) -> Js
             if let Some(ms) = e.retry_after_ms {
                 set(&fields, "retryAfterMs", (ms as f64).into());
             }
+            if let Some(location) = &e.location {
+                set(&fields, "location", location.as_str().into());
+            }
             ("api", e.message.clone())
         }
         Error::Response {

@@ -18,6 +18,7 @@ use web_sys::{
 pub struct Received {
     pub status: u16,
     pub retry_after: Option<String>,
+    pub location: Option<String>,
     /// Bytes read; reading stops once past `MAX_BODY_BYTES`.
     pub body_len: usize,
     /// Parsed by the engine's `JSON.parse`, when the core will look at it.
@@ -105,6 +106,10 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     init.set_method(req.method.as_str());
     init.set_headers(&headers);
     init.set_signal(Some(&controller.signal()));
+    // A redirect comes back as a response (opaque, status 0, in browsers) and is refused by
+    // the core: a credential or a body never follows it to another origin.
+    // Set as a plain member: web-sys's enum setter costs a conversion table in the glue.
+    let _ = Reflect::set(&init, &"redirect".into(), &"manual".into());
     if let Some(body) = &req.body {
         init.set_body(&body.into());
     }
@@ -116,6 +121,10 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
         .map_err(from_gloo)?;
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
+    let location = match status {
+        300..=399 => response.headers().get("location"),
+        _ => None,
+    };
     let (bytes, body_len) = read_body(response.body())
         .await
         .map_err(|e| from_js("the response body could not be read", e))?;
@@ -128,6 +137,7 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     Ok(Received {
         status,
         retry_after,
+        location,
         body_len,
         body,
     })

@@ -43,6 +43,8 @@ async function serve(root) {
   const server = http.createServer(async (req, res) => {
     const path = new URL(req.url, "http://x").pathname;
     if (path.startsWith("/api/v2/")) return tailnet.handle(req, res);
+    // A proxy that redirects: /bounce/... answers 307 to the same path without the prefix.
+    if (path.startsWith("/bounce/")) return res.writeHead(307, { location: req.url.slice("/bounce".length) }).end();
     if (path === "/favicon.ico") return res.writeHead(204).end();
     const file = normalize(join(root, decodeURIComponent(path === "/" ? "/index.html" : path)));
     if (!file.startsWith(root + sep) || !existsSync(file)) return res.writeHead(404).end();
@@ -110,7 +112,11 @@ test("a plain <script type=module> page imports the browser entry through an imp
   const client = new TailscaleClient({ apiKey: "${tailnet.credentials.apiKey}", baseUrl: location.origin });
   const keys = await client.keys.list();
   const missing = await client.keys.get("missing").catch((e) => e);
-  document.body.dataset.result = JSON.stringify({ keys: keys.length, typed: missing instanceof TailscaleApiError, status: missing.status });
+  // A redirect is not followed: the browser makes it opaque (status 0, no Location).
+  const bounced = new TailscaleClient({ apiKey: "${tailnet.credentials.apiKey}", baseUrl: location.origin + "/bounce" });
+  const redirect = await bounced.keys.createAuthKey({ tags: ["tag:ci"] }).catch((e) => e);
+  document.body.dataset.result = JSON.stringify({ keys: keys.length, typed: missing instanceof TailscaleApiError, status: missing.status,
+    redirect: { typed: redirect instanceof TailscaleApiError, status: redirect.status, opaque: /opaque redirect/.test(redirect.message), location: redirect.location ?? null } });
 </script>`,
   );
   const site = await serve(dir);
@@ -120,6 +126,8 @@ test("a plain <script type=module> page imports the browser entry through an imp
     const result = JSON.parse(await page.getAttribute("body", "data-result"));
     assert.ok(result.keys > 0);
     assert.deepEqual({ typed: result.typed, status: result.status }, { typed: true, status: 404 });
+    assert.deepEqual(result.redirect, { typed: true, status: 0, opaque: true, location: null });
+    assert.ok(!tailnet.requests.some((r) => r.method === "POST"), "the redirected create reached no one");
     assert.deepEqual(problems.filter((p) => !/404/.test(p)), []);
   } finally {
     await site.close();
