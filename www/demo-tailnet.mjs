@@ -34,7 +34,7 @@ const isScope = (s) => typeof s === "string" && /^[a-z_]+(:[a-z_]+){0,2}$/.test(
 const isNodeAttr = (a) => typeof a === "string" && /^custom:[A-Za-z0-9_:]+$/.test(a) && a.length <= 128;
 const isKeyDescription = (d) => typeof d === "string" && d.length <= 50 && /^[A-Za-z0-9 -]*$/.test(d);
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(status, message) {
     super(message);
     this.status = status;
@@ -84,6 +84,29 @@ const stringArray = (v, name) => {
 function globMatch(pattern, value) {
   const re = new RegExp("^" + pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
   return re.test(value);
+}
+
+/** Request bodies larger than this are refused (413): read to the end, but not kept. */
+export const MAX_REQUEST_BODY = 1024 * 1024;
+
+/** The request body as text, or null when it is larger than MAX_REQUEST_BODY. */
+export async function readBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const c of req) {
+    size += c.length;
+    if (size <= MAX_REQUEST_BODY) chunks.push(c);
+  }
+  return size > MAX_REQUEST_BODY ? null : Buffer.concat(chunks).toString("utf8");
+}
+
+/** A path's segments, percent-decoded; a malformed escape is the client's error (400). */
+export function decodePath(path) {
+  try {
+    return path.split("/").map(decodeURIComponent);
+  } catch {
+    throw new HttpError(400, "the path has a malformed percent-escape");
+  }
 }
 
 const newId = (prefix) => prefix + randomBytes(6).toString("hex").toUpperCase() + "CNTRL";
@@ -462,19 +485,13 @@ export function createDemoTailnet(opts = {}) {
   }
 
   // ---- server -----------------------------------------------------------------------------
-  async function readBody(req) {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    return Buffer.concat(chunks).toString("utf8");
-  }
-
   async function handle(req, res) {
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.on("close", () => inFlight--);
     const url = new URL(req.url, "http://demo.invalid");
     const raw = await readBody(req);
-    const entry = { method: req.method, path: url.pathname, query: url.search, headers: { ...req.headers }, body: raw, status: 0, at: now() };
+    const entry = { method: req.method, path: url.pathname, query: url.search, headers: { ...req.headers }, body: raw ?? "", status: 0, at: now() };
     requests.push(entry);
     const f = takeFault(req.method, url.pathname);
     if (f?.pass) await new Promise((r) => setTimeout(r, f.delayMs ?? 0));
@@ -486,8 +503,9 @@ export function createDemoTailnet(opts = {}) {
     let status = 200;
     let payload;
     try {
+      if (raw === null) throw new HttpError(413, "request body is larger than 1 MiB");
       if (!url.pathname.startsWith("/api/v2/")) throw new HttpError(404, "not found");
-      const segments = url.pathname.slice("/api/v2/".length).split("/").map(decodeURIComponent);
+      const segments = decodePath(url.pathname.slice("/api/v2/".length));
       const type = (req.headers["content-type"] ?? "").split(";")[0].trim();
       let body;
       let form = {};

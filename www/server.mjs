@@ -2,13 +2,19 @@
 // from the in-memory demo tailnet, or, with TAILSCALE_API_URL set, forwards it unchanged to
 // that upstream (the page talks to its own origin, which is how it gets around CORS).
 //
+// It answers only requests addressed to its own listener: a Host header other than
+// 127.0.0.1:PORT, localhost:PORT or [::1]:PORT is refused (403), so that a page elsewhere cannot
+// rebind a DNS name to 127.0.0.1 and use this server, or its upstream, through it. On /api/v2/
+// an Origin other than the page's own is refused too. Bodies over 1 MiB get 413, a malformed
+// path 400, and upstream redirects are passed back, never followed.
+//
 // Logs each request's method, path, status and duration; never a header or a body.
 
 import http from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDemoTailnet } from "./demo-tailnet.mjs";
+import { createDemoTailnet, readBody, decodePath, HttpError } from "./demo-tailnet.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // The only files served: the page itself and the package exactly as users install it.
@@ -26,7 +32,7 @@ export async function startServer({ port = 8787, host = "127.0.0.1", upstream = 
 
   async function serveFile(path, res) {
     const [prefix, dir] = Object.entries(MOUNTS).find(([p]) => path.startsWith(p));
-    let rel = decodeURIComponent(path.slice(prefix.length)) || "index.html";
+    let rel = decodePath(path.slice(prefix.length)).join("/") || "index.html";
     if (rel.endsWith("/")) rel += "index.html";
     const file = normalize(join(dir, rel));
     if (!file.startsWith(dir + sep) || rel.split("/").some((s) => s.startsWith("."))) return send(res, 404, "not found");
@@ -47,13 +53,14 @@ export async function startServer({ port = 8787, host = "127.0.0.1", upstream = 
   }
 
   async function forward(req, res, url) {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
+    const body = await readBody(req);
+    if (body === null) return send(res, 413, JSON.stringify({ message: "request body is larger than 1 MiB" }), "application/json");
     const headers = {};
     for (const h of FORWARD) if (req.headers[h]) headers[h] = req.headers[h];
     const target = new URL(url.pathname + url.search, upstreamUrl);
     try {
-      const answer = await fetch(target, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined, redirect: "manual" });
+      // `manual`: a redirect goes back to the caller as it came, never followed from here.
+      const answer = await fetch(target, { method: req.method, headers, body: body === "" ? undefined : body, redirect: "manual" });
       const out = { ...SECURITY_HEADERS };
       for (const h of ["content-type", "retry-after"]) if (answer.headers.get(h)) out[h] = answer.headers.get(h);
       res.writeHead(answer.status, out);
@@ -64,11 +71,26 @@ export async function startServer({ port = 8787, host = "127.0.0.1", upstream = 
     }
   }
 
+  // The Host values naming this listener, filled in once it is bound.
+  const ownHosts = new Set();
+
+  /** Refuses what a page elsewhere could send here: a foreign Host, or a foreign Origin. */
+  function checkAddressed(req, url) {
+    const host = (req.headers.host ?? "").toLowerCase();
+    if (!ownHosts.has(host)) throw new HttpError(403, "this server answers only to its own address (127.0.0.1, localhost or [::1] with its port)");
+    const origin = req.headers.origin;
+    if (url.pathname.startsWith("/api/v2/") && origin !== undefined && origin.toLowerCase() !== `http://${host}`) {
+      throw new HttpError(403, "cross-origin requests are refused");
+    }
+  }
+
   const server = http.createServer(async (req, res) => {
     const started = performance.now();
-    const url = new URL(req.url, "http://localhost");
+    let url;
     let status;
     try {
+      url = new URL(req.url, "http://localhost");
+      checkAddressed(req, url);
       if (url.pathname.startsWith("/api/v2/")) {
         if (demo) {
           await demo.handle(req, res);
@@ -81,14 +103,20 @@ export async function startServer({ port = 8787, host = "127.0.0.1", upstream = 
       } else if (req.method === "GET" || req.method === "HEAD") {
         status = await serveFile(url.pathname, res);
       } else status = send(res, 405, "method not allowed");
-    } catch {
-      status = res.headersSent ? res.statusCode : send(res, 500, "internal error");
+    } catch (e) {
+      if (res.headersSent) status = res.statusCode;
+      else if (e instanceof HttpError) status = send(res, e.status, e.message);
+      else status = send(res, 500, "internal error");
     }
-    log(`${req.method} ${url.pathname} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+    // The path as sent (still percent-encoded), never its query, a header or a body.
+    const path = url?.pathname ?? req.url.split("?")[0];
+    log(`${req.method} ${path} ${status} ${(performance.now() - started).toFixed(1)}ms`);
   });
 
   await new Promise((resolve) => server.listen(port, host, resolve));
-  const address = `http://${host}:${server.address().port}`;
+  const bound = server.address().port;
+  for (const name of ["127.0.0.1", "localhost", "[::1]"]) ownHosts.add(`${name}:${bound}`);
+  const address = `http://${host}:${bound}`;
   return {
     url: address,
     demo,
