@@ -9,7 +9,7 @@ BIN := node_modules/.bin
 VERSION := $(shell awk -F'"' '/^version/ {print $$2; exit}' Cargo.toml)
 TARBALL := target/pack/tailscale-wasm-$(VERSION).tgz
 
-.PHONY: setup build pack test lint test-rust test-js test-js-only test-types test-e2e test-conformance conformance docs bench demo fuzz soak reliability clean
+.PHONY: setup build pack test lint supply-chain test-rust test-js test-js-only test-types test-e2e test-conformance conformance docs bench demo fuzz soak reliability clean
 
 setup:
 	@scripts/setup.sh
@@ -20,7 +20,7 @@ build: setup
 	# (8 KB gzip, BENCHMARKS.md). Both are unstable flags, which RUSTC_BOOTSTRAP allows on the
 	# stable toolchain; only this build uses them (README, "How the wasm is built").
 	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
-	  cargo build --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
+	  cargo build --locked --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
 	  --target-dir $(WASM_TARGET_DIR) --quiet
 	rm -rf pkg/dist && mkdir -p pkg/dist
 	wasm-bindgen --target web --out-dir pkg/dist/web $(WASM)
@@ -34,7 +34,7 @@ build: setup
 	for d in pkg/dist/web pkg/dist/node; do node scripts/optimize-wasm.mjs $$d || exit 1; rm -f $$d/tailscale_wasm_bg.wasm.d.ts; done
 	$(BIN)/esbuild pkg/errors.js --format=cjs --log-level=warning --outfile=pkg/dist/errors.cjs
 	rm -rf target/ts-models
-	TS_RS_EXPORT_DIR=$(CURDIR)/target/ts-models cargo test --quiet --features ts --lib export_bindings >/dev/null
+	TS_RS_EXPORT_DIR=$(CURDIR)/target/ts-models cargo test --locked --quiet --features ts --lib export_bindings >/dev/null
 	node scripts/models.mjs target/ts-models pkg/dist/models.d.ts
 	# CommonJS twins of the declarations (dist/node is a CommonJS scope), for `require` users.
 	cp pkg/dist/models.d.ts pkg/dist/node/models.d.ts
@@ -49,12 +49,17 @@ pack: build
 
 lint: setup
 	cargo fmt --check
-	cargo clippy --all-targets --quiet -- -D warnings
-	cargo clippy --target wasm32-unknown-unknown --quiet -- -D warnings
+	cargo clippy --locked --all-targets --quiet -- -D warnings
+	cargo clippy --locked --target wasm32-unknown-unknown --quiet -- -D warnings
+
+## supply-chain: the crate's licenses, bans and sources (deny.toml); advisories need the network.
+supply-chain: setup
+	cargo deny --locked check --hide-inclusion-graph licenses bans sources
+	@echo "SKIPPED cargo deny check advisories: RustSec's database is fetched from GitHub, which this machine cannot reach (README, \"Supply chain\")"
 
 test-rust: setup
 	@[ -f "$${TAILSCALE_OPENAPI:-../shared/spec/tailscale-openapi.json}" ] || echo "NOTE: no OpenAPI spec at ../shared/spec/ (or TAILSCALE_OPENAPI): the drift checks in tests/drift.rs are skipped"
-	cargo test --quiet
+	cargo test --locked --quiet
 
 ## test-js: installs the tarball into tests/js like a user would, then runs the JS tests.
 test-js: pack
@@ -90,7 +95,7 @@ conformance:
 	@scripts/setup.sh conformance
 	MAX_EXAMPLES=$${MAX_EXAMPLES:-500} node scripts/schemathesis.mjs
 
-test: lint test-rust test-js test-types test-e2e test-conformance docs
+test: lint supply-chain test-rust test-js test-types test-e2e test-conformance docs
 
 ## fuzz: each fuzz target (tests/fuzz.rs) for FUZZ_SECONDS (default 600), figures to RELIABILITY.md.
 fuzz: setup

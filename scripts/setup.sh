@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 say() { printf 'setup: %s\n' "$*"; }
 SCHEMATHESIS_VERSION=4.32.5
 TWIGGY_VERSION=0.8.0
+CARGO_DENY_VERSION=0.20.2
 
 # The wasm target.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -34,11 +35,18 @@ if [ "$have" != "$want" ]; then
   fi
 fi
 
-# Build and test tools from npm (binaryen for wasm-opt, esbuild, typescript, playwright-core...).
+# The supply-chain check (licenses, bans, sources) of the crate's dependency tree.
+if ! cargo deny --version 2>/dev/null | grep -qx "cargo-deny $CARGO_DENY_VERSION"; then
+  say "installing cargo-deny $CARGO_DENY_VERSION (about two minutes, once)"
+  cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked --quiet
+fi
+
+# Build and test tools from npm (binaryen for wasm-opt, esbuild, typescript, playwright-core...),
+# exactly as package-lock.json pins them.
 if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ] ||
-   { [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
-  say "installing npm dev dependencies"
-  npm install --no-audit --no-fund --loglevel=error
+   [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dev dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 args=" $* "

@@ -32,11 +32,8 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     let mut input = Input::new(value, "");
     let credentials = credentials(&mut input, id_token_fn);
     let tailnet = input.string("tailnet");
-    let Transport {
-        urls: [base_url],
-        timeout_ms,
-        max_retries,
-    } = transport(&mut input, [("baseUrl", DEFAULT_BASE_URL)]);
+    let transport = transport(&mut input);
+    let base_url = transport.url(&mut input, "baseUrl", DEFAULT_BASE_URL);
     let max_concurrency = input.integer("maxConcurrency");
     let user_agent = input.string("userAgent");
     if let Some(t) = &tailnet {
@@ -52,8 +49,8 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     let config = Config {
         tailnet: tailnet.unwrap_or_else(|| DEFAULT_TAILNET.into()),
         base_url,
-        timeout_ms,
-        max_retries,
+        timeout_ms: transport.timeout_ms,
+        max_retries: transport.max_retries,
         max_concurrency: max_concurrency
             .map_or(DEFAULT_MAX_CONCURRENCY, |n| n.clamp(1, 1024) as u32),
         user_agent: user_agent.unwrap_or_else(|| cat(&["tailscale-wasm/", crate::VERSION])),
@@ -66,38 +63,41 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     }
 }
 
-/// Where requests go and how long they may take: what every class that sends shares.
-pub struct Transport<const N: usize> {
-    /// Each URL option, given or defaulted, without a trailing `/`.
-    pub urls: [String; N],
+/// How requests are sent: what every class that sends shares.
+pub struct Transport {
+    pub allow_insecure_http: bool,
     pub timeout_ms: u64,
     pub max_retries: u32,
 }
 
-/// Reads `timeoutMs`, `maxRetries`, `allowInsecureHttp` and each URL option in `urls`
-/// (name, default), checking the URLs against the transport rules.
-pub fn transport<J: Json, const N: usize>(
-    input: &mut Input<J>,
-    urls: [(&'static str, &'static str); N],
-) -> Transport<N> {
+/// Reads `allowInsecureHttp`, `timeoutMs` and `maxRetries`.
+pub fn transport<J: Json>(input: &mut Input<J>) -> Transport {
     let allow_insecure_http = input.bool("allowInsecureHttp").unwrap_or(false);
-    let urls = urls.map(|(name, default)| match input.string(name) {
-        Some(url) => {
-            input.check(name, validate::transport_url(&url, allow_insecure_http));
-            url.trim_end_matches('/').to_owned()
-        }
-        None => default.to_owned(),
-    });
     let timeout_ms = input.integer("timeoutMs");
     let max_retries = input.integer("maxRetries");
     check_range(input, "timeoutMs", timeout_ms, 1, MAX_TIMEOUT_MS);
     check_range(input, "maxRetries", max_retries, 0, MAX_RETRIES_LIMIT);
     Transport {
-        urls,
+        allow_insecure_http,
         timeout_ms: timeout_ms.map_or(DEFAULT_TIMEOUT_MS, |n| n.unsigned_abs()),
         max_retries: max_retries.map_or(DEFAULT_MAX_RETRIES, |n| {
             n.clamp(0, MAX_RETRIES_LIMIT) as u32
         }),
+    }
+}
+
+impl Transport {
+    /// A URL option that requests with credentials go to, checked against the transport rules;
+    /// `default` when absent. Without a trailing `/`.
+    pub fn url<J: Json>(&self, input: &mut Input<J>, name: &'static str, default: &str) -> String {
+        let Some(url) = input.string(name) else {
+            return default.to_owned();
+        };
+        input.check(
+            name,
+            validate::transport_url(&url, self.allow_insecure_http),
+        );
+        url.trim_end_matches('/').to_owned()
     }
 }
 

@@ -99,9 +99,9 @@ fn settings_are_checked() {
     assert_eq!(
         fields(bad, false),
         [
-            "baseUrl",
             "timeoutMs",
             "maxRetries",
+            "baseUrl",
             "tailnet",
             "maxConcurrency",
             "userAgent",

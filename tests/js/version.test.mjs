@@ -23,3 +23,14 @@ test("package.json carries the metadata users and registries need", () => {
   assert.equal(installed.engines.node, ">=18");
   assert.equal(installed.dependencies, undefined, "no runtime dependencies");
 });
+
+test("the packed package runs nothing at install and pulls in nothing", () => {
+  // Install hooks are how a compromised package runs code on install; there are none.
+  for (const hook of ["preinstall", "install", "postinstall", "prepare", "preprepare", "postprepare"]) {
+    assert.equal(installed.scripts?.[hook], undefined, `scripts.${hook}`);
+  }
+  for (const field of ["dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies", "bundledDependencies"]) {
+    assert.equal(installed[field], undefined, field);
+  }
+  assert.equal(installed.gypfile, undefined, "no native build");
+});
