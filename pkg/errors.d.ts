@@ -38,7 +38,7 @@ export declare class TailscaleApiError extends TailscaleError {
    *  hides a redirect's status (an opaque response). */
   readonly status: number;
   /** The HTTP method of the failed request. */
-  readonly method: "GET" | "POST" | "PUT" | "DELETE";
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** The request path, from `/api/v2`, without the query. */
   readonly path: string;
   /** The API's `data` field, when it sent one. */
@@ -63,7 +63,7 @@ export declare class TailscaleResponseError extends TailscaleError {
   /** The HTTP status the body came with. */
   readonly status: number;
   /** The HTTP method of the request. */
-  readonly method: "GET" | "POST" | "PUT" | "DELETE";
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** The request path, from `/api/v2`, without the query. */
   readonly path: string;
 }

@@ -3,6 +3,7 @@ export {
   TailscaleClient,
   KeysApi,
   OAuthAppsApi,
+  DevicesApi,
   validateCreateAuthKey,
   validateCreateOAuthClient,
   validateCreateFederatedIdentity,
@@ -11,7 +12,11 @@ export {
   validateScope,
   validateNodeAttribute,
   validateRedirectUri,
+  validateAttributeKey,
+  validateAttributeValue,
+  validateSetAttribute,
+  validateUpdateAttributes,
 } from "./dist/node/tailscale_wasm.js";
-export type { TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, ListKeysOptions } from "./dist/node/tailscale_wasm.js";
+export type { TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput } from "./dist/node/tailscale_wasm.js";
 export type * from "./dist/node/models.js";
 export * from "./dist/errors.cjs";

@@ -2,6 +2,7 @@ export {
   TailscaleClient,
   KeysApi,
   OAuthAppsApi,
+  DevicesApi,
   validateCreateAuthKey,
   validateCreateOAuthClient,
   validateCreateFederatedIdentity,
@@ -10,7 +11,11 @@ export {
   validateScope,
   validateNodeAttribute,
   validateRedirectUri,
+  validateAttributeKey,
+  validateAttributeValue,
+  validateSetAttribute,
+  validateUpdateAttributes,
 } from "./dist/web/tailscale_wasm.js";
-export type { TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, ListKeysOptions } from "./dist/web/tailscale_wasm.js";
+export type { TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput } from "./dist/web/tailscale_wasm.js";
 export type * from "./dist/models.js";
 export * from "./errors.js";

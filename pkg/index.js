@@ -9,6 +9,7 @@ export {
   TailscaleClient,
   KeysApi,
   OAuthAppsApi,
+  DevicesApi,
   validateCreateAuthKey,
   validateCreateOAuthClient,
   validateCreateFederatedIdentity,
@@ -17,6 +18,10 @@ export {
   validateScope,
   validateNodeAttribute,
   validateRedirectUri,
+  validateAttributeKey,
+  validateAttributeValue,
+  validateSetAttribute,
+  validateUpdateAttributes,
 } from "./dist/web/tailscale_wasm.js";
 export {
   TailscaleError,

@@ -1,12 +1,13 @@
-// Runs schemathesis (from PyPI, in target/venv) against the demo tailnet for the keys and
-// OAuth-apps operations: every generated request must get a documented status and a body that
-// conforms, and never a 500. `make test` runs a short pass; `make conformance` a long one.
+// Runs schemathesis (from PyPI, in target/venv) against the demo tailnet for the keys,
+// OAuth-apps and devices operations the client sends: every generated request must get a
+// documented status and a body that conforms, and never a 500. `make test` runs a short pass;
+// `make conformance` a long one.
 //
 // The spec is used with these documented adjustments (README, "API notes"): `all` is optional,
-// every operation may answer 401 (bad or missing credentials) and the keys operations 400 (bad
-// input), as the API does though the spec omits them, and
-// `tailnet` is pinned to names the demo tailnet answers to, so that generated requests reach the
-// handlers instead of stopping at "tailnet not found".
+// every operation may answer 401 (bad or missing credentials) and 400 (bad input), as the API
+// does though the spec omits them, and `tailnet` and `deviceId` are pinned to names the demo
+// tailnet answers to (its own devices, and one that does not exist), so that generated requests
+// reach the handlers instead of stopping at "not found".
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -30,16 +31,17 @@ for (const item of Object.values(spec.paths)) {
     op.responses["401"] ??= { $ref: "#/components/responses/401" };
   }
 }
+const tailnet = createDemoTailnet();
+const base = await tailnet.listen();
+spec.components.parameters.deviceId.schema = { type: "string", enum: [...tailnet.state.devices.keys(), "nMISSINGCNTRL"] };
 mkdirSync(`${root}target`, { recursive: true });
 const patched = `${root}target/openapi-conformance.json`;
 writeFileSync(patched, JSON.stringify(spec));
 
-const tailnet = createDemoTailnet();
-const base = await tailnet.listen();
 const args = [
   "run", patched,
   "--url", `${base}/api/v2`,
-  "--include-path-regex", "^/tailnet/\\{tailnet\\}/(keys|oauth-apps)",
+  "--include-operation-id-regex", "^(listTailnetKeys|createKey|getKey|setKey|deleteKey|listOAuthApps|createOAuthApp|getOAuthApp|updateOAuthApp|deleteOAuthApp|listTailnetDevices|getDevice|getDevicePostureAttributes|setCustomDevicePostureAttributes|deleteCustomDevicePostureAttributes|batchUpdateCustomDevicePostureAttributes)$",
   "-H", `Authorization: Bearer ${tailnet.credentials.apiKey}`,
   "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection",
   "--max-examples", examples,

@@ -113,7 +113,8 @@ const TOKEN: Expect = Expect::Object(&[
     ("scope", Ty::Str),
 ]);
 
-fn token_endpoint(path: &str, form: String) -> HttpRequest {
+/// A form-encoded POST to a token endpoint, which authenticates through its body.
+pub fn token_endpoint(path: &str, form: String) -> HttpRequest {
     let mut req = HttpRequest::new(Method::Post, path.to_owned(), TOKEN);
     req.content_type = Some("application/x-www-form-urlencoded");
     req.body = Some(form);

@@ -32,13 +32,14 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     let mut input = Input::new(value, "");
     let credentials = credentials(&mut input, id_token_fn);
     let tailnet = input.string("tailnet");
-    let transport = transport(&mut input);
-    let base_url = transport.url(&mut input, "baseUrl", DEFAULT_BASE_URL);
-    let max_concurrency = input.integer("maxConcurrency");
-    let user_agent = input.string("userAgent");
     if let Some(t) = &tailnet {
         input.check("tailnet", validate::id(t));
     }
+    let allow_insecure_http = allow_insecure_http(&mut input);
+    let base_url = url(&mut input, "baseUrl", DEFAULT_BASE_URL, allow_insecure_http);
+    let (timeout_ms, max_retries) = limits(&mut input);
+    let max_concurrency = input.integer("maxConcurrency");
+    let user_agent = input.string("userAgent");
     check_range(&mut input, "maxConcurrency", max_concurrency, 1, 1024);
     if user_agent
         .as_deref()
@@ -49,8 +50,8 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     let config = Config {
         tailnet: tailnet.unwrap_or_else(|| DEFAULT_TAILNET.into()),
         base_url,
-        timeout_ms: transport.timeout_ms,
-        max_retries: transport.max_retries,
+        timeout_ms,
+        max_retries,
         max_concurrency: max_concurrency
             .map_or(DEFAULT_MAX_CONCURRENCY, |n| n.clamp(1, 1024) as u32),
         user_agent: user_agent.unwrap_or_else(|| cat(&["tailscale-wasm/", crate::VERSION])),
@@ -63,42 +64,40 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     }
 }
 
-/// How requests are sent: what every class that sends shares.
-pub struct Transport {
-    pub allow_insecure_http: bool,
-    pub timeout_ms: u64,
-    pub max_retries: u32,
+// What every class that sends shares: the transport rules for its URLs, and its limits.
+
+/// `allowInsecureHttp`: whether a URL option may be plain http to a host that is not loopback.
+pub fn allow_insecure_http<J: Json>(input: &mut Input<J>) -> bool {
+    input.bool("allowInsecureHttp").unwrap_or(false)
 }
 
-/// Reads `allowInsecureHttp`, `timeoutMs` and `maxRetries`.
-pub fn transport<J: Json>(input: &mut Input<J>) -> Transport {
-    let allow_insecure_http = input.bool("allowInsecureHttp").unwrap_or(false);
+/// A URL option that requests with credentials go to, checked against the transport rules;
+/// `default` when absent. Without a trailing `/`.
+pub fn url<J: Json>(
+    input: &mut Input<J>,
+    name: &'static str,
+    default: &str,
+    allow_insecure_http: bool,
+) -> String {
+    let Some(url) = input.string(name) else {
+        return default.to_owned();
+    };
+    input.check(name, validate::transport_url(&url, allow_insecure_http));
+    url.trim_end_matches('/').to_owned()
+}
+
+/// `timeoutMs` and `maxRetries`, with their defaults.
+pub fn limits<J: Json>(input: &mut Input<J>) -> (u64, u32) {
     let timeout_ms = input.integer("timeoutMs");
     let max_retries = input.integer("maxRetries");
     check_range(input, "timeoutMs", timeout_ms, 1, MAX_TIMEOUT_MS);
     check_range(input, "maxRetries", max_retries, 0, MAX_RETRIES_LIMIT);
-    Transport {
-        allow_insecure_http,
-        timeout_ms: timeout_ms.map_or(DEFAULT_TIMEOUT_MS, |n| n.unsigned_abs()),
-        max_retries: max_retries.map_or(DEFAULT_MAX_RETRIES, |n| {
+    (
+        timeout_ms.map_or(DEFAULT_TIMEOUT_MS, |n| n.unsigned_abs()),
+        max_retries.map_or(DEFAULT_MAX_RETRIES, |n| {
             n.clamp(0, MAX_RETRIES_LIMIT) as u32
         }),
-    }
-}
-
-impl Transport {
-    /// A URL option that requests with credentials go to, checked against the transport rules;
-    /// `default` when absent. Without a trailing `/`.
-    pub fn url<J: Json>(&self, input: &mut Input<J>, name: &'static str, default: &str) -> String {
-        let Some(url) = input.string(name) else {
-            return default.to_owned();
-        };
-        input.check(
-            name,
-            validate::transport_url(&url, self.allow_insecure_http),
-        );
-        url.trim_end_matches('/').to_owned()
-    }
+    )
 }
 
 fn check_range<J: Json>(input: &mut Input<J>, field: &str, n: Option<i64>, lo: i64, hi: i64) {

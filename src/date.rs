@@ -1,7 +1,7 @@
-//! HTTP dates (RFC 9110 §5.6.7), for `Retry-After`. Hand-written because it is all the wasm
-//! needs of a date library; `tests/fuzz.rs` holds it to the `httpdate` crate on random input.
-//! Same rules as that crate: the three formats, years 1970 to 9999, a real calendar day and a
-//! weekday that matches it.
+//! HTTP dates (RFC 9110 §5.6.7), for `Retry-After`, and RFC 3339 date-times, for attribute
+//! expiries. Hand-written because it is all the wasm needs of a date library; `tests/fuzz.rs`
+//! holds the HTTP dates to the `httpdate` crate on random input, with its rules: the three
+//! formats, years 1970 to 9999, a real calendar day and a weekday that matches it.
 
 /// Milliseconds since the Unix epoch, or `None` when `s` is not an HTTP date.
 pub fn parse_http_date_ms(s: &str) -> Option<u64> {
@@ -136,18 +136,64 @@ fn asctime(s: &[u8]) -> Option<Parts> {
     })
 }
 
+/// Whether `s` is an RFC 3339 `date-time`: `2026-11-28T18:00:00Z`, with optional fractional
+/// seconds and a `Z` or `±hh:mm` offset, naming a real calendar day (no leap seconds, which
+/// `Date.parse` refuses too).
+pub fn is_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let date_ok = b.len() >= 20
+        && is(b, 4, b"-")
+        && is(b, 7, b"-")
+        && matches!(b.get(10), Some(b'T' | b't'))
+        && is(b, 13, b":")
+        && is(b, 16, b":");
+    let fields = (num(b, 0, 4), num(b, 5, 7), num(b, 8, 10));
+    let time = (num(b, 11, 13), num(b, 14, 16), num(b, 17, 19));
+    let (Some(year), Some(mon), Some(day)) = fields else {
+        return false;
+    };
+    let (Some(hour), Some(min), Some(sec)) = time else {
+        return false;
+    };
+    let mut rest = b.get(19..).unwrap_or_default();
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = frac.get(digits..).unwrap_or_default();
+    }
+    let offset_ok = match rest {
+        b"Z" | b"z" => true,
+        [b'+' | b'-', ..] if rest.len() == 6 && is(rest, 3, b":") => {
+            num(rest, 1, 3).is_some_and(|h| h < 24) && num(rest, 4, 6).is_some_and(|m| m < 60)
+        }
+        _ => false,
+    };
+    date_ok
+        && offset_ok
+        && (1..=12).contains(&mon)
+        && (1..=month_days(year, mon)).contains(&day)
+        && hour < 24
+        && min < 60
+        && sec < 60
+}
+
+fn month_days(year: u64, mon: u64) -> u64 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match mon {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 impl Parts {
     fn to_ms(&self) -> Option<u64> {
-        let leap = self.year % 4 == 0 && (self.year % 100 != 0 || self.year % 400 == 0);
-        let month_days = match self.mon {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
         let valid = (1970..=9999).contains(&self.year)
             && (1..=12).contains(&self.mon)
-            && (1..=month_days).contains(&self.day)
+            && (1..=month_days(self.year, self.mon)).contains(&self.day)
             && self.hour < 24
             && self.min < 60
             && self.sec < 60;

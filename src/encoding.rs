@@ -1,4 +1,4 @@
-//! Percent-encoding for paths and forms, and base64url for JWT payloads: a few lines each, so
+//! Percent-encoding for paths and forms, and base64url for JWT payloads and OAuth states: a few lines each, so
 //! the wasm carries no crate (nor its tables) for them. `tests/fuzz.rs` holds both to the
 //! `percent-encoding` and `base64` crates on random input.
 
@@ -17,6 +17,27 @@ pub fn percent_encode(s: &str, keep: &[u8]) -> String {
                     HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
                 ));
             }
+        }
+    }
+    out
+}
+
+const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Unpadded base64url (RFC 4648 §5): random bytes as a URL-safe OAuth `state`.
+pub fn base64url_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let bits = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        // 1 byte -> 2 chars, 2 -> 3, 3 -> 4.
+        for i in 0..=chunk.len() {
+            let sextet = (bits >> (18 - 6 * i)) & 0x3f;
+            out.push(char::from(
+                BASE64URL.get(sextet as usize).copied().unwrap_or(b'A'),
+            ));
         }
     }
     out

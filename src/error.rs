@@ -65,6 +65,12 @@ pub enum Error {
     Timeout {
         timeout_ms: u64,
     },
+    /// An OAuth authorization callback carried `error` (RFC 6749 §4.1.2.1): the person
+    /// declined, or the authorization server refused the request.
+    Authorization {
+        error: String,
+        description: Option<String>,
+    },
 }
 
 impl Error {
@@ -114,6 +120,15 @@ impl Error {
             Error::Network { message } => cat(&["network error: ", message]),
             Error::Timeout { timeout_ms } => {
                 cat(&["request timed out after ", &decimal(*timeout_ms), " ms"])
+            }
+            Error::Authorization { error, description } => {
+                let mut out = cat(&["authorization failed: ", error]);
+                if let Some(d) = description {
+                    out.push_str(" (");
+                    out.push_str(d);
+                    out.push(')');
+                }
+                out
             }
         }
     }

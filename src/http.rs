@@ -17,6 +17,7 @@ pub enum Method {
     Get,
     Post,
     Put,
+    Patch,
     Delete,
 }
 
@@ -26,8 +27,21 @@ impl Method {
             Method::Get => "GET",
             Method::Post => "POST",
             Method::Put => "PUT",
+            Method::Patch => "PATCH",
             Method::Delete => "DELETE",
         }
+    }
+}
+
+/// Whether sending a request again cannot do its work twice. A property of each operation:
+/// by default GET, PUT and DELETE are idempotent and POST and PATCH are not, and an operation
+/// that is idempotent whatever its method says so (setting an attribute twice leaves one value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Idempotent(pub bool);
+
+impl From<Method> for Idempotent {
+    fn from(method: Method) -> Self {
+        Idempotent(!matches!(method, Method::Post | Method::Patch))
     }
 }
 
@@ -55,6 +69,9 @@ pub struct HttpRequest {
     pub body: Option<String>,
     /// False for the token endpoints, which authenticate through the form body.
     pub authenticated: bool,
+    /// May be retried after a failure that could hide a processed request (502, 503, 504, a
+    /// dropped connection, a timeout).
+    pub idempotent: Idempotent,
     pub expect: Expect,
 }
 
@@ -67,8 +84,15 @@ impl HttpRequest {
             content_type: None,
             body: None,
             authenticated: true,
+            idempotent: method.into(),
             expect,
         }
+    }
+
+    /// Marks an operation idempotent although its method is not.
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = Idempotent(true);
+        self
     }
 
     pub fn json_body(mut self, body: String) -> Self {
@@ -95,9 +119,19 @@ pub fn encode_segment(segment: &str) -> String {
     percent_encode(segment, SEGMENT)
 }
 
-/// `/api/v2/tailnet/{tailnet}/{rest...}` with each dynamic segment encoded.
+/// `/api/v2/{segments...}`, each segment percent-encoded, so that no id can reach another path.
+pub fn api_path(segments: &[&str]) -> String {
+    let mut path = String::from("/api/v2");
+    for segment in segments {
+        path.push('/');
+        path.push_str(&encode_segment(segment));
+    }
+    path
+}
+
+/// `/api/v2/tailnet/{tailnet}/{rest...}`.
 pub fn tailnet_path(tailnet: &str, rest: &[&str]) -> String {
-    let mut path = cat(&["/api/v2/tailnet/", &encode_segment(tailnet)]);
+    let mut path = api_path(&["tailnet", tailnet]);
     for segment in rest {
         path.push('/');
         path.push_str(&encode_segment(segment));
@@ -218,10 +252,21 @@ fn api_error<J: Json>(
         Body::Json(v) => Some(v),
         _ => None,
     };
-    let message = parsed
-        .and_then(|v| v.get("message"))
-        .and_then(|m| m.as_string())
-        .filter(|m| !m.is_empty());
+    let text = |key: &str| {
+        parsed
+            .and_then(|v| v.get(key))
+            .and_then(|m| m.as_string())
+            .filter(|m| !m.is_empty())
+    };
+    // The API's `{"message"}`, else an OAuth token endpoint's `{"error", "error_description"}`
+    // (RFC 6749 §5.2).
+    let message = text("message").or_else(|| {
+        let error = text("error")?;
+        Some(match text("error_description") {
+            Some(d) => cat(&[&error, ": ", &d]),
+            None => error,
+        })
+    });
     Error::Api(ApiError {
         status: head.status,
         message: message.unwrap_or_else(|| status_text(head.status).to_owned()),
@@ -307,18 +352,19 @@ impl Failure {
             }),
             Error::Network { .. } => Some(Failure::Network),
             Error::Timeout { .. } => Some(Failure::Timeout),
-            Error::Validation(_) | Error::Response { .. } => None,
+            Error::Validation(_) | Error::Response { .. } | Error::Authorization { .. } => None,
         }
     }
 }
 
 /// How long to wait before attempt `retries_done + 1`, or `None` to give up.
 ///
-/// 429 means the request was not processed, so any method retries. 502/503/504, dropped
-/// connections and timeouts may hide a processed request: only idempotent methods retry, since
-/// a repeated POST would mint a second key. `jitter` is a random number in [0, 1).
+/// 429 means the request was not processed, so any operation retries. 502/503/504, dropped
+/// connections and timeouts may hide a processed request: only idempotent operations retry,
+/// since a repeated create would mint a second key. `op` is the request's [`Idempotent`], or a
+/// method for its default. `jitter` is a random number in [0, 1).
 pub fn retry_delay(
-    method: Method,
+    op: impl Into<Idempotent>,
     failure: Failure,
     retries_done: u32,
     max_retries: u32,
@@ -327,7 +373,7 @@ pub fn retry_delay(
     if retries_done >= max_retries {
         return None;
     }
-    let idempotent = method != Method::Post;
+    let Idempotent(idempotent) = op.into();
     let retry_after = match failure {
         Failure::Status {
             status: 429,

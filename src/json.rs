@@ -176,6 +176,12 @@ impl Obj {
         self
     }
 
+    pub fn null(mut self, key: &str) -> Self {
+        self.key(key);
+        self.0.push_str("null");
+        self
+    }
+
     pub fn obj(mut self, key: &str, value: Obj) -> Self {
         self.key(key);
         self.0.push_str(&value.finish());
@@ -257,6 +263,10 @@ pub enum Ty {
     Int,
     StrList,
     StrMap,
+    /// An object whose values are strings, numbers or booleans (posture attributes).
+    ScalarMap,
+    /// Any object: a nested one whose members the client does not read.
+    Record,
     Obj(&'static [(&'static str, Ty)]),
 }
 
@@ -312,6 +322,15 @@ fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(),
                         .iter()
                         .all(|k| member.get(k).is_some_and(|m| m.is_string()))
             }
+            Ty::ScalarMap => {
+                member.is_record()
+                    && member.keys().iter().all(|k| {
+                        member.get(k).is_some_and(|m| {
+                            matches!(m.kind(), Kind::String | Kind::Number | Kind::Bool)
+                        })
+                    })
+            }
+            Ty::Record => member.is_record(),
             Ty::Obj(inner) => {
                 wrong_member(&member, inner).map_err(|at| member_path(key, &at))?;
                 true

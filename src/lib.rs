@@ -16,6 +16,7 @@
 pub mod auth;
 pub mod config;
 pub mod date;
+pub mod devices;
 pub mod encoding;
 pub mod error;
 pub mod http;

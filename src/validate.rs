@@ -10,6 +10,10 @@ pub const MAX_EXPIRY_SECONDS: i64 = 7_776_000;
 const MAX_KEY_DESCRIPTION: usize = 50;
 const MAX_APP_DESCRIPTION: usize = 300;
 const MAX_NODE_ATTRIBUTE: usize = 128;
+const MAX_ATTRIBUTE_STRING: usize = 50;
+const MAX_ATTRIBUTE_COMMENT: usize = 200;
+/// Attribute integers must be safe in JSON: within ±(2^53 − 1).
+pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 /// Scopes that let a trust credential create tagged devices or auth keys, so it needs tags.
 const SCOPES_NEEDING_TAGS: [&str; 4] = ["devices:core", "auth_keys", "devices", "all"];
 /// Claims Tailscale matches itself; custom rules may not override them.
@@ -52,10 +56,18 @@ pub fn scope(s: &str) -> Rule {
 
 /// `custom:` then letters, digits, `_` or `:`, at most 128 characters in all.
 pub fn node_attribute(s: &str) -> Rule {
+    custom_name(s, "only custom attributes can be allowlisted")
+}
+
+/// A posture attribute key that can be written or deleted: the same rule as
+/// [`node_attribute`]; `node:` and other namespaces are Tailscale's own.
+pub fn attribute_key(s: &str) -> Rule {
+    custom_name(s, "only custom attributes can be set or deleted")
+}
+
+fn custom_name(s: &str, why: &str) -> Rule {
     let Some(rest) = s.strip_prefix("custom:") else {
-        return Err(
-            "must start with \"custom:\": only custom attributes can be allowlisted".into(),
-        );
+        return Err(cat(&["must start with \"custom:\": ", why]));
     };
     if rest.is_empty() {
         return Err("must have a name after \"custom:\"".into());
@@ -99,6 +111,71 @@ pub fn issuer(s: &str) -> Rule {
 
 fn at_most(max: usize) -> String {
     cat(&["must be at most ", &decimal(max as u64), " characters"])
+}
+
+/// An attribute's string value: 1 to 50 letters, digits, `_` or `.`.
+pub fn attribute_string(s: &str) -> Rule {
+    let len = char_count(s);
+    if !(1..=MAX_ATTRIBUTE_STRING).contains(&len) {
+        return Err("must be 1 to 50 characters".into());
+    }
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    {
+        Ok(())
+    } else {
+        Err("may hold only letters, digits, \"_\" and \".\"".into())
+    }
+}
+
+/// An attribute's number value: an integer JSON carries exactly.
+pub fn attribute_number(n: f64) -> Rule {
+    if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
+        Ok(())
+    } else {
+        Err("must be an integer within ±(2^53 - 1)".into())
+    }
+}
+
+/// Which fields a device comes with: `all`, or the API's `default` subset.
+pub fn device_fields(s: &str) -> Rule {
+    match s {
+        "all" | "default" => Ok(()),
+        _ => Err("must be \"all\" or \"default\"".into()),
+    }
+}
+
+/// A device-list filter names a top-level device property (`tags`, `isEphemeral`): a letter,
+/// then letters and digits. `fields` is the list's own parameter, not a filter.
+pub fn filter_name(s: &str) -> Rule {
+    let mut chars = s.chars();
+    let well_formed = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric());
+    if s == "fields" {
+        Err("is the list's own option, not a device property to filter on".into())
+    } else if well_formed {
+        Ok(())
+    } else {
+        Err("must name a top-level device property, such as tags or isEphemeral".into())
+    }
+}
+
+/// An RFC 3339 date-time, such as `2026-12-01T05:23:30Z`.
+pub fn rfc3339(s: &str) -> Rule {
+    if crate::date::is_rfc3339(s) {
+        Ok(())
+    } else {
+        Err("must be an RFC 3339 date-time such as 2026-12-01T05:23:30Z".into())
+    }
+}
+
+/// The audit-log comment on an attribute change.
+pub fn attribute_comment(s: &str) -> Rule {
+    if char_count(s) > MAX_ATTRIBUTE_COMMENT {
+        Err(at_most(MAX_ATTRIBUTE_COMMENT))
+    } else {
+        Ok(())
+    }
 }
 
 pub fn key_description(s: &str) -> Rule {
@@ -478,30 +555,42 @@ pub fn finish<J: Json, T>(input: Input<J>, value: T) -> Result<T, Vec<Issue>> {
     }
 }
 
-/// Checks an id argument (`keyId`, `appId`), recording a problem under `field`.
-fn id_arg<J: Json>(field: &str, value: J, issues: &mut Vec<Issue>) -> String {
-    match value.as_string() {
-        Some(s) => {
-            if let Err(m) = id(&s) {
-                issues.push(Issue::new(field, m));
-            }
-            s
-        }
-        None => {
-            issues.push(Issue::new(field, "must be a string"));
-            String::new()
-        }
+/// Checks a string argument (an id, an attribute key) with `rule`, recording a problem under
+/// `field`.
+pub fn string_arg<J: Json>(
+    field: &str,
+    value: J,
+    rule: fn(&str) -> Rule,
+    issues: &mut Vec<Issue>,
+) -> String {
+    let Some(s) = value.as_string() else {
+        issues.push(Issue::new(field, "must be a string"));
+        return String::new();
+    };
+    if let Err(m) = rule(&s) {
+        issues.push(Issue::new(field, m));
+    }
+    s
+}
+
+/// Checks an id argument (`keyId`, `appId`, `deviceId`), recording a problem under `field`.
+pub fn id_arg<J: Json>(field: &str, value: J, issues: &mut Vec<Issue>) -> String {
+    string_arg(field, value, id, issues)
+}
+
+/// The value when no issue was found, else every issue.
+pub fn issues_or<T>(issues: Vec<Issue>, value: T) -> Result<T, Error> {
+    if issues.is_empty() {
+        Ok(value)
+    } else {
+        Err(Error::Validation(issues))
     }
 }
 
 pub fn id_only<J: Json>(field: &str, value: J) -> Result<String, Error> {
     let mut issues = Vec::new();
     let id = id_arg(field, value, &mut issues);
-    if issues.is_empty() {
-        Ok(id)
-    } else {
-        Err(Error::Validation(issues))
-    }
+    issues_or(issues, id)
 }
 
 /// Checks an id and a body together, so that one error lists every problem in both.

@@ -99,10 +99,10 @@ fn settings_are_checked() {
     assert_eq!(
         fields(bad, false),
         [
+            "tailnet",
+            "baseUrl",
             "timeoutMs",
             "maxRetries",
-            "baseUrl",
-            "tailnet",
             "maxConcurrency",
             "userAgent",
             "retries"

@@ -1,12 +1,14 @@
 //! Model drift against Tailscale's OpenAPI spec, both ways: every property the spec defines for
-//! `Key`, `KeyCapabilities`, `OAuthApp` and the createKey/setKey/createOAuthApp/updateOAuthApp
-//! bodies is modelled here, every field modelled here is in the spec, and `keyType` matches.
+//! `Key`, `KeyCapabilities`, `OAuthApp`, `Device` (and its nested objects),
+//! `DevicePostureAttributes` and the request bodies the client sends is modelled here, every
+//! field modelled here is in the spec, and `keyType` matches.
 //!
 //! The spec lives in `../shared/spec/` beside the repo (or at `$TAILSCALE_OPENAPI`); in a clone
 //! without it these tests say so and pass, since there is nothing to compare against.
 
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use tailscale_wasm::devices::{self, Device, DevicePostureAttributes};
 use tailscale_wasm::http::HttpRequest;
 use tailscale_wasm::keys::{self, Key, KEY_TYPES};
 use tailscale_wasm::oauth_apps::{self, OAuthApp};
@@ -105,6 +107,96 @@ fn response_models_match_the_spec() {
         "OAuthApp",
         &props(&spec, &schemas["OAuthApp"]),
         &keys_of(&serde_json::to_value(OAuthApp::default()).expect("serializes")),
+    );
+}
+
+fn fields_of<T: serde::Serialize>(model: T) -> BTreeSet<String> {
+    keys_of(&serde_json::to_value(model).expect("serializes"))
+}
+
+#[test]
+fn device_models_match_the_spec() {
+    let Some(spec) = spec() else { return };
+    let schemas = &spec["components"]["schemas"];
+    let device = &schemas["Device"];
+    same(
+        "Device",
+        &props(&spec, device),
+        &fields_of(Device::default()),
+    );
+    let nested = &device["properties"];
+    let connectivity = &nested["clientConnectivity"];
+    same(
+        "Device.clientConnectivity",
+        &props(&spec, connectivity),
+        &fields_of(devices::ClientConnectivity::default()),
+    );
+    same(
+        "Device.clientConnectivity.latency.*",
+        &props(
+            &spec,
+            &connectivity["properties"]["latency"]["additionalProperties"],
+        ),
+        &fields_of(devices::DerpLatency::default()),
+    );
+    same(
+        "Device.clientConnectivity.clientSupports",
+        &props(&spec, &connectivity["properties"]["clientSupports"]),
+        &fields_of(devices::ClientSupports::default()),
+    );
+    same(
+        "Device.postureIdentity",
+        &props(&spec, &nested["postureIdentity"]),
+        &fields_of(devices::PostureIdentity::default()),
+    );
+    same(
+        "Device.distro",
+        &props(&spec, &nested["distro"]),
+        &fields_of(devices::Distro::default()),
+    );
+    same(
+        "DevicePostureAttributes",
+        &props(&spec, &schemas["DevicePostureAttributes"]),
+        &fields_of(DevicePostureAttributes::default()),
+    );
+}
+
+#[test]
+fn device_request_bodies_match_the_spec() {
+    let Some(spec) = spec() else { return };
+    let set = body(devices::set_attribute(
+        &json!("n1"),
+        &json!("custom:a"),
+        &json!({ "value": 1, "expiry": "2026-01-01T00:00:00Z", "comment": "c" }),
+    ));
+    same(
+        "setCustomDevicePostureAttributes body",
+        &props(
+            &spec,
+            body_schema(
+                &spec,
+                "/device/{deviceId}/attributes/{attributeKey}",
+                "post",
+            ),
+        ),
+        &keys_of(&set),
+    );
+    let batch = body(devices::update_attributes(
+        "-",
+        &json!({ "nodes": { "n1": { "custom:a": { "value": 1, "expiry": "2026-01-01T00:00:00Z" } } }, "comment": "c" }),
+    ));
+    let schema = body_schema(&spec, "/tailnet/{tailnet}/device-attributes", "patch");
+    same(
+        "batchUpdateCustomDevicePostureAttributes body",
+        &props(&spec, schema),
+        &keys_of(&batch),
+    );
+    let entry =
+        &schema["properties"]["nodes"]["additionalProperties"]["additionalProperties"]["anyOf"][0];
+    same(
+        "batchUpdateCustomDevicePostureAttributes nodes.*.*",
+        &props(&spec, entry),
+        &keys_of(&batch["nodes"]["n1"]["custom:a"]),
     );
 }
 
@@ -239,6 +331,16 @@ fn runtime_shape_tables_match_the_models() {
             "OAUTH_APP_FIELDS vs OAuthApp",
             serde_json::to_value(OAuthApp::default()),
             oauth_apps::OAUTH_APP_FIELDS,
+        ),
+        (
+            "DEVICE_FIELDS vs Device",
+            serde_json::to_value(Device::default()),
+            devices::DEVICE_FIELDS,
+        ),
+        (
+            "ATTRIBUTES_FIELDS vs DevicePostureAttributes",
+            serde_json::to_value(DevicePostureAttributes::default()),
+            devices::ATTRIBUTES_FIELDS,
         ),
     ];
     for (what, model, fields) in models {

@@ -17,7 +17,7 @@ use tailscale_wasm::http::{
 };
 use tailscale_wasm::keys::{self, CreateAuthKey, FederatedIdentitySpec, OAuthClientSpec};
 use tailscale_wasm::oauth_apps::{self, OAuthAppSpec};
-use tailscale_wasm::{config, date, encoding, validate};
+use tailscale_wasm::{config, date, devices, encoding, validate};
 
 fn budget() -> Duration {
     let secs = std::env::var("FUZZ_SECONDS")
@@ -84,12 +84,21 @@ fn text() -> impl Strategy<Value = String> {
         "[a-z_]{0,6}(:[a-z_:]{0,6}){0,3}",
         "(https?|ftp|myapp)://(\\[[0-9a-f:]{0,8}\\]|[a-z0-9.]{0,10}|[0-9.]{0,15})(:[0-9]{0,5})?(/[a-z?#]{0,4})?",
         "[A-Za-z0-9 ._-]{0,60}",
+        "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,4})?([Zz]|[+-][0-9]{2}:?[0-9]{2})?",
         Just(String::new()),
         Just("..".to_string()),
     ]
 }
 
-const FIELDS: [&str; 22] = [
+const FIELDS: [&str; 30] = [
+    "fields",
+    "filter",
+    "value",
+    "expiry",
+    "comment",
+    "nodes",
+    "deviceId",
+    "key",
     "reusable",
     "ephemeral",
     "preauthorized",
@@ -145,7 +154,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 fn body() -> impl Strategy<Value = Vec<u8>> {
     let shaped = json_value().prop_map(|v| match v {
         Value::Object(_) => v,
-        other => json!({ "keys": [other.clone()], "oauthApps": [other.clone()], "id": other, "message": "m" }),
+        other => json!({ "keys": [other.clone()], "oauthApps": [other.clone()], "devices": [other.clone()], "attributes": { "custom:a": other.clone() }, "id": other, "message": "m" }),
     });
     prop_oneof![
         prop::collection::vec(any::<u8>(), 0..300),
@@ -287,6 +296,31 @@ fn check_validators(v: &Value) {
     }
     let _ = keys::set_oauth_client("-", v, v);
     let _ = keys::list("-", v);
+    // Devices: ids, keys and options from the same value; a built request stays on its path.
+    let device_builds = [
+        devices::list("-", v),
+        devices::get(v, v),
+        devices::get_attributes(v),
+        devices::set_attribute(v, v, v),
+        devices::delete_attribute(v, v),
+        devices::update_attributes("-", v),
+    ];
+    for req in device_builds.into_iter().flatten() {
+        assert!(
+            req.path.starts_with("/api/v2/device/") || req.path.starts_with("/api/v2/tailnet/-/")
+        );
+        assert!(!req.path.contains(['?', '#']) && !req.path.contains("/../"));
+        if let Some(body) = &req.body {
+            assert!(serde_json::from_str::<Value>(body)
+                .expect("body is JSON")
+                .is_object());
+        }
+    }
+    let issues = devices::validate_set_attribute(v);
+    assert_eq!(
+        issues.is_empty(),
+        devices::validate_set_attribute(v).is_empty()
+    );
     let _ = config::parse(v, false);
     let _ = config::parse(v, true);
     if let Some(s) = v.as_str() {
@@ -300,6 +334,10 @@ fn check_validators(v: &Value) {
             validate::app_name,
             validate::app_description,
             validate::id,
+            validate::attribute_key,
+            validate::attribute_string,
+            validate::rfc3339,
+            validate::filter_name,
         ] {
             let _ = rule(s);
         }
@@ -319,9 +357,27 @@ fn check_decoders(bytes: &[u8], status: u16) {
     let _ = keys::decode_key_list(bytes);
     let _ = oauth_apps::decode_app(bytes);
     let _ = oauth_apps::decode_app_list(bytes);
+    let _ = devices::decode_device(bytes);
+    let _ = devices::decode_device_list(bytes);
+    let _ = devices::decode_attributes(bytes);
     let _ = decode_token(bytes);
     let list = keys::list("-", &json!({})).expect("list request");
     let del = keys::delete("-", &json!("k")).expect("delete request");
+    let devices_list = devices::list("-", &json!({})).expect("device list request");
+    let attributes = devices::get_attributes(&json!("n")).expect("attributes request");
+    let accepted = |req| check_response(req, ResponseHead::status(status), bytes, 0).is_ok();
+    if (200..300).contains(&status) && accepted(&devices_list) {
+        assert!(
+            devices::decode_device_list(bytes).is_ok(),
+            "accepted bytes must decode"
+        );
+    }
+    if (200..300).contains(&status) && accepted(&attributes) {
+        assert!(
+            devices::decode_attributes(bytes).is_ok(),
+            "accepted bytes must decode"
+        );
+    }
     for req in [&list, &del] {
         for retry_after in [None, std::str::from_utf8(bytes).ok()] {
             let verdict = check_response(

@@ -1,5 +1,5 @@
-// The demo page: every key and OAuth-app operation through the tailscale-wasm package, loaded
-// from /pkg/ exactly as users install it. Everything from the API is rendered with
+// The demo page: every key, OAuth-app and device operation through the tailscale-wasm package,
+// loaded from /pkg/ exactly as users install it. Everything from the API is rendered with
 // textContent (never innerHTML), and credentials live only in this module's memory.
 
 import * as ts from "/pkg/index.js";
@@ -7,6 +7,9 @@ import * as ts from "/pkg/index.js";
 const $ = (selector, root = document) => root.querySelector(selector);
 let client = null;
 let demoConfig = null;
+// Auth keys made on this page, id -> { secret, label }: the secret is shown once, and kept here
+// (never in the DOM or storage) so that a demo device can register with it.
+const heldKeys = new Map();
 
 // ---- request log: the page's own view of every call the client makes -----------------------
 const realFetch = globalThis.fetch.bind(globalThis);
@@ -178,17 +181,16 @@ connectForm.addEventListener("submit", async (event) => {
   // The client holds the credential now; the form need not.
   for (const name of ["apiKey", "clientSecret", "idToken"]) connectForm.elements[name].value = "";
   setConnected(true);
-  await Promise.all([loadKeys(), loadApps()]);
+  await Promise.all([loadKeys(), loadApps(), loadDevices()]);
 });
 
 function setConnected(on) {
   const status = $("#status");
   status.dataset.state = on ? "on" : "off";
   status.textContent = on ? `Connected (${client.authMode}, tailnet ${client.tailnet})` : "Not connected";
-  for (const button of document.querySelectorAll("#keys button, #apps button")) button.disabled = !on;
+  for (const button of document.querySelectorAll("#keys button, #apps button, #devices button")) button.disabled = !on;
   if (!on) {
-    $("#keys-table tbody").replaceChildren();
-    $("#apps-table tbody").replaceChildren();
+    for (const table of ["#keys-table", "#apps-table", "#devices-table"]) $(`${table} tbody`).replaceChildren();
   }
 }
 
@@ -258,6 +260,9 @@ function keyRow(key) {
     if (key.keyType === "client" || key.keyType === "federated") {
       actions.append(el("button", { type: "button", onclick: () => editTrust(key) }, "Edit"));
     }
+    if (heldKeys.has(key.id) && demoConfig?.mode === "demo") {
+      actions.append(el("button", { type: "button", onclick: () => chooseRegisterKey(key.id) }, "Register device"));
+    }
     actions.append(el("button", { type: "button", class: "danger", onclick: confirmRevoke }, "Revoke"));
   };
   const confirmRevoke = () => confirmStep(actions, "Revoke this key?", "Confirm revoke", revoke, idle);
@@ -289,6 +294,7 @@ authForm.addEventListener("submit", (event) => {
   if (!showIssues(authForm, ts.validateCreateAuthKey(req))) return;
   busy(event.submitter ?? $("button[type=submit]", authForm), async () => {
     const key = await client.keys.createAuthKey(req);
+    holdKey(key.id, key.key, `${key.description || "auth key"} (${key.id})`);
     showSecret(key.key, `Auth key ${key.id}`);
     authForm.reset();
     await loadKeys();
@@ -480,9 +486,125 @@ appForm.addEventListener("submit", (event) => {
   });
 });
 
+// ---- devices -------------------------------------------------------------------------------
+function loadDevices() {
+  return loadTable({
+    table: "#devices-table",
+    placeholder: "#devices-placeholder",
+    noun: "devices",
+    empty: "No devices in this tailnet yet.",
+    fetchRows: async () => {
+      const devices = await client.devices.list();
+      fillDeviceChoices(devices);
+      return Promise.all(devices.map(async (device) => ({ device, attributes: (await client.devices.getAttributes(device.nodeId)).attributes ?? {} })));
+    },
+    row: deviceRow,
+  });
+}
+
+function deviceRow({ device, attributes }) {
+  const actions = el("td", { class: "actions" });
+  const custom = Object.entries(attributes).filter(([key]) => key.startsWith("custom:"));
+  const idle = () => actions.replaceChildren();
+  const confirmDelete = (key) =>
+    confirmStep(actions, `Delete ${key}?`, "Confirm delete", async () => {
+      await client.devices.deleteAttribute(device.nodeId, key);
+      toast(`Deleted ${key} from ${device.hostname}.`);
+      await loadDevices();
+    }, idle);
+  const attributeChips = el(
+    "span",
+    { class: "chips" },
+    custom.map(([key, value]) => el("span", { class: "chip attr", "data-key": key }, `${key}=${value}`, el("button", { type: "button", "aria-label": `Delete ${key}`, title: `Delete ${key}`, onclick: () => confirmDelete(key) }, "×"))),
+  );
+  const lastSeen = device.connectedToControl ? el("td", {}, "connected") : timeCell(device.lastSeen);
+  return el(
+    "tr",
+    { "data-node-id": device.nodeId ?? "" },
+    el("td", { class: "strong" }, device.hostname ?? "", el("small", {}, device.name ?? "")),
+    el("td", {}, device.tags?.length ? chips(device.tags, "tag") : device.user ?? ""),
+    el("td", {}, device.os ?? ""),
+    lastSeen,
+    el("td", { class: "wrap" }, custom.length ? attributeChips : el("span", { class: "muted" }, "(none)")),
+    actions,
+  );
+}
+
+function fillDeviceChoices(devices) {
+  const select = attributeForm.elements.deviceId;
+  const chosen = select.value;
+  select.replaceChildren(...devices.map((d) => el("option", { value: d.nodeId }, `${d.hostname} (${d.nodeId})`)));
+  if (devices.some((d) => d.nodeId === chosen)) select.value = chosen;
+}
+
+const attributeForm = $("#attribute-form");
+
+function attributeRequest() {
+  const f = attributeForm.elements;
+  const type = f.type.value;
+  const text = f.value.value.trim();
+  const value = type === "boolean" ? f.valueBool.checked : type === "number" && text !== "" && !Number.isNaN(Number(text)) ? Number(text) : text;
+  const req = { deviceId: f.deviceId.value, key: f.key.value.trim(), value };
+  if (f.expiry.value) req.expiry = new Date(f.expiry.value).toISOString();
+  if (f.comment.value) req.comment = f.comment.value;
+  return req;
+}
+
+function syncValueType() {
+  const boolean = attributeForm.elements.type.value === "boolean";
+  $(".value-text", attributeForm).hidden = boolean;
+  $(".value-bool", attributeForm).hidden = !boolean;
+}
+
+attributeForm.addEventListener("change", (e) => e.target.name === "type" && syncValueType());
+attributeForm.addEventListener("input", () => showIssues(attributeForm, ts.validateSetAttribute(attributeRequest())));
+attributeForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const { deviceId, key, ...options } = attributeRequest();
+  if (!showIssues(attributeForm, ts.validateSetAttribute({ deviceId, key, ...options }))) return;
+  busy(event.submitter ?? $("button[type=submit]", attributeForm), async () => {
+    await client.devices.setAttribute(deviceId, key, options);
+    toast(`Set ${key} on ${attributeForm.elements.deviceId.selectedOptions[0]?.textContent ?? deviceId}.`);
+    attributeForm.elements.key.value = "";
+    attributeForm.elements.value.value = "";
+    await loadDevices();
+  });
+});
+
+// ---- demo devices: registering with an auth key (demo mode only) ---------------------------
+const registerForm = $("#register-form");
+
+function holdKey(id, secret, label) {
+  heldKeys.set(id, { secret, label });
+  registerForm.elements.keyId.replaceChildren(...[...heldKeys].map(([keyId, k]) => el("option", { value: keyId }, k.label)));
+  registerForm.elements.keyId.value = id;
+}
+
+function chooseRegisterKey(id) {
+  registerForm.elements.keyId.value = id;
+  registerForm.scrollIntoView({ block: "nearest" });
+  registerForm.elements.hostname.focus();
+}
+
+registerForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  showIssues(registerForm, []);
+  const f = registerForm.elements;
+  const held = heldKeys.get(f.keyId.value);
+  if (!held) return showIssues(registerForm, [{ field: "authKey", message: "create an auth key above first: its secret is only known to this page at creation" }]);
+  busy(event.submitter ?? $("button[type=submit]", registerForm), async () => {
+    const response = await realFetch("/demo/register", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ authKey: held.secret, hostname: f.hostname.value.trim(), os: f.os.value }) });
+    const answer = await response.json();
+    if (!response.ok) return showIssues(registerForm, [{ field: response.status === 400 ? "hostname" : "authKey", message: answer.message }]);
+    toast(`${answer.hostname} joined the tailnet${answer.tags ? ` as ${answer.tags.join(", ")}` : ` as ${answer.user}`}.`);
+    await loadDevices();
+  });
+});
+
 // ---- start ---------------------------------------------------------------------------------
 $("#refresh-keys").addEventListener("click", (e) => busy(e.currentTarget, loadKeys));
 $("#refresh-apps").addEventListener("click", (e) => busy(e.currentTarget, loadApps));
+$("#refresh-devices").addEventListener("click", (e) => busy(e.currentTarget, loadDevices));
 $("#clear-log").addEventListener("click", () => $("#log-list").replaceChildren());
 $("#toast").addEventListener("click", () => ($("#toast").hidden = true));
 
@@ -497,7 +619,9 @@ if (demoConfig?.mode !== "demo") {
   connectForm.querySelector("input[value=apiKey]").checked = true;
   $("#demo-hint").textContent = "The server forwards to a real Tailscale API; use your own credential.";
 }
+registerForm.hidden = demoConfig?.mode !== "demo";
 showMode();
 syncTrustKind();
+syncValueType();
 setConnected(false);
 document.body.dataset.ready = "true";

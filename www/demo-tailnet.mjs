@@ -6,7 +6,7 @@
 // documented rules on its own, from the OpenAPI spec and Tailscale's docs, in plain JS. It
 // never imports the package under test.
 //
-// What it models:
+// What it models (devices and their posture attributes in demo-tailnet/devices.mjs):
 // - /api/v2/tailnet/{tailnet}/keys[/{id}] and /oauth-apps[/{id}], with the spec's shapes:
 //   `{"keys": [...]}`, `{"oauthApps": [...]}`, secrets (`key`, `clientSecret`) only in create
 //   responses, 200 with an empty body on delete, errors as `{"message": ...}`.
@@ -19,11 +19,17 @@
 // - Listing without `all=true` shows the caller's active keys; with it, every key, revoked ones
 //   included (with `revoked` and `invalid: true`), which is what an admin view wants.
 //
+// - A demo-only control, POST /demo/register {authKey, hostname, os?}, where a device joins the
+//   way `tailscale up --auth-key=...` would: the key's tags become the device's tags (an untagged
+//   device belongs to the key's owner), it is ephemeral and pre-approved as the key says, a
+//   single-use key works once, and an expired or revoked key is refused (401).
+//
 // Tests can make it misbehave for the next N matching requests (`fault`) and read every request
 // it saw (`requests`), and the most it ever had in flight at once (`maxInFlight`).
 
 import http from "node:http";
-import { randomBytes } from "node:crypto";
+import { HttpError, bad, onlyFields, readBody, decodePath, newId, secret, iso, isCustomKey } from "./demo-tailnet/shared.mjs";
+import { createDevices } from "./demo-tailnet/devices.mjs";
 
 const MAX_EXPIRY = 7776000;
 const SCOPES_NEEDING_TAGS = new Set(["devices:core", "auth_keys", "devices", "all"]);
@@ -31,16 +37,7 @@ const DEFAULT_TOKEN_TTL = 3600;
 
 const isTag = (t) => typeof t === "string" && /^tag:[A-Za-z][A-Za-z0-9-]*$/.test(t);
 const isScope = (s) => typeof s === "string" && /^[a-z_]+(:[a-z_]+){0,2}$/.test(s);
-const isNodeAttr = (a) => typeof a === "string" && /^custom:[A-Za-z0-9_:]+$/.test(a) && a.length <= 128;
 const isKeyDescription = (d) => typeof d === "string" && d.length <= 50 && /^[A-Za-z0-9 -]*$/.test(d);
-
-export class HttpError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
-const bad = (message) => new HttpError(400, message);
 
 function hostOf(uri) {
   let url;
@@ -66,14 +63,6 @@ function checkIssuer(issuer) {
   return u && u.scheme === "https" && u.host ? null : "issuer must be a valid https:// URL";
 }
 
-/** Refuses fields the API does not define, at one object level. */
-function onlyFields(obj, allowed, where) {
-  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) throw bad(`${where} must be a JSON object`);
-  for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k)) throw bad(`json: unknown field "${k}"`);
-  }
-}
-
 // Absent is fine; `null` is not an array (the spec types these fields, and so does the check).
 const stringArray = (v, name) => {
   if (v === undefined) return undefined;
@@ -86,42 +75,19 @@ function globMatch(pattern, value) {
   return re.test(value);
 }
 
-/** Request bodies larger than this are refused (413): read to the end, but not kept. */
-export const MAX_REQUEST_BODY = 1024 * 1024;
-
-/** The request body as text, or null when it is larger than MAX_REQUEST_BODY. */
-export async function readBody(req) {
-  const chunks = [];
-  let size = 0;
-  for await (const c of req) {
-    size += c.length;
-    if (size <= MAX_REQUEST_BODY) chunks.push(c);
-  }
-  return size > MAX_REQUEST_BODY ? null : Buffer.concat(chunks).toString("utf8");
-}
-
-/** A path's segments, percent-decoded; a malformed escape is the client's error (400). */
-export function decodePath(path) {
-  try {
-    return path.split("/").map(decodeURIComponent);
-  } catch {
-    throw new HttpError(400, "the path has a malformed percent-escape");
-  }
-}
-
-const newId = (prefix) => prefix + randomBytes(6).toString("hex").toUpperCase() + "CNTRL";
-const secret = () => randomBytes(16).toString("hex");
-const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-
 export function createDemoTailnet(opts = {}) {
   const tailnetName = opts.tailnet ?? "example.com";
   const userId = "uDEMO11CNTRL";
+  // Who a user id is, for the devices they own; keys of trust credentials have no user.
+  const logins = new Map([[userId, "demo@example.com"], ["", "tagged-devices"]]);
   const state = {
     keys: new Map(), // id -> key record (with secret)
     apps: new Map(),
     tokens: new Map(), // access token -> { expiresAt, scopes, owner }
     apiKeys: new Map(), // api key secret -> key id
+    usedKeys: new Set(), // ids of single-use auth keys that registered a device
   };
+  const devices = createDevices({ state, now: () => now(), tailnetName, requireScope });
   const faults = [];
   const requests = [];
   let inFlight = 0;
@@ -156,6 +122,8 @@ export function createDemoTailnet(opts = {}) {
     const appId = newId("a");
     state.apps.set(appId, { id: appId, name: "device-provisioner", description: "Provisions lab devices", redirectURIs: ["https://provisioner.example.com/callback"], scopes: ["devices:core"], allowedNodeAttributes: ["custom:lab"], clientSecret: secret(), created: iso(now()), updated: iso(now()) });
   }
+
+  if (opts.seed !== false) devices.seed(logins.get(userId));
 
   // ---- views ------------------------------------------------------------------------------
   function keyView(rec) {
@@ -353,9 +321,27 @@ export function createDemoTailnet(opts = {}) {
     const badScope = scopes.find((s) => !isScope(s));
     if (badScope !== undefined) throw bad(`invalid scope "${badScope}"`);
     const attrs = stringArray(body.allowedNodeAttributes, "allowedNodeAttributes") ?? [];
-    const badAttr = attrs.find((a) => !isNodeAttr(a));
+    const badAttr = attrs.find((a) => !isCustomKey(a));
     if (badAttr !== undefined) throw bad(`only custom node attributes can be allowlisted: "${badAttr}"`);
     return { name: body.name, description: body.description ?? "", redirectURIs: uris, scopes, allowedNodeAttributes: attrs };
+  }
+
+  // ---- device registration (demo only) ----------------------------------------------------
+  /** A device joins with an auth key, as `tailscale up --auth-key=...` would. */
+  function registerDevice(input) {
+    onlyFields(input, ["authKey", "hostname", "os"], "request body");
+    if (typeof input.hostname !== "string" || !/^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/.test(input.hostname)) throw bad("hostname must be 1 to 63 letters, digits and hyphens");
+    if (input.os !== undefined && (typeof input.os !== "string" || !/^[A-Za-z0-9]{1,20}$/.test(input.os))) throw bad("os must be a short name such as linux");
+    const rec = [...state.keys.values()].find((k) => k.keyType === "auth" && typeof input.authKey === "string" && k.key === input.authKey);
+    if (!rec) throw new HttpError(401, "invalid auth key");
+    if (rec.revoked) throw new HttpError(401, "this auth key has been revoked");
+    if (Date.parse(rec.expires) <= now()) throw new HttpError(401, "this auth key has expired");
+    const create = rec.capabilities.devices.create;
+    if (!create.reusable && state.usedKeys.has(rec.id)) throw new HttpError(401, "this single-use auth key has already been used");
+    const tags = create.tags ?? [];
+    const device = devices.add({ hostname: input.hostname, os: input.os, user: logins.get(rec.userId) ?? rec.userId, tags, ephemeral: create.ephemeral, authorized: create.preauthorized });
+    state.usedKeys.add(rec.id);
+    return devices.view(device, "all");
   }
 
   // ---- routing ----------------------------------------------------------------------------
@@ -364,14 +350,19 @@ export function createDemoTailnet(opts = {}) {
       if (segments[1] === "token") return [200, oauthToken(form)];
       if (segments[1] === "token-exchange") return [200, tokenExchange(form)];
     }
-    if (segments[0] !== "tailnet" || segments.length < 3 || segments.length > 4) throw new HttpError(404, "not found");
-    const caller = authenticate(req);
-    const [, tailnet, collection, id] = segments;
-    if (tailnet !== "-" && tailnet !== tailnetName) throw new HttpError(404, "tailnet not found");
     const json = () => {
       if (body === undefined) throw bad("request body must be JSON");
       return body;
     };
+    const isDevices = segments[0] === "device" || (segments[0] === "tailnet" && ["devices", "device-attributes"].includes(segments[2]));
+    if (isDevices) {
+      const answer = devices.route(method, segments, query, json, authenticate(req));
+      if (answer) return answer;
+    }
+    if (segments[0] !== "tailnet" || segments.length < 3 || segments.length > 4) throw new HttpError(404, "not found");
+    const caller = authenticate(req);
+    const [, tailnet, collection, id] = segments;
+    if (tailnet !== "-" && tailnet !== tailnetName) throw new HttpError(404, "tailnet not found");
     if (collection === "keys") {
       if (id === undefined) {
         if (method === "GET") {
@@ -397,7 +388,7 @@ export function createDemoTailnet(opts = {}) {
         // Revoking the demo's own credentials would lock the demo page (and every test) out.
         if (rec.id === apiKeyRec.id || rec.id === demoClient.id) throw new HttpError(403, "the demo tailnet keeps its demo credentials; revoke another key");
         rec.revoked = iso(now());
-        return [200, null];
+        return [200, undefined];
       }
       throw new HttpError(405, "method not allowed");
     }
@@ -430,7 +421,7 @@ export function createDemoTailnet(opts = {}) {
       }
       if (method === "DELETE") {
         state.apps.delete(id);
-        return [200, null];
+        return [200, undefined];
       }
       throw new HttpError(405, "method not allowed");
     }
@@ -504,8 +495,6 @@ export function createDemoTailnet(opts = {}) {
     let payload;
     try {
       if (raw === null) throw new HttpError(413, "request body is larger than 1 MiB");
-      if (!url.pathname.startsWith("/api/v2/")) throw new HttpError(404, "not found");
-      const segments = decodePath(url.pathname.slice("/api/v2/".length));
       const type = (req.headers["content-type"] ?? "").split(";")[0].trim();
       let body;
       let form = {};
@@ -517,7 +506,9 @@ export function createDemoTailnet(opts = {}) {
           throw bad("request body is not valid JSON");
         }
       }
-      [status, payload] = route(req.method, segments, url.searchParams, body, form, req);
+      if (url.pathname === "/demo/register" && req.method === "POST") [status, payload] = [200, registerDevice(body)];
+      else if (!url.pathname.startsWith("/api/v2/")) throw new HttpError(404, "not found");
+      else [status, payload] = route(req.method, decodePath(url.pathname.slice("/api/v2/".length)), url.searchParams, body, form, req);
     } catch (e) {
       if (!(e instanceof HttpError)) console.error("demo tailnet bug:", e);
       status = e instanceof HttpError ? e.status : 500;
@@ -525,7 +516,8 @@ export function createDemoTailnet(opts = {}) {
     }
     entry.status = status;
     entry.response = payload;
-    const text = payload === null ? "" : JSON.stringify(payload);
+    // `undefined`: no body (a delete); anything else, JSON (`null` included: the batch update).
+    const text = payload === undefined ? "" : JSON.stringify(payload);
     res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
     res.end(text);
   }
@@ -538,6 +530,8 @@ export function createDemoTailnet(opts = {}) {
     server,
     handle,
     tailnet: tailnetName,
+    /** Registers a device with an auth key, as POST /demo/register does; returns the device. */
+    registerDevice,
     /** Credentials that work against this tailnet. */
     credentials: { apiKey: demoApiKey, oauth: { clientId: demoClient.id, clientSecret: demoClient.key } },
     state,

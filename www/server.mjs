@@ -5,7 +5,7 @@
 // It answers only requests addressed to its own listener: a Host header other than
 // 127.0.0.1:PORT, localhost:PORT or [::1]:PORT is refused (403), so that a page elsewhere cannot
 // rebind a DNS name to 127.0.0.1 and use this server, or its upstream, through it. On /api/v2/
-// an Origin other than the page's own is refused too. Bodies over 1 MiB get 413, a malformed
+// and /demo/ an Origin other than the page's own is refused too. Bodies over 1 MiB get 413, a malformed
 // path 400, and upstream redirects are passed back, never followed.
 //
 // Logs each request's method, path, status and duration; never a header or a body.
@@ -14,7 +14,8 @@ import http from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDemoTailnet, readBody, decodePath, HttpError } from "./demo-tailnet.mjs";
+import { createDemoTailnet } from "./demo-tailnet.mjs";
+import { readBody, decodePath, HttpError } from "./demo-tailnet/shared.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // The only files served: the page itself and the package exactly as users install it.
@@ -79,7 +80,8 @@ export async function startServer({ port = 8787, host = "127.0.0.1", upstream = 
     const host = (req.headers.host ?? "").toLowerCase();
     if (!ownHosts.has(host)) throw new HttpError(403, "this server answers only to its own address (127.0.0.1, localhost or [::1] with its port)");
     const origin = req.headers.origin;
-    if (url.pathname.startsWith("/api/v2/") && origin !== undefined && origin.toLowerCase() !== `http://${host}`) {
+    const api = url.pathname.startsWith("/api/v2/") || url.pathname.startsWith("/demo/");
+    if (api && origin !== undefined && origin.toLowerCase() !== `http://${host}`) {
       throw new HttpError(403, "cross-origin requests are refused");
     }
   }
@@ -96,6 +98,10 @@ export async function startServer({ port = 8787, host = "127.0.0.1", upstream = 
           await demo.handle(req, res);
           status = res.statusCode;
         } else status = await forward(req, res, url);
+      } else if (demo && url.pathname === "/demo/register") {
+        // The demo tailnet's own control: a device joins with an auth key.
+        await demo.handle(req, res);
+        status = res.statusCode;
       } else if (url.pathname === "/demo/config.json" && req.method === "GET") {
         // What the page needs to offer the demo: the mode and, in demo mode only, a credential.
         const config = demo ? { mode: "demo", tailnet: demo.tailnet, apiKey: demo.credentials.apiKey } : { mode: "proxy", upstream: upstreamUrl.origin };

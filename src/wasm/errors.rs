@@ -29,6 +29,19 @@ pub fn issues_to_js(issues: &[Issue]) -> JsValue {
         .unwrap_or_else(|_| Array::new().into())
 }
 
+/// Runs a request parser as a validator: the issues it finds, `[]` when valid.
+pub fn validate_request<T>(
+    value: &JsValue,
+    parse: fn(JsValue) -> Result<T, Vec<Issue>>,
+) -> JsValue {
+    issues_to_js(&parse(value.clone()).err().unwrap_or_default())
+}
+
+/// Runs a single-value rule as a validator, its issue under `field`.
+pub fn validate_one(field: &str, rule: fn(&str) -> Result<(), String>, value: &JsValue) -> JsValue {
+    issues_to_js(&crate::validate::single(field, rule, value.clone()))
+}
+
 /// An issue written as a map rather than a struct: serde-wasm-bindgen caches struct field
 /// names in a hash map, whose code costs more wasm than the two keys are worth.
 struct AsMap<'a>(&'a Issue);
@@ -81,6 +94,16 @@ pub fn to_js(error: &Error, cause: Option<JsValue>, data: Option<JsValue>) -> Js
         Error::Timeout { timeout_ms } => {
             set(&fields, "timeoutMs", (*timeout_ms as f64).into());
             ("timeout", error.message())
+        }
+        Error::Authorization {
+            error: code,
+            description,
+        } => {
+            set(&fields, "error", code.as_str().into());
+            if let Some(d) = description {
+                set(&fields, "description", d.as_str().into());
+            }
+            ("authorization", error.message())
         }
     };
     let cause = cause.unwrap_or(JsValue::UNDEFINED);

@@ -4,9 +4,13 @@
 
 mod client;
 mod convert;
+mod devices;
 mod errors;
 mod js;
+mod keys;
 mod limit;
+mod oauth_apps;
+mod request;
 mod transport;
 
 // The module is single-threaded (no atomics), which is what this allocator is built for.

@@ -172,6 +172,7 @@ test("a Node script with no network but loopback talks to the demo tailnet", asy
   if (!probe) return t.skip("no permission to create a network namespace (unshare -n) here");
   const dir = await project();
   cpSync(join(repo, "www/demo-tailnet.mjs"), join(dir, "demo-tailnet.mjs"));
+  cpSync(join(repo, "www/demo-tailnet"), join(dir, "demo-tailnet"), { recursive: true });
   writeFileSync(join(dir, "offline.mjs"), `import { createDemoTailnet } from "./demo-tailnet.mjs";
 import { TailscaleClient } from "tailscale-wasm";
 const tailnet = createDemoTailnet();

@@ -1,5 +1,6 @@
 // Model drift in the TypeScript declarations users get: the generated model types in the packed
-// package against the spec, both ways (tests/drift.rs does the same for the Rust types).
+// package against the spec, both ways (tests/drift.rs does the same for the Rust types), keys,
+// OAuth apps and devices.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
@@ -47,4 +48,22 @@ test("the TypeScript models match the spec", { skip: skipReason ?? false }, () =
   const flattened = new Set([...types.CreateAuthKeyOptions].map((p) => (props(create).has(p) ? "capabilities" : p)));
   same("createKey body", props(body("/tailnet/{tailnet}/keys", "post")), new Set([...flattened, ...types.OAuthClientOptions, ...types.FederatedIdentityOptions, "keyType"]));
   same("createKey capabilities.devices.create", props(create), new Set([...types.CreateAuthKeyOptions].filter((p) => props(create).has(p))));
+});
+
+test("the TypeScript device models match the spec", { skip: skipReason ?? false }, () => {
+  const types = declaredTypes();
+  const schemas = spec.components.schemas;
+  const device = schemas.Device.properties;
+  const body = (path, method) => spec.paths[path][method].requestBody.content["application/json"].schema;
+  same("Device", props(schemas.Device), types.Device);
+  same("Device.clientConnectivity", props(device.clientConnectivity), types.ClientConnectivity);
+  same("Device.clientConnectivity.latency.*", props(device.clientConnectivity.properties.latency.additionalProperties), types.DerpLatency);
+  same("Device.clientConnectivity.clientSupports", props(device.clientConnectivity.properties.clientSupports), types.ClientSupports);
+  same("Device.postureIdentity", props(device.postureIdentity), types.PostureIdentity);
+  same("Device.distro", props(device.distro), types.Distro);
+  same("DevicePostureAttributes", props(schemas.DevicePostureAttributes), types.DevicePostureAttributes);
+  same("setCustomDevicePostureAttributes body", props(body("/device/{deviceId}/attributes/{attributeKey}", "post")), types.SetAttributeOptions);
+  const batch = body("/tailnet/{tailnet}/device-attributes", "patch");
+  same("batchUpdateCustomDevicePostureAttributes body", props(batch), types.UpdateAttributesOptions);
+  same("batchUpdateCustomDevicePostureAttributes nodes.*.*", props(batch.properties.nodes.additionalProperties.additionalProperties.anyOf[0]), types.AttributeUpdate);
 });

@@ -13,7 +13,7 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const work = `${here}.work/examples`;
 mkdirSync(work, { recursive: true });
 // Copied next to tests/js/node_modules so that `import "tailscale-wasm"` finds the tarball.
-for (const f of ["connect.mjs", "rotate-auth-keys.mjs", "provision-oauth-app.mjs", "ci-federated.mjs"]) cpSync(`${here}../../examples/${f}`, `${work}/${f}`);
+for (const f of ["connect.mjs", "rotate-auth-keys.mjs", "provision-oauth-app.mjs", "ci-federated.mjs", "tag-devices.mjs"]) cpSync(`${here}../../examples/${f}`, `${work}/${f}`);
 
 const { tailnet, baseUrl } = await startTailnet();
 after(() => tailnet.close());
@@ -72,4 +72,33 @@ test("ci-federated exchanges an ID token from the environment and mints an ephem
   assert.equal(key.description, "ci job 42");
   assert.ok(tailnet.requests.some((r) => r.path === "/api/v2/oauth/token-exchange"));
   assert.ok(existsSync(`${work}/ci-key`) && !stdout.includes(secret));
+});
+
+test("tag-devices: a dry run shows the patch and sends nothing; a real run sets attributes in one batch", async () => {
+  const patches = () => tailnet.requests.filter((r) => r.method === "PATCH").length;
+  const before = patches();
+  const dry = await example("tag-devices.mjs", ["--tag", "tag:ci", "--os", "linux", "--set", "custom:pool=blue", "--set", "custom:tier=2", "--dry-run"]);
+  assert.match(dry.stdout, /matched ci-runner-1/);
+  assert.match(dry.stdout, /"custom:pool": \{\s+"value": "blue"/);
+  assert.match(dry.stdout, /summary: 1 devices matched .*would set 2 and would delete 0 attributes on each/);
+  assert.equal(patches(), before, "a dry run sends no patch");
+
+  const { stdout } = await example("tag-devices.mjs", ["--tag", "tag:ci", "--set", "custom:pool=blue", "--set", "custom:canary=true", "--expires-in-hours", "24", "--comment", "from the example"]);
+  assert.match(stdout, /summary: 1 devices matched .*set 2 and deleted 0/);
+  assert.equal(patches(), before + 1, "one batch call");
+  const patch = JSON.parse(tailnet.requests.filter((r) => r.method === "PATCH").at(-1).body);
+  assert.equal(patch.comment, "from the example");
+  const [id] = Object.keys(patch.nodes);
+  assert.deepEqual(Object.keys(patch.nodes[id]), ["custom:pool", "custom:canary"]);
+  assert.equal(patch.nodes[id]["custom:canary"].value, true);
+  assert.ok(Date.parse(patch.nodes[id]["custom:pool"].expiry) > Date.now() + 23 * 3_600_000);
+
+  await example("tag-devices.mjs", ["--tag", "tag:ci", "--delete", "custom:pool"]);
+  const last = JSON.parse(tailnet.requests.filter((r) => r.method === "PATCH").at(-1).body);
+  assert.deepEqual(last.nodes[id], { "custom:pool": null });
+
+  const bad = await example("tag-devices.mjs", ["--set", "pool=a b"]).catch((e) => e);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--set pool=a b: key must start with "custom:"/);
+  assert.match(bad.stderr, /value may hold only letters/);
 });

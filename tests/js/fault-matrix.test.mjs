@@ -19,21 +19,33 @@ const admin = make();
 const anApp = { name: "matrix-app", redirectURIs: ["https://m.example/cb"], scopes: ["all"] };
 const fed = { scopes: ["all:read"], issuer: "https://issuer.example", subject: "ci:*" };
 
-// Each method: its HTTP method, how to prepare a target, and the call under test.
+const tn = (rest) => `/api/v2/tailnet/-${rest}`;
+const aDevice = async () => (await admin.devices.list({ filter: { hostname: "build-box" } }))[0];
+const attribute = (d) => `/api/v2/device/${d.nodeId}/attributes/custom%3Amatrix`;
+
+// Each method: its HTTP method, whether it may be retried after a failure that could hide a
+// processed request (by default, unless a POST or PATCH), whether it returns nothing (so a body
+// is ignored), how to prepare a target, the path it sends to, and the call under test.
 const METHODS = [
-  { name: "keys.list", http: "GET", path: () => "/keys", call: (c) => c.keys.list() },
-  { name: "keys.get", http: "GET", setup: () => admin.keys.createAuthKey({ tags: ["tag:ci"] }), path: (t) => `/keys/${t.id}`, call: (c, t) => c.keys.get(t.id) },
-  { name: "keys.createAuthKey", http: "POST", path: () => "/keys", call: (c) => c.keys.createAuthKey({ tags: ["tag:ci"], expirySeconds: 600 }) },
-  { name: "keys.createOAuthClient", http: "POST", path: () => "/keys", call: (c) => c.keys.createOAuthClient({ scopes: ["all:read"] }) },
-  { name: "keys.createFederatedIdentity", http: "POST", path: () => "/keys", call: (c) => c.keys.createFederatedIdentity(fed) },
-  { name: "keys.setOAuthClient", http: "PUT", setup: () => admin.keys.createOAuthClient({ scopes: ["all:read"] }), path: (t) => `/keys/${t.id}`, call: (c, t) => c.keys.setOAuthClient(t.id, { scopes: ["all:read"], description: "updated" }) },
-  { name: "keys.setFederatedIdentity", http: "PUT", setup: () => admin.keys.createFederatedIdentity(fed), path: (t) => `/keys/${t.id}`, call: (c, t) => c.keys.setFederatedIdentity(t.id, { ...fed, subject: "ci:main" }) },
-  { name: "keys.delete", http: "DELETE", setup: () => admin.keys.createAuthKey({ tags: ["tag:ci"] }), path: (t) => `/keys/${t.id}`, call: (c, t) => c.keys.delete(t.id) },
-  { name: "oauthApps.list", http: "GET", path: () => "/oauth-apps", call: (c) => c.oauthApps.list() },
-  { name: "oauthApps.get", http: "GET", setup: () => admin.oauthApps.create(anApp), path: (t) => `/oauth-apps/${t.id}`, call: (c, t) => c.oauthApps.get(t.id) },
-  { name: "oauthApps.create", http: "POST", path: () => "/oauth-apps", call: (c) => c.oauthApps.create(anApp) },
-  { name: "oauthApps.update", http: "PUT", setup: () => admin.oauthApps.create(anApp), path: (t) => `/oauth-apps/${t.id}`, call: (c, t) => c.oauthApps.update(t.id, { ...anApp, name: "matrix-app-2" }) },
-  { name: "oauthApps.delete", http: "DELETE", setup: () => admin.oauthApps.create(anApp), path: (t) => `/oauth-apps/${t.id}`, call: (c, t) => c.oauthApps.delete(t.id) },
+  { name: "keys.list", http: "GET", path: () => tn("/keys"), call: (c) => c.keys.list() },
+  { name: "keys.get", http: "GET", setup: () => admin.keys.createAuthKey({ tags: ["tag:ci"] }), path: (t) => tn(`/keys/${t.id}`), call: (c, t) => c.keys.get(t.id) },
+  { name: "keys.createAuthKey", http: "POST", path: () => tn("/keys"), call: (c) => c.keys.createAuthKey({ tags: ["tag:ci"], expirySeconds: 600 }) },
+  { name: "keys.createOAuthClient", http: "POST", path: () => tn("/keys"), call: (c) => c.keys.createOAuthClient({ scopes: ["all:read"] }) },
+  { name: "keys.createFederatedIdentity", http: "POST", path: () => tn("/keys"), call: (c) => c.keys.createFederatedIdentity(fed) },
+  { name: "keys.setOAuthClient", http: "PUT", setup: () => admin.keys.createOAuthClient({ scopes: ["all:read"] }), path: (t) => tn(`/keys/${t.id}`), call: (c, t) => c.keys.setOAuthClient(t.id, { scopes: ["all:read"], description: "updated" }) },
+  { name: "keys.setFederatedIdentity", http: "PUT", setup: () => admin.keys.createFederatedIdentity(fed), path: (t) => tn(`/keys/${t.id}`), call: (c, t) => c.keys.setFederatedIdentity(t.id, { ...fed, subject: "ci:main" }) },
+  { name: "keys.delete", http: "DELETE", nothing: true, setup: () => admin.keys.createAuthKey({ tags: ["tag:ci"] }), path: (t) => tn(`/keys/${t.id}`), call: (c, t) => c.keys.delete(t.id) },
+  { name: "oauthApps.list", http: "GET", path: () => tn("/oauth-apps"), call: (c) => c.oauthApps.list() },
+  { name: "oauthApps.get", http: "GET", setup: () => admin.oauthApps.create(anApp), path: (t) => tn(`/oauth-apps/${t.id}`), call: (c, t) => c.oauthApps.get(t.id) },
+  { name: "oauthApps.create", http: "POST", path: () => tn("/oauth-apps"), call: (c) => c.oauthApps.create(anApp) },
+  { name: "oauthApps.update", http: "PUT", setup: () => admin.oauthApps.create(anApp), path: (t) => tn(`/oauth-apps/${t.id}`), call: (c, t) => c.oauthApps.update(t.id, { ...anApp, name: "matrix-app-2" }) },
+  { name: "oauthApps.delete", http: "DELETE", nothing: true, setup: () => admin.oauthApps.create(anApp), path: (t) => tn(`/oauth-apps/${t.id}`), call: (c, t) => c.oauthApps.delete(t.id) },
+  { name: "devices.list", http: "GET", path: () => tn("/devices"), call: (c) => c.devices.list({ filter: { os: "linux" } }) },
+  { name: "devices.get", http: "GET", setup: aDevice, path: (d) => `/api/v2/device/${d.nodeId}`, call: (c, d) => c.devices.get(d.nodeId) },
+  { name: "devices.getAttributes", http: "GET", setup: aDevice, path: (d) => `/api/v2/device/${d.nodeId}/attributes`, call: (c, d) => c.devices.getAttributes(d.nodeId) },
+  { name: "devices.setAttribute", http: "POST", idempotent: true, setup: aDevice, path: attribute, call: (c, d) => c.devices.setAttribute(d.nodeId, "custom:matrix", { value: "on" }) },
+  { name: "devices.deleteAttribute", http: "DELETE", nothing: true, setup: aDevice, path: attribute, call: (c, d) => c.devices.deleteAttribute(d.nodeId, "custom:matrix") },
+  { name: "devices.updateAttributes", http: "PATCH", idempotent: true, nothing: true, setup: aDevice, path: () => tn("/device-attributes"), call: (c, d) => c.devices.updateAttributes({ nodes: { [d.nodeId]: { "custom:matrix": { value: "on" } } } }) },
 ];
 
 const big = 10 * 1024 * 1024 + 1024;
@@ -58,17 +70,18 @@ const FAULTS = [
 
 /** The contract's answer for one cell: outcome and requests seen. */
 function expected(method, fault) {
-  const idempotent = method.http !== "POST";
+  const idempotent = method.idempotent ?? !["POST", "PATCH"].includes(method.http);
   switch (fault.kind) {
     case "rate":
       return { outcome: "ok", requests: 2, note: "retried" };
     case "final":
       return { outcome: fault.error, requests: 1, note: "not retried" };
     case "gateway":
-      return idempotent ? { outcome: "ok", requests: 2, note: "retried" } : { outcome: fault.error, requests: 1, note: "not retried (POST)" };
+      if (idempotent) return { outcome: "ok", requests: 2, note: method.idempotent ? `retried: an idempotent ${method.http}` : "retried" };
+      return { outcome: fault.error, requests: 1, note: `not retried (${method.http})` };
     case "body":
-      // DELETE returns nothing, so it ignores the body; everything else needs the JSON.
-      return method.http === "DELETE" ? { outcome: "ok", requests: 1, note: "body ignored" } : { outcome: "TailscaleResponseError", requests: 1, note: "not retried" };
+      // Deletes and the batch update return nothing, so they ignore the body; the rest need JSON.
+      return method.nothing ? { outcome: "ok", requests: 1, note: "body ignored" } : { outcome: "TailscaleResponseError", requests: 1, note: "not retried" };
     case "huge":
       return { outcome: "TailscaleResponseError", requests: 1, note: "refused past 10 MiB" };
   }
@@ -91,7 +104,7 @@ for (const method of METHODS) {
         outcome = err?.name ?? String(err);
         recordStrings(err);
       }
-      const seen = tailnet.requests.filter((r) => r.method === method.http && r.path === `/api/v2/tailnet/-${path}`).length;
+      const seen = tailnet.requests.filter((r) => r.method === method.http && r.path === path).length;
       const want = expected(method, fault);
       rows.push({ method: method.name, fault: fault.name, expected: `${want.outcome}, ${want.requests} request${want.requests > 1 ? "s" : ""} (${want.note})`, observed: `${outcome}, ${seen} request${seen > 1 ? "s" : ""}` });
       assert.equal(outcome, want.outcome);

@@ -77,3 +77,17 @@ test("the exported validators run the same checks", () => {
   assert.deepEqual(fieldsOf({ issues: api.validateOAuthApp({ name: "ok-app", redirectURIs: ["https://a/cb"], scopes: ["all"], allowedNodeAttributes: ["custom:x", "x"] }) }), ["allowedNodeAttributes[1]"]);
   assert.equal(api.validateTag(5).length, 1);
 });
+
+test("the exported device validators run the same checks as the device methods", () => {
+  assert.deepEqual(api.validateAttributeKey("custom:rack_2:a"), []);
+  assert.match(api.validateAttributeKey("node:os")[0].message, /custom:/);
+  assert.equal(api.validateAttributeKey(`custom:${"a".repeat(122)}`)[0].field, "key");
+  for (const ok of ["a.b_c", "x".repeat(50), 0, -(2 ** 53 - 1), 2 ** 53 - 1, true, false]) assert.deepEqual(api.validateAttributeValue(ok), [], String(ok));
+  for (const bad of ["", "x".repeat(51), "a b", 1.5, 2 ** 53, NaN, null, undefined, [], {}]) assert.equal(api.validateAttributeValue(bad).length, 1, String(bad));
+  assert.deepEqual(api.validateSetAttribute({ value: "on" }), []);
+  assert.deepEqual(api.validateSetAttribute({ deviceId: "n1", key: "custom:a", value: 1, expiry: "2026-12-01T05:23:30Z", comment: "ok" }), []);
+  assert.deepEqual(fieldsOf({ issues: api.validateSetAttribute({ deviceId: "..", key: "a", value: "a b", expiry: "soon", comment: "c".repeat(201) }) }), ["deviceId", "key", "value", "expiry", "comment"]);
+  assert.deepEqual(api.validateUpdateAttributes({ nodes: { n1: { "custom:a": { value: 1 }, "custom:b": null } }, comment: "c" }), []);
+  assert.deepEqual(fieldsOf({ issues: api.validateUpdateAttributes({ nodes: { n1: { "custom:a": { value: 1, expiry: "x" } } } }) }), ["nodes.n1.custom:a.expiry"]);
+  assert.deepEqual(fieldsOf({ issues: api.validateUpdateAttributes({}) }), ["nodes"]);
+});

@@ -12,5 +12,7 @@ async function main(): Promise<void> {
     if (e instanceof TailscaleApiError) void e.status;
   }
   void validateTag("tag:a");
+  const hostnames: (string | null | undefined)[] = (await client.devices.list({ fields: "all" })).map((d) => d.hostname);
+  void hostnames;
 }
 void main;

@@ -16,6 +16,14 @@ import {
   validateScope,
   validateNodeAttribute,
   validateRedirectUri,
+  validateAttributeKey,
+  validateAttributeValue,
+  validateSetAttribute,
+  validateUpdateAttributes,
+  type Device,
+  type DevicePostureAttributes,
+  type AttributeValue,
+  type ListDevicesOptions,
   type Key,
   type OAuthApp,
   type ValidationIssue,
@@ -23,7 +31,7 @@ import {
 } from "tailscale-wasm";
 
 async function main(): Promise<void> {
-  const options: TailscaleClientOptions = { apiKey: "tskey-api-x", tailnet: "-", timeoutMs: 1000, maxRetries: 1, maxConcurrency: 2 };
+  const options: TailscaleClientOptions = { apiKey: "tskey-api-x", tailnet: "-", timeoutMs: 1000, maxRetries: 1, maxConcurrency: 2, allowInsecureHttp: false };
   const client = new TailscaleClient(options);
   new TailscaleClient({ oauth: { clientId: "c", clientSecret: "s", scopes: ["auth_keys"], tags: ["tag:ci"] } });
   new TailscaleClient({ federated: { clientId: "c", idToken: async () => "a.b.c" } });
@@ -46,6 +54,17 @@ async function main(): Promise<void> {
   await client.oauthApps.update("a", { name: "app", redirectURIs: ["https://a/cb"], scopes: ["all"] });
   await client.oauthApps.delete("a", { signal });
 
+  const listOptions: ListDevicesOptions = { fields: "all", filter: { tags: ["tag:prod"], isEphemeral: false, os: "linux" }, signal };
+  const devices: Device[] = await client.devices.list(listOptions);
+  const device: Device = await client.devices.get(devices[0]?.nodeId ?? "n", { fields: "default" });
+  const tags: string[] | null | undefined = device.tags;
+  const attrs: DevicePostureAttributes = await client.devices.getAttributes("n", { signal });
+  const score: AttributeValue | undefined = attrs.attributes?.["custom:score"];
+  await client.devices.setAttribute("n", "custom:score", { value: 80, expiry: "2026-12-01T00:00:00Z", comment: "c" });
+  const removed: void = await client.devices.deleteAttribute("n", "custom:score");
+  const patched: void = await client.devices.updateAttributes({ nodes: { n: { "custom:a": { value: true }, "custom:b": null } }, comment: "c" });
+  void [tags, score, removed, patched];
+
   const issues: ValidationIssue[] = [
     ...validateCreateAuthKey({}),
     ...validateCreateOAuthClient({ scopes: [] }),
@@ -55,6 +74,10 @@ async function main(): Promise<void> {
     ...validateScope("all"),
     ...validateNodeAttribute("custom:a"),
     ...validateRedirectUri("https://a"),
+    ...validateAttributeKey("custom:a"),
+    ...validateAttributeValue(5),
+    ...validateSetAttribute({ deviceId: "n", key: "custom:a", value: "x" }),
+    ...validateUpdateAttributes({ nodes: {} }),
   ];
   const first: string | undefined = issues[0]?.field;
 
@@ -64,8 +87,9 @@ async function main(): Promise<void> {
     if (e instanceof TailscaleApiError) {
       const n: number = e.status;
       const after: number | undefined = e.retryAfterMs;
-      const m: "GET" | "POST" | "PUT" | "DELETE" = e.method;
-      void [n, after, m, e.path, e.data];
+      const m: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" = e.method;
+      const location: string | undefined = e.location;
+      void [n, after, m, e.path, e.data, location];
     } else if (e instanceof TailscaleValidationError) {
       const list: ValidationIssue[] = e.issues;
       void list;
@@ -100,6 +124,14 @@ async function main(): Promise<void> {
   void keys[0]?.secretKey;
   // @ts-expect-error timeoutMs is a number
   new TailscaleClient({ apiKey: "k", timeoutMs: "5s" });
+  // @ts-expect-error an attribute value is a string, a number or a boolean
+  await client.devices.setAttribute("n", "custom:a", { value: [1] });
+  // @ts-expect-error fields is "all" or "default"
+  await client.devices.list({ fields: "some" });
+  // @ts-expect-error filter values are strings, booleans or lists of strings
+  await client.devices.list({ filter: { tags: 5 } });
+  // @ts-expect-error a Device has no such field
+  void devices[0]?.deviceName;
   // @ts-expect-error the result of delete is void
   const n: number = await client.oauthApps.delete("a");
   void n;

@@ -1,0 +1,54 @@
+// What the demo tailnet's parts share: errors that carry an HTTP status, request reading, and
+// the small value helpers every resource uses.
+
+import { randomBytes } from "node:crypto";
+
+export class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+export const bad = (message) => new HttpError(400, message);
+
+export const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** `custom:` then letters, digits, `_` or `:`, at most 128 characters: attribute keys, and the
+ *  node attributes an OAuth app may allowlist. */
+export const isCustomKey = (k) => typeof k === "string" && /^custom:[A-Za-z0-9_:]+$/.test(k) && k.length <= 128;
+
+/** Refuses fields the API does not define, at one object level. */
+export function onlyFields(obj, allowed, where) {
+  if (!isObject(obj)) throw bad(`${where} must be a JSON object`);
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) throw bad(`json: unknown field "${k}"`);
+  }
+}
+
+/** Request bodies larger than this are refused (413): read to the end, but not kept. */
+export const MAX_REQUEST_BODY = 1024 * 1024;
+
+/** The request body as text, or null when it is larger than MAX_REQUEST_BODY. */
+export async function readBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const c of req) {
+    size += c.length;
+    if (size <= MAX_REQUEST_BODY) chunks.push(c);
+  }
+  return size > MAX_REQUEST_BODY ? null : Buffer.concat(chunks).toString("utf8");
+}
+
+/** A path's segments, percent-decoded; a malformed escape is the client's error (400). */
+export function decodePath(path) {
+  try {
+    return path.split("/").map(decodeURIComponent);
+  } catch {
+    throw new HttpError(400, "the path has a malformed percent-escape");
+  }
+}
+
+export const newId = (prefix) => prefix + randomBytes(6).toString("hex").toUpperCase() + "CNTRL";
+export const secret = () => randomBytes(16).toString("hex");
+export const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+
