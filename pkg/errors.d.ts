@@ -93,3 +93,19 @@ export declare class TailscaleTimeoutError extends TailscaleError {
   /** The per-attempt limit that was exceeded. */
   readonly timeoutMs: number;
 }
+
+/** An OAuth authorization callback carried `error` (`DeviceProvisioning.parseCallback`): the
+ *  person declined, or the authorization server refused the request. */
+export declare class TailscaleAuthorizationError extends TailscaleError {
+  /**
+   * Creates the error. The client makes these itself; wrappers and tests may too.
+   * @param message a summary
+   * @param fields `{ error, description }`
+   * @param options `{ cause }`
+   */
+  constructor(message: string, fields?: { error?: string; description?: string }, options?: ErrorOptions);
+  /** The OAuth error code (RFC 6749 §4.1.2.1), such as `access_denied` or `invalid_scope`. */
+  readonly error: string;
+  /** The `error_description` the callback carried, if any. */
+  readonly description?: string;
+}

@@ -52,9 +52,19 @@ export class TailscaleTimeoutError extends TailscaleError {
   }
 }
 
+/** An OAuth authorization callback carried `error`: the person declined (`access_denied`), or
+ *  the authorization server refused the request. */
+export class TailscaleAuthorizationError extends TailscaleError {
+  constructor(message, fields = {}, options) {
+    super(message, fields, options);
+    this.error = fields.error;
+    if (fields.description !== undefined) this.description = fields.description;
+  }
+}
+
 // `name` on the prototype: correct in stacks and `String(err)`, and not an own property that
 // clutters `util.inspect`.
-for (const cls of [TailscaleError, TailscaleValidationError, TailscaleApiError, TailscaleResponseError, TailscaleNetworkError, TailscaleTimeoutError]) {
+for (const cls of [TailscaleError, TailscaleValidationError, TailscaleApiError, TailscaleResponseError, TailscaleNetworkError, TailscaleTimeoutError, TailscaleAuthorizationError]) {
   Object.defineProperty(cls.prototype, "name", { value: cls.name, enumerable: false, configurable: true, writable: true });
 }
 
@@ -64,6 +74,7 @@ const byKind = {
   response: TailscaleResponseError,
   network: TailscaleNetworkError,
   timeout: TailscaleTimeoutError,
+  authorization: TailscaleAuthorizationError,
 };
 
 /** @internal Called by the wasm core. */

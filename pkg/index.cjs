@@ -3,7 +3,8 @@
 const wasm = require("./dist/node/tailscale_wasm.js");
 const errors = require("./dist/errors.cjs");
 
-wasm.__setErrorFactory(errors.__fromCore);
+// Node 18 has Web Crypto only as `webcrypto`, not as a global.
+wasm.__setup(errors.__fromCore, globalThis.crypto ?? require("node:crypto").webcrypto);
 
 // Everything both modules export, but their internals (`__…`): the classes, the validators and
 // the error classes. index.mjs and the declarations list the same names.

@@ -1,15 +1,16 @@
 // Browsers, workers and bundlers: loads the wasm next to this file once, at import.
-import init, { __setErrorFactory } from "./dist/web/tailscale_wasm.js";
+import init, { __setup } from "./dist/web/tailscale_wasm.js";
 import { __fromCore } from "./errors.js";
 
 await init({ module_or_path: new URL("./dist/web/tailscale_wasm_bg.wasm", import.meta.url) });
-__setErrorFactory(__fromCore);
+__setup(__fromCore, globalThis.crypto);
 
 export {
   TailscaleClient,
   KeysApi,
   OAuthAppsApi,
   DevicesApi,
+  DeviceProvisioning,
   validateCreateAuthKey,
   validateCreateOAuthClient,
   validateCreateFederatedIdentity,
@@ -30,4 +31,5 @@ export {
   TailscaleResponseError,
   TailscaleNetworkError,
   TailscaleTimeoutError,
+  TailscaleAuthorizationError,
 } from "./errors.js";

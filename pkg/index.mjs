@@ -6,6 +6,7 @@ export const {
   KeysApi,
   OAuthAppsApi,
   DevicesApi,
+  DeviceProvisioning,
   validateCreateAuthKey,
   validateCreateOAuthClient,
   validateCreateFederatedIdentity,
@@ -24,4 +25,5 @@ export const {
   TailscaleResponseError,
   TailscaleNetworkError,
   TailscaleTimeoutError,
+  TailscaleAuthorizationError,
 } = api;

@@ -17,7 +17,7 @@ use tailscale_wasm::http::{
 };
 use tailscale_wasm::keys::{self, CreateAuthKey, FederatedIdentitySpec, OAuthClientSpec};
 use tailscale_wasm::oauth_apps::{self, OAuthAppSpec};
-use tailscale_wasm::{config, date, devices, encoding, validate};
+use tailscale_wasm::{config, date, devices, encoding, provisioning, validate};
 
 fn budget() -> Duration {
     let secs = std::env::var("FUZZ_SECONDS")
@@ -530,5 +530,44 @@ fn fuzz_percent_encoder() {
         prop_oneof![".*", "\\PC*", "[/%?#. ]{0,10}"],
         &check_segment,
         |s: &String| check_segment(s),
+    );
+}
+
+/// URL-like strings: callbacks with queries that have escapes, `+`, fragments, tabs and
+/// newlines, bare paths, and anything at all.
+fn callback_url() -> impl Strategy<Value = String> {
+    let query = "[a-zA-Z0-9=&%+_.~ #?/\"'<>\\\\-]{0,24}(%[0-9A-Fa-fzZ]{0,2}){0,3}[a-z=&+]{0,6}";
+    let regex = |p: String| proptest::string::string_regex(&p).expect("a valid pattern");
+    prop_oneof![
+        regex(".*".into()),
+        regex("\\PC{0,16}\\?\\PC{0,24}".into()),
+        regex(format!("[ \t]{{0,2}}(https?|myapp|file)://[a-z0-9.:\\[\\]@]{{0,12}}(/[a-z%/\t\n]{{0,6}})?\\?{query}")),
+        regex(format!("(https?|myapp):[a-z/]{{0,6}}\\?{query}")),
+        regex(format!("/cb\\?{query}")),
+    ]
+}
+
+fn check_callback(url: &str, state: &str) {
+    let verdict = provisioning::parse_callback(url, state);
+    let pairs = provisioning::query_pairs(url);
+    if let Ok(code) = &verdict {
+        assert!(pairs.iter().any(|(k, v)| k == "code" && v == code));
+    }
+    // Wherever the WHATWG parser reads the URL, it reads the same query.
+    if let Ok(parsed) = url::Url::parse(url) {
+        let oracle: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
+        assert_eq!(pairs, oracle, "query of {url:?}");
+    }
+}
+
+#[test]
+fn fuzz_callback() {
+    let replay = |line: &str| check_callback(line, "s");
+    let state = prop_oneof![Just("s".to_string()), "[a-zA-Z0-9_-]{0,43}"];
+    fuzz(
+        "callback",
+        (callback_url(), state),
+        &replay,
+        |(url, state)| check_callback(url, state),
     );
 }

@@ -6,11 +6,13 @@
 // documented rules on its own, from the OpenAPI spec and Tailscale's docs, in plain JS. It
 // never imports the package under test.
 //
-// What it models (devices and their posture attributes in demo-tailnet/devices.mjs):
+// What it models (devices and their posture attributes in demo-tailnet/devices.mjs, the OAuth
+// app consent screen and code exchange in demo-tailnet/provisioning.mjs):
 // - /api/v2/tailnet/{tailnet}/keys[/{id}] and /oauth-apps[/{id}], with the spec's shapes:
 //   `{"keys": [...]}`, `{"oauthApps": [...]}`, secrets (`key`, `clientSecret`) only in create
 //   responses, 200 with an empty body on delete, errors as `{"message": ...}`.
-// - POST /api/v2/oauth/token (client credentials) and /api/v2/oauth/token-exchange (federated
+// - POST /api/v2/oauth/token (client credentials, and the authorization code of an OAuth app's
+//   consent screen, GET /a/oauth_authorize) and /api/v2/oauth/token-exchange (federated
 //   identities; the JWT's claims are checked, its signature is not: there is no real issuer).
 // - Bearer or Basic credentials (401 otherwise), scopes on minted tokens (403 when missing),
 //   the documented input rules (400), and unknown JSON fields refused as the real API does.
@@ -30,6 +32,7 @@
 import http from "node:http";
 import { HttpError, bad, onlyFields, readBody, decodePath, newId, secret, iso, isCustomKey } from "./demo-tailnet/shared.mjs";
 import { createDevices } from "./demo-tailnet/devices.mjs";
+import { createProvisioning } from "./demo-tailnet/provisioning.mjs";
 
 const MAX_EXPIRY = 7776000;
 const SCOPES_NEEDING_TAGS = new Set(["devices:core", "auth_keys", "devices", "all"]);
@@ -88,6 +91,7 @@ export function createDemoTailnet(opts = {}) {
     usedKeys: new Set(), // ids of single-use auth keys that registered a device
   };
   const devices = createDevices({ state, now: () => now(), tailnetName, requireScope });
+  const provisioning = createProvisioning({ state, now: () => now(), consentingUser: { id: userId, login: logins.get(userId) }, mintAuthKey });
   const faults = [];
   const requests = [];
   let inFlight = 0;
@@ -111,6 +115,11 @@ export function createDemoTailnet(opts = {}) {
   state.apiKeys.set(demoApiKey, apiKeyRec.id);
   const authKey = (desc, create, days) =>
     addKey({ keyType: "auth", description: desc, capabilities: { devices: { create } }, expirySeconds: days * 86400, expires: iso(now() + days * 86400000), key: "tskey-auth-" + secret() });
+  /** A single-use, pre-approved, untagged auth key for `userId`: what an OAuth app's code buys. */
+  function mintAuthKey({ userId: owner, expirySeconds, description }) {
+    const create = { reusable: false, ephemeral: false, preauthorized: true, tags: [] };
+    return addKey({ keyType: "auth", description, capabilities: { devices: { create } }, expirySeconds, expires: iso(now() + expirySeconds * 1000), key: "tskey-auth-" + secret(), userId: owner });
+  }
   if (opts.seed !== false) {
     authKey("ci runners", { reusable: true, ephemeral: true, preauthorized: true, tags: ["tag:ci"] }, 30);
     authKey("office laptop", { reusable: false, ephemeral: false, preauthorized: false, tags: [] }, 12);
@@ -172,10 +181,11 @@ export function createDemoTailnet(opts = {}) {
   }
 
   function oauthToken(form) {
+    if (form.grant_type === "authorization_code") return provisioning.exchange(form);
     for (const k of Object.keys(form)) {
       if (!["client_id", "client_secret", "grant_type", "scope", "tags"].includes(k)) throw bad(`unknown form field "${k}"`);
     }
-    if (form.grant_type !== "client_credentials") throw bad("grant_type must be client_credentials");
+    if (form.grant_type !== "client_credentials") throw bad("grant_type must be client_credentials or authorization_code");
     const rec = state.keys.get(form.client_id ?? "");
     if (!rec || rec.keyType !== "client" || rec.revoked || rec.key !== form.client_secret) throw new HttpError(401, "invalid client credentials");
     const scopes = form.scope ? form.scope.split(" ").filter(Boolean) : rec.scopes;
@@ -339,7 +349,9 @@ export function createDemoTailnet(opts = {}) {
     const create = rec.capabilities.devices.create;
     if (!create.reusable && state.usedKeys.has(rec.id)) throw new HttpError(401, "this single-use auth key has already been used");
     const tags = create.tags ?? [];
-    const device = devices.add({ hostname: input.hostname, os: input.os, user: logins.get(rec.userId) ?? rec.userId, tags, ephemeral: create.ephemeral, authorized: create.preauthorized });
+    // A key an OAuth app minted brings the app's allowlisted attributes (provisioning.mjs).
+    const custom = provisioning.attributesFor(rec.id);
+    const device = devices.add({ hostname: input.hostname, os: input.os, user: logins.get(rec.userId) ?? rec.userId, tags, ephemeral: create.ephemeral, authorized: create.preauthorized, custom });
     state.usedKeys.add(rec.id);
     return devices.view(device, "all");
   }
@@ -491,6 +503,12 @@ export function createDemoTailnet(opts = {}) {
       entry.status = f.status ?? 200;
       return applyFault(f, res);
     }
+    if (url.pathname === "/a/oauth_authorize" || url.pathname.startsWith("/a/oauth_authorize/")) {
+      const answer = provisioning.consent(req.method, url);
+      entry.status = answer.status;
+      res.writeHead(answer.status, answer.headers);
+      return res.end(answer.body);
+    }
     let status = 200;
     let payload;
     try {
@@ -512,7 +530,7 @@ export function createDemoTailnet(opts = {}) {
     } catch (e) {
       if (!(e instanceof HttpError)) console.error("demo tailnet bug:", e);
       status = e instanceof HttpError ? e.status : 500;
-      payload = { message: e instanceof HttpError ? e.message : "internal error" };
+      payload = e instanceof HttpError ? (e.body ?? { message: e.message }) : { message: "internal error" };
     }
     entry.status = status;
     entry.response = payload;
@@ -532,6 +550,8 @@ export function createDemoTailnet(opts = {}) {
     tailnet: tailnetName,
     /** Registers a device with an auth key, as POST /demo/register does; returns the device. */
     registerDevice,
+    /** Ages every pending authorization code past its ten minutes. */
+    expireCodes: () => provisioning.expireCodes(),
     /** Credentials that work against this tailnet. */
     credentials: { apiKey: demoApiKey, oauth: { clientId: demoClient.id, clientSecret: demoClient.key } },
     state,

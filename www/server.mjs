@@ -15,14 +15,12 @@ import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDemoTailnet } from "./demo-tailnet.mjs";
-import { readBody, decodePath, HttpError } from "./demo-tailnet/shared.mjs";
+import { readBody, decodePath, HttpError, SECURITY_HEADERS } from "./demo-tailnet/shared.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // The only files served: the page itself and the package exactly as users install it.
 const MOUNTS = { "/pkg/": join(root, "pkg"), "/": join(root, "www") };
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".wasm": "application/wasm", ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json" };
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-const SECURITY_HEADERS = { "content-security-policy": CSP, "x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "cache-control": "no-store" };
 // Request headers worth forwarding upstream; cookies and browser metadata stay here.
 const FORWARD = ["authorization", "content-type", "accept", "user-agent"];
 
@@ -98,8 +96,8 @@ export async function startServer({ port = 8787, host = "127.0.0.1", upstream = 
           await demo.handle(req, res);
           status = res.statusCode;
         } else status = await forward(req, res, url);
-      } else if (demo && url.pathname === "/demo/register") {
-        // The demo tailnet's own control: a device joins with an auth key.
+      } else if (demo && (url.pathname === "/demo/register" || url.pathname.startsWith("/a/oauth_authorize"))) {
+        // The demo tailnet's own pages and controls: the consent screen, and a device joining.
         await demo.handle(req, res);
         status = res.statusCode;
       } else if (url.pathname === "/demo/config.json" && req.method === "GET") {

@@ -11,8 +11,7 @@ thread_local! {
     static FACTORY: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
-/// Called once by the package entry with `(kind, message, fields, cause) => Error`.
-#[wasm_bindgen(js_name = "__setErrorFactory", skip_typescript)]
+/// Set once, from the package entry (`__setup`): `(kind, message, fields, cause) => Error`.
 pub fn set_error_factory(factory: Function) {
     FACTORY.with(|f| *f.borrow_mut() = Some(factory));
 }

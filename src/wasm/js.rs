@@ -1,6 +1,9 @@
-//! Small JS primitives the transport needs: timers, abort wiring and promise races.
+//! Small JS primitives: the package entry's setup, timers, abort wiring, promise races and
+//! random bytes.
 
-use js_sys::{Function, Promise};
+use super::errors::set_error_factory;
+use js_sys::{Function, Promise, Uint8Array};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
@@ -12,6 +15,38 @@ extern "C" {
     fn set_timeout(handler: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// Web Crypto: `globalThis.crypto`, or Node's `webcrypto` (Node 18 has no global one).
+    type Crypto;
+    #[wasm_bindgen(method, catch, js_name = getRandomValues)]
+    fn get_random_values(this: &Crypto, array: &Uint8Array) -> Result<JsValue, JsValue>;
+}
+
+thread_local! {
+    static CRYPTO: RefCell<Option<Crypto>> = const { RefCell::new(None) };
+}
+
+/// Called once by the package entry: the factory that builds the JS error classes, and the
+/// Web Crypto object random states come from.
+#[wasm_bindgen(js_name = "__setup", skip_typescript)]
+pub fn setup(error_factory: Function, crypto: JsValue) {
+    set_error_factory(error_factory);
+    CRYPTO.with(|c| *c.borrow_mut() = Some(crypto.unchecked_into()));
+}
+
+/// `n` bytes from Web Crypto's `getRandomValues`.
+pub fn random_bytes(n: usize) -> Result<Vec<u8>, JsValue> {
+    let array = Uint8Array::new_with_length(n as u32);
+    CRYPTO.with(|c| match c.borrow().as_ref() {
+        Some(crypto) => crypto.get_random_values(&array).map(drop),
+        None => {
+            Err(js_sys::Error::new("Web Crypto (crypto.getRandomValues) is not available").into())
+        }
+    })?;
+    Ok(array.to_vec())
 }
 
 pub fn now_ms() -> u64 {

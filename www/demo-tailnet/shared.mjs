@@ -3,10 +3,18 @@
 
 import { randomBytes } from "node:crypto";
 
+/** Headers for every page the demo serves, its own and the consent screen: a CSP with no
+ *  inline script and no remote origin. */
+export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const SECURITY_HEADERS = { "content-security-policy": CSP, "x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "cache-control": "no-store" };
+
+/** An answer other than success: `{"message"}` unless `body` says otherwise (an OAuth token
+ *  endpoint answers `{"error", "error_description"}`). */
 export class HttpError extends Error {
-  constructor(status, message) {
+  constructor(status, message, body) {
     super(message);
     this.status = status;
+    this.body = body;
   }
 }
 export const bad = (message) => new HttpError(400, message);

@@ -8,6 +8,9 @@ import {
   TailscaleNetworkError,
   TailscaleTimeoutError,
   TailscaleResponseError,
+  TailscaleAuthorizationError,
+  DeviceProvisioning,
+  type ProvisioningGrant,
   validateCreateAuthKey,
   validateCreateOAuthClient,
   validateCreateFederatedIdentity,
@@ -64,6 +67,23 @@ async function main(): Promise<void> {
   const removed: void = await client.devices.deleteAttribute("n", "custom:score");
   const patched: void = await client.devices.updateAttributes({ nodes: { n: { "custom:a": { value: true }, "custom:b": null } }, comment: "c" });
   void [tags, score, removed, patched];
+
+  const flow = new DeviceProvisioning({ clientId: "a", clientSecret: "tskey-app-a-s", redirectUri: "http://127.0.0.1:8765/callback", scopes: ["auth_keys:create:once"], loginUrl: "https://login.tailscale.com", timeoutMs: 5000, maxRetries: 1 });
+  const { url, state }: { url: string; state: string } = flow.authorizationUrl({ state: "s" });
+  const { code }: { code: string } = flow.parseCallback(new URL(url), state);
+  const grant: ProvisioningGrant = await flow.exchange(code, { signal });
+  const authKey: string = grant.authKey;
+  const summary: { clientId: string; loginUrl: string } = flow.toJSON();
+  void [authKey, summary, grant.expiresAt, grant.scopes];
+  try {
+    flow.parseCallback("/cb?error=access_denied", state);
+  } catch (e) {
+    if (e instanceof TailscaleAuthorizationError) {
+      const why: string = e.error;
+      const more: string | undefined = e.description;
+      void [why, more];
+    }
+  }
 
   const issues: ValidationIssue[] = [
     ...validateCreateAuthKey({}),
@@ -132,6 +152,10 @@ async function main(): Promise<void> {
   await client.devices.list({ filter: { tags: 5 } });
   // @ts-expect-error a Device has no such field
   void devices[0]?.deviceName;
+  // @ts-expect-error the client secret is required
+  new DeviceProvisioning({ clientId: "a", redirectUri: "https://a/cb" });
+  // @ts-expect-error parseCallback needs the state
+  flow.parseCallback("/cb?code=x");
   // @ts-expect-error the result of delete is void
   const n: number = await client.oauthApps.delete("a");
   void n;
