@@ -19,7 +19,7 @@ build: setup
 	# std is rebuilt with panics as immediate traps, which drops its panic-message formatting
 	# (8 KB gzip, BENCHMARKS.md). Both are unstable flags, which RUSTC_BOOTSTRAP allows on the
 	# stable toolchain; only this build uses them (README, "How the wasm is built").
-	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
 	  cargo build --locked --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
 	  --target-dir $(WASM_TARGET_DIR) --quiet
 	rm -rf pkg/dist && mkdir -p pkg/dist

@@ -17,6 +17,6 @@ export {
   validateSetAttribute,
   validateUpdateAttributes,
 } from "./dist/web/tailscale_wasm.js";
-export type { TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput, DeviceProvisioningOptions, AuthorizationRequest, ProvisioningGrant, ProvisioningSummary } from "./dist/web/tailscale_wasm.js";
+export type { TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput, DeviceProvisioningOptions, AuthorizationOptions, AuthorizationRequest, AuthorizationCallback, ProvisioningGrant, ProvisioningSummary } from "./dist/web/tailscale_wasm.js";
 export type * from "./dist/models.js";
 export * from "./errors.js";

@@ -10,6 +10,8 @@ let demoConfig = null;
 // Auth keys made on this page, id -> { secret, label }: the secret is shown once, and kept here
 // (never in the DOM or storage) so that a demo device can register with it.
 const heldKeys = new Map();
+// OAuth app secrets made on this page, app id -> secret, for "Provision a device".
+const heldAppSecrets = new Map();
 
 // ---- request log: the page's own view of every call the client makes -----------------------
 const realFetch = globalThis.fetch.bind(globalThis);
@@ -115,10 +117,17 @@ async function busy(button, work) {
 }
 
 // ---- secrets: shown once -------------------------------------------------------------------
-function showSecret(secret, label) {
+/** Shows a secret once; `command` is a line to run with it, `action` a follow-up button. */
+function showSecret(secret, label, { command, action } = {}) {
   $("#secret-value").value = secret;
   $("#secret-label").textContent = label;
   $("#copy-status").textContent = "";
+  $("#secret-command").textContent = command ?? "";
+  $("#secret-command").hidden = !command;
+  const button = $("#secret-action");
+  button.hidden = !action;
+  button.textContent = action?.label ?? "";
+  button.onclick = action ? () => busy(button, action.run) : null;
   $("#secret-overlay").hidden = false;
   $("#secret-value").select();
 }
@@ -137,6 +146,8 @@ $("#copy-secret").addEventListener("click", async () => {
 $("#dismiss-secret").addEventListener("click", () => {
   $("#secret-value").value = "";
   $("#secret-label").textContent = "";
+  $("#secret-command").textContent = "";
+  $("#secret-action").onclick = null;
   $("#secret-overlay").hidden = true;
 });
 
@@ -188,7 +199,7 @@ function setConnected(on) {
   const status = $("#status");
   status.dataset.state = on ? "on" : "off";
   status.textContent = on ? `Connected (${client.authMode}, tailnet ${client.tailnet})` : "Not connected";
-  for (const button of document.querySelectorAll("#keys button, #apps button, #devices button")) button.disabled = !on;
+  for (const button of document.querySelectorAll("#keys button, #apps button, #devices button, #provision button")) button.disabled = !on;
   if (!on) {
     for (const table of ["#keys-table", "#apps-table", "#devices-table"]) $(`${table} tbody`).replaceChildren();
   }
@@ -399,7 +410,11 @@ function loadApps() {
     placeholder: "#apps-placeholder",
     noun: "OAuth apps",
     empty: "No OAuth apps yet. Create one below.",
-    fetchRows: () => client.oauthApps.list(),
+    fetchRows: async () => {
+      const apps = await client.oauthApps.list();
+      fillAppChoices(apps);
+      return apps;
+    },
     row: appRow,
   });
 }
@@ -479,6 +494,7 @@ appForm.addEventListener("submit", (event) => {
       toast(`Saved OAuth app ${req.name}.`);
     } else {
       const app = await client.oauthApps.create(req);
+      if (app.clientSecret) heldAppSecrets.set(app.id, app.clientSecret);
       showSecret(app.clientSecret ?? "", `OAuth app ${app.name} (client ID ${app.id}): its client secret`);
     }
     resetApp();
@@ -586,20 +602,110 @@ function chooseRegisterKey(id) {
   registerForm.elements.hostname.focus();
 }
 
+/** Joins a demo device with a held auth key; returns false (and shows why) if refused. */
+async function registerDevice(keyId, hostname, os) {
+  const held = heldKeys.get(keyId);
+  if (!held) return showIssues(registerForm, [{ field: "authKey", message: "create an auth key above first: its secret is only known to this page at creation" }]);
+  const response = await realFetch("/demo/register", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ authKey: held.secret, hostname, os }) });
+  const answer = await response.json();
+  if (!response.ok) return showIssues(registerForm, [{ field: response.status === 400 ? "hostname" : "authKey", message: answer.message }]);
+  toast(`${answer.hostname} joined the tailnet${answer.tags ? ` as ${answer.tags.join(", ")}` : ` as ${answer.user}`}.`);
+  await loadDevices();
+  return true;
+}
+
 registerForm.addEventListener("submit", (event) => {
   event.preventDefault();
   showIssues(registerForm, []);
   const f = registerForm.elements;
-  const held = heldKeys.get(f.keyId.value);
-  if (!held) return showIssues(registerForm, [{ field: "authKey", message: "create an auth key above first: its secret is only known to this page at creation" }]);
-  busy(event.submitter ?? $("button[type=submit]", registerForm), async () => {
-    const response = await realFetch("/demo/register", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ authKey: held.secret, hostname: f.hostname.value.trim(), os: f.os.value }) });
-    const answer = await response.json();
-    if (!response.ok) return showIssues(registerForm, [{ field: response.status === 400 ? "hostname" : "authKey", message: answer.message }]);
-    toast(`${answer.hostname} joined the tailnet${answer.tags ? ` as ${answer.tags.join(", ")}` : ` as ${answer.user}`}.`);
-    await loadDevices();
-  });
+  busy(event.submitter ?? $("button[type=submit]", registerForm), () => registerDevice(f.keyId.value, f.hostname.value.trim(), f.os.value));
 });
+
+// ---- provisioning a device through an OAuth app ---------------------------------------------
+const provisionForm = $("#provision-form");
+const redirectUri = `${location.origin}/callback.html`;
+let apps = [];
+// The flow waiting for its callback, in memory only; dropped once the callback is read.
+let pending = null;
+let provisioned = 0;
+
+function fillAppChoices(all) {
+  apps = all;
+  const select = provisionForm.elements.appId;
+  const chosen = select.value;
+  select.replaceChildren(...(all.length ? all.map((a) => el("option", { value: a.id ?? "" }, a.name ?? a.id ?? "")) : [el("option", { value: "" }, "none yet: create an OAuth app above")]));
+  if (all.some((a) => a.id === chosen)) select.value = chosen;
+  syncProvisionApp();
+}
+
+const chosenApp = () => apps.find((a) => a.id === provisionForm.elements.appId.value);
+
+function syncProvisionApp() {
+  const app = chosenApp();
+  const held = app && heldAppSecrets.has(app.id);
+  $("#secret-source").textContent = held ? "Leave empty to use the secret this page kept when it created the app." : "Paste the secret shown when the app was created.";
+  $("#add-redirect").hidden = !app || (app.redirectURIs ?? []).includes(redirectUri);
+}
+
+function provisioningFlow() {
+  const f = provisionForm.elements;
+  const app = chosenApp();
+  const clientSecret = f.clientSecret.value.trim() || heldAppSecrets.get(app?.id) || "";
+  const options = { clientId: app?.id ?? "", clientSecret, redirectUri, scopes: list(f.scopes.value), baseUrl: location.origin };
+  // The demo tailnet serves its own consent screen; a real tailnet's is on login.tailscale.com.
+  if (demoConfig?.mode === "demo") options.loginUrl = location.origin;
+  return new ts.DeviceProvisioning(options);
+}
+
+provisionForm.addEventListener("change", (e) => e.target.name === "appId" && syncProvisionApp());
+$("#add-redirect").addEventListener("click", (e) =>
+  busy(e.currentTarget, async () => {
+    const app = chosenApp();
+    const { name, description, scopes, allowedNodeAttributes } = app;
+    await client.oauthApps.update(app.id, { name, description, scopes, allowedNodeAttributes, redirectURIs: [...(app.redirectURIs ?? []), redirectUri] });
+    toast(`Added ${redirectUri} to ${app.name}.`);
+    await loadApps();
+  }),
+);
+
+provisionForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  showIssues(provisionForm, []);
+  let flow;
+  try {
+    flow = provisioningFlow();
+  } catch (err) {
+    return err instanceof ts.TailscaleValidationError ? showIssues(provisionForm, err.issues) : toast(describe(err), "error");
+  }
+  const { url, state } = flow.authorizationUrl();
+  pending = { flow, state, app: chosenApp()?.name ?? "the app" };
+  const consent = window.open(url, "tailscale-consent", "popup,width=560,height=700");
+  $("#provision-status").textContent = consent ? "Waiting for the consent screen…" : "The browser blocked the consent window: allow pop-ups for this page and try again.";
+});
+
+// The consent window's callback page sends its URL here (callback.js).
+new BroadcastChannel("tailscale-wasm-consent").onmessage = ({ data }) => completeProvisioning(String(data));
+
+async function completeProvisioning(callbackUrl) {
+  if (!pending) return;
+  const { flow, state, app } = pending;
+  pending = null;
+  const status = $("#provision-status");
+  try {
+    const { code } = flow.parseCallback(callbackUrl, state);
+    status.textContent = "Consent given; exchanging the code…";
+    const grant = await flow.exchange(code);
+    const id = `provisioned-${++provisioned}`;
+    holdKey(id, grant.authKey, `provisioned through ${app} (until ${new Date(grant.expiresAt).toLocaleTimeString()})`);
+    status.textContent = `A single-use auth key arrived, valid until ${new Date(grant.expiresAt).toLocaleString()}.`;
+    const register = { label: "Register a demo device with this key", run: () => registerDevice(id, `provisioned-${provisioned}`, "linux") };
+    showSecret(grant.authKey, `Auth key for the consenting user's new device, through ${app}: single-use, for one hour`, { command: `tailscale up --auth-key=${grant.authKey}`, action: demoConfig?.mode === "demo" ? register : undefined });
+  } catch (err) {
+    if (err instanceof ts.TailscaleAuthorizationError) status.textContent = `Not authorized: ${err.error}${err.description ? ` (${err.description})` : ""}.`;
+    else if (err instanceof ts.TailscaleValidationError) status.textContent = `The callback did not match this page's request: ${describe(err)}`;
+    else toast(describe(err), "error");
+  }
+}
 
 // ---- start ---------------------------------------------------------------------------------
 $("#refresh-keys").addEventListener("click", (e) => busy(e.currentTarget, loadKeys));
@@ -620,6 +726,7 @@ if (demoConfig?.mode !== "demo") {
   $("#demo-hint").textContent = "The server forwards to a real Tailscale API; use your own credential.";
 }
 registerForm.hidden = demoConfig?.mode !== "demo";
+$("#redirect-uri").textContent = redirectUri;
 showMode();
 syncTrustKind();
 syncValueType();

@@ -47,6 +47,18 @@ export interface AuthorizationRequest {
   state: string;
 }
 
+/** Options for `authorizationUrl`. */
+export interface AuthorizationOptions {
+  /** Your own state (non-empty). Default: 32 random bytes from Web Crypto, base64url. */
+  state?: string;
+}
+
+/** What `parseCallback` returns once the callback checks out. */
+export interface AuthorizationCallback {
+  /** The authorization code, for `exchange`: it works once, for ten minutes or so. */
+  code: string;
+}
+
 /** What `exchange` resolves to. */
 export interface ProvisioningGrant {
   /** A single-use auth key for the consenting user's new device:
@@ -60,10 +72,15 @@ export interface ProvisioningGrant {
 
 /** What `JSON.stringify(flow)` shows: settings, never the secret. */
 export interface ProvisioningSummary {
+  /** The OAuth app's id. */
   clientId: string;
+  /** Where the consent screen sends the person back. */
   redirectUri: string;
+  /** The scopes asked for. */
   scopes: string[];
+  /** Where the consent screen is. */
   loginUrl: string;
+  /** Where the token endpoint is. */
   baseUrl: string;
 }
 "#;
@@ -104,7 +121,7 @@ impl DeviceProvisioning {
     #[wasm_bindgen(js_name = authorizationUrl, unchecked_return_type = "AuthorizationRequest")]
     pub fn authorization_url(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ state?: string }")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "AuthorizationOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let options = or_empty(&options);
         let given = provisioning::state_option(options).map_err(js_error)?;
@@ -124,7 +141,7 @@ impl DeviceProvisioning {
     /// `{ code }`. Throws `TailscaleAuthorizationError` when the callback carries `error` (the
     /// person denied, say), and `TailscaleValidationError` when the state is missing or
     /// differs (a forged or replayed callback) or the code is missing. Sends nothing.
-    #[wasm_bindgen(js_name = parseCallback, unchecked_return_type = "{ code: string }")]
+    #[wasm_bindgen(js_name = parseCallback, unchecked_return_type = "AuthorizationCallback")]
     pub fn parse_callback(
         &self,
         #[wasm_bindgen(js_name = callbackUrl, unchecked_param_type = "string | URL")]

@@ -19,10 +19,11 @@ const run = promisify(execFile);
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const packDir = join(repo, "target/pack");
 const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz")));
-// A ratchet on the browser payload, lowered as size cuts land (BENCHMARKS.md has the history).
-// The line is 40 KB; today's build is about 44.4 KB, and BENCHMARKS.md says what stands
-// between the two.
-const PAYLOAD_BUDGET = 46 * 1024;
+// A ratchet on the browser payload (BENCHMARKS.md has the history): lowered as size cuts land,
+// and raised by exactly what each new capability was measured to cost. 47,104 B (46 KiB) at the
+// start of the second round, + 571 (transport rules) + 6,928 (devices) + 5,091 (device
+// provisioning) - 370 (-Zlocation-detail=none); today's build is 57,687 B.
+const PAYLOAD_BUDGET = 59_324;
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".css": "text/css" };
 

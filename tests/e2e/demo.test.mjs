@@ -209,6 +209,49 @@ test("a demo device registers with a freshly created auth key and appears with t
   if (expected >= 0) problems.splice(expected, 1);
 });
 
+test("a device is provisioned through an OAuth app: consent, exchange, registration, custom:provisioned", async () => {
+  await page.fill("#app-form [name=name]", "e2e-provisioning");
+  await page.fill("#app-form [name=redirectURIs]", `${server.url}/callback.html`);
+  await page.fill("#app-form [name=scopes]", "auth_keys:create:once");
+  await page.fill("#app-form [name=allowedNodeAttributes]", "custom:provisioned");
+  await page.click("#app-form button[type=submit]");
+  await page.waitForSelector("#secret-overlay:not([hidden])");
+  await page.click("#dismiss-secret");
+  await page.locator("#apps-table tbody tr:has-text('e2e-provisioning')").waitFor();
+  await page.selectOption("#provision-form [name=appId]", { label: "e2e-provisioning" });
+  assert.match(await page.innerText("#secret-source"), /kept/, "the page holds the secret it was shown");
+  assert.equal(await page.isHidden("#add-redirect"), true, "the app lists this page's redirect URI");
+
+  const [consent] = await Promise.all([page.waitForEvent("popup"), page.click("#authorize")]);
+  await consent.waitForSelector("#allow");
+  const screen = await consent.innerText("body");
+  assert.match(screen, /Authorize e2e-provisioning/);
+  assert.match(screen, /auth_keys:create:once/);
+  assert.match(screen, /demo@example\.com/);
+  assert.match(screen, /custom:provisioned/);
+  assert.equal((await consent.evaluate(() => document.querySelectorAll("script").length)), 0, "the consent screen runs no script");
+  await consent.click("#allow");
+  await page.waitForSelector("#secret-overlay:not([hidden])");
+  const key = await page.inputValue("#secret-value");
+  assert.match(key, /^tskey-auth-/);
+  assert.equal(await page.innerText("#secret-command"), `tailscale up --auth-key=${key}`);
+  const exchanged = server.demo.requests.filter((r) => r.path === "/api/v2/oauth/token" && r.body.includes("grant_type=authorization_code"));
+  assert.equal(exchanged.length, 1, "one exchange");
+  await page.click("#secret-action");
+  await page.locator("#devices-table tbody tr:has-text('provisioned-1')").waitFor();
+  await page.click("#dismiss-secret");
+  const row = await page.locator("#devices-table tbody tr:has-text('provisioned-1')").innerText();
+  assert.match(row, /demo@example\.com/, "owned by the consenting user");
+  assert.match(row, /custom:provisioned=true/);
+  assert.equal(await page.evaluate((k) => document.documentElement.outerHTML.includes(k), key), false, "the key is gone once dismissed");
+
+  // Deny: the page says so, and nothing is exchanged.
+  const [denied] = await Promise.all([page.waitForEvent("popup"), page.click("#authorize")]);
+  await denied.click("#deny");
+  await page.locator("#provision-status", { hasText: "access_denied" }).waitFor();
+  assert.equal(server.demo.requests.filter((r) => r.body.includes("grant_type=authorization_code")).length, 1);
+});
+
 test("API data is rendered as text and runs no script", async () => {
   const payload = "<img src=x onerror=alert(1)>";
   await page.fill("#app-form [name=name]", "xss-probe");

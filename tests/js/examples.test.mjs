@@ -2,7 +2,8 @@
 // from tests/js/node_modules, so that none of them can rot.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { promisify } from "node:util";
 import { cpSync, mkdirSync, readFileSync, statSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -13,7 +14,7 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const work = `${here}.work/examples`;
 mkdirSync(work, { recursive: true });
 // Copied next to tests/js/node_modules so that `import "tailscale-wasm"` finds the tarball.
-for (const f of ["connect.mjs", "rotate-auth-keys.mjs", "provision-oauth-app.mjs", "ci-federated.mjs", "tag-devices.mjs"]) cpSync(`${here}../../examples/${f}`, `${work}/${f}`);
+for (const f of ["connect.mjs", "rotate-auth-keys.mjs", "provision-oauth-app.mjs", "ci-federated.mjs", "tag-devices.mjs", "provision-device.mjs"]) cpSync(`${here}../../examples/${f}`, `${work}/${f}`);
 
 const { tailnet, baseUrl } = await startTailnet();
 after(() => tailnet.close());
@@ -101,4 +102,78 @@ test("tag-devices: a dry run shows the patch and sends nothing; a real run sets 
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--set pool=a b: key must start with "custom:"/);
   assert.match(bad.stderr, /value may hold only letters/);
+});
+
+/** A free loopback port for the example's callback server. */
+const freePort = () =>
+  new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+
+/** Runs provision-device.mjs until it prints the consent URL; `answer(url)` plays the browser. */
+async function provisionDevice(port, args, answer) {
+  const admin = new TailscaleClient({ apiKey: tailnet.credentials.apiKey, baseUrl });
+  const app = await admin.oauthApps.create({ name: `cli-${port}`, redirectURIs: [`http://127.0.0.1:${port}/callback`], scopes: ["auth_keys:create:once"], allowedNodeAttributes: ["custom:provisioned"] });
+  const child = spawn(process.execPath, [`${work}/provision-device.mjs`, "--port", String(port), ...args], {
+    cwd: work,
+    env: { ...env, TAILSCALE_API_KEY: "", TS_APP_CLIENT_ID: app.id, TS_APP_CLIENT_SECRET: app.clientSecret, TAILSCALE_LOGIN_URL: baseUrl },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      const m = stdout.match(/^(http\S+oauth_authorize\S+)$/m);
+      if (m) resolve(m[1]);
+    });
+    child.on("exit", () => reject(new Error(`exited early: ${stdout}${stderr}`)));
+  });
+  await answer(url);
+  const code = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on("exit", resolve)));
+  return { code, stdout, stderr, app, secret: app.clientSecret };
+}
+
+/** The consent screen, answered by a scripted request instead of a person. */
+async function consent(url, choice) {
+  const html = await (await fetch(url)).text();
+  const link = html.match(new RegExp(`id="${choice}" href="([^"]+)"`))[1];
+  const answer = await fetch(new URL(link, url), { redirect: "manual" });
+  // The browser follows the redirect to the example's loopback callback server.
+  await fetch(answer.headers.get("location"));
+}
+
+test("provision-device: consent, exchange, a 0600 key file, and a device that joins with it", async () => {
+  const port = await freePort();
+  const keyFile = `${work}/provisioned-key`;
+  const run = await provisionDevice(port, ["--key-file", keyFile, "--timeout", "30"], (url) => consent(url, "allow"));
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, new RegExp(`tailscale up --auth-key=file:${keyFile}`));
+  assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+  const key = readFileSync(keyFile, "utf8").trim();
+  assert.match(key, /^tskey-auth-/);
+  assert.ok(!run.stdout.includes(key) && !run.stdout.includes(run.secret), "neither the key nor the secret is printed");
+  const device = tailnet.registerDevice({ authKey: key, hostname: "cli-provisioned" });
+  assert.equal(device.user, "demo@example.com");
+  const admin = new TailscaleClient({ apiKey: tailnet.credentials.apiKey, baseUrl });
+  assert.equal((await admin.devices.getAttributes(device.nodeId)).attributes["custom:provisioned"], true);
+});
+
+test("provision-device says so plainly on Deny, on a forged callback, and on a timeout", async () => {
+  const denied = await provisionDevice(await freePort(), ["--key-file", `${work}/denied-key`], (url) => consent(url, "deny"));
+  assert.equal(denied.code, 1);
+  assert.match(denied.stderr, /Not approved: access_denied/);
+  assert.ok(!existsSync(`${work}/denied-key`));
+
+  const port = await freePort();
+  const forged = await provisionDevice(port, ["--key-file", `${work}/forged-key`], () => fetch(`http://127.0.0.1:${port}/callback?code=stolen&state=forged`));
+  assert.equal(forged.code, 1);
+  assert.match(forged.stderr, /did not come from this run's consent screen: state does not match/);
+
+  const slow = await provisionDevice(await freePort(), ["--key-file", `${work}/slow-key`, "--timeout", "1"], () => {});
+  assert.equal(slow.code, 1);
+  assert.match(slow.stderr, /no answer from the consent screen within 1 s/);
 });

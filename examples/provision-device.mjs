@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Provisions a device through an OAuth app: prints the consent URL (and opens it with --open),
+// waits on a loopback callback server for the person to Allow, checks the state, exchanges the
+// code, and writes the single-use auth key to a file only you can read, for
+//   tailscale up --auth-key=file:PATH
+// The device that joins belongs to the person who consented and carries the app's custom:
+// attributes.
+//
+//   TS_APP_CLIENT_ID=a123... TS_APP_CLIENT_SECRET=tskey-app-... \
+//     node provision-device.mjs --port 8765 --key-file ./auth-key [--open] [--timeout 300]
+//
+// The app must list http://127.0.0.1:PORT/callback among its redirect URIs. The secret comes
+// from the environment, never from arguments (argv is visible to every user on the machine).
+// TAILSCALE_BASE_URL and TAILSCALE_LOGIN_URL point it elsewhere (a proxy, the demo tailnet).
+import http from "node:http";
+import { spawn } from "node:child_process";
+import { rm, writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { DeviceProvisioning, TailscaleAuthorizationError, TailscaleError, TailscaleValidationError } from "tailscale-wasm";
+
+const { values: opts } = parseArgs({
+  options: {
+    port: { type: "string", default: "8765" },
+    "key-file": { type: "string" },
+    timeout: { type: "string", default: "300" },
+    open: { type: "boolean", default: false },
+  },
+});
+const fail = (message, code = 1) => {
+  console.error(message);
+  process.exit(code);
+};
+if (!opts["key-file"]) fail("pass --key-file PATH: the auth key is written there (mode 0600), never printed", 2);
+const timeoutSeconds = Number(opts.timeout);
+if (!(timeoutSeconds > 0)) fail("--timeout must be a number of seconds", 2);
+
+const env = process.env;
+let flow;
+try {
+  flow = new DeviceProvisioning({
+    clientId: env.TS_APP_CLIENT_ID ?? "",
+    clientSecret: env.TS_APP_CLIENT_SECRET ?? "",
+    redirectUri: `http://127.0.0.1:${opts.port}/callback`,
+    ...(env.TAILSCALE_BASE_URL ? { baseUrl: env.TAILSCALE_BASE_URL } : {}),
+    ...(env.TAILSCALE_LOGIN_URL ? { loginUrl: env.TAILSCALE_LOGIN_URL } : {}),
+  });
+} catch (err) {
+  if (!(err instanceof TailscaleValidationError)) throw err;
+  fail(err.issues.map((i) => `${i.field}: ${i.message}`).join("\n") + "\n(TS_APP_CLIENT_ID and TS_APP_CLIENT_SECRET come from the environment)", 2);
+}
+const { url, state } = flow.authorizationUrl();
+
+/** Waits for the browser to come back to /callback; answers it with a short page. */
+function waitForCallback() {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer((req, res) => {
+      if (!req.url.startsWith("/callback")) return res.writeHead(404).end();
+      const page = (title, text) => res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><title>${title}</title><p>${text}</p>`);
+      try {
+        const { code } = flow.parseCallback(req.url, state);
+        page("Approved", "Approved. You can close this tab and go back to the terminal.");
+        resolve(code);
+      } catch (err) {
+        page("Not approved", "Not approved. Details are in the terminal.");
+        reject(err);
+      }
+      // One answer is all it takes: stop listening, and let the browser's connection go.
+      server.close();
+      res.on("finish", () => server.closeAllConnections());
+    });
+    server.listen(Number(opts.port), "127.0.0.1");
+    server.on("error", reject);
+    setTimeout(() => {
+      server.close();
+      reject(new Error(`no answer from the consent screen within ${timeoutSeconds} s`));
+    }, timeoutSeconds * 1000).unref();
+  });
+}
+
+const callback = waitForCallback();
+console.log(`Open this URL and approve the device:\n${url}`);
+if (opts.open) {
+  const opener = { darwin: "open", win32: "explorer" }[process.platform] ?? "xdg-open";
+  spawn(opener, [url], { stdio: "ignore", detached: true }).on("error", () => console.log(`(could not run ${opener}: open the URL yourself)`)).unref();
+}
+
+try {
+  const code = await callback;
+  const grant = await flow.exchange(code);
+  // A new file, created readable by its owner only (an existing file's mode would be kept).
+  await rm(opts["key-file"], { force: true });
+  await writeFile(opts["key-file"], grant.authKey + "\n", { mode: 0o600, flag: "wx" });
+  console.log(`Approved. A single-use auth key, valid until ${grant.expiresAt}, is in ${opts["key-file"]}.`);
+  console.log(`On the new device: tailscale up --auth-key=file:${opts["key-file"]}`);
+} catch (err) {
+  if (err instanceof TailscaleAuthorizationError) fail(`Not approved: ${err.error}${err.description ? ` (${err.description})` : ""}.`);
+  if (err instanceof TailscaleValidationError) fail(`Refused a callback that did not come from this run's consent screen: ${err.issues.map((i) => `${i.field} ${i.message}`).join("; ")}.`);
+  fail(err instanceof TailscaleError ? `${err.name}: ${err.message}` : String(err.message ?? err));
+}
