@@ -80,10 +80,12 @@ test-types: test-js
 docs: build
 	$(BIN)/typedoc --options typedoc.json
 
-## test-e2e: the demo page in Debian's Chromium (installed when missing), via playwright-core.
+## test-e2e: the demo page and the consumer matrix: Debian's Chromium (via playwright-core), and
+## the runtimes and bundlers of tests/consumers/tools, each installed when missing. The browser
+## rows and the runtime rows run side by side.
 test-e2e: pack
-	@scripts/setup.sh browser
-	node --test --test-reporter=spec tests/e2e/
+	@scripts/setup.sh browser consumers
+	node --test --test-concurrency=2 --test-reporter=spec tests/e2e/
 
 ## test-conformance: a short schemathesis pass against the demo tailnet (the spec in ../shared).
 test-conformance:

@@ -5,31 +5,4 @@ import { __fromCore } from "./errors.js";
 await init({ module_or_path: new URL("./dist/web/tailscale_wasm_bg.wasm", import.meta.url) });
 __setup(__fromCore, globalThis.crypto);
 
-export {
-  TailscaleClient,
-  KeysApi,
-  OAuthAppsApi,
-  DevicesApi,
-  DeviceProvisioning,
-  validateCreateAuthKey,
-  validateCreateOAuthClient,
-  validateCreateFederatedIdentity,
-  validateOAuthApp,
-  validateTag,
-  validateScope,
-  validateNodeAttribute,
-  validateRedirectUri,
-  validateAttributeKey,
-  validateAttributeValue,
-  validateSetAttribute,
-  validateUpdateAttributes,
-} from "./dist/web/tailscale_wasm.js";
-export {
-  TailscaleError,
-  TailscaleValidationError,
-  TailscaleApiError,
-  TailscaleResponseError,
-  TailscaleNetworkError,
-  TailscaleTimeoutError,
-  TailscaleAuthorizationError,
-} from "./errors.js";
+export * from "./exports.js";

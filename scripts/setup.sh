@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need, and only what is missing: quick when all is there.
-# Usage: scripts/setup.sh [browser] [conformance]
+# Usage: scripts/setup.sh [browser] [conformance] [consumers]
 #   browser      also installs Debian's chromium for the browser tests
 #   conformance  also installs schemathesis (PyPI) into target/venv
+#   consumers    also installs the consumer matrix's runtimes and bundlers (Node 18-26, Deno,
+#                Bun, workerd, Vite, webpack, esbuild, Next.js) into target/consumers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +62,16 @@ fi
 if [[ "$args" == *" bench "* ]] && ! command -v twiggy >/dev/null; then
   say "installing twiggy (the wasm size profiler) for the benchmark"
   cargo install twiggy --version "$TWIGGY_VERSION" --locked --quiet
+fi
+
+# The consumer matrix's tools, from their committed lockfile: about 1.5 GB once, then cached.
+tools=tests/consumers/tools
+if [[ "$args" == *" consumers "* ]] && { [ ! -f target/consumers/node_modules/.package-lock.json ] ||
+   [ $tools/package-lock.json -nt target/consumers/node_modules/.package-lock.json ]; }; then
+  say "installing the consumer matrix's runtimes and bundlers into target/consumers (npm ci)"
+  mkdir -p target/consumers
+  cp $tools/package.json $tools/package-lock.json target/consumers/
+  (cd target/consumers && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 if [[ "$args" == *" browser "* ]] && [ ! -x /usr/bin/chromium ]; then

@@ -1,97 +1,79 @@
-// The consumer matrix's browser and offline rows, from the packed tarball installed into
-// temporary folders (never the source tree): a Vite production build, a plain module script with
-// an import map, a Web Worker, and a Node script with no network but loopback. Node ESM and
-// CommonJS, and the strict TypeScript consumer, are in tests/js (empty-folder, types).
+// The consumer matrix's browser and offline rows, each from the packed tarball installed into a
+// fresh folder (never the source tree): production builds of a small app with Vite, webpack and
+// esbuild, a Next.js app (App Router) with a server route and a client component, a plain module
+// script with an import map and a Web Worker, all in Chromium; and a Node script with no network
+// but loopback. The runtime rows (Node majors, Deno, Bun, workerd) are in runtimes.test.mjs; Node
+// ESM and CommonJS on the machine's Node, and the strict TypeScript consumer, are in tests/js.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import http from "node:http";
-import { mkdtempSync, readdirSync, cpSync, writeFileSync, readFileSync, rmSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, extname, normalize, sep } from "node:path";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { readdirSync, cpSync, writeFileSync, readFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { spawn } from "node:child_process";
 import { gzipSync } from "node:zlib";
-import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { createDemoTailnet } from "../../www/demo-tailnet.mjs";
+import { run, repo, project, removeProjects, serve, openPage, bin, consumers, CHROMIUM_ARGS } from "./matrix.mjs";
+import { EXPECTED } from "../consumers/smoke-lib.mjs";
 
-const run = promisify(execFile);
-const repo = fileURLToPath(new URL("../../", import.meta.url));
-const packDir = join(repo, "target/pack");
-const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz")));
 // A ratchet on the browser payload (BENCHMARKS.md has the history): lowered as size cuts land,
 // and raised by exactly what each new capability was measured to cost. 47,104 B (46 KiB) at the
 // start of the second round, + 571 (transport rules) + 6,928 (devices) + 5,091 (device
 // provisioning) - 370 (-Zlocation-detail=none); today's build is 57,687 B.
 const PAYLOAD_BUDGET = 59_324;
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".css": "text/css" };
 
-let browser, tailnet, work;
-const dirs = [];
+let browser, tailnet;
 
-/** A folder with the tarball installed, as a user's project would have it. */
-async function project(extra = []) {
-  const dir = mkdtempSync(join(tmpdir(), "tailscale-wasm-consumer-"));
-  dirs.push(dir);
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module" }));
-  await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball, ...extra], { cwd: dir });
-  return dir;
-}
-
-/** Serves `root` statically and /api/v2 from the demo tailnet, on one origin. */
-async function serve(root) {
-  const server = http.createServer(async (req, res) => {
-    const path = new URL(req.url, "http://x").pathname;
-    if (path.startsWith("/api/v2/")) return tailnet.handle(req, res);
-    // A proxy that redirects: /bounce/... answers 307 to the same path without the prefix.
-    if (path.startsWith("/bounce/")) return res.writeHead(307, { location: req.url.slice("/bounce".length) }).end();
-    if (path === "/favicon.ico") return res.writeHead(204).end();
-    const file = normalize(join(root, decodeURIComponent(path === "/" ? "/index.html" : path)));
-    if (!file.startsWith(root + sep) || !existsSync(file)) return res.writeHead(404).end();
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => (server.closeAllConnections(), server.close(r))) };
-}
-
-async function openPage(url) {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on("pageerror", (e) => problems.push(e.message));
-  if (process.env.DEBUG_CONSUMERS) page.on("console", (m) => console.log("page:", m.type(), m.text()));
-  if (process.env.DEBUG_CONSUMERS) page.on("requestfailed", (r) => console.log("failed:", r.url()));
-  if (process.env.DEBUG_CONSUMERS) page.on("response", (r) => r.status() >= 400 && console.log("status:", r.status(), r.url()));
-  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
-  await page.goto(url);
-  return { page, problems };
-}
+/** A proxy that redirects: /bounce/... answers 307 to the same path without the prefix. */
+const bounce = (req, res) => res.writeHead(307, { location: req.url.slice("/bounce".length) }).end();
 
 before(async () => {
   tailnet = createDemoTailnet();
   await tailnet.listen();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ARGS });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
 });
 
 after(async () => {
   await browser?.close();
   await tailnet?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  removeProjects();
 });
 
+/** The smoke app (tests/consumers/web) built into `dist` by a bundler, loaded in Chromium. */
+async function smokeInChromium(dir, dist) {
+  const site = await serve(join(dir, "app", dist), tailnet);
+  try {
+    const { page, problems } = await openPage(browser, `${site.url}/#${encodeURIComponent(tailnet.credentials.apiKey)}`);
+    await page.waitForSelector("body[data-result]", { state: "attached" });
+    const result = JSON.parse(await page.getAttribute("body", "data-result"));
+    assert.deepEqual({ ...result, keys: undefined }, { ...EXPECTED, keys: undefined }, JSON.stringify(result));
+    assert.ok(result.keys > 0);
+    assert.deepEqual(problems, []);
+  } finally {
+    await site.close();
+  }
+}
+
+/** A row folder holding the smoke app (tests/consumers/web) next to smoke-lib.mjs. */
+async function smokeApp(name) {
+  const dir = await project(name);
+  cpSync(join(consumers, "smoke-lib.mjs"), join(dir, "smoke-lib.mjs"));
+  cpSync(join(consumers, "web"), join(dir, "app"), { recursive: true });
+  return dir;
+}
+
 test("a Vite production build of examples/vite-app lists keys in Chromium", async (t) => {
-  const dir = await project(["vite@8.3.4"]);
+  const dir = await project("vite");
   for (const f of ["index.html", "main.js", "vite.config.js"]) cpSync(join(repo, "examples/vite-app", f), join(dir, f));
-  await run(join(dir, "node_modules/.bin/vite"), ["build", "--logLevel", "warn"], { cwd: dir });
+  await run(bin("vite"), ["build", "--logLevel", "warn"], { cwd: dir });
   const assets = readdirSync(join(dir, "dist/assets"));
   assert.ok(assets.some((f) => f.endsWith(".wasm")), `the build emits the wasm: ${assets}`);
   // What every visitor downloads: gzip of the JS plus gzip of the wasm (size is deterministic).
   const shipped = assets.reduce((n, f) => n + gzipSync(readFileSync(join(dir, "dist/assets", f)), { level: 9 }).length, 0);
   t.diagnostic(`payload: ${shipped} B gzip (JS + wasm), budget ${PAYLOAD_BUDGET} B`);
   assert.ok(shipped <= PAYLOAD_BUDGET, `the Vite build ships ${shipped} B gzipped, over the ${PAYLOAD_BUDGET} B budget (see BENCHMARKS.md)`);
-  const site = await serve(join(dir, "dist"));
+  const site = await serve(join(dir, "dist"), tailnet);
   try {
-    const { page, problems } = await openPage(site.url + "/");
+    const { page, problems } = await openPage(browser, site.url + "/");
     await page.fill("input[name=apiKey]", tailnet.credentials.apiKey);
     await page.click("button");
     await page.waitForSelector("#keys li");
@@ -103,8 +85,70 @@ test("a Vite production build of examples/vite-app lists keys in Chromium", asyn
   }
 });
 
+test("a Vite production build of the smoke app: quick start, each resource, typed errors", async () => {
+  const dir = await smokeApp("vite-smoke");
+  writeFileSync(join(dir, "app/index.html"), `<!doctype html><script type="module" src="./main.js"></script>`);
+  await run(bin("vite"), ["build", "--logLevel", "warn"], { cwd: join(dir, "app") });
+  await smokeInChromium(dir, "dist");
+});
+
+test("a webpack 5 production build in Chromium", async () => {
+  const dir = await smokeApp("webpack");
+  await run(bin("webpack"), ["--config", "webpack.config.mjs"], { cwd: join(dir, "app") });
+  const emitted = readdirSync(join(dir, "app/dist"));
+  assert.ok(emitted.some((f) => f.endsWith(".wasm")), `webpack emits the wasm as an asset: ${emitted}`);
+  writeFileSync(join(dir, "app/dist/index.html"), `<!doctype html><script src="/main.js"></script>`);
+  await smokeInChromium(dir, "dist");
+});
+
+test("an esbuild production build in Chromium, with the .wasm copied next to the bundle", async () => {
+  const dir = await smokeApp("esbuild");
+  const out = join(dir, "app/out");
+  await run(bin("esbuild"), ["main.js", "--bundle", "--format=esm", "--minify", `--outdir=${out}`, "--log-level=warning"], { cwd: join(dir, "app") });
+  // esbuild leaves `new URL("./dist/web/...wasm", import.meta.url)` as it is: the README's step.
+  mkdirSync(join(out, "dist/web"), { recursive: true });
+  cpSync(join(dir, "node_modules/tailscale-wasm/dist/web/tailscale_wasm_bg.wasm"), join(out, "dist/web/tailscale_wasm_bg.wasm"));
+  writeFileSync(join(out, "index.html"), `<!doctype html><script type="module" src="/main.js"></script>`);
+  await smokeInChromium(dir, "out");
+});
+
+test("a Next.js app (App Router): a route handler with server-side credentials, a client component that validates as you type", async () => {
+  const dir = await project("next");
+  cpSync(join(consumers, "smoke-lib.mjs"), join(dir, "smoke-lib.mjs"));
+  cpSync(join(consumers, "next-app"), join(dir, "app"), { recursive: true });
+  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TAILSCALE_API_KEY: tailnet.credentials.apiKey, TAILSCALE_BASE_URL: `http://127.0.0.1:${tailnet.server.address().port}` };
+  await run(bin("next"), ["build"], { cwd: join(dir, "app"), env, maxBuffer: 1 << 24 });
+  const server = spawn(bin("next"), ["start", "-H", "127.0.0.1", "-p", "0"], { cwd: join(dir, "app"), env });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let out = "";
+      server.stdout.on("data", (d) => {
+        out += d;
+        const m = out.match(/https?:\/\/(?:127\.0\.0\.1|localhost):(\d+)/);
+        if (m) resolve(`http://127.0.0.1:${m[1]}`);
+      });
+      server.on("exit", (code) => reject(new Error(`next start exited ${code}: ${out}`)));
+    });
+    const matrix = await (await fetch(`${url}/api/matrix`)).json();
+    assert.deepEqual({ ...matrix, keys: undefined }, { ...EXPECTED, keys: undefined }, JSON.stringify(matrix));
+    const { page, problems } = await openPage(browser, `${url}/`);
+    await page.waitForSelector("#keys li");
+    assert.ok((await page.locator("#keys li").allInnerTexts()).includes("ci runners"), "the route handler listed the keys");
+    const before = tailnet.requests.length;
+    await page.fill("#tag", "server");
+    await page.locator("#tag-error", { hasText: 'must start with "tag:"' }).waitFor();
+    await page.fill("#tag", "tag:server");
+    await page.waitForFunction(() => document.querySelector("#tag-error").textContent === "");
+    assert.equal(tailnet.requests.length, before, "validating sends nothing");
+    assert.deepEqual(problems, []);
+  } finally {
+    server.kill();
+  }
+});
+
 test("a plain <script type=module> page imports the browser entry through an import map", async () => {
-  const dir = await project();
+  const dir = await project("importmap");
+  tailnet.resetStats();
   writeFileSync(
     join(dir, "index.html"),
     `<!doctype html><script type="importmap">{"imports":{"tailscale-wasm":"/node_modules/tailscale-wasm/index.js"}}</script>
@@ -120,9 +164,9 @@ test("a plain <script type=module> page imports the browser entry through an imp
     redirect: { typed: redirect instanceof TailscaleApiError, status: redirect.status, opaque: /opaque redirect/.test(redirect.message), location: redirect.location ?? null } });
 </script>`,
   );
-  const site = await serve(dir);
+  const site = await serve(dir, tailnet, { "/bounce/api/v2/tailnet/-/keys": bounce });
   try {
-    const { page, problems } = await openPage(site.url + "/");
+    const { page, problems } = await openPage(browser, site.url + "/");
     await page.waitForSelector("body[data-result]", { state: "attached" });
     const result = JSON.parse(await page.getAttribute("body", "data-result"));
     assert.ok(result.keys > 0);
@@ -136,7 +180,7 @@ test("a plain <script type=module> page imports the browser entry through an imp
 });
 
 test("a module Web Worker uses the client", async () => {
-  const dir = await project();
+  const dir = await project("worker");
   writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module" src="/page.js"></script>`);
   writeFileSync(join(dir, "page.js"), `const worker = new Worker("/worker.js", { type: "module" });
 // The worker says when it is ready: its module awaits the wasm before it can listen.
@@ -157,9 +201,9 @@ self.onmessage = async ({ data }) => {
   }
 };
 self.postMessage("ready");`);
-  const site = await serve(dir);
+  const site = await serve(dir, tailnet);
   try {
-    const { page, problems } = await openPage(site.url + "/");
+    const { page, problems } = await openPage(browser, site.url + "/");
     await page.waitForSelector("body[data-result]", { state: "attached" });
     assert.deepEqual(JSON.parse(await page.getAttribute("body", "data-result")), { apps: 1, tagIssues: 1 });
     assert.deepEqual(problems, []);
@@ -171,7 +215,7 @@ self.postMessage("ready");`);
 test("a Node script with no network but loopback talks to the demo tailnet", async (t) => {
   const probe = await run("unshare", ["-n", "true"]).then(() => true, () => false);
   if (!probe) return t.skip("no permission to create a network namespace (unshare -n) here");
-  const dir = await project();
+  const dir = await project("offline");
   cpSync(join(repo, "www/demo-tailnet.mjs"), join(dir, "demo-tailnet.mjs"));
   cpSync(join(repo, "www/demo-tailnet"), join(dir, "demo-tailnet"), { recursive: true });
   writeFileSync(join(dir, "offline.mjs"), `import { createDemoTailnet } from "./demo-tailnet.mjs";

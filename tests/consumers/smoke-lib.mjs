@@ -1,0 +1,25 @@
+// One consumer-matrix row's work, the same in every runtime and module system: the README's
+// quick start (create an auth key, list keys, delete the key) against the demo tailnet, one call
+// of each resource, a validation error that is an instance of the exported class, and a
+// provisioning state from Web Crypto. `api` is the package as the row loaded it.
+export async function smoke(api, env) {
+  const client = new api.TailscaleClient({ apiKey: env.TAILSCALE_API_KEY, baseUrl: env.TAILSCALE_BASE_URL });
+  const key = await client.keys.createAuthKey({ reusable: true, tags: ["tag:ci"], expirySeconds: 3600, description: "ci runners" });
+  const keys = await client.keys.list({ all: true });
+  await client.keys.delete(key.id);
+  const apps = await client.oauthApps.list();
+  const devices = await client.devices.list({ filter: { tags: ["tag:router"] } });
+  const invalid = await client.keys.createAuthKey({ tags: ["server"] }).catch((e) => e);
+  const flow = new api.DeviceProvisioning({ clientId: "a1", clientSecret: "s", redirectUri: "http://127.0.0.1:8765/callback" });
+  return {
+    created: key.key.startsWith("tskey-auth-"),
+    keys: keys.length,
+    apps: apps.length,
+    devices: devices.map((d) => d.hostname),
+    typed: invalid instanceof api.TailscaleValidationError && invalid.issues[0]?.field === "tags[0]",
+    state: flow.authorizationUrl().state.length,
+  };
+}
+
+/** What every row must print. */
+export const EXPECTED = { created: true, apps: 1, devices: ["lab-router"], typed: true, state: 43 };
