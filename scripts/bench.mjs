@@ -1,7 +1,8 @@
 // `make bench`: what the package costs on top of raw `fetch`, measured side by side in one Node
 // process against demo tailnets on loopback (served by a child process, so their work is not
-// timed here), plus what a web app ships. Writes BENCHMARKS.md. A benchmark, not a test: it
-// reports, it does not assert.
+// timed here), plus what a web app ships, and (scripts/bench/runtimes.mjs) cold starts and
+// per-call costs on every runtime and what each bundler ships. Writes BENCHMARKS.md. A
+// benchmark, not a test: it reports, it does not assert.
 import { fork, execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { createRequire } from "node:module";
@@ -10,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import { tmpdir, cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runtimeFigures } from "./bench/runtimes.mjs";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -106,7 +108,9 @@ async function main() {
     console.log(`heap after ${calls} calls: raw ${(heapRaw / 2 ** 20).toFixed(1)} MiB, package ${(heapPkg / 2 ** 20).toFixed(1)} MiB`);
 
     const size = await payload();
-    writeReport({ rows, coldRaw, coldPkg, validatorsPerSecond, calls, heapRaw, heapPkg, size });
+    const tarball = join(root, "target/pack", readdirSync(join(root, "target/pack")).find((f) => f.endsWith(".tgz")));
+    const runtimes = await runtimeFigures({ tarball, demo: small, rounds: ROUNDS });
+    writeReport({ rows, coldRaw, coldPkg, validatorsPerSecond, calls, heapRaw, heapPkg, size, runtimes });
   } finally {
     for (const s of [small, big, sink]) s.child.kill();
   }
@@ -135,6 +139,32 @@ async function payload() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The runtime and bundler tables (scripts/bench/runtimes.mjs). */
+function runtimeSections(figures) {
+  if (!figures) return ["## Where it runs", "", "Not measured: the consumer matrix's tools were not installed (`scripts/setup.sh consumers`).", ""];
+  const ms = (n) => `${n.toFixed(2)} ms`;
+  const ratio = (c) => (c ? `${ms(c.raw)} / ${ms(c.pkg)}: **${(c.pkg / c.raw).toFixed(2)}×**` : "");
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  return [
+    "## Where it runs",
+    "",
+    "Cold start: from spawning the runtime to its first request reaching a server, an empty script (`fetch`) against one that imports the package and makes its first call; medians of 10 interleaved pairs (6 for workerd, where it is from spawning workerd, with the Worker's bundle and its `.wasm` compiled at startup, to the request the first invocation makes). Per call: `keys.list()` against raw `fetch` + `JSON.parse`, interleaved, medians of the rounds above, against a trivial loopback server that answers a fixed 20-key body with no logic (the client's own cost at its most visible) and against a 20-key demo tailnet; in workerd, each of 20 calls inside one Worker request, timed from outside (a Worker's clock only moves at I/O).",
+    "",
+    "| runtime | cold start, empty / with the package | per call, trivial server: raw / package | per call, demo tailnet: raw / package |",
+    "|---|---:|---:|---:|",
+    ...figures.rows.map((row) => `| ${row.runtime} | ${row.cold.raw.toFixed(1)} / ${row.cold.pkg.toFixed(1)} ms (+${(row.cold.pkg - row.cold.raw).toFixed(1)} ms) | ${ratio(row.trivial)} | ${ratio(row.demo)} |`),
+    "",
+    "## What each bundler ships",
+    "",
+    "The same small app (`tests/consumers/web`: the quick start and one call of each resource), built for production by each bundler; gzip -9 and brotli (quality 11) of what a browser downloads.",
+    "",
+    "| bundler | what is counted | gzip | brotli |",
+    "|---|---|---:|---:|",
+    ...figures.bundles.map((b) => `| ${b.bundler} | ${b.note} | ${kb(b.gzip)} | ${kb(b.brotli)} |`),
+    "",
+  ];
 }
 
 function writeReport(r) {
@@ -166,6 +196,7 @@ function writeReport(r) {
     r.size.twiggy.trim(),
     "```",
     "",
+    ...runtimeSections(r.runtimes),
   ];
   const notes = readFileSync(join(root, "BENCHMARKS.md"), "utf8").split("<!-- notes -->")[1] ?? "\n";
   writeFileSync(join(root, "BENCHMARKS.md"), lines.join("\n") + "<!-- notes -->" + notes);

@@ -5,7 +5,7 @@
 
 use crate::encoding::percent_encode;
 use crate::error::{Error, Issue};
-use crate::http::{api_path, tailnet_path, Expect, HttpRequest, Method};
+use crate::http::{api_path, tailnet_path, Expect, HttpRequest, Method, FORM_VALUE};
 use crate::json::{Json, Kind, Obj, Ty};
 use crate::text::cat;
 use crate::validate::{self, finish, id_arg, issues_or, string_arg, Input};
@@ -260,10 +260,8 @@ const DEVICE: Expect = Expect::Object(DEVICE_FIELDS);
 const DEVICE_LIST: Expect = Expect::List("devices", DEVICE_FIELDS);
 const ATTRIBUTES: Expect = Expect::Object(ATTRIBUTES_FIELDS);
 
-/// Characters left as they are in a query parameter's value.
-const QUERY: &[u8] = b"*-._";
-
-/// Reads the `fields` option (`"all"` or `"default"`) into `query`.
+/// Reads the `fields` option (`"all"` or `"default"`) into `query`; `signal` travels in the
+/// same options object.
 fn fields_option<J: Json>(input: &mut Input<J>, query: &mut Vec<String>) {
     input.allow("signal");
     if let Some(f) = input.string("fields") {
@@ -296,7 +294,8 @@ fn filter_option<J: Json>(input: &mut Input<J>, query: &mut Vec<String>) {
         let field = cat(&["filter.", &name]);
         // Names are letters and digits (checked), so only values need encoding.
         input.check(&field, validate::filter_name(&name));
-        let mut param = |value: &str| query.push(cat(&[&name, "=", &percent_encode(value, QUERY)]));
+        let mut param =
+            |value: &str| query.push(cat(&[&name, "=", &percent_encode(value, FORM_VALUE)]));
         let value = filter.get(&name);
         match value.as_ref().map(|v| (v.kind(), v)) {
             Some((Kind::String, v)) => param(&v.as_string().unwrap_or_default()),

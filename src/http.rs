@@ -112,8 +112,9 @@ impl HttpRequest {
 /// addressed.
 const SEGMENT: &[u8] = b"-._~";
 
-/// Characters left as they are in an `application/x-www-form-urlencoded` value.
-const FORM_VALUE: &[u8] = b"*-._";
+/// Characters left as they are in an `application/x-www-form-urlencoded` value, in a form body
+/// or a query.
+pub const FORM_VALUE: &[u8] = b"*-._";
 
 pub fn encode_segment(segment: &str) -> String {
     percent_encode(segment, SEGMENT)

@@ -78,10 +78,7 @@ fn custom_name(s: &str, why: &str) -> Rule {
     {
         return Err("may hold only letters, digits, \"_\" and \":\" after \"custom:\"".into());
     }
-    if char_count(s) > MAX_NODE_ATTRIBUTE {
-        return Err(at_most(MAX_NODE_ATTRIBUTE));
-    }
-    Ok(())
+    at_most(s, MAX_NODE_ATTRIBUTE)
 }
 
 /// `https`, except for `localhost`, `127.0.0.1` and `[::1]` (any scheme); no other raw IP.
@@ -109,8 +106,17 @@ pub fn issuer(s: &str) -> Rule {
     Ok(())
 }
 
-fn at_most(max: usize) -> String {
-    cat(&["must be at most ", &decimal(max as u64), " characters"])
+/// At most `max` characters (code points).
+fn at_most(s: &str, max: usize) -> Rule {
+    if char_count(s) > max {
+        Err(cat(&[
+            "must be at most ",
+            &decimal(max as u64),
+            " characters",
+        ]))
+    } else {
+        Ok(())
+    }
 }
 
 /// An attribute's string value: 1 to 50 letters, digits, `_` or `.`.
@@ -171,17 +177,11 @@ pub fn rfc3339(s: &str) -> Rule {
 
 /// The audit-log comment on an attribute change.
 pub fn attribute_comment(s: &str) -> Rule {
-    if char_count(s) > MAX_ATTRIBUTE_COMMENT {
-        Err(at_most(MAX_ATTRIBUTE_COMMENT))
-    } else {
-        Ok(())
-    }
+    at_most(s, MAX_ATTRIBUTE_COMMENT)
 }
 
 pub fn key_description(s: &str) -> Rule {
-    if char_count(s) > MAX_KEY_DESCRIPTION {
-        return Err(at_most(MAX_KEY_DESCRIPTION));
-    }
+    at_most(s, MAX_KEY_DESCRIPTION)?;
     if s.chars()
         .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
     {
@@ -216,11 +216,7 @@ pub fn app_name(s: &str) -> Rule {
 }
 
 pub fn app_description(s: &str) -> Rule {
-    if char_count(s) > MAX_APP_DESCRIPTION {
-        Err(at_most(MAX_APP_DESCRIPTION))
-    } else {
-        Ok(())
-    }
+    at_most(s, MAX_APP_DESCRIPTION)
 }
 
 /// A resource id becomes one path segment; `.` and `..` would be collapsed by URL parsing and

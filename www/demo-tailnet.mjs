@@ -20,7 +20,6 @@
 //   the demo page, and no generated request, locks everyone out.
 // - Listing without `all=true` shows the caller's active keys; with it, every key, revoked ones
 //   included (with `revoked` and `invalid: true`), which is what an admin view wants.
-//
 // - A demo-only control, POST /demo/register {authKey, hostname, os?}, where a device joins the
 //   way `tailscale up --auth-key=...` would: the key's tags become the device's tags (an untagged
 //   device belongs to the key's owner), it is ephemeral and pre-approved as the key says, a

@@ -1,0 +1,202 @@
+// `make bench`'s runtime and bundler figures: cold start (import plus first call) on each
+// runtime, the per-call ratio to raw fetch on Node, Deno, Bun and workerd, against a trivial
+// loopback server (a fixed body, no logic) and against a demo tailnet, and what each bundler's
+// build of the same small app ships, gzip and brotli. Uses the consumer matrix's tools
+// (target/consumers, `scripts/setup.sh consumers`).
+import http from "node:http";
+import { spawn, execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { connect } from "node:net";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bundleWorker, workerdConfig } from "../../tests/consumers/bundle-worker.mjs";
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const tools = join(root, "target/consumers");
+const bin = (name) => join(tools, "node_modules/.bin", name);
+const here = fileURLToPath(new URL(".", import.meta.url));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Twenty keys as the demo tailnet would list them, answered as a constant. */
+const FIXED_BODY = JSON.stringify({
+  keys: Array.from({ length: 20 }, (_, i) => ({ id: `k${i}CNTRL`, keyType: "auth", description: "fixed", created: "2026-01-01T00:00:00Z", expires: "2027-01-01T00:00:00Z", capabilities: { devices: { create: { reusable: true, ephemeral: false, preauthorized: true, tags: ["tag:ci"] } } } })),
+});
+
+/** The trivial server, in this process so that cold starts are stamped on one clock. */
+async function trivialServer() {
+  let onArrival = () => {};
+  const server = http.createServer((req, res) => {
+    onArrival(performance.now());
+    res.writeHead(200, { "content-type": "application/json" }).end(FIXED_BODY);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    nextArrival: () => new Promise((resolve) => (onArrival = resolve)),
+    close: () => new Promise((r) => (server.closeAllConnections(), server.close(r))),
+  };
+}
+
+const RUNTIMES = [
+  { name: "Node 20 (this machine)", cmd: process.execPath, args: [], calls: true },
+  ...[18, 22, 24, 26].map((m) => ({ name: `Node ${m}`, cmd: join(tools, `node_modules/node${m}/bin/node`), args: [] })),
+  { name: "Deno 2", cmd: bin("deno"), args: ["run", "--allow-all"], calls: true },
+  { name: "Bun 1", cmd: bin("bun"), args: [], calls: true },
+];
+
+/** Milliseconds from spawning `cmd` to its first request reaching `server`. */
+async function coldOnce(server, cmd, args, cwd) {
+  const arrival = server.nextArrival();
+  const t0 = performance.now();
+  const child = spawn(cmd, args, { cwd, stdio: "ignore", env: { ...process.env, DENO_DIR: join(tools, "deno-cache") } });
+  const t1 = await arrival;
+  await new Promise((r) => child.on("exit", r));
+  return t1 - t0;
+}
+
+/** Interleaved cold starts, empty and with the package: medians. */
+async function cold(server, runOnce, rounds = 10) {
+  const times = { raw: [], pkg: [] };
+  for (let i = 0; i < rounds; i++) {
+    times.raw.push(await runOnce("raw"));
+    times.pkg.push(await runOnce("pkg"));
+  }
+  return { raw: median(times.raw), pkg: median(times.pkg) };
+}
+
+async function waitForPort(port) {
+  for (;;) {
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
+      socket.on("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+let nextPort = 18700 + Math.floor(Math.random() * 1000);
+
+/** workerd: per-call ratios (N calls inside the Worker per request, timed from outside) and cold starts. */
+async function workerd(dir, trivial, demo, rounds) {
+  const esbuild = await import(join(tools, "node_modules/esbuild/lib/main.js"));
+  const start = async (entry, bindings) => {
+    const out = mkdtempSync(join(dir, "workerd-"));
+    const modules = await bundleWorker({ esbuild, entry, outdir: out });
+    const port = nextPort++;
+    writeFileSync(join(out, "config.capnp"), workerdConfig({ modules, port, bindings }));
+    const t0 = performance.now();
+    const child = spawn(bin("workerd"), ["serve", "config.capnp"], { cwd: out, stdio: "ignore" });
+    await waitForPort(port);
+    return { url: `http://127.0.0.1:${port}`, child, t0 };
+  };
+  const perCall = async (server) => {
+    const w = await start(join(dir, "worker.mjs"), { URL: server.url, API_KEY: server.apiKey });
+    const n = 20;
+    const times = { raw: [], pkg: [] };
+    for (let i = 0; i < rounds + 3; i++) {
+      for (const mode of ["raw", "pkg"]) {
+        const t = performance.now();
+        await (await fetch(`${w.url}/${mode}?n=${n}`)).text();
+        if (i >= 3) times[mode].push((performance.now() - t) / n);
+      }
+    }
+    w.child.kill();
+    return { raw: median(times.raw), pkg: median(times.pkg) };
+  };
+  writeFileSync(join(dir, "raw-worker.mjs"), `export default { async fetch(request, env) { await fetch(env.URL + "/api/v2/tailnet/-/keys", { headers: { authorization: "Bearer x" } }).then((r) => r.json()); return new Response("ok"); } };\n`);
+  const coldOnceWorkerd = async (mode) => {
+    const arrival = trivial.nextArrival();
+    const w = await start(join(dir, mode === "pkg" ? "worker.mjs" : "raw-worker.mjs"), { URL: trivial.url, API_KEY: "x" });
+    fetch(`${w.url}/pkg?n=1`).catch(() => {});
+    const t1 = await arrival;
+    w.child.kill();
+    return t1 - w.t0;
+  };
+  return {
+    trivial: await perCall({ url: trivial.url, apiKey: "x" }),
+    demo: await perCall(demo),
+    cold: await cold(trivial, coldOnceWorkerd, 6),
+  };
+}
+
+const sizes = (files) => {
+  const bytes = files.map((f) => readFileSync(f));
+  return {
+    gzip: bytes.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0),
+    brotli: bytes.reduce((n, b) => n + brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length, 0),
+  };
+};
+const filesIn = (dir, exts) => readdirSync(dir, { recursive: true }).map((f) => join(dir, f)).filter((f) => exts.some((e) => f.endsWith(e)) && statSync(f).isFile());
+
+/** The smoke app (tests/consumers/web) built by each bundler: what it ships. */
+async function bundles(dir) {
+  const app = (name) => {
+    const d = join(dir, name);
+    cpSync(join(root, "tests/consumers/web"), d, { recursive: true });
+    return d;
+  };
+  cpSync(join(root, "tests/consumers/smoke-lib.mjs"), join(dir, "smoke-lib.mjs"));
+  const out = [];
+  const vite = app("vite-app");
+  writeFileSync(join(vite, "index.html"), `<!doctype html><script type="module" src="./main.js"></script>`);
+  await run(bin("vite"), ["build", "--logLevel", "warn"], { cwd: vite });
+  out.push({ bundler: "Vite 8", note: "JS + wasm", ...sizes(filesIn(join(vite, "dist"), [".js", ".wasm"])) });
+  const webpack = app("webpack-app");
+  await run(bin("webpack"), ["--config", "webpack.config.mjs"], { cwd: webpack });
+  out.push({ bundler: "webpack 5", note: "JS + wasm", ...sizes(filesIn(join(webpack, "dist"), [".js", ".wasm"])) });
+  const esb = app("esbuild-app");
+  await run(bin("esbuild"), ["main.js", "--bundle", "--format=esm", "--minify", "--outdir=out", "--log-level=warning"], { cwd: esb });
+  out.push({ bundler: "esbuild", note: "JS + wasm (copied)", ...sizes([...filesIn(join(esb, "out"), [".js"]), join(dir, "node_modules/tailscale-wasm/dist/web/tailscale_wasm_bg.wasm")]) });
+  // Next.js ships React too: its row is the difference the package makes to the client build,
+  // against the same app whose client component validates with a stub.
+  const nextBuild = async (name, stub) => {
+    const next = join(dir, name);
+    cpSync(join(root, "tests/consumers/next-app"), next, { recursive: true });
+    if (stub) writeFileSync(join(next, "app/tag-field.js"), readFileSync(join(next, "app/tag-field.js"), "utf8").replace(/^import \{ validateTag \} from "tailscale-wasm";$/m, "const validateTag = () => [];"));
+    await run(bin("next"), ["build"], { cwd: next, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" }, maxBuffer: 1 << 24 });
+    return sizes(filesIn(join(next, ".next/static"), [".js", ".wasm"]));
+  };
+  const [withPackage, without] = [await nextBuild("next-app", false), await nextBuild("next-base", true)];
+  out.push({ bundler: "Next.js 16 (Turbopack)", note: "client build with the package minus without it (a client component's validator)", gzip: withPackage.gzip - without.gzip, brotli: withPackage.brotli - without.brotli });
+  return out;
+}
+
+/** Every figure, or `null` (with the reason printed) when the tools are not installed. */
+export async function runtimeFigures({ tarball, demo, rounds }) {
+  if (!existsSync(join(tools, "node_modules/.bin/workerd"))) {
+    console.log("runtimes: skipped, the consumer matrix's tools are not installed (scripts/setup.sh consumers)");
+    return null;
+  }
+  mkdirSync(join(tools, "rows"), { recursive: true });
+  const dir = mkdtempSync(join(tools, "rows", "bench-"));
+  const trivial = await trivialServer();
+  try {
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module" }));
+    await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball], { cwd: dir });
+    for (const f of ["calls.mjs", "cold.mjs", "worker.mjs"]) cpSync(join(here, f), join(dir, f));
+    const rows = [];
+    for (const r of RUNTIMES) {
+      const row = { runtime: r.name, cold: await cold(trivial, (mode) => coldOnce(trivial, r.cmd, [...r.args, "cold.mjs", mode, trivial.url], dir)) };
+      if (r.calls) {
+        const calls = async (url, apiKey) => JSON.parse((await run(r.cmd, [...r.args, "calls.mjs", url, apiKey, String(rounds)], { cwd: dir, env: { ...process.env, DENO_DIR: join(tools, "deno-cache") } })).stdout.trim().split("\n").pop());
+        row.trivial = await calls(trivial.url, "x");
+        row.demo = await calls(demo.url, demo.apiKey);
+      }
+      console.log(`${r.name}: ${JSON.stringify(row)}`);
+      rows.push(row);
+    }
+    const w = await workerd(dir, trivial, demo, Math.max(10, Math.round(rounds / 10)));
+    rows.push({ runtime: "workerd (Cloudflare Workers)", ...w });
+    console.log(`workerd: ${JSON.stringify(w)}`);
+    const built = await bundles(dir);
+    for (const b of built) console.log(`${b.bundler}: ${b.gzip} B gzip, ${b.brotli} B brotli`);
+    return { rows, bundles: built };
+  } finally {
+    await trivial.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
