@@ -179,6 +179,49 @@ test("a plain <script type=module> page imports the browser entry through an imp
   }
 });
 
+test("devices in a browser module: the six methods with each credential", async () => {
+  const dir = await project("devices");
+  // A federated identity, made through the API, and an (unsigned) ID token it accepts.
+  const created = await fetch(`http://127.0.0.1:${tailnet.server.address().port}/api/v2/tailnet/-/keys`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${tailnet.credentials.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ keyType: "federated", scopes: ["all"], tags: ["tag:ci"], issuer: "https://issuer.example", subject: "browser", audience: "browser-test" }),
+  }).then((r) => r.json());
+  const part = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const idToken = `${part({ alg: "none" })}.${part({ iss: "https://issuer.example", sub: "browser", aud: "browser-test", exp: Math.floor(Date.now() / 1000) + 600 })}.c2ln`;
+  const credentials = { apiKey: { apiKey: tailnet.credentials.apiKey }, oauth: { oauth: tailnet.credentials.oauth }, federated: { federated: { clientId: created.id, idToken } } };
+  writeFileSync(
+    join(dir, "index.html"),
+    `<!doctype html><script type="importmap">{"imports":{"tailscale-wasm":"/node_modules/tailscale-wasm/index.js"}}</script>
+<script type="module">
+  import { TailscaleClient } from "tailscale-wasm";
+  const results = {};
+  for (const [mode, auth] of Object.entries(${JSON.stringify(credentials)})) {
+    const client = new TailscaleClient({ ...auth, baseUrl: location.origin });
+    const key = "custom:browser" + mode[0].toUpperCase() + mode.slice(1);
+    const [router] = await client.devices.list({ fields: "all", filter: { tags: ["tag:router"] } });
+    const device = await client.devices.get(router.nodeId, { fields: "default" });
+    const set = await client.devices.setAttribute(device.nodeId, key, { value: 7, comment: "from " + mode });
+    const deleted = await client.devices.deleteAttribute(device.nodeId, key);
+    const patched = await client.devices.updateAttributes({ nodes: { [device.nodeId]: { [key]: { value: 8 } } } });
+    const after = await client.devices.getAttributes(device.nodeId);
+    results[mode] = [device.hostname, set.attributes[key], deleted, patched, after.attributes[key]];
+  }
+  document.body.dataset.result = JSON.stringify(results);
+</script>`,
+  );
+  const site = await serve(dir, tailnet);
+  try {
+    const { page, problems } = await openPage(browser, site.url + "/");
+    await page.waitForSelector("body[data-result]", { state: "attached" });
+    const row = ["lab-router", 7, null, null, 8];
+    assert.deepEqual(JSON.parse(await page.getAttribute("body", "data-result")), { apiKey: row, oauth: row, federated: row });
+    assert.deepEqual(problems, []);
+  } finally {
+    await site.close();
+  }
+});
+
 test("a module Web Worker uses the client", async () => {
   const dir = await project("worker");
   writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module" src="/page.js"></script>`);

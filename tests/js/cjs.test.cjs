@@ -30,3 +30,25 @@ test("every documented export is present", () => {
   for (const n of names) assert.equal(typeof api[n], "function", n);
   assert.equal(api.__fromCore, undefined, "internals stay internal");
 });
+
+test("DeviceProvisioning through require(): consent URL, callback, exchange", async () => {
+  const { createDemoTailnet } = await import("../../www/demo-tailnet.mjs");
+  const tailnet = createDemoTailnet();
+  const baseUrl = await tailnet.listen();
+  try {
+    const admin = new api.TailscaleClient({ apiKey: tailnet.credentials.apiKey, baseUrl });
+    const redirectUri = "http://127.0.0.1:9/callback";
+    const app = await admin.oauthApps.create({ name: "cjs-provisioner", redirectURIs: [redirectUri], scopes: ["auth_keys"] });
+    const flow = new api.DeviceProvisioning({ clientId: app.id, clientSecret: app.clientSecret, redirectUri, loginUrl: baseUrl, baseUrl });
+    const { url, state } = flow.authorizationUrl();
+    const allow = (await (await fetch(url)).text()).match(/id="allow" href="([^"]+)"/)[1];
+    const callback = (await fetch(new URL(allow, url), { redirect: "manual" })).headers.get("location");
+    const { code } = flow.parseCallback(callback, state);
+    const grant = await flow.exchange(code);
+    assert.match(grant.authKey, /^tskey-auth-/);
+    assert.throws(() => flow.parseCallback(callback.replace(state, "forged"), state), api.TailscaleValidationError);
+    assert.throws(() => flow.parseCallback(`${redirectUri}?error=access_denied&state=${state}`, state), api.TailscaleAuthorizationError);
+  } finally {
+    await tailnet.close();
+  }
+});
