@@ -122,9 +122,12 @@ test("proxy mode never follows an upstream redirect, and forwards only /api/v2/"
   try {
     const r = await send(p, { method: "POST", path: "/api/v2/oauth/token", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "client_id=c&client_secret=s&grant_type=client_credentials" });
     assert.equal(r.status, 307);
+    assert.equal(r.headers.location, undefined, "the redirect goes back without its target");
+    assert.match(p.lines.at(-1), /^POST \/api\/v2\/oauth\/token 307 \d+\.\dms$/);
     assert.deepEqual(elsewhere, [], "the redirect target heard nothing");
     for (const path of ["/api/v1/keys", "/apiv2/x", "/a/oauth_authorize"]) {
-      await send(p, { path });
+      assert.equal((await send(p, { path })).status, 404, path);
+      assert.equal(p.lines.at(-1).split(" ").slice(0, 3).join(" "), `GET ${path} 404`);
     }
     assert.deepEqual(elsewhere, []);
   } finally {
