@@ -107,7 +107,7 @@ fuzz: setup
 
 ## bench: the package against raw fetch, and the Vite payload; writes BENCHMARKS.md (not a test).
 bench: test-js
-	@scripts/setup.sh bench
+	@scripts/setup.sh bench consumers
 	node --expose-gc scripts/bench.mjs
 
 ## soak: 100,000 sequential calls; checks that memory stays flat, figures to RELIABILITY.md.

@@ -6,9 +6,9 @@
 import { fork, execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { createRequire } from "node:module";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, cpSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, cpSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { tmpdir, cpus, totalmem } from "node:os";
+import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runtimeFigures } from "./bench/runtimes.mjs";
@@ -116,15 +116,17 @@ async function main() {
   }
 }
 
-/** What a Vite production build of examples/vite-app ships, gzipped, and where the wasm goes. */
+/** What a Vite production build of examples/vite-app ships, gzipped, and where the wasm goes.
+ *  Vite is the consumer matrix's (target/consumers), found by walking up from the app. */
 async function payload() {
-  const dir = mkdtempSync(join(tmpdir(), "tailscale-wasm-size-"));
+  mkdirSync(join(root, "target/consumers/rows"), { recursive: true });
+  const dir = mkdtempSync(join(root, "target/consumers/rows", "size-"));
   try {
     writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module" }));
     const tarball = join(root, "target/pack", readdirSync(join(root, "target/pack")).find((f) => f.endsWith(".tgz")));
-    await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball, "vite@8.3.4"], { cwd: dir });
+    await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball], { cwd: dir });
     for (const f of ["index.html", "main.js", "vite.config.js"]) cpSync(join(root, "examples/vite-app", f), join(dir, f));
-    await run(join(dir, "node_modules/.bin/vite"), ["build", "--logLevel", "warn"], { cwd: dir });
+    await run(join(root, "target/consumers/node_modules/.bin/vite"), ["build", "--logLevel", "warn"], { cwd: dir });
     const assets = join(dir, "dist/assets");
     const gz = (ext) => readdirSync(assets).filter((f) => f.endsWith(ext)).reduce((n, f) => n + gzipSync(readFileSync(join(assets, f)), { level: 9 }).length, 0);
     const wasmFile = readdirSync(assets).find((f) => f.endsWith(".wasm"));
