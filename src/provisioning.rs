@@ -20,6 +20,9 @@ pub const DEFAULT_SCOPE: &str = "auth_keys:create:once";
 pub const STATE_BYTES: usize = 32;
 /// Tailscale documents an hour for the minted key, should `expires_in` be missing.
 const DEFAULT_KEY_LIFETIME_SECS: f64 = 3600.0;
+/// A longer `expires_in` is read as this (about 3,000 years): the expiry must stay a date JS can
+/// hold (`Date` ends 8.64e15 ms after the epoch), or `expiresAt` would throw.
+const MAX_KEY_LIFETIME_SECS: f64 = 1e11;
 
 /// A `DeviceProvisioning`'s settings. The secret is a [`Secret`]: never printed.
 #[derive(Debug, Clone)]
@@ -225,7 +228,8 @@ impl Grant {
         let lifetime = response
             .expires_in
             .filter(|s| s.is_finite() && *s >= 0.0)
-            .unwrap_or(DEFAULT_KEY_LIFETIME_SECS);
+            .unwrap_or(DEFAULT_KEY_LIFETIME_SECS)
+            .min(MAX_KEY_LIFETIME_SECS);
         Grant {
             expires_at_ms: now_ms as f64 + lifetime * 1000.0,
             scopes: response

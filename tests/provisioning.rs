@@ -283,4 +283,7 @@ fn a_grant_expires_when_the_answer_says_or_in_an_hour() {
         Grant::from_response(answer(Some(f64::NAN), None), 0).expires_at_ms,
         3_600_000.0
     );
+    // A huge lifetime stays a date JS can hold (8.64e15 ms after the epoch at the most).
+    let far = Grant::from_response(answer(Some(1e300), None), 1_784_000_000_000);
+    assert!(far.expires_at_ms < 8.64e15);
 }

@@ -167,6 +167,20 @@ test("429 with Retry-After is retried; 500, 502 and a dropped connection are not
   }
 });
 
+test("an odd token answer is a typed result or a typed error, never a crash", async () => {
+  const { flow, code } = await authorized();
+  tailnet.fault({ method: "POST", path: "/oauth/token", body: JSON.stringify({ access_token: "tskey-auth-odd", token_type: "Bearer", expires_in: 1e300, scope: "" }) });
+  const grant = await flow.exchange(code);
+  assert.ok(Date.parse(grant.expiresAt) > Date.now(), grant.expiresAt);
+  assert.deepEqual(grant.scopes, []);
+  tailnet.fault({ method: "POST", path: "/oauth/token", body: JSON.stringify({ token_type: "Bearer" }) });
+  const missing = await flow.exchange(code).catch((e) => e);
+  assert.equal(missing.name, "TailscaleResponseError");
+  // The module is still sound: the next flow works.
+  const next = await authorized();
+  secrets.push((await next.flow.exchange(next.code)).authKey);
+});
+
 test("a timeout and an abort reject with the usual errors", async () => {
   const slow = await authorized(flowFor({ timeoutMs: 100 }));
   tailnet.resetStats();
