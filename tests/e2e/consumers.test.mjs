@@ -19,7 +19,7 @@ import { EXPECTED } from "../consumers/smoke-lib.mjs";
 // and raised by exactly what each new capability was measured to cost. 47,104 B (46 KiB) at the
 // start of the second round, + 571 (transport rules) + 6,928 (devices) + 5,091 (device
 // provisioning) - 370 (-Zlocation-detail=none) - 33 (review: shared rules); today's build is
-// 57,654 B.
+// 57,666 B (a 12 B fix since, absorbed).
 const PAYLOAD_BUDGET = 59_291;
 
 let browser, tailnet;
