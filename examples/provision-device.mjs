@@ -50,34 +50,35 @@ try {
 }
 const { url, state } = flow.authorizationUrl();
 
-/** Waits for the browser to come back to /callback; answers it with a short page. */
-function waitForCallback() {
-  return new Promise((resolve, reject) => {
-    const server = http.createServer((req, res) => {
-      if (!req.url.startsWith("/callback")) return res.writeHead(404).end();
-      const page = (title, text) => res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><title>${title}</title><p>${text}</p>`);
-      try {
-        const { code } = flow.parseCallback(req.url, state);
-        page("Approved", "Approved. You can close this tab and go back to the terminal.");
-        resolve(code);
-      } catch (err) {
-        page("Not approved", "Not approved. Details are in the terminal.");
-        reject(err);
-      }
-      // One answer is all it takes: stop listening, and let the browser's connection go.
-      server.close();
-      res.on("finish", () => server.closeAllConnections());
-    });
-    server.listen(Number(opts.port), "127.0.0.1");
-    server.on("error", reject);
-    setTimeout(() => {
-      server.close();
-      reject(new Error(`no answer from the consent screen within ${timeoutSeconds} s`));
-    }, timeoutSeconds * 1000).unref();
+/** Starts the loopback callback server and resolves once it listens, to `{ code }`: a promise
+ *  of the code the browser brings back to /callback (each answered with a short page). */
+async function listenForCallback() {
+  let settle;
+  const code = new Promise((resolve, reject) => (settle = { resolve, reject }));
+  const server = http.createServer((req, res) => {
+    if (!req.url.startsWith("/callback")) return res.writeHead(404).end();
+    const page = (title, text) => res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><title>${title}</title><p>${text}</p>`);
+    try {
+      settle.resolve(flow.parseCallback(req.url, state).code);
+      page("Approved", "Approved. You can close this tab and go back to the terminal.");
+    } catch (err) {
+      page("Not approved", "Not approved. Details are in the terminal.");
+      settle.reject(err);
+    }
+    // One answer is all it takes: stop listening, and let the browser's connection go.
+    server.close();
+    res.on("finish", () => server.closeAllConnections());
   });
+  await new Promise((resolve, reject) => server.once("error", reject).listen(Number(opts.port), "127.0.0.1", resolve));
+  setTimeout(() => {
+    server.close();
+    settle.reject(new Error(`no answer from the consent screen within ${timeoutSeconds} s`));
+  }, timeoutSeconds * 1000).unref();
+  return { code };
 }
 
-const callback = waitForCallback();
+// The URL is printed only once the callback server listens, so the browser always finds it.
+const callback = await listenForCallback().catch((err) => fail(`cannot listen on 127.0.0.1:${opts.port} for the callback: ${err.message}`));
 console.log(`Open this URL and approve the device:\n${url}`);
 if (opts.open) {
   const opener = { darwin: "open", win32: "explorer" }[process.platform] ?? "xdg-open";
@@ -85,7 +86,7 @@ if (opts.open) {
 }
 
 try {
-  const code = await callback;
+  const code = await callback.code;
   const grant = await flow.exchange(code);
   // A new file, created readable by its owner only (an existing file's mode would be kept).
   await rm(opts["key-file"], { force: true });

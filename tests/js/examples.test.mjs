@@ -132,7 +132,11 @@ async function provisionDevice(port, args, answer) {
     });
     child.on("exit", () => reject(new Error(`exited early: ${stdout}${stderr}`)));
   });
-  await answer(url);
+  try {
+    await answer(url);
+  } catch (err) {
+    throw new Error(`answering ${url} failed (${err.cause?.message ?? err.message}); the example said: ${stdout}${stderr}`);
+  }
   const code = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on("exit", resolve)));
   return { code, stdout, stderr, app, secret: app.clientSecret };
 }
