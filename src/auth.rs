@@ -8,8 +8,9 @@ use crate::text::join;
 
 /// Tokens are re-minted this long before they expire, so none expires in flight.
 pub const REFRESH_MARGIN_MS: u64 = 60_000;
-/// Used when a token response has no `expires_in`: Tailscale documents one hour.
-pub const DEFAULT_TOKEN_LIFETIME_SECS: f64 = 3600.0;
+/// Used when a token response has no `expires_in`: Tailscale documents one hour, for access
+/// tokens and for the auth keys an OAuth app's code buys.
+const DEFAULT_TOKEN_LIFETIME_SECS: f64 = 3600.0;
 
 /// A credential or token. It has no `Display` and its `Debug` is redacted, so it cannot reach
 /// an error message or a log by accident.
@@ -80,6 +81,15 @@ impl std::fmt::Debug for TokenResponse {
 }
 
 impl TokenResponse {
+    /// How long the token (or key) lasts, in seconds: `expires_in`, at least 0, or the
+    /// documented hour when it is absent or not a finite number.
+    pub fn lifetime_secs(&self) -> f64 {
+        self.expires_in
+            .filter(|s| s.is_finite())
+            .unwrap_or(DEFAULT_TOKEN_LIFETIME_SECS)
+            .max(0.0)
+    }
+
     /// Reads a parsed token response; `None` without a string `access_token`.
     pub fn from_json<J: Json>(v: &J) -> Option<TokenResponse> {
         let text = |k: &str| v.get(k).and_then(|x| x.as_string());
@@ -264,13 +274,8 @@ impl TokenCache {
         if !header_safe(&response.access_token) {
             return Err("the token endpoint returned an unusable access_token".into());
         }
-        let secs = response
-            .expires_in
-            .filter(|s| s.is_finite())
-            .unwrap_or(DEFAULT_TOKEN_LIFETIME_SECS)
-            .max(0.0);
         // f64 -> u64 casts saturate, so a huge `expires_in` cannot overflow.
-        let expires_at = now_ms.saturating_add((secs * 1000.0) as u64);
+        let expires_at = now_ms.saturating_add((response.lifetime_secs() * 1000.0) as u64);
         let token = Secret::new(response.access_token.clone());
         self.token = Some((token.clone(), expires_at));
         Ok(token)

@@ -35,9 +35,7 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     if let Some(t) = &tailnet {
         input.check("tailnet", validate::id(t));
     }
-    let allow_insecure_http = allow_insecure_http(&mut input);
-    let base_url = url(&mut input, "baseUrl", DEFAULT_BASE_URL, allow_insecure_http);
-    let (timeout_ms, max_retries) = limits(&mut input);
+    let (mut config, _) = transport(&mut input);
     let max_concurrency = input.integer("maxConcurrency");
     let user_agent = input.string("userAgent");
     check_range(&mut input, "maxConcurrency", max_concurrency, 1, 1024);
@@ -47,15 +45,15 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     {
         input.issue("userAgent", "must be printable ASCII");
     }
-    let config = Config {
-        tailnet: tailnet.unwrap_or_else(|| DEFAULT_TAILNET.into()),
-        base_url,
-        timeout_ms,
-        max_retries,
-        max_concurrency: max_concurrency
-            .map_or(DEFAULT_MAX_CONCURRENCY, |n| n.clamp(1, 1024) as u32),
-        user_agent: user_agent.unwrap_or_else(|| cat(&["tailscale-wasm/", crate::VERSION])),
-    };
+    if let Some(t) = tailnet {
+        config.tailnet = t;
+    }
+    if let Some(n) = max_concurrency {
+        config.max_concurrency = n.clamp(1, 1024) as u32;
+    }
+    if let Some(u) = user_agent {
+        config.user_agent = u;
+    }
     let result = finish(input, (config, credentials));
     match result {
         Ok((config, Some(credentials))) => Ok((config, credentials)),
@@ -64,11 +62,27 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     }
 }
 
-// What every class that sends shares: the transport rules for its URLs, and its limits.
-
-/// `allowInsecureHttp`: whether a URL option may be plain http to a host that is not loopback.
-pub fn allow_insecure_http<J: Json>(input: &mut Input<J>) -> bool {
-    input.bool("allowInsecureHttp").unwrap_or(false)
+/// What every class that sends reads: `allowInsecureHttp`, `baseUrl` under the transport rules,
+/// `timeoutMs` and `maxRetries`, with the rest of the config at its defaults. Also returns
+/// `allowInsecureHttp`, for the class's other URL options.
+pub fn transport<J: Json>(input: &mut Input<J>) -> (Config, bool) {
+    let allow_insecure_http = input.bool("allowInsecureHttp").unwrap_or(false);
+    let base_url = url(input, "baseUrl", DEFAULT_BASE_URL, allow_insecure_http);
+    let timeout_ms = input.integer("timeoutMs");
+    let max_retries = input.integer("maxRetries");
+    check_range(input, "timeoutMs", timeout_ms, 1, MAX_TIMEOUT_MS);
+    check_range(input, "maxRetries", max_retries, 0, MAX_RETRIES_LIMIT);
+    let config = Config {
+        tailnet: DEFAULT_TAILNET.into(),
+        base_url,
+        timeout_ms: timeout_ms.map_or(DEFAULT_TIMEOUT_MS, |n| n.unsigned_abs()),
+        max_retries: max_retries.map_or(DEFAULT_MAX_RETRIES, |n| {
+            n.clamp(0, MAX_RETRIES_LIMIT) as u32
+        }),
+        max_concurrency: DEFAULT_MAX_CONCURRENCY,
+        user_agent: cat(&["tailscale-wasm/", crate::VERSION]),
+    };
+    (config, allow_insecure_http)
 }
 
 /// A URL option that requests with credentials go to, checked against the transport rules;
@@ -84,20 +98,6 @@ pub fn url<J: Json>(
     };
     input.check(name, validate::transport_url(&url, allow_insecure_http));
     url.trim_end_matches('/').to_owned()
-}
-
-/// `timeoutMs` and `maxRetries`, with their defaults.
-pub fn limits<J: Json>(input: &mut Input<J>) -> (u64, u32) {
-    let timeout_ms = input.integer("timeoutMs");
-    let max_retries = input.integer("maxRetries");
-    check_range(input, "timeoutMs", timeout_ms, 1, MAX_TIMEOUT_MS);
-    check_range(input, "maxRetries", max_retries, 0, MAX_RETRIES_LIMIT);
-    (
-        timeout_ms.map_or(DEFAULT_TIMEOUT_MS, |n| n.unsigned_abs()),
-        max_retries.map_or(DEFAULT_MAX_RETRIES, |n| {
-            n.clamp(0, MAX_RETRIES_LIMIT) as u32
-        }),
-    )
 }
 
 fn check_range<J: Json>(input: &mut Input<J>, field: &str, n: Option<i64>, lo: i64, hi: i64) {

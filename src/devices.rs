@@ -3,9 +3,8 @@
 //! namespace. A device is addressed as `/device/{id}`, not under its tailnet; only the list
 //! and the batch update name the tailnet.
 
-use crate::encoding::percent_encode;
 use crate::error::{Error, Issue};
-use crate::http::{api_path, tailnet_path, Expect, HttpRequest, Method, FORM_VALUE};
+use crate::http::{api_path, query_string, tailnet_path, Expect, HttpRequest, Method};
 use crate::json::{Json, Kind, Obj, Ty};
 use crate::text::cat;
 use crate::validate::{self, finish, id_arg, issues_or, string_arg, Input};
@@ -260,30 +259,31 @@ const DEVICE: Expect = Expect::Object(DEVICE_FIELDS);
 const DEVICE_LIST: Expect = Expect::List("devices", DEVICE_FIELDS);
 const ATTRIBUTES: Expect = Expect::Object(ATTRIBUTES_FIELDS);
 
+/// Query parameters as read from the options, before encoding.
+type Params = Vec<(String, String)>;
+
 /// Reads the `fields` option (`"all"` or `"default"`) into `query`; `signal` travels in the
 /// same options object.
-fn fields_option<J: Json>(input: &mut Input<J>, query: &mut Vec<String>) {
+fn fields_option<J: Json>(input: &mut Input<J>, query: &mut Params) {
     input.allow("signal");
     if let Some(f) = input.string("fields") {
         input.check("fields", validate::device_fields(&f));
-        query.push(cat(&["fields=", &f]));
+        query.push(("fields".into(), f));
     }
 }
 
-/// `?a=b&c=d`, or nothing.
-fn query_string(params: &[String]) -> String {
-    match params.is_empty() {
-        true => String::new(),
-        false => cat(&[
-            "?",
-            &crate::text::join(params.iter().map(String::as_str), "&"),
-        ]),
-    }
+/// The query string of `params`, each value form-encoded.
+fn encode_query(params: &Params) -> String {
+    let pairs: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    query_string(&pairs)
 }
 
 /// Reads `filter`: top-level device properties to match exactly, each a string, a boolean or
 /// a list of strings (a device matches a list when it has every entry), as query parameters.
-fn filter_option<J: Json>(input: &mut Input<J>, query: &mut Vec<String>) {
+fn filter_option<J: Json>(input: &mut Input<J>, query: &mut Params) {
     let Some(filter) = input.raw("filter") else {
         return;
     };
@@ -294,8 +294,7 @@ fn filter_option<J: Json>(input: &mut Input<J>, query: &mut Vec<String>) {
         let field = cat(&["filter.", &name]);
         // Names are letters and digits (checked), so only values need encoding.
         input.check(&field, validate::filter_name(&name));
-        let mut param =
-            |value: &str| query.push(cat(&[&name, "=", &percent_encode(value, FORM_VALUE)]));
+        let mut param = |value: &str| query.push((name.clone(), value.to_owned()));
         let value = filter.get(&name);
         match value.as_ref().map(|v| (v.kind(), v)) {
             Some((Kind::String, v)) => param(&v.as_string().unwrap_or_default()),
@@ -329,7 +328,7 @@ pub fn list<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
         tailnet_path(tailnet, &["devices"]),
         DEVICE_LIST,
     );
-    req.query = query_string(&query);
+    req.query = encode_query(&query);
     finish(input, req).map_err(Error::Validation)
 }
 
@@ -342,7 +341,7 @@ pub fn get<J: Json>(id: J, options: J) -> Result<HttpRequest, Error> {
     fields_option(&mut input, &mut query);
     issues.extend(input.finish());
     let mut req = HttpRequest::new(Method::Get, api_path(&["device", &id]), DEVICE);
-    req.query = query_string(&query);
+    req.query = encode_query(&query);
     issues_or(issues, req)
 }
 

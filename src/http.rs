@@ -112,9 +112,8 @@ impl HttpRequest {
 /// addressed.
 const SEGMENT: &[u8] = b"-._~";
 
-/// Characters left as they are in an `application/x-www-form-urlencoded` value, in a form body
-/// or a query.
-pub const FORM_VALUE: &[u8] = b"*-._";
+/// Characters left as they are in an `application/x-www-form-urlencoded` value.
+const FORM_VALUE: &[u8] = b"*-._";
 
 pub fn encode_segment(segment: &str) -> String {
     percent_encode(segment, SEGMENT)
@@ -132,20 +131,24 @@ pub fn api_path(segments: &[&str]) -> String {
 
 /// `/api/v2/tailnet/{tailnet}/{rest...}`.
 pub fn tailnet_path(tailnet: &str, rest: &[&str]) -> String {
-    let mut path = api_path(&["tailnet", tailnet]);
-    for segment in rest {
-        path.push('/');
-        path.push_str(&encode_segment(segment));
-    }
-    path
+    api_path(&[&["tailnet", tailnet], rest].concat())
 }
 
+/// `name=value&...` with each value form-encoded; names are the caller's own, not encoded.
 pub fn form_body(pairs: &[(&str, &str)]) -> String {
     let encoded: Vec<String> = pairs
         .iter()
         .map(|(k, v)| cat(&[k, "=", &percent_encode(v, FORM_VALUE)]))
         .collect();
     join(encoded.iter().map(String::as_str), "&")
+}
+
+/// `?` and [`form_body`], or `""` without parameters: what [`HttpRequest::query`] holds.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    match pairs.is_empty() {
+        true => String::new(),
+        false => cat(&["?", &form_body(pairs)]),
+    }
 }
 
 /// What a response said, as far as the core needs to know.

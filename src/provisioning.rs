@@ -5,7 +5,7 @@
 //! provisioning"); this module builds the URL, reads the callback and builds the exchange.
 
 use crate::auth::{self, Secret, TokenResponse};
-use crate::config::{self, Config, DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENCY, DEFAULT_TAILNET};
+use crate::config::{self, Config};
 use crate::error::{Error, Issue};
 use crate::http::{form_body, HttpRequest};
 use crate::json::Json;
@@ -18,8 +18,6 @@ pub const DEFAULT_LOGIN_URL: &str = "https://login.tailscale.com";
 pub const DEFAULT_SCOPE: &str = "auth_keys:create:once";
 /// Random bytes in a state this client makes (RFC 6749 §10.10: not guessable).
 pub const STATE_BYTES: usize = 32;
-/// Tailscale documents an hour for the minted key, should `expires_in` be missing.
-const DEFAULT_KEY_LIFETIME_SECS: f64 = 3600.0;
 /// A longer `expires_in` is read as this (about 3,000 years): the expiry must stay a date JS can
 /// hold (`Date` ends 8.64e15 ms after the epoch), or `expiresAt` would throw.
 const MAX_KEY_LIFETIME_SECS: f64 = 1e11;
@@ -55,23 +53,13 @@ pub fn parse<J: Json>(options: J) -> Result<(Config, Settings), Vec<Issue>> {
     if scopes.as_ref().is_some_and(Vec::is_empty) {
         input.issue("scopes", "must hold at least one scope");
     }
-    let allow_insecure_http = config::allow_insecure_http(&mut input);
+    let (config, allow_insecure_http) = config::transport(&mut input);
     let login_url = config::url(
         &mut input,
         "loginUrl",
         DEFAULT_LOGIN_URL,
         allow_insecure_http,
     );
-    let base_url = config::url(&mut input, "baseUrl", DEFAULT_BASE_URL, allow_insecure_http);
-    let (timeout_ms, max_retries) = config::limits(&mut input);
-    let config = Config {
-        tailnet: DEFAULT_TAILNET.into(),
-        base_url,
-        timeout_ms,
-        max_retries,
-        max_concurrency: DEFAULT_MAX_CONCURRENCY,
-        user_agent: cat(&["tailscale-wasm/", crate::VERSION]),
-    };
     let settings = Settings {
         client_id: client_id.unwrap_or_default(),
         client_secret: Secret::new(client_secret.unwrap_or_default()),
@@ -225,11 +213,7 @@ pub struct Grant {
 
 impl Grant {
     pub fn from_response(response: TokenResponse, now_ms: u64) -> Grant {
-        let lifetime = response
-            .expires_in
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .unwrap_or(DEFAULT_KEY_LIFETIME_SECS)
-            .min(MAX_KEY_LIFETIME_SECS);
+        let lifetime = response.lifetime_secs().min(MAX_KEY_LIFETIME_SECS);
         Grant {
             expires_at_ms: now_ms as f64 + lifetime * 1000.0,
             scopes: response

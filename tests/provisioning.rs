@@ -60,10 +60,10 @@ fn options_have_defaults_and_are_checked_all_at_once() {
             "scopes[0]",
             "clientId",
             "redirectUri",
-            "loginUrl",
             "baseUrl",
             "timeoutMs",
             "maxRetries",
+            "loginUrl",
             "state"
         ]
     );
@@ -282,6 +282,11 @@ fn a_grant_expires_when_the_answer_says_or_in_an_hour() {
     assert_eq!(
         Grant::from_response(answer(Some(f64::NAN), None), 0).expires_at_ms,
         3_600_000.0
+    );
+    // A negative lifetime is read as none left, as the token cache reads it.
+    assert_eq!(
+        Grant::from_response(answer(Some(-5.0), None), 7).expires_at_ms,
+        7.0
     );
     // A huge lifetime stays a date JS can hold (8.64e15 ms after the epoch at the most).
     let far = Grant::from_response(answer(Some(1e300), None), 1_784_000_000_000);

@@ -365,11 +365,8 @@ export function createDemoTailnet(opts = {}) {
       if (body === undefined) throw bad("request body must be JSON");
       return body;
     };
-    const isDevices = segments[0] === "device" || (segments[0] === "tailnet" && ["devices", "device-attributes"].includes(segments[2]));
-    if (isDevices) {
-      const answer = devices.route(method, segments, query, json, authenticate(req));
-      if (answer) return answer;
-    }
+    const answer = devices.route(method, segments, query, json, () => authenticate(req));
+    if (answer) return answer;
     if (segments[0] !== "tailnet" || segments.length < 3 || segments.length > 4) throw new HttpError(404, "not found");
     const caller = authenticate(req);
     const [, tailnet, collection, id] = segments;

@@ -1,6 +1,7 @@
 //! The exported `TailscaleClient`: its options, its `keys`, `oauthApps` and `devices` groups,
 //! and what it shows of itself (settings, never credentials).
 
+use super::convert::set;
 use super::devices::DevicesApi;
 use super::keys::KeysApi;
 use super::oauth_apps::OAuthAppsApi;
@@ -169,9 +170,9 @@ impl TailscaleClient {
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ClientSummary")]
     pub fn to_json(&self) -> JsValue {
         let obj = Object::new();
-        let _ = Reflect::set(&obj, &"tailnet".into(), &self.tailnet().into());
-        let _ = Reflect::set(&obj, &"baseUrl".into(), &self.base_url().into());
-        let _ = Reflect::set(&obj, &"authMode".into(), &self.auth_mode().into());
+        set(&obj, "tailnet", self.tailnet().into());
+        set(&obj, "baseUrl", self.base_url().into());
+        set(&obj, "authMode", self.auth_mode().into());
         obj.into()
     }
 }

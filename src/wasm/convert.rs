@@ -106,6 +106,11 @@ fn with_js_key<T>(key: &'static str, f: impl FnOnce(&JsValue) -> T) -> T {
     })
 }
 
+/// Sets `obj[key]` on an object this crate made, which cannot refuse it.
+pub fn set(obj: &Object, key: &str, value: JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &value);
+}
+
 /// Options objects where everything is optional: `undefined` means `{}`.
 pub fn or_empty(value: &JsValue) -> JsValue {
     if value.is_undefined() {

@@ -1,8 +1,9 @@
 //! Core errors to the JS error classes. The classes live in `pkg/errors.js` so that
 //! `instanceof` works and they can extend `Error`; the package entry registers a factory.
 
+use super::convert::set;
 use crate::error::{Error, Issue};
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, Object};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -14,10 +15,6 @@ thread_local! {
 /// Set once, from the package entry (`__setup`): `(kind, message, fields, cause) => Error`.
 pub fn set_error_factory(factory: Function) {
     FACTORY.with(|f| *f.borrow_mut() = Some(factory));
-}
-
-fn set(obj: &Object, key: &str, value: JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), &value);
 }
 
 /// `[{ field, message }]`, as the package's `ValidationIssue` type declares.

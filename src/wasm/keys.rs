@@ -6,7 +6,7 @@ use super::errors::{validate_one, validate_request};
 use super::request::Session;
 use crate::keys::{self, CreateAuthKey, FederatedIdentitySpec, OAuthClientSpec};
 use crate::validate;
-use js_sys::{Object, Promise};
+use js_sys::Promise;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -66,12 +66,8 @@ impl KeysApi {
         #[wasm_bindgen(unchecked_optional_param_type = "CreateAuthKeyOptions")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let request = if request.is_undefined() {
-            Object::new().into()
-        } else {
-            request
-        };
-        self.session.call(keys::create_auth_key, &request, &options)
+        self.session
+            .call(keys::create_auth_key, &or_empty(&request), &options)
     }
 
     /// Creates an OAuth client: POST /api/v2/tailnet/{tailnet}/keys with `keyType: "client"`.
@@ -137,12 +133,7 @@ impl KeysApi {
 pub fn validate_create_auth_key(
     #[wasm_bindgen(unchecked_optional_param_type = "CreateAuthKeyOptions")] request: JsValue,
 ) -> JsValue {
-    let request = if request.is_undefined() {
-        Object::new().into()
-    } else {
-        request
-    };
-    validate_request(&request, CreateAuthKey::parse)
+    validate_request(&or_empty(&request), CreateAuthKey::parse)
 }
 
 /// The checks `keys.createOAuthClient` and `keys.setOAuthClient` run; `[]` when valid.

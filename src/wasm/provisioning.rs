@@ -2,13 +2,13 @@
 //! URL to the auth key for the consenting user's new device. The exchange goes through the one
 //! request path, unauthenticated (the app's secret is in the form body).
 
-use super::convert::{or_empty, signal_only};
+use super::convert::{or_empty, set, signal_only};
 use super::js::{now_ms, random_bytes};
 use super::request::{js_error, perform, spawn, token_response, Session};
 use crate::encoding::base64url_encode;
 use crate::error::Error;
 use crate::provisioning::{self, Grant, Settings, STATE_BYTES};
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Object, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -94,10 +94,6 @@ pub struct DeviceProvisioning {
     settings: Rc<Settings>,
 }
 
-fn set(obj: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &key.into(), value);
-}
-
 #[wasm_bindgen]
 impl DeviceProvisioning {
     /// Creates a flow. Throws `TailscaleValidationError` listing every problem: `clientId` and
@@ -131,8 +127,8 @@ impl DeviceProvisioning {
         };
         let out = Object::new();
         let url = provisioning::authorization_url(&self.settings, &state);
-        set(&out, "url", &url.into());
-        set(&out, "state", &state.into());
+        set(&out, "url", url.into());
+        set(&out, "state", state.into());
         Ok(out.into())
     }
 
@@ -159,7 +155,7 @@ impl DeviceProvisioning {
         let state = state.as_string().unwrap_or_default();
         let code = provisioning::parse_callback(&url, &state).map_err(js_error)?;
         let out = Object::new();
-        set(&out, "code", &code.into());
+        set(&out, "code", code.into());
         Ok(out.into())
     }
 
@@ -181,11 +177,11 @@ impl DeviceProvisioning {
             let body = perform(&session, &req, signal.as_ref()).await?;
             let grant = Grant::from_response(token_response(&req, &body)?, now_ms());
             let out = Object::new();
-            set(&out, "authKey", &grant.auth_key.expose().into());
+            set(&out, "authKey", grant.auth_key.expose().into());
             let expires = js_sys::Date::new(&grant.expires_at_ms.into());
-            set(&out, "expiresAt", &expires.to_iso_string().into());
+            set(&out, "expiresAt", expires.to_iso_string().into());
             let scopes: js_sys::Array = grant.scopes.iter().map(|s| JsValue::from_str(s)).collect();
-            set(&out, "scopes", &scopes.into());
+            set(&out, "scopes", scopes.into());
             Ok(out.into())
         }))
     }
@@ -195,15 +191,15 @@ impl DeviceProvisioning {
     pub fn to_json(&self) -> JsValue {
         let out = Object::new();
         let s = &self.settings;
-        set(&out, "clientId", &s.client_id.as_str().into());
-        set(&out, "redirectUri", &s.redirect_uri.as_str().into());
+        set(&out, "clientId", s.client_id.as_str().into());
+        set(&out, "redirectUri", s.redirect_uri.as_str().into());
         let scopes: js_sys::Array = s.scopes.iter().map(|s| JsValue::from_str(s)).collect();
-        set(&out, "scopes", &scopes.into());
-        set(&out, "loginUrl", &s.login_url.as_str().into());
+        set(&out, "scopes", scopes.into());
+        set(&out, "loginUrl", s.login_url.as_str().into());
         set(
             &out,
             "baseUrl",
-            &self.session.config.base_url.as_str().into(),
+            self.session.config.base_url.as_str().into(),
         );
         out.into()
     }

@@ -18,9 +18,9 @@ import { EXPECTED } from "../consumers/smoke-lib.mjs";
 // A ratchet on the browser payload (BENCHMARKS.md has the history): lowered as size cuts land,
 // and raised by exactly what each new capability was measured to cost. 47,104 B (46 KiB) at the
 // start of the second round, + 571 (transport rules) + 6,928 (devices) + 5,091 (device
-// provisioning) - 370 (-Zlocation-detail=none) - 33 (review: shared rules); today's build is
-// 57,666 B (a 12 B fix since, absorbed).
-const PAYLOAD_BUDGET = 59_291;
+// provisioning) - 370 (-Zlocation-detail=none) - 33 (review: shared rules) - 209 (second
+// review: shared option, lifetime and object helpers); today's build is 57,457 B.
+const PAYLOAD_BUDGET = 59_082;
 
 let browser, tailnet;
 

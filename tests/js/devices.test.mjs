@@ -121,22 +121,29 @@ describe("attribute rules", () => {
     const raw = (method, path, body) =>
       fetch(baseUrl + "/api/v2" + path, { method, headers: { authorization: `Bearer ${tailnet.credentials.apiKey}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
     const path = (key) => `/device/${router.nodeId}/attributes/${encodeURIComponent(key)}`;
-    for (const [key, body] of [
-      ["node:os", { value: "x" }],
-      ["custom:a-b", { value: "x" }],
-      [`custom:${"a".repeat(122)}`, { value: "x" }],
-      ["custom:x", { value: 1.5 }],
-      ["custom:x", { value: "a b" }],
-      ["custom:x", { value: null }],
-      ["custom:x", { value: "ok", expiry: "2026-02-30T00:00:00Z" }],
-      ["custom:x", { value: "ok", comment: "c".repeat(201) }],
-      ["custom:x", { value: "ok", extra: 1 }],
+    // Each refused for the rule it breaks: the message names it.
+    const refused = async (method, route, body, why) => {
+      const r = await raw(method, route, body);
+      assert.equal(r.status, 400, `${route} ${JSON.stringify(body)}`);
+      assert.match((await r.json()).message, why, `${route} ${JSON.stringify(body)}`);
+    };
+    for (const [key, body, why] of [
+      ["node:os", { value: "x" }, /custom namespace/],
+      ["custom:a-b", { value: "x" }, /invalid attribute key/],
+      [`custom:${"a".repeat(122)}`, { value: "x" }, /at most 128/],
+      ["custom:x", { value: 1.5 }, /integer/],
+      ["custom:x", { value: "a b" }, /1 to 50 letters/],
+      ["custom:x", { value: null }, /string, a number or a boolean/],
+      ["custom:x", { value: "ok", expiry: "2026-02-30T00:00:00Z" }, /RFC 3339/],
+      ["custom:x", { value: "ok", comment: "c".repeat(201) }, /at most 200/],
+      ["custom:x", { value: "ok", extra: 1 }, /unknown field "extra"/],
     ]) {
-      const r = await raw("POST", path(key), body);
-      assert.equal(r.status, 400, `${key} ${JSON.stringify(body)}`);
+      await refused("POST", path(key), body, why);
     }
-    assert.equal((await raw("PATCH", "/tailnet/-/device-attributes", { nodes: { [router.nodeId]: { "custom:x": { value: 1, comment: "no" } } } })).status, 400);
-    assert.equal((await raw("PATCH", "/tailnet/-/device-attributes", { nodes: { nNOSUCHDEVICE: { "custom:x": null } } })).status, 400);
+    const batch = "/tailnet/-/device-attributes";
+    await refused("PATCH", batch, { nodes: { [router.nodeId]: { "custom:x": { value: 1, comment: "no" } } } }, /unknown field "comment"/);
+    await refused("PATCH", batch, { nodes: { nNOSUCHDEVICE: { "custom:x": null } } }, /nNOSUCHDEVICE not found/);
+    await refused("PATCH", batch, { nodes: { [router.nodeId]: { "custom:x": null } }, comment: "c".repeat(201) }, /at most 200/);
     assert.equal((await raw("GET", "/device/nNOSUCHDEVICE/attributes")).status, 404);
   });
 

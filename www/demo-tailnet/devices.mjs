@@ -47,6 +47,10 @@ function checkValue(value) {
   throw bad("value must be a string, a number or a boolean");
 }
 
+function checkComment(comment) {
+  if (comment !== undefined && (typeof comment !== "string" || comment.length > 200)) throw bad("comment must be a string of at most 200 characters");
+}
+
 function checkKey(key) {
   if (!key.startsWith("custom:")) throw bad(`only attributes in the custom namespace can be written: "${key}"`);
   if (!isCustomKey(key)) throw bad(`invalid attribute key "${key}": letters, numbers, underscores and colons, at most 128 characters`);
@@ -122,8 +126,11 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
     return map;
   }
 
+  /** A device by `nodeId` or legacy `id`, or undefined. */
+  const lookup = (id) => devices.get(id) ?? [...devices.values()].find((d) => d.id === id);
+
   function find(id) {
-    const device = devices.get(id) ?? [...devices.values()].find((d) => d.id === id);
+    const device = lookup(id);
     if (!device) throw new HttpError(404, "device not found");
     return device;
   }
@@ -187,7 +194,7 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
     for (const [nodeId, map] of attributes) {
       for (const [key, a] of live(nodeId)) {
         if (changes.some(([n, k, c]) => n === nodeId && k === key && c === null)) continue;
-        planned.set(key.toLowerCase(), { key, type: typeOf(a.value), holder: nodeId });
+        planned.set(key.toLowerCase(), { key, type: typeOf(a.value) });
       }
     }
     for (const [nodeId, key, change] of changes) {
@@ -196,7 +203,7 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
       const type = typeOf(change.value);
       if (seen && seen.key !== key) throw bad(`attribute key "${key}" clashes with "${seen.key}": keys are unique regardless of case`);
       if (seen && seen.type !== type) throw bad(`attribute "${key}" holds ${seen.type} values in this tailnet; it cannot hold a ${type}`);
-      planned.set(key.toLowerCase(), { key, type, holder: nodeId });
+      planned.set(key.toLowerCase(), { key, type });
     }
     for (const [nodeId, key, change] of changes) {
       const map = attributes.get(nodeId);
@@ -211,17 +218,17 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
     if (!("value" in body)) throw bad("value is required");
     checkValue(body.value);
     if (body.expiry !== undefined && !isDateTime(body.expiry)) throw bad("expiry must be an RFC 3339 date-time");
-    if (body.comment !== undefined && (typeof body.comment !== "string" || body.comment.length > 200)) throw bad("comment must be a string of at most 200 characters");
+    checkComment(body.comment);
     return { value: body.value, expiry: body.expiry === undefined ? null : Date.parse(body.expiry) };
   }
 
   function batch(body) {
     onlyFields(body, ["nodes", "comment"], "request body");
-    if (body.comment !== undefined && (typeof body.comment !== "string" || body.comment.length > 200)) throw bad("comment must be a string of at most 200 characters");
+    checkComment(body.comment);
     if (!isObject(body.nodes)) throw bad("nodes must map device ids to attribute patches");
     const changes = [];
     for (const [id, patch] of Object.entries(body.nodes)) {
-      const device = devices.get(id) ?? [...devices.values()].find((d) => d.id === id);
+      const device = lookup(id);
       if (!device) throw bad(`device ${id} not found`);
       if (!isObject(patch)) throw bad(`nodes.${id} must map attribute keys to { value, expiry } or null`);
       for (const [key, entry] of Object.entries(patch)) {
@@ -233,11 +240,13 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
     return null;
   }
 
-  /** Routes /tailnet/{t}/devices, /tailnet/{t}/device-attributes and /device/...; null if none. */
-  function route(method, segments, query, json, caller) {
+  /** Routes /tailnet/{t}/devices, /tailnet/{t}/device-attributes and /device/...; null if the
+   *  path is none of these. `authenticate()` gives the caller, once the path is known. */
+  function route(method, segments, query, json, authenticate) {
     const deviceRoute = segments[0] === "device" && segments.length >= 2 && segments.length <= 4;
     const tailnetRoute = segments[0] === "tailnet" && segments.length === 3 && ["devices", "device-attributes"].includes(segments[2]);
     if (!deviceRoute && !tailnetRoute) return null;
+    const caller = authenticate();
     if (tailnetRoute) {
       if (segments[1] !== "-" && segments[1] !== tailnetName) throw new HttpError(404, "tailnet not found");
       if (segments[2] === "devices" && method === "GET") {
