@@ -155,14 +155,7 @@ impl Obj {
 
     pub fn strs(mut self, key: &str, values: &[String]) -> Self {
         self.key(key);
-        self.0.push('[');
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                self.0.push(',');
-            }
-            string(&mut self.0, v);
-        }
-        self.0.push(']');
+        self.0.push_str(&strings_json(values));
         self
     }
 
@@ -226,6 +219,19 @@ impl Obj {
     }
 }
 
+/// A JSON array of strings.
+pub fn strings_json(values: &[String]) -> String {
+    let mut out = String::from("[");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        string(&mut out, v);
+    }
+    out.push(']');
+    out
+}
+
 /// A JSON string literal (RFC 8259: quote, backslash and control characters escaped).
 fn string(out: &mut String, s: &str) {
     out.push('"');
@@ -268,6 +274,8 @@ pub enum Ty {
     /// Any object: a nested one whose members the client does not read.
     Record,
     Obj(&'static [(&'static str, Ty)]),
+    /// An array of objects with these members.
+    Items(&'static [(&'static str, Ty)]),
 }
 
 /// Checks `value` against a table of fields; the error names the first member that is wrong.
@@ -333,6 +341,16 @@ fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(),
             Ty::Record => member.is_record(),
             Ty::Obj(inner) => {
                 wrong_member(&member, inner).map_err(|at| member_path(key, &at))?;
+                true
+            }
+            Ty::Items(inner) => {
+                if !member.is_array() {
+                    return Err((*key).to_owned());
+                }
+                for (i, item) in member.items().iter().enumerate() {
+                    let index = cat(&[key, "[", &decimal(i as u64), "]"]);
+                    wrong_member(item, inner).map_err(|at| member_path(&index, &at))?;
+                }
                 true
             }
         };
