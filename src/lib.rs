@@ -23,6 +23,7 @@ pub mod http;
 pub mod json;
 pub mod keys;
 pub mod oauth_apps;
+pub mod posture;
 pub mod provisioning;
 pub mod text;
 pub mod validate;
