@@ -431,8 +431,9 @@ fn number(c: &mut Cursor) -> Result<(AttributeValue, String), ConditionError> {
             ]),
         ));
     }
-    // serde_json's number reader is already in the wasm; std's f64 parser would add its own.
-    match serde_json::from_str::<serde_json::Value>(run)
+    // serde_json's number reader is already in the wasm (http.rs reads bodies through this
+    // same `from_slice::<Value>`); std's f64 parser would add its own.
+    match serde_json::from_slice::<serde_json::Value>(run.as_bytes())
         .ok()
         .and_then(|v| v.as_f64())
     {
@@ -797,7 +798,7 @@ fn number_text(n: f64) -> String {
             Some((int, frac)) if !frac.is_empty() => cat(&[int, ".", frac]),
             _ => cat(&[digits, &"0".repeat(int_len.saturating_sub(digits.len()))]),
         }
-    } else if (-7..0).contains(&exp) {
+    } else if (-6..0).contains(&exp) {
         cat(&["0.", &"0".repeat(exp.unsigned_abs() as usize - 1), digits])
     } else {
         let point = if tail.is_empty() { "" } else { "." };
