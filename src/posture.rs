@@ -278,8 +278,8 @@ pub fn parse(text: &str) -> Result<Condition, ConditionError> {
     })
 }
 
-/// A byte position in the condition. It only ever stops before an ASCII byte or at the end,
-/// so every slice between two stops is on character boundaries.
+/// A byte position in the condition. It moves only past ASCII bytes (or to just after a
+/// quote found by byte), so it always sits on a character boundary and slices cannot fail.
 struct Cursor<'a> {
     text: &'a str,
     pos: usize,
@@ -533,10 +533,83 @@ impl Outcome {
         }
     }
 
-    fn no(reason: String) -> Self {
+    fn no(reason: Reason) -> Self {
         Outcome {
             matches: false,
-            reason: Some(reason),
+            reason: Some(reason.0),
+        }
+    }
+}
+
+/// A reason being written, in one allocation: a report can hold one per device and condition.
+struct Reason(String);
+
+impl Reason {
+    /// Starts with the attribute's name: every reason is about it.
+    fn new(attribute: &str) -> Self {
+        let mut text = String::with_capacity(attribute.len() + 64);
+        text.push_str(attribute);
+        Reason(text)
+    }
+
+    fn text(mut self, part: &str) -> Self {
+        self.0.push_str(part);
+        self
+    }
+
+    /// A value as a condition would write it: `'gold'`, `5`, `true`.
+    fn value(mut self, v: &AttributeValue) -> Self {
+        if let AttributeValue::String(s) = v {
+            self.0.push('\'');
+            self.0.push_str(s);
+            self.0.push('\'');
+            self
+        } else {
+            self.bare(v)
+        }
+    }
+
+    /// A value without quotes.
+    fn bare(mut self, v: &AttributeValue) -> Self {
+        match v {
+            AttributeValue::String(s) => self.0.push_str(s),
+            AttributeValue::Number(n) => self.0.push_str(&number_text(*n)),
+            AttributeValue::Boolean(b) => self.0.push_str(if *b { "true" } else { "false" }),
+        }
+        self
+    }
+
+    /// `<attribute> is <value>`, which every reason about a set attribute starts with.
+    fn is(attribute: &str, have: &AttributeValue) -> Self {
+        Reason::new(attribute).text(" is ").value(have)
+    }
+
+    /// `<attribute> is <value> (a <type>)`.
+    fn is_typed(attribute: &str, have: &AttributeValue) -> Self {
+        Reason::is(attribute, have)
+            .text(" (")
+            .text(type_name(have))
+            .text(")")
+    }
+
+    /// The condition's operand as written; rebuilt when a hand-made condition has no text.
+    fn operand(self, condition: &Condition) -> Self {
+        if !condition.value_text.is_empty() {
+            return self.text(&condition.value_text);
+        }
+        match &condition.value {
+            Operand::None => self,
+            Operand::One(v) => self.value(v),
+            Operand::List(items) => {
+                let mut out = self.text("[");
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out = out.text(", ");
+                    }
+                    out = out.value(item);
+                }
+                out.text("]")
+            }
         }
     }
 }
@@ -551,50 +624,47 @@ pub fn evaluate(condition: &Condition, value: Option<&AttributeValue>) -> Outcom
         return if op == Operator::NotSet {
             Outcome::yes()
         } else {
-            Outcome::no(cat(&[attr, " is not set"]))
+            Outcome::no(Reason::new(attr).text(" is not set"))
         };
     };
     match op {
         Operator::IsSet => Outcome::yes(),
-        Operator::NotSet => Outcome::no(cat(&[attr, " is set (to ", &shown(have), ")"])),
+        Operator::NotSet => {
+            Outcome::no(Reason::new(attr).text(" is set (to ").value(have).text(")"))
+        }
         Operator::In | Operator::NotIn => {
             let items = match &condition.value {
                 Operand::List(items) => items.as_slice(),
                 Operand::One(item) => std::slice::from_ref(item),
                 Operand::None => &[],
             };
-            let list = operand_text(condition);
             let found = items.iter().any(|item| equal(have, item));
             if found == (op == Operator::In) {
                 Outcome::yes()
             } else if found {
-                Outcome::no(cat(&[
-                    attr,
-                    " is ",
-                    &shown(have),
-                    ", which NOT IN ",
-                    &list,
-                    " excludes",
-                ]))
+                Outcome::no(
+                    Reason::is(attr, have)
+                        .text(", which NOT IN ")
+                        .operand(condition)
+                        .text(" excludes"),
+                )
             } else if !items.iter().any(|item| same_type(have, item)) {
-                Outcome::no(cat(&[
-                    attr,
-                    " is ",
-                    &shown(have),
-                    " (",
-                    type_name(have),
-                    "), and ",
-                    &list,
-                    " holds no ",
-                    type_noun(have),
-                ]))
+                Outcome::no(
+                    Reason::is_typed(attr, have)
+                        .text(", and ")
+                        .operand(condition)
+                        .text(" holds no ")
+                        .text(type_noun(have)),
+                )
             } else {
-                Outcome::no(cat(&[attr, " is ", &shown(have), ", not in ", &list]))
+                Outcome::no(Reason::is(attr, have).text(", not in ").operand(condition))
             }
         }
         _ => {
             let Operand::One(want) = &condition.value else {
-                return Outcome::no(cat(&[op.as_str(), " needs one value to compare with"]));
+                return Outcome::no(
+                    Reason::new(op.as_str()).text(" needs one value to compare with"),
+                );
             };
             if op == Operator::Eq || op == Operator::Ne {
                 compare_equal(condition, have, want)
@@ -609,32 +679,24 @@ fn compare_equal(condition: &Condition, have: &AttributeValue, want: &AttributeV
     let attr = condition.attribute.as_str();
     let is_equal = equal(have, want);
     if is_equal == (condition.operator == Operator::Eq) {
-        return Outcome::yes();
-    }
-    let want_text = operand_text(condition);
-    if is_equal {
-        Outcome::no(cat(&[
-            attr,
-            " is ",
-            &shown(have),
-            ", which != ",
-            &want_text,
-            " excludes",
-        ]))
+        Outcome::yes()
+    } else if is_equal {
+        Outcome::no(
+            Reason::is(attr, have)
+                .text(", which != ")
+                .operand(condition)
+                .text(" excludes"),
+        )
     } else if same_type(have, want) {
-        Outcome::no(cat(&[attr, " is ", &shown(have), ", not ", &want_text]))
+        Outcome::no(Reason::is(attr, have).text(", not ").operand(condition))
     } else {
-        Outcome::no(cat(&[
-            attr,
-            " is ",
-            &shown(have),
-            " (",
-            type_name(have),
-            "), not the ",
-            type_noun(want),
-            " ",
-            &want_text,
-        ]))
+        Outcome::no(
+            Reason::is_typed(attr, have)
+                .text(", not the ")
+                .text(type_noun(want))
+                .text(" ")
+                .operand(condition),
+        )
     }
 }
 
@@ -645,7 +707,6 @@ fn compare_order(condition: &Condition, have: &AttributeValue, want: &AttributeV
         (AttributeValue::Number(a), AttributeValue::Number(b)) => a.partial_cmp(b),
         (AttributeValue::String(a), AttributeValue::String(b)) => Some(cmpver(a, b)),
         _ => {
-            let want_text = operand_text(condition);
             let why = match want {
                 AttributeValue::Number(_) => " compares numbers",
                 AttributeValue::String(_) => " compares versions, which are strings",
@@ -653,18 +714,14 @@ fn compare_order(condition: &Condition, have: &AttributeValue, want: &AttributeV
                     " orders nothing: ordering takes a number or a quoted version"
                 }
             };
-            return Outcome::no(cat(&[
-                attr,
-                " is ",
-                &shown(have),
-                " (",
-                type_name(have),
-                "); ",
-                op.as_str(),
-                " ",
-                &want_text,
-                why,
-            ]));
+            return Outcome::no(
+                Reason::is_typed(attr, have)
+                    .text("; ")
+                    .text(op.as_str())
+                    .text(" ")
+                    .operand(condition)
+                    .text(why),
+            );
         }
     };
     let holds = order.is_some_and(|o| match op {
@@ -677,20 +734,17 @@ fn compare_order(condition: &Condition, have: &AttributeValue, want: &AttributeV
     if holds {
         return Outcome::yes();
     }
+    let reason = Reason::new(attr)
+        .text(" is ")
+        .bare(have)
+        .text(", not ")
+        .text(op.as_str())
+        .text(" ");
     // Versions read better bare: "node:tsVersion is 1.58.2, not >= 1.60".
-    let want_text = match want {
-        AttributeValue::String(s) => s.clone(),
-        _ => operand_text(condition),
-    };
-    Outcome::no(cat(&[
-        attr,
-        " is ",
-        &bare(have),
-        ", not ",
-        op.as_str(),
-        " ",
-        &want_text,
-    ]))
+    Outcome::no(match want {
+        AttributeValue::String(_) => reason.bare(want),
+        _ => reason.operand(condition),
+    })
 }
 
 /// Same type and same value; strings exactly (case matters).
@@ -720,42 +774,6 @@ fn type_name(v: &AttributeValue) -> &'static str {
         AttributeValue::String(_) => "a string",
         AttributeValue::Number(_) => "a number",
         AttributeValue::Boolean(_) => "a boolean",
-    }
-}
-
-/// The condition's operand as written, or rebuilt when a hand-made condition has no text.
-fn operand_text(condition: &Condition) -> String {
-    if !condition.value_text.is_empty() {
-        return condition.value_text.clone();
-    }
-    match &condition.value {
-        Operand::None => String::new(),
-        Operand::One(v) => shown(v),
-        Operand::List(items) => {
-            let parts: Vec<String> = items.iter().map(shown).collect();
-            cat(&[
-                "[",
-                &crate::text::join(parts.iter().map(String::as_str), ", "),
-                "]",
-            ])
-        }
-    }
-}
-
-/// A value as a condition would write it: `'gold'`, `5`, `true`.
-fn shown(v: &AttributeValue) -> String {
-    match v {
-        AttributeValue::String(s) => cat(&["'", s, "'"]),
-        _ => bare(v),
-    }
-}
-
-/// A value without quotes.
-fn bare(v: &AttributeValue) -> String {
-    match v {
-        AttributeValue::String(s) => s.clone(),
-        AttributeValue::Number(n) => number_text(*n),
-        AttributeValue::Boolean(b) => String::from(if *b { "true" } else { "false" }),
     }
 }
 
