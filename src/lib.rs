@@ -24,6 +24,7 @@ pub mod json;
 pub mod keys;
 pub mod oauth_apps;
 pub mod policy;
+pub mod posture;
 pub mod provisioning;
 pub mod text;
 pub mod validate;
