@@ -20,6 +20,7 @@ pub mod devices;
 pub mod encoding;
 pub mod error;
 pub mod http;
+pub mod hujson;
 pub mod json;
 pub mod keys;
 pub mod oauth_apps;
