@@ -587,14 +587,25 @@ pub fn pointer_step(name: &str) -> String {
 
 // ---- reading the inputs of posture evaluation ---------------------------------------------
 
-/// `evaluatePostures`' options: `{ text?, deviceIds?, signal? }`.
-pub fn report_options<J: Json>(options: J) -> Result<(Option<String>, Option<Vec<String>>), Vec<Issue>> {
+/// `evaluatePostures`' options, but `signal`.
+pub struct ReportOptions {
+    /// A policy file to evaluate instead of the tailnet's.
+    pub text: Option<String>,
+    /// Only these devices.
+    pub device_ids: Option<Vec<String>>,
+}
+
+/// Reads `{ text?, deviceIds?, signal? }`.
+pub fn report_options<J: Json>(options: J) -> Result<ReportOptions, Vec<Issue>> {
     let mut input = Input::new(options, "");
     input.allow("signal");
     let text = input.string("text");
-    let ids = input.strings("deviceIds", validate::id);
-    validate::finish(input, (text, ids))
+    let device_ids = input.strings("deviceIds", validate::id);
+    validate::finish(input, ReportOptions { text, device_ids })
 }
+
+/// A device's attributes, by name.
+pub type Attributes = Vec<(String, AttributeValue)>;
 
 /// Each listed device's `nodeId` and name (its MagicDNS name, else its hostname), or only
 /// those in `ids`; an id the list does not hold is an error, not a silent omission.
@@ -626,7 +637,7 @@ pub fn choose_devices<J: Json>(listed: &[J], ids: Option<&[String]>) -> Result<V
 }
 
 /// A device's attributes as `AttributeValue`s; members of other types are not attributes.
-pub fn attributes_of<J: Json>(attributes: &J) -> Vec<(String, AttributeValue)> {
+pub fn attributes_of<J: Json>(attributes: &J) -> Attributes {
     let mut out = Vec::new();
     for key in attributes.keys() {
         let value = attributes.get(&key).and_then(|v| match v.kind() {
@@ -660,7 +671,7 @@ pub fn device_inputs<J: Json>(chosen: Vec<(String, String)>, attributes: Vec<J>)
 pub fn evaluation_input<J: Json>(
     conditions: &J,
     attributes: &J,
-) -> Result<(Vec<String>, Vec<(String, AttributeValue)>), Error> {
+) -> Result<(Vec<String>, Attributes), Error> {
     let mut issues = Vec::new();
     let list = condition_list(conditions, "conditions", &mut issues);
     if attributes.kind() != JsonKind::Object {

@@ -157,7 +157,7 @@ fn text_arg(value: &JsValue, field: &str) -> Result<String, Error> {
         return Err(Error::validation(field, "must be a string"));
     };
     // Only a replacement character in the result can hide a lone surrogate in the input.
-    if text.contains('\u{FFFD}') && lone_surrogate().test(&JsValue::from(value).unchecked_into()) {
+    if text.contains('\u{FFFD}') && has_lone_surrogate(value) {
         return Err(Error::validation(
             field,
             "holds a lone UTF-16 surrogate, which no UTF-8 text can carry",
@@ -166,11 +166,20 @@ fn text_arg(value: &JsValue, field: &str) -> Result<String, Error> {
     Ok(text)
 }
 
-fn lone_surrogate() -> js_sys::RegExp {
-    js_sys::RegExp::new(
-        "[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?:^|[^\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]",
-        "",
-    )
+#[wasm_bindgen]
+extern "C" {
+    // `RegExp.prototype.test` on the JS string itself: js-sys's binding takes a Rust `&str`,
+    // in which the surrogate is already gone.
+    #[wasm_bindgen(js_name = RegExp)]
+    type Pattern;
+    #[wasm_bindgen(constructor, js_class = RegExp)]
+    fn new(source: &str) -> Pattern;
+    #[wasm_bindgen(method)]
+    fn test(this: &Pattern, text: &JsValue) -> bool;
+}
+
+fn has_lone_surrogate(value: &JsValue) -> bool {
+    Pattern::new("[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?:^|[^\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]").test(value)
 }
 
 /// A `PolicyDocument` passed where a policy is taken: it has a `standardize` method, which no
@@ -346,21 +355,16 @@ impl PolicyApi {
         #[wasm_bindgen(unchecked_param_type = "PolicyPrecondition")] precondition: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let prepared = (|| {
-            let signal = signal_only(&options);
-            let body = policy_body(&policy);
-            let condition = Precondition::parse(or_empty(&precondition));
-            // Every problem at once: the body's, the precondition's and the options'.
-            let mut issues = Vec::new();
-            for e in [body.as_ref().err(), signal.as_ref().err()].into_iter().flatten() {
-                issues.extend(issues_of(e));
+        let prepared = match (
+            policy_body(&policy),
+            Precondition::parse(or_empty(&precondition)).map_err(Error::Validation),
+            signal_only(&options),
+        ) {
+            (Ok(body), Ok(condition), Ok(signal)) => {
+                Ok((policy::set(self.tailnet(), body, &condition), signal))
             }
-            issues.extend(condition.as_ref().err().cloned().unwrap_or_default());
-            match (body, condition, signal) {
-                (Ok(b), Ok(c), Ok(s)) if issues.is_empty() => Ok((policy::set(self.tailnet(), b, &c), s)),
-                _ => Err(Error::Validation(issues)),
-            }
-        })();
+            (b, c, s) => Err(gather(&[b.err(), c.err(), s.err()])),
+        };
         let session = self.session.clone();
         spawn(Box::pin(async move {
             let (req, signal) = prepared.map_err(js_error)?;
@@ -496,20 +500,18 @@ impl PolicyApi {
         #[wasm_bindgen(unchecked_param_type = "PreviewOptions")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let prepared = signal_only(&options).and_then(|signal| {
-            let body = standardized(&policy).map(PolicyBody::Json);
-            let req = policy::preview(self.tailnet(), body.clone().unwrap_or(PolicyBody::Json(String::new())), or_empty(&request));
-            match (body, req) {
-                (Ok(_), Ok(req)) => Ok((req, signal)),
-                (b, r) => {
-                    let mut issues = Vec::new();
-                    for e in [b.err(), r.err()].into_iter().flatten() {
-                        issues.extend(issues_of(&e));
-                    }
-                    Err(Error::Validation(issues))
-                }
+        let body = standardized(&policy);
+        let prepared = match (&body, signal_only(&options)) {
+            (Ok(text), Ok(signal)) => {
+                let body = PolicyBody::Json(text.clone());
+                policy::preview(self.tailnet(), body, or_empty(&request)).map(|r| (r, signal))
             }
-        });
+            (_, s) => {
+                // Still read the options, so that one error lists every problem.
+                let options = policy::preview(self.tailnet(), PolicyBody::Json(String::new()), or_empty(&request));
+                Err(gather(&[body.err(), options.err(), s.err()]))
+            }
+        };
         self.session.start(prepared)
     }
 
@@ -522,8 +524,13 @@ impl PolicyApi {
         #[wasm_bindgen(unchecked_optional_param_type = "EvaluatePosturesOptions")] options: JsValue,
     ) -> Promise {
         let prepared = take_signal(&options).and_then(|(rest, signal)| {
-            let (text, ids) = policy::report_options(or_empty(&rest)).map_err(Error::Validation)?;
-            Ok((text, ids, signal))
+            let rest = or_empty(&rest);
+            let options = policy::report_options(rest.clone()).map_err(Error::Validation)?;
+            if options.text.is_some() {
+                // Read again for what the core's reader cannot see: a lone surrogate.
+                text_arg(&js_sys::Reflect::get(&rest, &"text".into()).unwrap_or_default(), "text")?;
+            }
+            Ok((options.text, options.device_ids, signal))
         });
         let session = self.session.clone();
         spawn(Box::pin(async move {
@@ -582,11 +589,16 @@ impl PolicyApi {
     }
 }
 
-fn issues_of(error: &Error) -> Vec<Issue> {
-    match error {
-        Error::Validation(issues) => issues.clone(),
-        other => vec![Issue::new("", other.message())],
+/// One error listing every issue of the arguments that failed.
+fn gather(errors: &[Option<Error>]) -> Error {
+    let mut issues = Vec::new();
+    for error in errors.iter().flatten() {
+        match error {
+            Error::Validation(more) => issues.extend(more.iter().cloned()),
+            other => issues.push(Issue::new("", other.message())),
+        }
     }
+    Error::Validation(issues)
 }
 
 /// The text `edit` left: what it returned, or the document it edited in place.
@@ -809,13 +821,7 @@ fn pointer_and_value(pointer: &JsValue, value: &JsValue) -> Result<(String, Stri
     };
     match (pointer, json) {
         (Ok(p), Ok(j)) => Ok((p, j)),
-        (p, j) => {
-            let mut issues = Vec::new();
-            for e in [p.err(), j.err()].into_iter().flatten() {
-                issues.extend(issues_of(&e));
-            }
-            Err(Error::Validation(issues))
-        }
+        (p, j) => Err(gather(&[p.err(), j.err()])),
     }
 }
 
