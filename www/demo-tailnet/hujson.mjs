@@ -187,6 +187,8 @@ export function parseHujson(text, { hujson = true } = {}) {
   const root = value(0);
   skip();
   if (i < text.length) fail(`unexpected ${describe(text[i])} after the end of the value`);
+  // A trailing comma is known only after the comments that follow it: put them back in order.
+  extras.sort((a, b) => a[0] - b[0]);
   return { value: root.value, root, extras };
 }
 
