@@ -423,9 +423,9 @@ impl Document {
         Some(at)
     }
 
-    /// Splices the text and re-indexes it; on failure the document stays as it was.
-    fn apply(&mut self, mut splices: Vec<Splice>) -> Result<(), Error> {
-        splices.sort_by_key(|s| s.at);
+    /// Splices the text (splices in text order, not overlapping) and re-indexes it; on
+    /// failure the document stays as it was.
+    fn apply(&mut self, splices: Vec<Splice>) -> Result<(), Error> {
         let added: usize = splices.iter().map(|s| s.text.len()).sum();
         let mut out = String::with_capacity(self.text.len().saturating_add(added));
         let mut pos = 0;
@@ -525,6 +525,25 @@ impl Document {
         }
     }
 
+    /// Past the last comment of the space and comments that start at `pos`; `pos` when there
+    /// is no comment.
+    fn comments_end(&self, pos: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let (mut p, mut end) = (pos, pos);
+        loop {
+            while matches!(bytes.get(p), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                p += 1;
+            }
+            match comment_end(bytes, p) {
+                Some(e) => {
+                    end = e;
+                    p = e;
+                }
+                None => return end,
+            }
+        }
+    }
+
     // ---- edits --------------------------------------------------------------------------
 
     fn replace(&self, at: usize, value: &Document) -> Vec<Splice> {
@@ -595,8 +614,8 @@ impl Document {
                 let inner = self.slice(c.start.saturating_add(1), close);
                 let bytes = inner.as_bytes();
                 let (_, outer) = self.line_indent(c.start);
-                if bytes.iter().all(|&b| b == b' ' || b == b'\t') {
-                    // `{}` on one line: print the container afresh, as a new value would be.
+                if bytes.is_empty() {
+                    // `{}`: print the container afresh, as a new value would be.
                     let json = match name {
                         Some(n) => cat(&["{", &quote(n), ":", &value.text, "}"]),
                         None => cat(&["[", &value.text, "]"]),
@@ -611,11 +630,7 @@ impl Document {
                         });
                     }
                 } else {
-                    let content = bytes
-                        .iter()
-                        .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-                        .map_or(0, |i| i + 1);
-                    let pos = c.start.saturating_add(1).saturating_add(content);
+                    let pos = self.comments_end(c.start.saturating_add(1));
                     if has_break(inner) {
                         let indent = cat(&[outer, layout.unit]);
                         let body = item(&indent, width(&indent));
