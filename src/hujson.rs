@@ -19,7 +19,8 @@
 //! its trailing-comma style. In an empty container it goes on a new line indented one unit (the
 //! document's, else two spaces) past the container's line, unless the container is written
 //! `{}` / `[]` on one line, which is then printed afresh like a new value. A new object or array
-//! is printed on one line when it holds no object and fits in 80 columns (a tab counts 4),
+//! is printed on one line when it holds no object and fits in 80 columns (a tab counts 4, a
+//! non-ASCII character as its UTF-8 bytes),
 //! otherwise one member per line, with trailing commas when the document has any.
 
 use crate::error::Error;
@@ -760,17 +761,10 @@ impl Layout<'_> {
             }
             return;
         }
-        let holds_object = v
-            .entries
-            .get(i + 1..e.after)
-            .is_some_and(|d| d.iter().any(|d| d.kind == Kind::Object));
-        if !holds_object {
-            let mut line = String::new();
-            one_line(v, i, &mut line);
-            if col.saturating_add(char_count(&line)) < WIDTH {
-                out.push_str(&line);
-                return;
-            }
+        let mut line = String::new();
+        if one_line(v, i, &mut line, WIDTH.saturating_sub(col)) {
+            out.push_str(&line);
+            return;
         }
         let (open, close) = if e.kind == Kind::Array {
             ("[", "]")
@@ -800,9 +794,11 @@ impl Layout<'_> {
     }
 }
 
-fn one_line(v: &Document, i: usize, out: &mut String) {
+/// Writes value `i` on one line, unless it holds an object below it or takes `room` bytes or
+/// more (then false, having stopped early: a large value costs little more than `room`).
+fn one_line(v: &Document, i: usize, out: &mut String, room: usize) -> bool {
     let Some(e) = v.entry(i) else {
-        return;
+        return false;
     };
     match e.kind {
         Kind::Array | Kind::Object => {
@@ -811,16 +807,23 @@ fn one_line(v: &Document, i: usize, out: &mut String) {
                 if n > 0 {
                     out.push_str(", ");
                 }
-                if let Some(ce) = v.entry(c).filter(|ce| ce.key != NONE) {
+                let Some(ce) = v.entry(c) else {
+                    return false;
+                };
+                if ce.key != NONE {
                     out.push_str(v.key(&ce));
                     out.push_str(": ");
                 }
-                one_line(v, c, out);
+                if ce.kind == Kind::Object || !one_line(v, c, out, room) {
+                    return false;
+                }
             }
             out.push_str(if e.kind == Kind::Array { "]" } else { "}" });
         }
         _ => out.push_str(v.slice(e.start, e.end)),
     }
+    // Bytes, not characters: O(1) at every level, and only stricter for non-ASCII text.
+    out.len() < room
 }
 
 /// Columns taken by `s`, a tab counting 4.
