@@ -553,8 +553,7 @@ proptest! {
             let standardized: Value = serde_json::from_str(&doc.standardize()[start..end]).unwrap();
             prop_assert_eq!(standardized, sub.value());
             if let G::Num(n) = &sub {
-                // Correctly rounded (serde_json's default reading is not, so it is no oracle).
-                prop_assert_eq!(node.as_f64(), Some(n.parse::<f64>().unwrap()));
+                prop_assert!(close(node.as_f64().unwrap(), n.parse::<f64>().unwrap()), "{n}");
             }
         }
     }
@@ -676,6 +675,69 @@ proptest! {
             .filter(|&(a, b)| b <= member_start || a >= line_end)
             .map(|(a, b)| &text[a..b]).collect();
         prop_assert!(subsequence(&kept, &comment_texts(doc.as_str())), "{:?} lost from {}", kept, doc.as_str());
+    }
+}
+
+/// Within a few ulps.
+fn close(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= 4.0 * f64::EPSILON * a.abs().max(b.abs())
+}
+
+fn digits(n: std::ops::Range<usize>) -> impl Strategy<Value = String> {
+    prop::collection::vec(0u8..10, n).prop_map(|d| d.iter().map(|d| (b'0' + d) as char).collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// `as_f64` against Rust's correctly rounded reader: equal in the fast path (what policies
+    /// hold), within a few ulps elsewhere.
+    #[test]
+    fn numbers_read_as_f64(
+        negative in any::<bool>(),
+        int in prop_oneof![Just("0".to_string()), (1u8..10, digits(0..22)).prop_map(|(h, t)| format!("{h}{t}"))],
+        frac in prop::option::of(digits(1..22)),
+        exp in prop::option::of(prop_oneof![-30i32..30, -400i32..400]),
+    ) {
+        let text = format!(
+            "{}{int}{}{}",
+            if negative { "-" } else { "" },
+            frac.as_ref().map(|f| format!(".{f}")).unwrap_or_default(),
+            exp.map(|e| format!("e{e}")).unwrap_or_default(),
+        );
+        let doc = Document::parse(&text).unwrap();
+        let ours = doc.root().as_f64().unwrap();
+        let exact: f64 = text.parse().unwrap();
+        let all = format!("{int}{}", frac.clone().unwrap_or_default());
+        let significant = all.trim_start_matches('0').trim_end_matches('0').len();
+        let zeros = (all.len() - all.trim_end_matches('0').len()) as i64;
+        let power = exp.unwrap_or(0) as i64 - frac.map_or(0, |f| f.len()) as i64 + zeros;
+        if significant <= 15 && (-22..=22).contains(&power) {
+            prop_assert_eq!(ours, exact, "{}", text);
+        } else {
+            prop_assert!(close(ours, exact) || (exact.abs() < 1e-290 && (ours - exact).abs() < 1e-300), "{} read {} not {}", text, ours, exact);
+        }
+    }
+}
+
+#[test]
+fn numbers_at_the_edges() {
+    for (text, value) in [
+        ("0", 0.0),
+        ("-0", -0.0),
+        ("9007199254740993", 9007199254740992.0),
+        ("1e400", f64::INFINITY),
+        ("-1e400", f64::NEG_INFINITY),
+        ("1e-400", 0.0),
+        ("0.1", 0.1),
+        ("1.5e3", 1500.0),
+        ("123456789012345678901234567890", 1.2345678901234568e29),
+    ] {
+        let got = Document::parse(text).unwrap().root().as_f64().unwrap();
+        assert!(
+            close(got, value) && got.is_sign_negative() == value.is_sign_negative(),
+            "{text}: {got}"
+        );
     }
 }
 
