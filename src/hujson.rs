@@ -291,7 +291,7 @@ impl Document {
                     Some(child) => at = child,
                     None => {
                         return Err(pointer_error(
-                            "names an array index past the end (use '-' to append)",
+                            "names no element of an array (an index below its length, or a last '-' to append)",
                         ))
                     }
                 },
@@ -438,8 +438,12 @@ impl Document {
             pos = s.end.max(pos);
         }
         out.push_str(self.text.get(pos..).unwrap_or(""));
-        let (doc, _) = Document::from_string(out)
-            .map_err(|e| Error::validation("value", cat(&["the edit would ", &e.message])))?;
+        let (doc, _) = Document::from_string(out).map_err(|e| {
+            Error::validation(
+                "value",
+                cat(&["the edited text would not parse: ", &e.message]),
+            )
+        })?;
         *self = doc;
         Ok(())
     }
@@ -890,13 +894,14 @@ fn tokens(pointer: &str) -> Result<Vec<String>, Error> {
         let mut token = String::with_capacity(raw.len());
         let mut chars = raw.chars();
         while let Some(c) = chars.next() {
-            match (c, c == '~') {
-                (_, false) => token.push(c),
-                _ => match chars.next() {
-                    Some('0') => token.push('~'),
-                    Some('1') => token.push('/'),
-                    _ => return Err(pointer_error("has a '~' not followed by 0 or 1")),
-                },
+            if c != '~' {
+                token.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('0') => token.push('~'),
+                Some('1') => token.push('/'),
+                _ => return Err(pointer_error("has a '~' not followed by 0 or 1")),
             }
         }
         out.push(token);
