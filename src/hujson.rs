@@ -458,17 +458,28 @@ impl Document {
         }
     }
 
-    /// One level of indentation: how much a child's line is indented past its parent's.
+    /// One level of indentation: how much a child's line is indented past its parent's, from
+    /// the first 100 values that start a line (a bound: each look scans the parent's line).
     fn unit(&self) -> &str {
-        for e in self.entries.iter().skip(1) {
+        let bytes = self.text.as_bytes();
+        let starts_line = |e: &&Entry| {
             let start = e.key.min(e.start);
+            let head = bytes.get(..start).unwrap_or(&[]);
+            let n = head
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+            matches!(
+                head.len().checked_sub(n + 1).and_then(|i| head.get(i)),
+                Some(b'\n')
+            )
+        };
+        for e in self.entries.iter().skip(1).filter(starts_line).take(100) {
             let Some(p) = self.entry(e.parent) else {
                 continue;
             };
-            let (ls, ind) = self.line_indent(start);
-            if ls.saturating_add(ind.len()) != start {
-                continue;
-            }
+            let (_, ind) = self.line_indent(e.key.min(e.start));
             let (_, outer) = self.line_indent(p.start);
             if ind.len() > outer.len() && ind.starts_with(outer) {
                 return ind.get(outer.len()..).unwrap_or("  ");

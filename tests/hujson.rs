@@ -1357,6 +1357,18 @@ fn ten_megabytes_parse_and_edit() {
 }
 
 #[test]
+fn one_long_line_edits() {
+    // 300,000 values on one line: nothing may scan back to the line start per value.
+    let text = format!("[{}1]", "1, ".repeat(300_000));
+    let mut doc = Document::parse(&text).unwrap();
+    doc.append("", "2").unwrap();
+    assert!(doc.as_str().ends_with("1, 1, 2]"));
+    assert!(doc.remove("/0").unwrap());
+    assert!(doc.as_str().starts_with("[1, 1"));
+    assert_eq!(doc.root().items().len(), 300_001);
+}
+
+#[test]
 fn no_panic_on_truncations_and_mutations_of_a_policy() {
     // Every prefix, and every single-byte change to punctuation, is either parsed or refused.
     for end in (0..=POLICY.len()).filter(|&i| POLICY.is_char_boundary(i)) {
