@@ -19,7 +19,8 @@
 //! its trailing-comma style. In an empty container it goes on a new line indented one unit (the
 //! document's, else two spaces) past the container's line, unless the container is written
 //! `{}` / `[]` on one line, which is then printed afresh like a new value. A new object or array
-//! is printed on one line when it holds no object and fits in 80 columns (a tab counts 4),
+//! is printed on one line when it holds no object and fits in 80 columns (a tab counts 4, a
+//! non-ASCII character as its UTF-8 bytes),
 //! otherwise one member per line, with trailing commas when the document has any.
 
 use crate::error::Error;
@@ -131,9 +132,11 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// A number value. Exact (as `JSON.parse`) for up to 15 significant digits with a decimal
+    /// exponent within ±22, which covers what a policy holds; beyond that within a few ulps.
     pub fn as_f64(&self) -> Option<f64> {
         (self.entry.kind == Kind::Number)
-            .then(|| self.raw().parse().ok())
+            .then(|| number(self.raw()))
             .flatten()
     }
 
@@ -288,7 +291,7 @@ impl Document {
                     Some(child) => at = child,
                     None => {
                         return Err(pointer_error(
-                            "names an array index past the end (use '-' to append)",
+                            "names no element of an array (an index below its length, or a last '-' to append)",
                         ))
                     }
                 },
@@ -423,9 +426,9 @@ impl Document {
         Some(at)
     }
 
-    /// Splices the text and re-indexes it; on failure the document stays as it was.
-    fn apply(&mut self, mut splices: Vec<Splice>) -> Result<(), Error> {
-        splices.sort_by_key(|s| s.at);
+    /// Splices the text (splices in text order, not overlapping) and re-indexes it; on
+    /// failure the document stays as it was.
+    fn apply(&mut self, splices: Vec<Splice>) -> Result<(), Error> {
         let added: usize = splices.iter().map(|s| s.text.len()).sum();
         let mut out = String::with_capacity(self.text.len().saturating_add(added));
         let mut pos = 0;
@@ -435,8 +438,12 @@ impl Document {
             pos = s.end.max(pos);
         }
         out.push_str(self.text.get(pos..).unwrap_or(""));
-        let (doc, _) = Document::from_string(out)
-            .map_err(|e| Error::validation("value", cat(&["the edit would ", &e.message])))?;
+        let (doc, _) = Document::from_string(out).map_err(|e| {
+            Error::validation(
+                "value",
+                cat(&["the edited text would not parse: ", &e.message]),
+            )
+        })?;
         *self = doc;
         Ok(())
     }
@@ -451,17 +458,28 @@ impl Document {
         }
     }
 
-    /// One level of indentation: how much a child's line is indented past its parent's.
+    /// One level of indentation: how much a child's line is indented past its parent's, from
+    /// the first 100 values that start a line (a bound: each look scans the parent's line).
     fn unit(&self) -> &str {
-        for e in self.entries.iter().skip(1) {
+        let bytes = self.text.as_bytes();
+        let starts_line = |e: &&Entry| {
             let start = e.key.min(e.start);
+            let head = bytes.get(..start).unwrap_or(&[]);
+            let n = head
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+            matches!(
+                head.len().checked_sub(n + 1).and_then(|i| head.get(i)),
+                Some(b'\n')
+            )
+        };
+        for e in self.entries.iter().skip(1).filter(starts_line).take(100) {
             let Some(p) = self.entry(e.parent) else {
                 continue;
             };
-            let (ls, ind) = self.line_indent(start);
-            if ls.saturating_add(ind.len()) != start {
-                continue;
-            }
+            let (_, ind) = self.line_indent(e.key.min(e.start));
             let (_, outer) = self.line_indent(p.start);
             if ind.len() > outer.len() && ind.starts_with(outer) {
                 return ind.get(outer.len()..).unwrap_or("  ");
@@ -522,6 +540,25 @@ impl Document {
             }
             end = e;
             p = e;
+        }
+    }
+
+    /// Past the last comment of the space and comments that start at `pos`; `pos` when there
+    /// is no comment.
+    fn comments_end(&self, pos: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let (mut p, mut end) = (pos, pos);
+        loop {
+            while matches!(bytes.get(p), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                p += 1;
+            }
+            match comment_end(bytes, p) {
+                Some(e) => {
+                    end = e;
+                    p = e;
+                }
+                None => return end,
+            }
         }
     }
 
@@ -595,8 +632,8 @@ impl Document {
                 let inner = self.slice(c.start.saturating_add(1), close);
                 let bytes = inner.as_bytes();
                 let (_, outer) = self.line_indent(c.start);
-                if bytes.iter().all(|&b| b == b' ' || b == b'\t') {
-                    // `{}` on one line: print the container afresh, as a new value would be.
+                if bytes.is_empty() {
+                    // `{}`: print the container afresh, as a new value would be.
                     let json = match name {
                         Some(n) => cat(&["{", &quote(n), ":", &value.text, "}"]),
                         None => cat(&["[", &value.text, "]"]),
@@ -611,11 +648,7 @@ impl Document {
                         });
                     }
                 } else {
-                    let content = bytes
-                        .iter()
-                        .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-                        .map_or(0, |i| i + 1);
-                    let pos = c.start.saturating_add(1).saturating_add(content);
+                    let pos = self.comments_end(c.start.saturating_add(1));
                     if has_break(inner) {
                         let indent = cat(&[outer, layout.unit]);
                         let body = item(&indent, width(&indent));
@@ -745,17 +778,10 @@ impl Layout<'_> {
             }
             return;
         }
-        let holds_object = v
-            .entries
-            .get(i + 1..e.after)
-            .is_some_and(|d| d.iter().any(|d| d.kind == Kind::Object));
-        if !holds_object {
-            let mut line = String::new();
-            one_line(v, i, &mut line);
-            if col.saturating_add(char_count(&line)) < WIDTH {
-                out.push_str(&line);
-                return;
-            }
+        let mut line = String::new();
+        if one_line(v, i, &mut line, WIDTH.saturating_sub(col)) {
+            out.push_str(&line);
+            return;
         }
         let (open, close) = if e.kind == Kind::Array {
             ("[", "]")
@@ -785,9 +811,11 @@ impl Layout<'_> {
     }
 }
 
-fn one_line(v: &Document, i: usize, out: &mut String) {
+/// Writes value `i` on one line, unless it holds an object below it or takes `room` bytes or
+/// more (then false, having stopped early: a large value costs little more than `room`).
+fn one_line(v: &Document, i: usize, out: &mut String, room: usize) -> bool {
     let Some(e) = v.entry(i) else {
-        return;
+        return false;
     };
     match e.kind {
         Kind::Array | Kind::Object => {
@@ -796,16 +824,23 @@ fn one_line(v: &Document, i: usize, out: &mut String) {
                 if n > 0 {
                     out.push_str(", ");
                 }
-                if let Some(ce) = v.entry(c).filter(|ce| ce.key != NONE) {
+                let Some(ce) = v.entry(c) else {
+                    return false;
+                };
+                if ce.key != NONE {
                     out.push_str(v.key(&ce));
                     out.push_str(": ");
                 }
-                one_line(v, c, out);
+                if ce.kind == Kind::Object || !one_line(v, c, out, room) {
+                    return false;
+                }
             }
             out.push_str(if e.kind == Kind::Array { "]" } else { "}" });
         }
         _ => out.push_str(v.slice(e.start, e.end)),
     }
+    // Bytes, not characters: O(1) at every level, and only stricter for non-ASCII text.
+    out.len() < room
 }
 
 /// Columns taken by `s`, a tab counting 4.
@@ -870,13 +905,14 @@ fn tokens(pointer: &str) -> Result<Vec<String>, Error> {
         let mut token = String::with_capacity(raw.len());
         let mut chars = raw.chars();
         while let Some(c) = chars.next() {
-            match (c, c == '~') {
-                (_, false) => token.push(c),
-                _ => match chars.next() {
-                    Some('0') => token.push('~'),
-                    Some('1') => token.push('/'),
-                    _ => return Err(pointer_error("has a '~' not followed by 0 or 1")),
-                },
+            if c != '~' {
+                token.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('0') => token.push('~'),
+                Some('1') => token.push('/'),
+                _ => return Err(pointer_error("has a '~' not followed by 0 or 1")),
             }
         }
         out.push(token);
@@ -974,6 +1010,68 @@ fn hex4(chars: &mut core::str::Chars<'_>) -> u32 {
     (0..4).fold(0, |n, _| {
         n * 16 + chars.next().and_then(|c| c.to_digit(16)).unwrap_or(0)
     })
+}
+
+/// The value of a JSON number the parser accepted. Not `str::parse::<f64>`: its correctly
+/// rounded reader costs 15 KB of gzipped wasm. Significant digits past 19 are dropped; a
+/// mantissa below 2^53 with a power of ten up to 10^22 is one exact operation (Clinger's fast
+/// path), so rounded once, like any correct reader.
+fn number(raw: &str) -> Option<f64> {
+    let (negative, digits) = match raw.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, raw),
+    };
+    let (mut mantissa, mut exp, mut significant, mut fraction) = (0u64, 0i64, 0, false);
+    for (i, b) in digits.bytes().enumerate() {
+        match b {
+            b'0'..=b'9' if significant < 19 => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                if mantissa > 0 {
+                    significant += 1;
+                }
+                exp -= i64::from(fraction);
+            }
+            b'0'..=b'9' => exp += i64::from(!fraction),
+            b'.' => fraction = true,
+            b'e' | b'E' => {
+                let rest = digits.get(i + 1..)?;
+                let (sign, rest) = match rest.as_bytes().first() {
+                    Some(b'-') => (-1, rest.get(1..)?),
+                    Some(b'+') => (1, rest.get(1..)?),
+                    _ => (1, rest),
+                };
+                let e = rest.bytes().fold(0i64, |n, d| {
+                    (n * 10 + i64::from(d.wrapping_sub(b'0'))).min(100_000)
+                });
+                exp += sign * e;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    while mantissa != 0 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        exp += 1;
+    }
+    let m = mantissa as f64;
+    let value = if mantissa == 0 {
+        0.0
+    } else if mantissa < 1 << 53 && (0..=22).contains(&exp) {
+        m * ten_to(exp)
+    } else if mantissa < 1 << 53 && (-22..0).contains(&exp) {
+        m / ten_to(-exp)
+    } else if exp < -300 {
+        // In two steps, so that a tiny power of ten does not underflow before the product.
+        m * 1e-300 * 10f64.powi(exp.saturating_add(300).max(-400) as i32)
+    } else {
+        m * 10f64.powi(exp.min(400) as i32)
+    };
+    Some(if negative { -value } else { value })
+}
+
+/// 10^e for 0 <= e <= 22: each product is exact.
+fn ten_to(e: i64) -> f64 {
+    (0..e).fold(1.0, |p, _| p * 10.0)
 }
 
 /// 1-based line and column (characters) of a byte offset.
