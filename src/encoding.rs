@@ -54,7 +54,10 @@ pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
     if s.len() % 4 != 0 {
         return None;
     }
-    let unpadded = s.strip_suffix("==").or_else(|| s.strip_suffix('=')).unwrap_or(s);
+    let unpadded = s
+        .strip_suffix("==")
+        .or_else(|| s.strip_suffix('='))
+        .unwrap_or(s);
     decode_base64(unpadded, b'+', b'/')
 }
 

@@ -136,7 +136,7 @@ impl<'a> Node<'a> {
     /// exponent within ±22, which covers what a policy holds; beyond that within a few ulps.
     pub fn as_f64(&self) -> Option<f64> {
         (self.entry.kind == Kind::Number)
-            .then(|| number(self.raw()))
+            .then(|| crate::text::json_number(self.raw()))
             .flatten()
     }
 
@@ -1010,68 +1010,6 @@ fn hex4(chars: &mut core::str::Chars<'_>) -> u32 {
     (0..4).fold(0, |n, _| {
         n * 16 + chars.next().and_then(|c| c.to_digit(16)).unwrap_or(0)
     })
-}
-
-/// The value of a JSON number the parser accepted. Not `str::parse::<f64>`: its correctly
-/// rounded reader costs 15 KB of gzipped wasm. Significant digits past 19 are dropped; a
-/// mantissa below 2^53 with a power of ten up to 10^22 is one exact operation (Clinger's fast
-/// path), so rounded once, like any correct reader.
-fn number(raw: &str) -> Option<f64> {
-    let (negative, digits) = match raw.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, raw),
-    };
-    let (mut mantissa, mut exp, mut significant, mut fraction) = (0u64, 0i64, 0, false);
-    for (i, b) in digits.bytes().enumerate() {
-        match b {
-            b'0'..=b'9' if significant < 19 => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                if mantissa > 0 {
-                    significant += 1;
-                }
-                exp -= i64::from(fraction);
-            }
-            b'0'..=b'9' => exp += i64::from(!fraction),
-            b'.' => fraction = true,
-            b'e' | b'E' => {
-                let rest = digits.get(i + 1..)?;
-                let (sign, rest) = match rest.as_bytes().first() {
-                    Some(b'-') => (-1, rest.get(1..)?),
-                    Some(b'+') => (1, rest.get(1..)?),
-                    _ => (1, rest),
-                };
-                let e = rest.bytes().fold(0i64, |n, d| {
-                    (n * 10 + i64::from(d.wrapping_sub(b'0'))).min(100_000)
-                });
-                exp += sign * e;
-                break;
-            }
-            _ => return None,
-        }
-    }
-    while mantissa != 0 && mantissa % 10 == 0 {
-        mantissa /= 10;
-        exp += 1;
-    }
-    let m = mantissa as f64;
-    let value = if mantissa == 0 {
-        0.0
-    } else if mantissa < 1 << 53 && (0..=22).contains(&exp) {
-        m * ten_to(exp)
-    } else if mantissa < 1 << 53 && (-22..0).contains(&exp) {
-        m / ten_to(-exp)
-    } else if exp < -300 {
-        // In two steps, so that a tiny power of ten does not underflow before the product.
-        m * 1e-300 * 10f64.powi(exp.saturating_add(300).max(-400) as i32)
-    } else {
-        m * 10f64.powi(exp.min(400) as i32)
-    };
-    Some(if negative { -value } else { value })
-}
-
-/// 10^e for 0 <= e <= 22: each product is exact.
-fn ten_to(e: i64) -> f64 {
-    (0..e).fold(1.0, |p, _| p * 10.0)
 }
 
 /// 1-based line and column (characters) of a byte offset.

@@ -3,11 +3,11 @@
 //! the postures it defines. Sans-IO like the rest of the core: the wasm layer sends what this
 //! builds and feeds back what came.
 
+use crate::devices::AttributeValue;
 use crate::error::{Error, Issue};
 use crate::http::{query_string, tailnet_path, Expect, HttpRequest, Method};
 use crate::hujson::{Document, Kind, Node};
 use crate::json::{Json, Kind as JsonKind, Ty};
-use crate::devices::AttributeValue;
 use crate::posture::{self, DeviceInput, Operand, Operator, PostureDef};
 use crate::text::{cat, decimal};
 use crate::validate::{self, Input};
@@ -108,7 +108,10 @@ impl Precondition {
             (Some(e), None | Some(false)) => Some(Precondition::IfMatch(e)),
             (None, Some(true)) => Some(Precondition::Overwrite),
             (Some(_), Some(true)) => {
-                input.issue("options", "give either ifMatch or overwrite: true, not both");
+                input.issue(
+                    "options",
+                    "give either ifMatch or overwrite: true, not both",
+                );
                 None
             }
             (None, _) => {
@@ -132,7 +135,9 @@ impl Precondition {
 
 fn if_match(etag: &str) -> Result<(), String> {
     if etag.is_empty() {
-        return Err("is empty: use the etag policy.get returned (a get with details may carry none)".into());
+        return Err(
+            "is empty: use the etag policy.get returned (a get with details may carry none)".into(),
+        );
     }
     // A header value cannot hold a line break or other control character.
     if etag.chars().any(char::is_control) {
@@ -192,7 +197,10 @@ pub fn check_tests<J: Json>(tests: &J) -> Vec<Issue> {
         }
         match input.raw("src").and_then(|s| s.as_string()) {
             Some(s) if !s.is_empty() => {}
-            _ => input.issue("src", "is required: the user, group, tag or host to test from"),
+            _ => input.issue(
+                "src",
+                "is required: the user, group, tag or host to test from",
+            ),
         }
         let _ = input.strings("accept", |_| Ok(()));
         let _ = input.strings("deny", |_| Ok(()));
@@ -200,7 +208,10 @@ pub fn check_tests<J: Json>(tests: &J) -> Vec<Issue> {
         if let Some(attrs) = input.raw("srcPostureAttrs") {
             let scalar = |k: &String| {
                 attrs.get(k).is_some_and(|v| {
-                    matches!(v.kind(), JsonKind::String | JsonKind::Number | JsonKind::Bool)
+                    matches!(
+                        v.kind(),
+                        JsonKind::String | JsonKind::Number | JsonKind::Bool
+                    )
                 })
             };
             if attrs.kind() != JsonKind::Object || !attrs.keys().iter().all(scalar) {
@@ -409,7 +420,10 @@ pub fn check(doc: &Document) -> Vec<Issue> {
     let mut defined: Vec<String> = Vec::new();
     if let Some(section) = root.get("postures") {
         if section.kind() != Kind::Object {
-            issues.push(Issue::new("postures", "must be an object of posture names to conditions"));
+            issues.push(Issue::new(
+                "postures",
+                "must be an object of posture names to conditions",
+            ));
         }
         for (name, value) in section.members() {
             let field = member_field("postures", &name);
@@ -516,7 +530,12 @@ pub fn condition_issues(text: &str) -> Option<String> {
         Ok(c) => c,
         Err(e) => {
             let column = decimal(e.column as u64);
-            return Some(cat(&["does not parse at column ", &column, ": ", &e.message]));
+            return Some(cat(&[
+                "does not parse at column ",
+                &column,
+                ": ",
+                &e.message,
+            ]));
         }
     };
     let namespace = condition.attribute.split(':').next().unwrap_or_default();
@@ -609,13 +628,18 @@ pub type Attributes = Vec<(String, AttributeValue)>;
 
 /// Each listed device's `nodeId` and name (its MagicDNS name, else its hostname), or only
 /// those in `ids`; an id the list does not hold is an error, not a silent omission.
-pub fn choose_devices<J: Json>(listed: &[J], ids: Option<&[String]>) -> Result<Vec<(String, String)>, Error> {
+pub fn choose_devices<J: Json>(
+    listed: &[J],
+    ids: Option<&[String]>,
+) -> Result<Vec<(String, String)>, Error> {
     let text = |d: &J, key: &str| d.get(key).and_then(|v| v.as_string());
     let all: Vec<(String, String)> = listed
         .iter()
         .filter_map(|d| {
             let id = text(d, "nodeId")?;
-            let name = text(d, "name").or_else(|| text(d, "hostname")).unwrap_or_default();
+            let name = text(d, "name")
+                .or_else(|| text(d, "hostname"))
+                .unwrap_or_default();
             Some((id, name))
         })
         .collect();
@@ -654,10 +678,18 @@ pub fn attributes_of<J: Json>(attributes: &J) -> Attributes {
 }
 
 /// The report's devices: each chosen device with the attributes fetched for it, in order.
-pub fn device_inputs<J: Json>(chosen: Vec<(String, String)>, attributes: Vec<J>) -> Vec<DeviceInput> {
+pub fn device_inputs<J: Json>(
+    chosen: Vec<(String, String)>,
+    attributes: Vec<J>,
+) -> Vec<DeviceInput> {
     chosen
         .into_iter()
-        .zip(attributes.iter().map(attributes_of).chain(std::iter::repeat_with(Vec::new)))
+        .zip(
+            attributes
+                .iter()
+                .map(attributes_of)
+                .chain(std::iter::repeat_with(Vec::new)),
+        )
         .map(|((node_id, name), attributes)| DeviceInput {
             node_id,
             name,
@@ -710,7 +742,10 @@ pub fn read_posture<J: Json>(name: &J, conditions: &J) -> Result<(String, Vec<St
     let mut issues = Vec::new();
     let name = name.as_string();
     if name.is_none() {
-        issues.push(Issue::new("name", "must be a string such as \"posture:provisioned\""));
+        issues.push(Issue::new(
+            "name",
+            "must be a string such as \"posture:provisioned\"",
+        ));
     }
     let list = condition_list(conditions, "conditions", &mut issues);
     let name = name.unwrap_or_default();

@@ -431,12 +431,7 @@ fn number(c: &mut Cursor) -> Result<(AttributeValue, String), ConditionError> {
             ]),
         ));
     }
-    // serde_json's number reader is already in the wasm (http.rs reads bodies through this
-    // same `from_slice::<Value>`); std's f64 parser would add its own.
-    match serde_json::from_slice::<serde_json::Value>(run.as_bytes())
-        .ok()
-        .and_then(|v| v.as_f64())
-    {
+    match crate::text::json_number(run).filter(|n| n.is_finite()) {
         Some(n) => Ok((AttributeValue::Number(n), run.into())),
         None => Err(c.error(at, "number out of range")),
     }

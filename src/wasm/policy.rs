@@ -13,6 +13,7 @@ use crate::hujson::Document;
 use crate::json::{Json, Kind};
 use crate::policy::{self, AfterEdit, AfterFailure, PolicyBody, Precondition, UpdateLoop};
 use crate::posture::{self, Operand, PostureVerdicts};
+use crate::text::{cat, decimal};
 use js_sys::{Array, Function, Object, Promise, JSON};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -179,7 +180,8 @@ extern "C" {
 }
 
 fn has_lone_surrogate(value: &JsValue) -> bool {
-    Pattern::new("[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?:^|[^\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]").test(value)
+    Pattern::new("[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?:^|[^\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]")
+        .test(value)
 }
 
 /// A `PolicyDocument` passed where a policy is taken: it has a `standardize` method, which no
@@ -244,7 +246,9 @@ fn standardized(value: &JsValue) -> Result<String, Error> {
 
 fn parse_document(text: &str, field: &str) -> Result<Document, Error> {
     Document::parse(text).map_err(|e| {
-        Error::Validation(vec![Issue::new(field, e.message).at(e.line, e.column)])
+        let (line, column) = (decimal(e.line as u64), decimal(e.column as u64));
+        let message = cat(&["line ", &line, ", column ", &column, ": ", &e.message]);
+        Error::Validation(vec![Issue::new(field, message).at(e.line, e.column)])
     })
 }
 
@@ -293,12 +297,15 @@ fn check_result(reply: Reply) -> JsValue {
         _ => (None, None),
     };
     let data = data.unwrap_or_else(|| Array::new().into());
-    let any_errors = data.items().iter().any(|entry| {
-        entry
-            .get("errors")
-            .is_some_and(|e| !e.items().is_empty())
-    });
-    set(&out, "ok", policy::check_ok(message.as_deref(), any_errors).into());
+    let any_errors = data
+        .items()
+        .iter()
+        .any(|entry| entry.get("errors").is_some_and(|e| !e.items().is_empty()));
+    set(
+        &out,
+        "ok",
+        policy::check_ok(message.as_deref(), any_errors).into(),
+    );
     if let Some(m) = message {
         set(&out, "message", m.into());
     }
@@ -416,8 +423,12 @@ impl PolicyApi {
                     Body::Text(t) => t.clone(),
                     _ => String::new(),
                 };
-                let doc = Document::parse(&current)
-                    .map_err(|e| unusable(&read, &crate::text::cat(&["the policy file does not parse as HuJSON: ", &e.message])))?;
+                let doc = Document::parse(&current).map_err(|e| {
+                    unusable(
+                        &read,
+                        &cat(&["the policy file does not parse as HuJSON: ", &e.message]),
+                    )
+                })?;
                 let shared = Rc::new(RefCell::new(doc));
                 let handle = PolicyDocument {
                     doc: shared.clone(),
@@ -432,7 +443,10 @@ impl PolicyApi {
                     AfterEdit::Write => {}
                 }
                 if etag.is_empty() {
-                    return Err(unusable(&read, "the policy file came without an ETag, so it cannot be written safely"));
+                    return Err(unusable(
+                        &read,
+                        "the policy file came without an ETag, so it cannot be written safely",
+                    ));
                 }
                 let write = policy::set(
                     &session.config.tailnet,
@@ -467,7 +481,10 @@ impl PolicyApi {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         let prepared = signal_only(&options).and_then(|signal| {
-            Ok((policy::validate_file(self.tailnet(), standardized(&policy)?), signal))
+            Ok((
+                policy::validate_file(self.tailnet(), standardized(&policy)?),
+                signal,
+            ))
         });
         self.check(prepared)
     }
@@ -485,7 +502,10 @@ impl PolicyApi {
             if !issues.is_empty() {
                 return Err(Error::Validation(issues));
             }
-            Ok((policy::test(self.tailnet(), stringify(&tests, "tests")?), signal))
+            Ok((
+                policy::test(self.tailnet(), stringify(&tests, "tests")?),
+                signal,
+            ))
         });
         self.check(prepared)
     }
@@ -508,7 +528,11 @@ impl PolicyApi {
             }
             (_, s) => {
                 // Still read the options, so that one error lists every problem.
-                let options = policy::preview(self.tailnet(), PolicyBody::Json(String::new()), or_empty(&request));
+                let options = policy::preview(
+                    self.tailnet(),
+                    PolicyBody::Json(String::new()),
+                    or_empty(&request),
+                );
                 Err(gather(&[body.err(), options.err(), s.err()]))
             }
         };
@@ -528,7 +552,10 @@ impl PolicyApi {
             let options = policy::report_options(rest.clone()).map_err(Error::Validation)?;
             if options.text.is_some() {
                 // Read again for what the core's reader cannot see: a lone surrogate.
-                text_arg(&js_sys::Reflect::get(&rest, &"text".into()).unwrap_or_default(), "text")?;
+                text_arg(
+                    &js_sys::Reflect::get(&rest, &"text".into()).unwrap_or_default(),
+                    "text",
+                )?;
             }
             Ok((options.text, options.device_ids, signal))
         });
@@ -559,7 +586,8 @@ impl PolicyApi {
             // flight.
             let reads = Array::new();
             for (node_id, _) in &chosen {
-                let req = devices::get_attributes(JsValue::from(node_id.as_str())).map_err(js_error)?;
+                let req =
+                    devices::get_attributes(JsValue::from(node_id.as_str())).map_err(js_error)?;
                 let session = session.clone();
                 let signal = signal.clone();
                 reads.push(&spawn(Box::pin(async move {
@@ -579,7 +607,10 @@ impl PolicyApi {
 }
 
 impl PolicyApi {
-    fn check(&self, prepared: Result<(HttpRequest, Option<web_sys::AbortSignal>), Error>) -> Promise {
+    fn check(
+        &self,
+        prepared: Result<(HttpRequest, Option<web_sys::AbortSignal>), Error>,
+    ) -> Promise {
         let session = self.session.clone();
         spawn(Box::pin(async move {
             let (req, signal) = prepared.map_err(js_error)?;
@@ -705,11 +736,13 @@ impl PolicyDocument {
 
 #[wasm_bindgen]
 impl PolicyDocument {
-    /// Parses HuJSON (JSON with `//` and `/* */` comments and trailing commas, nothing else).
+    /// Parses HuJSON (JSON with line and block comments and trailing commas, nothing else).
     /// Throws `TailscaleValidationError` whose issue gives the line and column of a syntax
     /// error. The same as `PolicyDocument.parse`.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<PolicyDocument, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<PolicyDocument, JsValue> {
         let text = text_arg(&text, "text").map_err(js_error)?;
         let doc = parse_document(&text, "text").map_err(js_error)?;
         Ok(PolicyDocument {
@@ -718,7 +751,9 @@ impl PolicyDocument {
     }
 
     /// Parses HuJSON; see the constructor.
-    pub fn parse(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<PolicyDocument, JsValue> {
+    pub fn parse(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<PolicyDocument, JsValue> {
         PolicyDocument::new(text)
     }
 
@@ -743,10 +778,16 @@ impl PolicyDocument {
 
     /// The value at an RFC 6901 pointer (`"/postures/posture:provisioned"`), or `undefined`.
     #[wasm_bindgen(unchecked_return_type = "unknown")]
-    pub fn get(&self, #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue) -> Result<JsValue, JsValue> {
+    pub fn get(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let pointer = text_arg(&pointer, "pointer").map_err(js_error)?;
         let found = self
-            .with(|d| d.find(&pointer).map(|n| n.map(|n| standardized_raw(n.raw()))))?
+            .with(|d| {
+                d.find(&pointer)
+                    .map(|n| n.map(|n| standardized_raw(n.raw())))
+            })?
             .map_err(js_error)?;
         match found {
             Some(json) => JSON::parse(&json),
@@ -777,7 +818,10 @@ impl PolicyDocument {
 
     /// Removes the member or element at a pointer, with its comma and its own comment on the
     /// same line. Returns whether anything was removed.
-    pub fn remove(&self, #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue) -> Result<bool, JsValue> {
+    pub fn remove(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
+    ) -> Result<bool, JsValue> {
         let pointer = text_arg(&pointer, "pointer").map_err(js_error)?;
         self.edit(|d| d.remove(&pointer))
     }
@@ -791,7 +835,7 @@ impl PolicyDocument {
         #[wasm_bindgen(unchecked_param_type = "string[]")] conditions: JsValue,
     ) -> Result<(), JsValue> {
         let (name, list) = policy::read_posture(&name, &conditions).map_err(js_error)?;
-        let pointer = crate::text::cat(&["/postures/", &policy::pointer_step(&name)]);
+        let pointer = cat(&["/postures/", &policy::pointer_step(&name)]);
         let json = crate::json::strings_json(&list);
         self.edit(|d| d.set(&pointer, &json))
     }
@@ -833,9 +877,11 @@ pub fn parse_posture_condition(
 ) -> Result<JsValue, JsValue> {
     let text = text_arg(&text, "condition").map_err(js_error)?;
     let condition = posture::parse(&text).map_err(|e| {
-        let column = crate::text::decimal(e.column as u64);
-        let message = crate::text::cat(&["column ", &column, ": ", &e.message]);
-        js_error(Error::Validation(vec![Issue::new("condition", message).at(1, e.column)]))
+        let column = decimal(e.column as u64);
+        let message = cat(&["column ", &column, ": ", &e.message]);
+        js_error(Error::Validation(vec![
+            Issue::new("condition", message).at(1, e.column)
+        ]))
     })?;
     let out = Object::new();
     set(&out, "attribute", condition.attribute.as_str().into());
@@ -843,7 +889,11 @@ pub fn parse_posture_condition(
     match &condition.value {
         Operand::None => {}
         Operand::One(v) => set(&out, "value", scalar(v)),
-        Operand::List(items) => set(&out, "value", items.iter().map(scalar).collect::<Array>().into()),
+        Operand::List(items) => set(
+            &out,
+            "value",
+            items.iter().map(scalar).collect::<Array>().into(),
+        ),
     }
     Ok(out.into())
 }

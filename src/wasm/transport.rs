@@ -143,9 +143,9 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     let needed = status >= 400 || !matches!(req.expect, Expect::Nothing);
     let text = matches!(req.expect, Expect::Text) && status < 300;
     let body = match needed && body_len <= MAX_BODY_BYTES {
-        true if text => decode(&bytes).map_or(Body::Invalid { truncated: false }, |t| {
-            Body::Text(t.into())
-        }),
+        true if text => {
+            decode(&bytes).map_or(Body::Invalid { truncated: false }, |t| Body::Text(t.into()))
+        }
         true => parse(&bytes),
         false => Body::Empty,
     };
