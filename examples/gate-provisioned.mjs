@@ -80,9 +80,9 @@ function diff(before, after) {
   ].join("\n");
 }
 
+const notes = [];
 try {
   const client = clientFromEnv();
-  const notes = [];
   let text;
   if (opts["dry-run"]) {
     const current = await client.policy.get();
@@ -106,6 +106,11 @@ try {
   for (const d of verdicts) console.log(`  ${d.matches ? "pass" : "fail"}  ${d.name || d.nodeId} (${d.nodeId})${d.matches ? "" : `: ${d.failed.map((f) => f.reason).join("; ")}`}`);
   console.log(`summary: ${verdicts.filter((d) => d.matches).length} of ${verdicts.length} devices pass ${posture}`);
 } catch (err) {
+  for (const n of notes) console.log(n);
   console.error(err instanceof TailscaleError ? `${err.name}: ${err.message}` : String(err));
+  // A refused write says why: the file's own tests that the change would break, say.
+  for (const entry of Array.isArray(err?.data) ? err.data : []) {
+    for (const problem of [...(entry.errors ?? []), ...(entry.warnings ?? [])]) console.error(`  ${entry.user ? `${entry.user}: ` : ""}${problem}`);
+  }
   process.exit(1);
 }

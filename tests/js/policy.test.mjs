@@ -382,7 +382,7 @@ describe("PolicyDocument", () => {
     assert.throws(() => PolicyDocument.parse(deep), TailscaleValidationError);
     assert.throws(() => PolicyDocument.parse("{\"a\": \"\uD800\"}"), TailscaleValidationError, "lone surrogate");
     assert.throws(() => PolicyDocument.parse(42), TailscaleValidationError);
-    const big = `{"tests": [${Array.from({ length: 250_000 }, (_, i) => `{"src": "user${i}@example.com"} // ${i}`).join(",\n")}]}`;
+    const big = `{"tests": [\n${Array.from({ length: 250_000 }, (_, i) => `{"src": "user${i}@example.com"}, // ${i}`).join("\n")}\n]}`;
     assert.ok(big.length > 10_000_000);
     const doc = PolicyDocument.parse(big);
     assert.equal(doc.toString().length, big.length);
