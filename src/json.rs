@@ -257,6 +257,9 @@ fn string(out: &mut String, s: &str) {
 /// ignored: the API adds fields, and the caller receives them untouched.
 #[derive(Debug, Clone, Copy)]
 pub enum Ty {
+    /// Must be present and not null, with the inner shape: a field the TypeScript declarations
+    /// promise (`Key.id: string`), so that an answer without it is an error, not a lie.
+    Required(&'static Ty),
     Str,
     Bool,
     /// A whole number.
@@ -268,6 +271,15 @@ pub enum Ty {
     /// Any object: a nested one whose members the client does not read.
     Record,
     Obj(&'static [(&'static str, Ty)]),
+}
+
+/// A table without its last entry: the plain model's table, from that of its created form,
+/// whose last entry requires the one-time secret.
+pub const fn without_last(fields: &'static [(&'static str, Ty)]) -> &'static [(&'static str, Ty)] {
+    match fields.split_last() {
+        Some((_, rest)) => rest,
+        None => fields,
+    }
 }
 
 /// Checks `value` against a table of fields; the error names the first member that is wrong.
@@ -282,84 +294,113 @@ pub fn check_list<J: Json>(
     fields: &[(&'static str, Ty)],
 ) -> Result<(), String> {
     if !value.is_record() {
-        return Err(describe(String::new()));
+        return Err(describe(Wrong::not_object()));
     }
     let Some(list) = value.field(field) else {
         return Ok(());
     };
     if !list.is_array() {
-        return Err(describe(field.to_owned()));
+        return Err(describe(Wrong::at(field, WRONG_TYPE)));
     }
     for (i, item) in list.items().iter().enumerate() {
         // The path is only built for the error, never on the hot path of a long list.
-        let at_item = |at: String| {
+        let at_item = |wrong: Wrong| {
             let index = decimal(i as u64);
-            describe(member_path(&cat(&[field, "[", &index, "]"]), &at))
+            describe(wrong.under(&cat(&[field, "[", &index, "]"])))
         };
         wrong_member(item, fields).map_err(at_item)?;
     }
     Ok(())
 }
 
-/// The dotted path of the first member with the wrong type (`""`: the value itself).
-fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(), String> {
+const WRONG_TYPE: &str = "has the wrong type";
+const MISSING: &str = "is missing";
+
+/// The first wrong member: its dotted path (`""`: the value itself) and what is wrong with it.
+struct Wrong {
+    path: String,
+    what: &'static str,
+}
+
+impl Wrong {
+    fn not_object() -> Self {
+        Wrong::at("", WRONG_TYPE)
+    }
+    fn at(path: &str, what: &'static str) -> Self {
+        Wrong {
+            path: path.to_owned(),
+            what,
+        }
+    }
+    /// The same problem, seen from the object that holds `parent`.
+    fn under(self, parent: &str) -> Self {
+        let path = if self.path.is_empty() {
+            parent.to_owned()
+        } else {
+            cat(&[parent, ".", &self.path])
+        };
+        Wrong { path, ..self }
+    }
+}
+
+fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(), Wrong> {
     if !value.is_record() {
-        return Err(String::new());
+        return Err(Wrong::not_object());
     }
     for (key, ty) in fields {
-        let Some(member) = value.field(key) else {
-            continue;
-        };
-        let ok = match ty {
-            Ty::Str => member.is_string(),
-            Ty::Bool => member.as_bool().is_some(),
-            Ty::Int => member.as_f64().is_some_and(|f| f.fract() == 0.0),
-            Ty::StrList => member.is_array() && member.items().iter().all(J::is_string),
-            Ty::StrMap => {
-                member.is_record()
-                    && member
-                        .keys()
-                        .iter()
-                        .all(|k| member.get(k).is_some_and(|m| m.is_string()))
-            }
-            Ty::ScalarMap => {
-                member.is_record()
-                    && member.keys().iter().all(|k| {
-                        member.get(k).is_some_and(|m| {
-                            matches!(m.kind(), Kind::String | Kind::Number | Kind::Bool)
-                        })
-                    })
-            }
-            Ty::Record => member.is_record(),
-            Ty::Obj(inner) => {
-                wrong_member(&member, inner).map_err(|at| member_path(key, &at))?;
-                true
-            }
-        };
-        if !ok {
-            return Err((*key).to_owned());
+        // Absent and null are the same to the caller: neither is the promised value.
+        match value.field(key) {
+            Some(member) => fits(&member, ty).map_err(|wrong| wrong.under(key))?,
+            None if matches!(ty, Ty::Required(_)) => return Err(Wrong::at(key, MISSING)),
+            None => {}
         }
     }
     Ok(())
 }
 
-/// `a.b`, or `a` when `b` is the value itself (`""`).
-fn member_path(a: &str, b: &str) -> String {
-    if b.is_empty() {
-        a.to_owned()
+/// Checks one present member against its shape; the error's path is relative to the member.
+fn fits<J: Json>(member: &J, ty: &Ty) -> Result<(), Wrong> {
+    let ok = match ty {
+        Ty::Required(inner) => return fits(member, inner),
+        Ty::Str => member.is_string(),
+        Ty::Bool => member.as_bool().is_some(),
+        Ty::Int => member.as_f64().is_some_and(|f| f.fract() == 0.0),
+        Ty::StrList => member.is_array() && member.items().iter().all(J::is_string),
+        Ty::StrMap => {
+            member.is_record()
+                && member
+                    .keys()
+                    .iter()
+                    .all(|k| member.get(k).is_some_and(|m| m.is_string()))
+        }
+        Ty::ScalarMap => {
+            member.is_record()
+                && member.keys().iter().all(|k| {
+                    member.get(k).is_some_and(|m| {
+                        matches!(m.kind(), Kind::String | Kind::Number | Kind::Bool)
+                    })
+                })
+        }
+        Ty::Record => member.is_record(),
+        Ty::Obj(inner) => return wrong_member(member, inner),
+    };
+    if ok {
+        Ok(())
     } else {
-        cat(&[a, ".", b])
+        Err(Wrong::at("", WRONG_TYPE))
     }
 }
 
-fn describe(path: String) -> String {
-    if path.is_empty() {
+fn describe(wrong: Wrong) -> String {
+    if wrong.path.is_empty() {
         "JSON body has an unexpected shape (not an object)".into()
     } else {
         cat(&[
             "JSON body has an unexpected shape (`",
-            &path,
-            "` has the wrong type)",
+            &wrong.path,
+            "` ",
+            wrong.what,
+            ")",
         ])
     }
 }
