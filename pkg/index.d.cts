@@ -1,9 +1,6 @@
 // Declarations for CommonJS (`require`); index.d.ts is the ESM twin.
 export {
   TailscaleClient,
-  KeysApi,
-  OAuthAppsApi,
-  DevicesApi,
   DeviceProvisioning,
   validateCreateAuthKey,
   validateCreateOAuthClient,
@@ -18,6 +15,9 @@ export {
   validateSetAttribute,
   validateUpdateAttributes,
 } from "./dist/node/tailscale_wasm.js";
-export type { TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput, DeviceProvisioningOptions, AuthorizationOptions, AuthorizationRequest, AuthorizationCallback, ProvisioningGrant, ProvisioningSummary } from "./dist/node/tailscale_wasm.js";
+// The resource classes are types only: a client makes them (`client.keys`); they are not built
+// or imported as values.
+export type { KeysApi, OAuthAppsApi, DevicesApi } from "./dist/node/tailscale_wasm.js";
+export type { CreatedKey, CreatedOAuthApp, TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput, DeviceProvisioningOptions, AuthorizationOptions, AuthorizationRequest, AuthorizationCallback, ProvisioningGrant, ProvisioningSummary } from "./dist/node/tailscale_wasm.js";
 export type * from "./dist/node/models.js";
 export * from "./dist/errors.cjs";
