@@ -18,7 +18,7 @@ setup:
 build: setup
 	# std is rebuilt with panics as immediate traps, which drops its panic-message formatting
 	# (8 KB gzip, BENCHMARKS.md). Both are unstable flags, which RUSTC_BOOTSTRAP allows on the
-	# stable toolchain; only this build uses them (README, "How the wasm is built").
+	# stable toolchain; only this build uses them (CONTRIBUTING.md, "How the wasm is built").
 	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
 	  cargo build --locked --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
 	  --target-dir $(WASM_TARGET_DIR) --quiet
