@@ -294,19 +294,19 @@ pub fn check_list<J: Json>(
     fields: &[(&'static str, Ty)],
 ) -> Result<(), String> {
     if !value.is_record() {
-        return Err(describe(Wrong::not_object()));
+        return Err(describe((String::new(), WRONG_TYPE)));
     }
     let Some(list) = value.field(field) else {
         return Ok(());
     };
     if !list.is_array() {
-        return Err(describe(Wrong::at(field, WRONG_TYPE)));
+        return Err(describe((field.to_owned(), WRONG_TYPE)));
     }
     for (i, item) in list.items().iter().enumerate() {
         // The path is only built for the error, never on the hot path of a long list.
-        let at_item = |wrong: Wrong| {
+        let at_item = |(at, what): Wrong| {
             let index = decimal(i as u64);
-            describe(wrong.under(&cat(&[field, "[", &index, "]"])))
+            describe((member_path(&cat(&[field, "[", &index, "]"]), &at), what))
         };
         wrong_member(item, fields).map_err(at_item)?;
     }
@@ -317,89 +317,77 @@ const WRONG_TYPE: &str = "has the wrong type";
 const MISSING: &str = "is missing";
 
 /// The first wrong member: its dotted path (`""`: the value itself) and what is wrong with it.
-struct Wrong {
-    path: String,
-    what: &'static str,
-}
-
-impl Wrong {
-    fn not_object() -> Self {
-        Wrong::at("", WRONG_TYPE)
-    }
-    fn at(path: &str, what: &'static str) -> Self {
-        Wrong {
-            path: path.to_owned(),
-            what,
-        }
-    }
-    /// The same problem, seen from the object that holds `parent`.
-    fn under(self, parent: &str) -> Self {
-        let path = if self.path.is_empty() {
-            parent.to_owned()
-        } else {
-            cat(&[parent, ".", &self.path])
-        };
-        Wrong { path, ..self }
-    }
-}
+type Wrong = (String, &'static str);
 
 fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(), Wrong> {
     if !value.is_record() {
-        return Err(Wrong::not_object());
+        return Err((String::new(), WRONG_TYPE));
     }
     for (key, ty) in fields {
+        let (ty, required) = match ty {
+            Ty::Required(inner) => (*inner, true),
+            ty => (ty, false),
+        };
         // Absent and null are the same to the caller: neither is the promised value.
-        match value.field(key) {
-            Some(member) => fits(&member, ty).map_err(|wrong| wrong.under(key))?,
-            None if matches!(ty, Ty::Required(_)) => return Err(Wrong::at(key, MISSING)),
-            None => {}
+        let Some(member) = value.field(key) else {
+            if required {
+                return Err(((*key).to_owned(), MISSING));
+            }
+            continue;
+        };
+        let ok = match ty {
+            Ty::Str => member.is_string(),
+            Ty::Bool => member.as_bool().is_some(),
+            Ty::Int => member.as_f64().is_some_and(|f| f.fract() == 0.0),
+            Ty::StrList => member.is_array() && member.items().iter().all(J::is_string),
+            Ty::StrMap => {
+                member.is_record()
+                    && member
+                        .keys()
+                        .iter()
+                        .all(|k| member.get(k).is_some_and(|m| m.is_string()))
+            }
+            Ty::ScalarMap => {
+                member.is_record()
+                    && member.keys().iter().all(|k| {
+                        member.get(k).is_some_and(|m| {
+                            matches!(m.kind(), Kind::String | Kind::Number | Kind::Bool)
+                        })
+                    })
+            }
+            Ty::Record => member.is_record(),
+            Ty::Obj(inner) => {
+                wrong_member(&member, inner).map_err(|(at, what)| (member_path(key, &at), what))?;
+                true
+            }
+            // Only a table entry is required, not a shape within one.
+            Ty::Required(_) => true,
+        };
+        if !ok {
+            return Err(((*key).to_owned(), WRONG_TYPE));
         }
     }
     Ok(())
 }
 
-/// Checks one present member against its shape; the error's path is relative to the member.
-fn fits<J: Json>(member: &J, ty: &Ty) -> Result<(), Wrong> {
-    let ok = match ty {
-        Ty::Required(inner) => return fits(member, inner),
-        Ty::Str => member.is_string(),
-        Ty::Bool => member.as_bool().is_some(),
-        Ty::Int => member.as_f64().is_some_and(|f| f.fract() == 0.0),
-        Ty::StrList => member.is_array() && member.items().iter().all(J::is_string),
-        Ty::StrMap => {
-            member.is_record()
-                && member
-                    .keys()
-                    .iter()
-                    .all(|k| member.get(k).is_some_and(|m| m.is_string()))
-        }
-        Ty::ScalarMap => {
-            member.is_record()
-                && member.keys().iter().all(|k| {
-                    member.get(k).is_some_and(|m| {
-                        matches!(m.kind(), Kind::String | Kind::Number | Kind::Bool)
-                    })
-                })
-        }
-        Ty::Record => member.is_record(),
-        Ty::Obj(inner) => return wrong_member(member, inner),
-    };
-    if ok {
-        Ok(())
+/// `a.b`, or `a` when `b` is the value itself (`""`).
+fn member_path(a: &str, b: &str) -> String {
+    if b.is_empty() {
+        a.to_owned()
     } else {
-        Err(Wrong::at("", WRONG_TYPE))
+        cat(&[a, ".", b])
     }
 }
 
-fn describe(wrong: Wrong) -> String {
-    if wrong.path.is_empty() {
+fn describe((path, what): Wrong) -> String {
+    if path.is_empty() {
         "JSON body has an unexpected shape (not an object)".into()
     } else {
         cat(&[
             "JSON body has an unexpected shape (`",
-            &wrong.path,
+            &path,
             "` ",
-            wrong.what,
+            what,
             ")",
         ])
     }
