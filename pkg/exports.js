@@ -2,10 +2,6 @@
 // the error classes. No side effects: each entry loads the wasm its own way first.
 export {
   TailscaleClient,
-  KeysApi,
-  OAuthAppsApi,
-  DevicesApi,
-  PolicyApi,
   PolicyDocument,
   DeviceProvisioning,
   parsePostureCondition,

@@ -3,10 +3,6 @@ import api from "./index.cjs";
 
 export const {
   TailscaleClient,
-  KeysApi,
-  OAuthAppsApi,
-  DevicesApi,
-  PolicyApi,
   PolicyDocument,
   DeviceProvisioning,
   parsePostureCondition,
