@@ -1,5 +1,5 @@
 // Request and response conformance against Tailscale's OpenAPI spec: a representative set of
-// calls for every keys, OAuth-apps and devices operation goes through the packed client to the demo
+// calls for every keys, OAuth-apps, devices and policy-file operation goes through the packed client to the demo
 // tailnet; the demo tailnet's log gives the requests exactly as sent and the responses exactly as
 // answered, and ajv (JSON Schema 2020-12) checks both against the spec, with every object schema
 // closed: a property the spec does not define is a violation.
@@ -65,6 +65,22 @@ await call(client.devices.setAttribute(device.nodeId, "custom:confBool", { value
 await call(client.devices.deleteAttribute(device.nodeId, "custom:confString"));
 await call(client.devices.updateAttributes({ nodes: { [device.nodeId]: { "custom:confNumber": null, "custom:confBatch": { value: 1, expiry: "2099-01-01T00:00:00Z" } } } }));
 await call(client.devices.updateAttributes({ nodes: { [device.nodeId]: { "custom:confBatch": { value: 2 } } }, comment: "again" }));
+// The policy file: both reads, a conditional write and a stale one, an object written as JSON,
+// update (which sends nothing when nothing changes), checks that pass and fail, tests and both
+// previews.
+const file = await call(client.policy.get());
+await call(client.policy.get({ details: true }));
+const written = await call(client.policy.set(file.text.replace("// Who is who", "// Who is who (conformance)"), { ifMatch: file.etag }));
+await call(client.policy.set(file.text, { ifMatch: file.etag }), true);
+await call(client.policy.update((doc) => doc.setPosture("posture:conformance", ["node:os IN ['linux', 'macos']", "custom:tier >= 2"])));
+await call(client.policy.update(() => {}));
+await call(client.policy.validate(written.text ?? file.text));
+await call(client.policy.validate(file.text.replace("custom:provisioned == true", "custom:provisioned =! true")));
+await call(client.policy.test([{ src: "amelie@example.com", srcPostureAttrs: { "custom:provisioned": true }, accept: ["tag:prod:443"], proto: "tcp" }]));
+await call(client.policy.test([{ src: "amelie@example.com", deny: ["tag:prod:443"] }, { src: "tag:ci", accept: ["lab-net:22"] }]));
+await call(client.policy.preview(file.text, { type: "user", previewFor: "amelie@example.com" }));
+await call(client.policy.preview(file.text, { type: "ipport", previewFor: "100.64.0.5:22" }));
+await call(client.policy.set({ acls: [{ action: "accept", src: ["*"], dst: ["*:*"] }] }, { overwrite: true }));
 // Error answers to requests the client would refuse, sent raw.
 const raw = (method, path, body) => fetch(baseUrl + path, { method, headers: { authorization: `Bearer ${tailnet.credentials.apiKey}`, "content-type": "application/json" }, body: JSON.stringify(body) });
 await raw("POST", "/api/v2/tailnet/-/oauth-apps", { name: "x", redirectURIs: [], scopes: [] });
@@ -80,17 +96,24 @@ test("every request is a documented operation", () => {
   const covered = new Set(seen.map((r) => operationFor(r.method, r.path).op.operationId));
   assert.deepEqual([...covered].sort(), [
     "batchUpdateCustomDevicePostureAttributes", "createKey", "createOAuthApp", "deleteCustomDevicePostureAttributes", "deleteKey", "deleteOAuthApp",
-    "getDevice", "getDevicePostureAttributes", "getKey", "getOAuthApp", "listOAuthApps", "listTailnetDevices", "listTailnetKeys",
-    "setCustomDevicePostureAttributes", "setKey", "updateOAuthApp",
+    "getDevice", "getDevicePostureAttributes", "getKey", "getOAuthApp", "getPolicyFile", "listOAuthApps", "listTailnetDevices", "listTailnetKeys",
+    "previewRuleMatches", "setCustomDevicePostureAttributes", "setKey", "setPolicyFile", "updateOAuthApp", "validateAndTestPolicyFile",
   ]);
 });
 
 test("every request body the client sent validates against its operation's schema, closed", () => {
   const violations = [];
   for (const r of seen.filter((r) => r.body && r.headers["user-agent"]?.startsWith("tailscale-wasm/"))) {
-    const { template, method } = operationFor(r.method, r.path);
-    const validate = validator(`/paths/${escape(template)}/${method}/requestBody/content/application~1json/schema`);
-    if (!validate(JSON.parse(r.body))) violations.push(`${r.method} ${r.path} ${r.body}: ${JSON.stringify(validate.errors)}`);
+    const { template, method, op } = operationFor(r.method, r.path);
+    // A policy file goes as HuJSON text (the spec's `application/hujson`, a string) or as JSON.
+    const hujson = r.headers["content-type"] === "application/hujson";
+    let body = hujson ? r.body : JSON.parse(r.body);
+    // validateAndTestPolicyFile's JSON schema is "an array of tests, or a string: the JSON
+    // representation of the policy file", and its description says a JSON object is a candidate
+    // file: the object's text is that representation (README, "API notes").
+    if (op.operationId === "validateAndTestPolicyFile" && !Array.isArray(body)) body = r.body;
+    const validate = validator(`/paths/${escape(template)}/${method}/requestBody/content/application~1${hujson ? "hujson" : "json"}/schema`);
+    if (!validate(body)) violations.push(`${r.method} ${r.path} ${r.body.slice(0, 200)}: ${JSON.stringify(validate.errors)}`);
   }
   assert.ok(seen.filter((r) => r.body).length >= 20);
   assert.deepEqual(violations, []);
@@ -102,10 +125,12 @@ test("every response validates against the spec, error bodies included", () => {
   for (const r of seen) {
     const { template, method, op } = operationFor(r.method, r.path);
     const declared = resolve(op.responses[String(r.status)]);
+    // The policy file answers HuJSON text (logged as a string) or JSON.
+    const media = typeof r.response === "string" ? "application~1hujson" : "application~1json";
     const pointer = declared
       ? op.responses[String(r.status)].$ref
-        ? `${op.responses[String(r.status)].$ref.slice(1)}/content/application~1json/schema`
-        : `/paths/${escape(template)}/${method}/responses/${r.status}/content/application~1json/schema`
+        ? `${op.responses[String(r.status)].$ref.slice(1)}/content/${media}/schema`
+        : `/paths/${escape(template)}/${method}/responses/${r.status}/content/${media}/schema`
       : "/components/schemas/Error"; // An undeclared status (400 on keys): still the Error shape.
     if (!declared && r.status < 400) violations.push(`${r.method} ${r.path}: status ${r.status} is not documented`);
     if (!declared?.content && declared) {
