@@ -7,7 +7,7 @@
 // every operation may answer 401 (bad or missing credentials) and 400 (bad input), as the API
 // does though the spec omits them, and `tailnet` and `deviceId` are pinned to names the demo
 // tailnet answers to (its own devices, and one that does not exist), so that generated requests
-// reach the handlers instead of stopping at "not found".
+// reach the handlers instead of stopping at "not found". The policy-file adjustments are below.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,16 @@ for (const item of Object.values(spec.paths)) {
     op.responses["401"] ??= { $ref: "#/components/responses/401" };
   }
 }
+// The policy file: schemathesis cannot write `application/hujson` bodies, so the policy
+// operations are exercised with JSON (a HuJSON text is any JSON); `details` takes any value
+// ("any other value ... is treated as details=false", as the spec says); and a JSON object is a
+// candidate file for the check, as its description says though its schema lists only an array
+// of tests or a string (README, "API notes").
+const acl = spec.paths["/tailnet/{tailnet}/acl"];
+for (const op of [acl.post, spec.paths["/tailnet/{tailnet}/acl/preview"].post, spec.paths["/tailnet/{tailnet}/acl/validate"].post]) delete op.requestBody.content["application/hujson"];
+for (const p of acl.get.parameters) if (p.name === "details") p.schema = {};
+const check = spec.paths["/tailnet/{tailnet}/acl/validate"].post.requestBody.content["application/json"].schema;
+check.oneOf.push({ type: "object", description: "A candidate policy file." });
 const tailnet = createDemoTailnet();
 const base = await tailnet.listen();
 spec.components.parameters.deviceId.schema = { type: "string", enum: [...tailnet.state.devices.keys(), "nMISSINGCNTRL"] };
