@@ -22,6 +22,6 @@ export {
   validateSetAttribute,
   validateUpdateAttributes,
 } from "./dist/node/tailscale_wasm.js";
-export type { TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput, DeviceProvisioningOptions, PolicyFile, GetPolicyOptions, PolicyPrecondition, PolicyInput, PolicyUpdate, UpdatePolicyOptions, PolicyTest, PolicyCheck, PolicyCheckEntry, PreviewOptions, PolicyPreview, EvaluatePosturesOptions, PostureDeviceVerdict, PostureReport, PostureCondition, PostureEvaluation, AuthorizationOptions, AuthorizationRequest, AuthorizationCallback, ProvisioningGrant, ProvisioningSummary } from "./dist/node/tailscale_wasm.js";
+export type { TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, RequestOptions, FetchFunction, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput, DeviceProvisioningOptions, PolicyFile, GetPolicyOptions, PolicyPrecondition, PolicyInput, PolicyUpdate, UpdatePolicyOptions, PolicyTest, PolicyCheck, PolicyCheckEntry, PreviewOptions, PolicyPreview, EvaluatePosturesOptions, PostureDeviceVerdict, PostureReport, PostureCondition, PostureEvaluation, AuthorizationOptions, AuthorizationRequest, AuthorizationCallback, ProvisioningGrant, ProvisioningSummary } from "./dist/node/tailscale_wasm.js";
 export type * from "./dist/node/models.js";
 export * from "./dist/errors.cjs";
