@@ -215,8 +215,8 @@ pub fn check_id_token_with<J: Json>(
         Err(m) => Err(Error::validation(field, m)),
         Ok(Some(exp)) if exp * 1000.0 + ID_TOKEN_CLOCK_SKEW_MS as f64 <= now_ms as f64 => {
             Err(Error::validation(
-            field,
-                "has expired (its `exp` claim is over a minute in the past); fetch a fresh ID token",
+                field,
+                "has expired (its `exp` claim is in the past); fetch a fresh ID token",
             ))
         }
         Ok(_) => Ok(()),

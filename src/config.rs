@@ -88,10 +88,7 @@ pub fn transport<J: Json>(input: &mut Input<J>) -> (Config, bool) {
         MAX_RESPONSE_BYTES_LIMIT,
     );
     if input.raw("fetch").is_some_and(|f| !f.is_function()) {
-        input.issue(
-            "fetch",
-            "must be a function with fetch's signature, such as globalThis.fetch",
-        );
+        input.issue("fetch", "must be a function, such as fetch");
     }
     let config = Config {
         tailnet: DEFAULT_TAILNET.into(),

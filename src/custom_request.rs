@@ -5,49 +5,61 @@
 use crate::error::Error;
 use crate::http::{encode_segment, form_encode, Expect, HttpRequest, Method};
 use crate::json::{Json, Kind};
-use crate::text::{cat, decimal, join};
+use crate::text::cat;
 use crate::validate::{finish, Input};
 
-/// The placeholder a path may hold for the client's tailnet.
+/// The path segment that stands for the client's tailnet.
 const TAILNET: &str = "{tailnet}";
 /// Path characters besides letters and digits (RFC 3986 `pchar`, and `%` for an escape).
 const PATH_CHARS: &[u8] = b"-._~!$&'()*+,;=:@%";
 
 /// Reads `{ method, path, query?, body?, idempotent? }` (the wasm layer has taken `signal`
 /// out). `stringify` writes the body as JSON text (the engine's `JSON.stringify` in the wasm),
-/// `None` when it cannot.
-pub fn build<J: Json + Clone>(
+/// `None` when it cannot (a cycle, a bigint, a function).
+pub fn build<J: Json>(
     tailnet: &str,
     options: J,
     stringify: impl Fn(&J) -> Option<String>,
 ) -> Result<HttpRequest, Error> {
     let mut input = Input::new(options, "");
     let method = input.required_string("method").and_then(|m| {
-        let method = method_named(&m);
+        let method = [
+            Method::Get,
+            Method::Post,
+            Method::Put,
+            Method::Patch,
+            Method::Delete,
+        ]
+        .into_iter()
+        .find(|known| known.as_str() == m);
         if method.is_none() {
-            input.issue("method", "must be one of GET, POST, PUT, PATCH or DELETE");
+            input.issue("method", "must be GET, POST, PUT, PATCH or DELETE");
         }
         method
     });
-    let path = input.required_string("path");
-    if let Some(p) = &path {
-        input.check("path", check_path(p));
-    }
+    let path = input
+        .required_string("path")
+        .and_then(|p| match api_path(&p, tailnet) {
+            Ok(path) => Some(path),
+            Err(message) => {
+                input.issue("path", message);
+                None
+            }
+        });
     let query = input.raw("query").map(|q| query_string(&q, &mut input));
-    let body = input
-        .raw("body")
-        .and_then(|b| body_text(&b, &stringify, &mut input));
+    let body = input.raw("body").map(|b| stringify(&b));
     let idempotent = input.bool("idempotent");
-    if method == Some(Method::Get) && body.is_some() {
-        input.issue("body", "must be absent: a GET request carries no body");
+    match (&body, method) {
+        (Some(None), _) => input.issue("body", "must be a value JSON.stringify can write"),
+        (Some(_), Some(Method::Get)) => input.issue("body", "must be absent on a GET"),
+        _ => {}
     }
     let (Some(method), Some(path)) = (method, path) else {
         return Err(Error::Validation(input.finish()));
     };
-    let path = cat(&["/api/v2", &path.replace(TAILNET, &encode_segment(tailnet))]);
     let mut req = HttpRequest::new(method, path, Expect::Json);
     req.query = query.unwrap_or_default();
-    if let Some(body) = body {
+    if let Some(Some(body)) = body {
         req = req.json_body(body);
     }
     if let Some(idempotent) = idempotent {
@@ -56,48 +68,54 @@ pub fn build<J: Json + Clone>(
     finish(input, req).map_err(Error::Validation)
 }
 
-fn method_named(name: &str) -> Option<Method> {
-    [
-        Method::Get,
-        Method::Post,
-        Method::Put,
-        Method::Patch,
-        Method::Delete,
-    ]
-    .into_iter()
-    .find(|m| m.as_str() == name)
-}
-
-/// A path under `/api/v2` that stays there: no scheme or host, no query, no `.` or `..`
-/// segment (escaped or not, since URL parsers resolve `%2e%2e` too), and only URL path
-/// characters, so that nothing a URL parser drops or rewrites (tabs, `\`) can change it.
-pub fn check_path(path: &str) -> Result<(), String> {
+/// `/api/v2` and `path`, with a `{tailnet}` segment as the tailnet, percent-encoded. The path
+/// must stay under `/api/v2`: no scheme or host, no query, no empty, `.` or `..` segment
+/// (escaped or not: URL parsers resolve `%2e%2e` too), and only URL path characters, so that
+/// nothing a URL parser drops or rewrites (tabs, `\`) can change it.
+pub fn api_path(path: &str, tailnet: &str) -> Result<String, &'static str> {
     let Some(rest) = path.strip_prefix('/') else {
-        return Err("must start with \"/\": a path under /api/v2, not a URL".into());
+        return Err("must start with \"/\": a path under /api/v2");
     };
     if rest == "api/v2" || rest.starts_with("api/v2/") {
-        return Err("is already under /api/v2: leave that prefix out".into());
+        return Err("must leave out the /api/v2 prefix");
     }
-    if path.contains(['?', '#']) {
-        return Err("must not hold a query or a fragment: pass `query` instead".into());
-    }
-    let template_free = path.replace(TAILNET, "t");
-    if !template_free
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'/' || PATH_CHARS.contains(&b))
-    {
-        return Err("may hold only URL path characters and {tailnet}: percent-encode ids with encodeURIComponent".into());
-    }
+    let mut out = String::from("/api/v2");
     for segment in rest.split('/') {
-        let dots = segment.replace("%2e", ".").replace("%2E", ".");
-        if segment.is_empty() {
-            return Err("must not hold an empty segment (\"//\" or a trailing \"/\")".into());
+        out.push('/');
+        if segment == TAILNET {
+            out.push_str(&encode_segment(tailnet));
+            continue;
         }
-        if dots == "." || dots == ".." {
-            return Err("must not hold a \".\" or \"..\" segment".into());
+        if let Some(b) = segment
+            .bytes()
+            .find(|b| !b.is_ascii_alphanumeric() && !PATH_CHARS.contains(b))
+        {
+            return Err(match b {
+                b'?' | b'#' => "must not hold a query: pass `query`",
+                _ => "may hold only URL path characters: encode ids with encodeURIComponent",
+            });
         }
+        if dots(segment) < 3 {
+            return Err("must not hold an empty, \".\" or \"..\" segment");
+        }
+        out.push_str(segment);
     }
-    Ok(())
+    Ok(out)
+}
+
+/// How many dots a segment made only of `.` and `%2e` holds; 3 for any other segment.
+fn dots(segment: &str) -> usize {
+    let mut rest = segment.as_bytes();
+    let mut n = 0;
+    while !rest.is_empty() && n < 3 {
+        rest = match rest {
+            [b'.', tail @ ..] => tail,
+            [b'%', b'2', b'e' | b'E', tail @ ..] => tail,
+            _ => return 3,
+        };
+        n += 1;
+    }
+    n
 }
 
 /// `?name=value&...` from an object of strings, numbers, booleans or lists of them (each
@@ -107,39 +125,29 @@ fn query_string<J: Json>(query: &J, input: &mut Input<J>) -> String {
         input.issue("query", "must be an object");
         return String::new();
     }
-    let mut pairs = Vec::new();
+    let mut out = String::new();
     for name in query.keys() {
         let Some(value) = query.get(&name).filter(|v| !v.is_null()) else {
             continue;
         };
-        let field = cat(&["query.", &name]);
-        if name.is_empty() {
-            input.issue("query", "must not have an empty parameter name");
-        }
-        let items = match value.kind() {
-            Kind::Array => value.items(),
-            _ => vec![value],
+        let items = match value.is_array() {
+            true => value.items(),
+            false => vec![value],
         };
-        for (i, item) in items.iter().enumerate() {
-            match scalar_text(item) {
-                Some(text) => pairs.push(cat(&[&form_encode(&name), "=", &form_encode(&text)])),
-                None => {
-                    let at = match item.kind() == Kind::Array || items.len() > 1 || i > 0 {
-                        true => cat(&[&field, "[", &decimal(i as u64), "]"]),
-                        false => field.clone(),
-                    };
-                    input.issue(
-                        &at,
-                        "must be a string, a finite number, a boolean, or a list of them",
-                    );
+        for item in items {
+            match scalar_text(&item).filter(|_| !name.is_empty()) {
+                Some(text) => {
+                    out.push(if out.is_empty() { '?' } else { '&' });
+                    out.push_str(&cat(&[&form_encode(&name), "=", &form_encode(&text)]));
                 }
+                None => input.issue(
+                    &cat(&["query.", &name]),
+                    "must be a string, number or boolean, or a list of them",
+                ),
             }
         }
     }
-    match pairs.is_empty() {
-        true => String::new(),
-        false => cat(&["?", &join(pairs.iter().map(String::as_str), "&")]),
-    }
+    out
 }
 
 fn scalar_text<J: Json>(value: &J) -> Option<String> {
@@ -149,58 +157,4 @@ fn scalar_text<J: Json>(value: &J) -> Option<String> {
         Kind::Number if value.as_f64().is_some_and(f64::is_finite) => value.number_text(),
         _ => None,
     }
-}
-
-/// The body as JSON text, once every value in it is one JSON holds as it is: no function,
-/// symbol, bigint or non-finite number, which `JSON.stringify` would drop or turn into `null`
-/// without a word.
-fn body_text<J: Json + Clone>(
-    body: &J,
-    stringify: impl Fn(&J) -> Option<String>,
-    input: &mut Input<J>,
-) -> Option<String> {
-    // Stringified first: it refuses cycles, so the walk below ends.
-    let Some(text) = stringify(body) else {
-        input.issue(
-            "body",
-            "must be a value JSON can hold (JSON.stringify refused it)",
-        );
-        return None;
-    };
-    match first_unheld(body) {
-        Some(at) => {
-            input.issue(
-                &at,
-                "is not a JSON value (a function, symbol, bigint or non-finite number)",
-            );
-            None
-        }
-        None => Some(text),
-    }
-}
-
-/// Where the first value JSON cannot hold is, as `body.a[0]`. Depth-first with a list rather
-/// than recursion: a deep body must not exhaust the wasm stack.
-fn first_unheld<J: Json + Clone>(body: &J) -> Option<String> {
-    let mut pending = vec![(String::from("body"), body.clone())];
-    while let Some((at, value)) = pending.pop() {
-        match value.kind() {
-            Kind::Other => return Some(at),
-            Kind::Number if !value.as_f64().is_some_and(f64::is_finite) => return Some(at),
-            Kind::Array => {
-                for (i, item) in value.items().into_iter().enumerate() {
-                    pending.push((cat(&[&at, "[", &decimal(i as u64), "]"]), item));
-                }
-            }
-            Kind::Object => {
-                for key in value.keys() {
-                    if let Some(member) = value.get(&key) {
-                        pending.push((cat(&[&at, ".", &key]), member));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }

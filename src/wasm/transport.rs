@@ -137,15 +137,15 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
         Some(fetch) => {
             let answer = fetch
                 .call1(&JsValue::UNDEFINED, &request)
-                .map_err(|e| from_js("the fetch option threw", e))?;
+                .map_err(|e| from_js("the fetch option failed", e))?;
             abortable(Promise::resolve(&answer), Some(&aborted))
                 .await
-                .map_err(|e| from_js("the fetch option rejected", e))?
+                .map_err(|e| from_js("the fetch option failed", e))?
                 .dyn_into::<web_sys::Response>()
                 .map_err(|_| {
                     classify(
                         "TypeError".into(),
-                        "the fetch option resolved to something other than a Response".into(),
+                        "the fetch option gave no Response".into(),
                     )
                 })?
                 .into()

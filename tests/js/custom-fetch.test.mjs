@@ -123,8 +123,8 @@ test("a function that throws, rejects or answers something else is a network err
   const cases = [
     [() => { throw new TypeError("boom"); }, /could not be completed: boom/],
     [() => Promise.reject(new Error("offline")), /could not be completed: offline/],
-    [async () => ({ status: 200 }), /something other than a Response/],
-    [async () => "nope", /something other than a Response/],
+    [async () => ({ status: 200 }), /the fetch option gave no Response/],
+    [async () => "nope", /the fetch option gave no Response/],
   ];
   for (const [fetchFn, message] of cases) {
     const err = await new TailscaleClient({ apiKey: "tskey-api-mock", baseUrl: OFFLINE, fetch: fetchFn, maxRetries: 0 }).keys.list().catch((e) => e);
