@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Provisions a device through an OAuth app: prints the consent URL (and opens it with --open),
-// waits on a loopback callback server for the person to Allow, checks the state, exchanges the
-// code, and writes the single-use auth key to a file only you can read, for
+// waits on a loopback callback server for the person to Allow (ignoring any request whose state
+// is not this run's), exchanges the code, and writes the single-use auth key to a file only you can read, for
 //   tailscale up --auth-key=file:PATH
 // The device that joins belongs to the person who consented and carries the app's custom:
 // attributes.
@@ -51,27 +51,34 @@ try {
 const { url, state } = flow.authorizationUrl();
 
 /** Starts the loopback callback server and resolves once it listens, to `{ code }`: a promise
- *  of the code the browser brings back to /callback (each answered with a short page). */
+ *  of the code the browser brings back to /callback (each answered with a short page). Any page
+ *  the person has open can send a request here, so a callback whose state is not this run's is
+ *  answered, ignored, and the server keeps listening until the timeout. */
 async function listenForCallback() {
   let settle;
   const code = new Promise((resolve, reject) => (settle = { resolve, reject }));
   const server = http.createServer((req, res) => {
     if (!req.url.startsWith("/callback")) return res.writeHead(404).end();
-    const page = (title, text) => res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><title>${title}</title><p>${text}</p>`);
+    const page = (status, title, text) => res.writeHead(status, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><title>${title}</title><p>${text}</p>`);
     try {
       settle.resolve(flow.parseCallback(req.url, state).code);
-      page("Approved", "Approved. You can close this tab and go back to the terminal.");
+      page(200, "Approved", "Approved. You can close this tab and go back to the terminal.");
     } catch (err) {
-      page("Not approved", "Not approved. Details are in the terminal.");
+      if (err instanceof TailscaleValidationError && err.issues.some((i) => i.field === "state")) {
+        console.error("Ignored a request to the callback that did not come from this run's consent screen (its state does not match); still waiting.");
+        return page(400, "Not this request", "This callback does not belong to the pending request.");
+      }
+      page(200, "Not approved", "Not approved. Details are in the terminal.");
       settle.reject(err);
     }
-    // One answer is all it takes: stop listening, and let the browser's connection go.
+    // This run's answer is all it takes: stop listening, and let the browser's connection go.
     server.close();
     res.on("finish", () => server.closeAllConnections());
   });
   await new Promise((resolve, reject) => server.once("error", reject).listen(Number(opts.port), "127.0.0.1", resolve));
   setTimeout(() => {
     server.close();
+    server.closeAllConnections();
     settle.reject(new Error(`no answer from the consent screen within ${timeoutSeconds} s`));
   }, timeoutSeconds * 1000).unref();
   return { code };
@@ -95,6 +102,6 @@ try {
   console.log(`On the new device: tailscale up --auth-key=file:${opts["key-file"]}`);
 } catch (err) {
   if (err instanceof TailscaleAuthorizationError) fail(`Not approved: ${err.error}${err.description ? ` (${err.description})` : ""}.`);
-  if (err instanceof TailscaleValidationError) fail(`Refused a callback that did not come from this run's consent screen: ${err.issues.map((i) => `${i.field} ${i.message}`).join("; ")}.`);
+  if (err instanceof TailscaleValidationError) fail(`The consent screen's callback was unusable: ${err.issues.map((i) => `${i.field} ${i.message}`).join("; ")}.`);
   fail(err instanceof TailscaleError ? `${err.name}: ${err.message}` : String(err.message ?? err));
 }

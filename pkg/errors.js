@@ -17,13 +17,15 @@ export class TailscaleValidationError extends TailscaleError {
   }
 }
 
-/** The API answered with a status >= 400, or with a redirect, which is never followed. */
+/** The API answered with a status >= 400, or with a redirect, which is never followed. The
+ *  message names the method, the path and the status, then the API's own message. */
 export class TailscaleApiError extends TailscaleError {
   constructor(message, fields = {}, options) {
     super(message, fields, options);
     this.status = fields.status;
     this.method = fields.method;
     this.path = fields.path;
+    this.retryable = fields.retryable ?? false;
     if (fields.data !== undefined) this.data = fields.data;
     if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs;
     if (fields.location !== undefined) this.location = fields.location;
@@ -31,7 +33,7 @@ export class TailscaleApiError extends TailscaleError {
 }
 
 /** A successful status with a body that is not what the call returns: not JSON, truncated,
- *  wrongly shaped, or over 10 MiB. */
+ *  wrongly shaped, or over `maxResponseBytes`. */
 export class TailscaleResponseError extends TailscaleError {
   constructor(message, fields = {}, options) {
     super(message, fields, options);
@@ -42,12 +44,22 @@ export class TailscaleResponseError extends TailscaleError {
 }
 
 /** The request could not be completed (after retries); `cause` holds the runtime's error. */
-export class TailscaleNetworkError extends TailscaleError {}
+export class TailscaleNetworkError extends TailscaleError {
+  constructor(message, fields = {}, options) {
+    super(message, fields, options);
+    this.method = fields.method;
+    this.path = fields.path;
+    this.retryable = fields.retryable ?? false;
+  }
+}
 
 /** An attempt took longer than `timeoutMs` (after retries). */
 export class TailscaleTimeoutError extends TailscaleError {
   constructor(message, fields = {}, options) {
     super(message, fields, options);
+    this.method = fields.method;
+    this.path = fields.path;
+    this.retryable = fields.retryable ?? false;
     this.timeoutMs = fields.timeoutMs;
   }
 }

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runtimeFigures } from "./bench/runtimes.mjs";
 import { policyFigures, policySection } from "./bench/policy.mjs";
+import { memoryFigures, memorySection } from "./bench/memory.mjs";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -112,7 +113,8 @@ async function main() {
     const tarball = join(root, "target/pack", readdirSync(join(root, "target/pack")).find((f) => f.endsWith(".tgz")));
     const runtimes = await runtimeFigures({ tarball, demo: small, rounds: ROUNDS });
     const policy = await policyFigures(root);
-    writeReport({ rows, coldRaw, coldPkg, validatorsPerSecond, calls, heapRaw, heapPkg, size, runtimes, policy });
+    const memory = await memoryFigures();
+    writeReport({ rows, coldRaw, coldPkg, validatorsPerSecond, calls, heapRaw, heapPkg, size, runtimes, policy, memory });
   } finally {
     for (const s of [small, big, sink]) s.child.kill();
   }
@@ -205,6 +207,9 @@ function writeReport(r) {
     "",
     ...runtimeSections(r.runtimes),
     ...policySection(r.policy),
+    "",
+    memorySection(r.memory),
+    "",
   ];
   const notes = readFileSync(join(root, "BENCHMARKS.md"), "utf8").split("<!-- notes -->")[1] ?? "\n";
   writeFileSync(join(root, "BENCHMARKS.md"), lines.join("\n") + "<!-- notes -->" + notes);

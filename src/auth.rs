@@ -8,6 +8,9 @@ use crate::text::join;
 
 /// Tokens are re-minted this long before they expire, so none expires in flight.
 pub const REFRESH_MARGIN_MS: u64 = 60_000;
+/// An ID token is refused locally only this long after its `exp`: a CI runner's clock a little
+/// ahead of the server's must not fail where the server would accept.
+pub const ID_TOKEN_CLOCK_SKEW_MS: u64 = 60_000;
 /// Used when a token response has no `expires_in`: Tailscale documents one hour, for access
 /// tokens and for the auth keys an OAuth app's code buys.
 const DEFAULT_TOKEN_LIFETIME_SECS: f64 = 3600.0;
@@ -152,13 +155,15 @@ pub fn oauth_token_request(
     if !tag.is_empty() {
         pairs.push(("tags", &tag));
     }
-    token_endpoint("/api/v2/oauth/token", form_body(&pairs))
+    // Retried like a GET: a second token is harmless.
+    token_endpoint("/api/v2/oauth/token", form_body(&pairs)).idempotent()
 }
 
-/// `POST /api/v2/oauth/token-exchange` with an OIDC ID token.
+/// `POST /api/v2/oauth/token-exchange` with an OIDC ID token. Retried like a GET: the ID token
+/// may be exchanged again, and a second token is harmless.
 pub fn token_exchange_request(client_id: &str, id_token: &Secret) -> HttpRequest {
     let form = form_body(&[("client_id", client_id), ("jwt", id_token.expose())]);
-    token_endpoint("/api/v2/oauth/token-exchange", form)
+    token_endpoint("/api/v2/oauth/token-exchange", form).idempotent()
 }
 
 /// A token may travel only in a header: printable ASCII with no spaces.
@@ -192,7 +197,8 @@ pub fn jwt_exp_with<J: Json>(
     }
 }
 
-/// Refuses an ID token that is malformed or already expired, before it is sent.
+/// Refuses an ID token that is malformed or expired for more than [`ID_TOKEN_CLOCK_SKEW_MS`],
+/// before it is sent.
 pub fn check_id_token_with<J: Json>(
     token: &str,
     now_ms: u64,
@@ -207,10 +213,12 @@ pub fn check_id_token_with<J: Json>(
     }
     match jwt_exp_with(token, parse) {
         Err(m) => Err(Error::validation(field, m)),
-        Ok(Some(exp)) if exp * 1000.0 <= now_ms as f64 => Err(Error::validation(
-            field,
-            "has expired (its `exp` claim is in the past); fetch a fresh ID token",
-        )),
+        Ok(Some(exp)) if exp * 1000.0 + ID_TOKEN_CLOCK_SKEW_MS as f64 <= now_ms as f64 => {
+            Err(Error::validation(
+                field,
+                "has expired (its `exp` claim is in the past); fetch a fresh ID token",
+            ))
+        }
         Ok(_) => Ok(()),
     }
 }

@@ -14,6 +14,10 @@ pub const DEFAULT_MAX_CONCURRENCY: u32 = 8;
 /// `setTimeout` cannot wait longer than this.
 const MAX_TIMEOUT_MS: i64 = 2_147_483_647;
 const MAX_RETRIES_LIMIT: i64 = 10;
+/// The largest `maxResponseBytes`: the body is decoded into one JS string before `JSON.parse`,
+/// and V8 holds at most 2^29 - 24 characters (about 512 MiB) in one; half that keeps every
+/// engine clear of its limit, and parsing it already takes gigabytes of heap.
+const MAX_RESPONSE_BYTES_LIMIT: i64 = 256 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -24,6 +28,8 @@ pub struct Config {
     pub max_retries: u32,
     pub max_concurrency: u32,
     pub user_agent: String,
+    /// Response bodies larger than this are refused (`maxResponseBytes`).
+    pub max_response_bytes: usize,
 }
 
 /// Parses the options object. `id_token_fn` says the caller found a function in
@@ -63,15 +69,27 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
 }
 
 /// What every class that sends reads: `allowInsecureHttp`, `baseUrl` under the transport rules,
-/// `timeoutMs` and `maxRetries`, with the rest of the config at its defaults. Also returns
+/// `timeoutMs`, `maxRetries`, `maxResponseBytes` and `fetch` (a function, which the wasm layer
+/// takes from the options itself), with the rest of the config at its defaults. Also returns
 /// `allowInsecureHttp`, for the class's other URL options.
 pub fn transport<J: Json>(input: &mut Input<J>) -> (Config, bool) {
     let allow_insecure_http = input.bool("allowInsecureHttp").unwrap_or(false);
     let base_url = url(input, "baseUrl", DEFAULT_BASE_URL, allow_insecure_http);
     let timeout_ms = input.integer("timeoutMs");
     let max_retries = input.integer("maxRetries");
+    let max_response_bytes = input.integer("maxResponseBytes");
     check_range(input, "timeoutMs", timeout_ms, 1, MAX_TIMEOUT_MS);
     check_range(input, "maxRetries", max_retries, 0, MAX_RETRIES_LIMIT);
+    check_range(
+        input,
+        "maxResponseBytes",
+        max_response_bytes,
+        1,
+        MAX_RESPONSE_BYTES_LIMIT,
+    );
+    if input.raw("fetch").is_some_and(|f| !f.is_function()) {
+        input.issue("fetch", "must be a function, such as fetch");
+    }
     let config = Config {
         tailnet: DEFAULT_TAILNET.into(),
         base_url,
@@ -81,6 +99,10 @@ pub fn transport<J: Json>(input: &mut Input<J>) -> (Config, bool) {
         }),
         max_concurrency: DEFAULT_MAX_CONCURRENCY,
         user_agent: cat(&["tailscale-wasm/", crate::VERSION]),
+        max_response_bytes: max_response_bytes
+            .map_or(crate::http::DEFAULT_MAX_RESPONSE_BYTES, |n| {
+                n.clamp(1, MAX_RESPONSE_BYTES_LIMIT) as usize
+            }),
     };
     (config, allow_insecure_http)
 }

@@ -59,6 +59,8 @@ pub struct ApiError {
     pub retry_after_ms: Option<u64>,
     /// Where a redirect (3xx) pointed, where the runtime exposes it.
     pub location: Option<String>,
+    /// Trying the call again is safe and may help ([`crate::http::retryable`]).
+    pub retryable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,13 +76,19 @@ pub enum Error {
         path: String,
         reason: String,
     },
-    /// The request could not be completed (after retries).
+    /// The request could not be completed (after retries): `message` is the runtime's.
     Network {
+        method: Method,
+        path: String,
         message: String,
+        retryable: bool,
     },
     /// An attempt exceeded `timeoutMs` (after retries).
     Timeout {
+        method: Method,
+        path: String,
         timeout_ms: u64,
+        retryable: bool,
     },
     /// An OAuth authorization callback carried `error` (RFC 6749 §4.1.2.1): the person
     /// declined, or the authorization server refused the request.
@@ -134,10 +142,31 @@ impl Error {
                 " with an unusable body: ",
                 reason,
             ]),
-            Error::Network { message } => cat(&["network error: ", message]),
-            Error::Timeout { timeout_ms } => {
-                cat(&["request timed out after ", &decimal(*timeout_ms), " ms"])
-            }
+            Error::Network {
+                method,
+                path,
+                message,
+                ..
+            } => cat(&[
+                method.as_str(),
+                " ",
+                path,
+                " could not be completed: ",
+                message,
+            ]),
+            Error::Timeout {
+                method,
+                path,
+                timeout_ms,
+                ..
+            } => cat(&[
+                method.as_str(),
+                " ",
+                path,
+                " timed out after ",
+                &decimal(*timeout_ms),
+                " ms",
+            ]),
             Error::Authorization { error, description } => {
                 let mut out = cat(&["authorization failed: ", error]);
                 if let Some(d) = description {

@@ -6,9 +6,10 @@ use crate::error::{ApiError, Error};
 use crate::json::{check_list, check_shape, Json, Ty};
 use crate::text::{cat, decimal, join};
 
-/// Bodies larger than this are refused rather than buffered and parsed.
-pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
-/// No wait between attempts, whatever `Retry-After` says, is longer than this.
+/// Bodies larger than this are refused rather than buffered and parsed, unless the caller sets
+/// `maxResponseBytes`: a `fields=all` device list of a 20,000-device tailnet is about 30 MB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+/// No wait between attempts is longer than this: a `Retry-After` beyond it fails at once.
 pub const MAX_RETRY_DELAY_MS: u64 = 20_000;
 const BACKOFF_BASE_MS: u64 = 250;
 
@@ -60,6 +61,8 @@ pub enum Expect {
     ObjectOrEmpty(&'static [(&'static str, Ty)]),
     /// UTF-8 text, kept as it came (a HuJSON policy file, comments included).
     Text,
+    /// Any JSON value, or an empty body (`client.request`, which knows no endpoint's shape).
+    Json,
 }
 
 /// One request, fully decided: the wasm layer only prefixes the base URL and sends it.
@@ -116,6 +119,26 @@ impl HttpRequest {
     pub fn target(&self) -> String {
         cat(&[&self.path, &self.query])
     }
+
+    /// This request could not be completed; `message` is the runtime's reason.
+    pub fn network_error(&self, message: String) -> Error {
+        Error::Network {
+            method: self.method,
+            path: self.path.clone(),
+            message,
+            retryable: retryable(self.idempotent, Failure::Network),
+        }
+    }
+
+    /// An attempt at this request took longer than `timeout_ms`.
+    pub fn timeout_error(&self, timeout_ms: u64) -> Error {
+        Error::Timeout {
+            method: self.method,
+            path: self.path.clone(),
+            timeout_ms,
+            retryable: retryable(self.idempotent, Failure::Timeout),
+        }
+    }
 }
 
 /// Characters left as they are in a path segment besides letters and digits: RFC 3986
@@ -145,11 +168,16 @@ pub fn tailnet_path(tailnet: &str, rest: &[&str]) -> String {
     api_path(&[&["tailnet", tailnet], rest].concat())
 }
 
+/// One `application/x-www-form-urlencoded` name or value.
+pub fn form_encode(s: &str) -> String {
+    percent_encode(s, FORM_VALUE)
+}
+
 /// `name=value&...` with each value form-encoded; names are the caller's own, not encoded.
 pub fn form_body(pairs: &[(&str, &str)]) -> String {
     let encoded: Vec<String> = pairs
         .iter()
-        .map(|(k, v)| cat(&[k, "=", &percent_encode(v, FORM_VALUE)]))
+        .map(|(k, v)| cat(&[k, "=", &form_encode(v)]))
         .collect();
     join(encoded.iter().map(String::as_str), "&")
 }
@@ -195,14 +223,16 @@ pub enum Body<J> {
     Text(String),
 }
 
-/// Maps a response to success or to the error the caller sees. `body_len` is the size read;
-/// `now_ms` (Unix ms) resolves a `Retry-After` given as an HTTP date.
+/// Maps a response to success or to the error the caller sees. `body_len` is the size read,
+/// refused past `max_body_bytes`; `now_ms` (Unix ms) resolves a `Retry-After` given as an HTTP
+/// date.
 pub fn check_response<J: Json>(
     req: &HttpRequest,
     head: ResponseHead<'_>,
     body_len: usize,
     body: &Body<J>,
     now_ms: u64,
+    max_body_bytes: usize,
 ) -> Result<(), Error> {
     let response_error = |reason: String| Error::Response {
         status: head.status,
@@ -210,11 +240,11 @@ pub fn check_response<J: Json>(
         path: req.path.clone(),
         reason,
     };
-    if body_len > MAX_BODY_BYTES {
+    if body_len > max_body_bytes {
         return Err(response_error(cat(&[
-            "body is larger than ",
-            &decimal(MAX_BODY_BYTES as u64),
-            " bytes",
+            "body is larger than maxResponseBytes (",
+            &decimal(max_body_bytes as u64),
+            " bytes)",
         ])));
     }
     if head.status >= 400 {
@@ -228,7 +258,9 @@ pub fn check_response<J: Json>(
         return Err(response_error(cat(&["unexpected status ", &status])));
     }
     let shape = match (req.expect, body) {
-        (Expect::Nothing, _) | (Expect::Text, Body::Text(_) | Body::Empty) => return Ok(()),
+        (Expect::Nothing, _)
+        | (Expect::Text, Body::Text(_) | Body::Empty)
+        | (Expect::Json, Body::Json(_) | Body::Empty) => return Ok(()),
         (Expect::Text, _) => return Err(response_error("body is not UTF-8 text".into())),
         (Expect::ObjectOrEmpty(_), Body::Empty) => return Ok(()),
         (_, Body::Text(_)) => return Err(response_error("expected JSON, got text".into())),
@@ -247,7 +279,8 @@ pub fn check_response<J: Json>(
     shape.map_err(response_error)
 }
 
-/// [`check_response`] for raw bytes, parsed with serde_json: for native callers and tests.
+/// [`check_response`] for raw bytes, parsed with serde_json, under the default size limit: for
+/// native callers and tests.
 pub fn check_response_bytes(
     req: &HttpRequest,
     head: ResponseHead<'_>,
@@ -267,7 +300,14 @@ pub fn check_response_bytes(
             truncated: e.classify() == serde_json::error::Category::Eof,
         },
     };
-    check_response(req, head, body.len(), &body_kind, now_ms)
+    check_response(
+        req,
+        head,
+        body.len(),
+        &body_kind,
+        now_ms,
+        DEFAULT_MAX_RESPONSE_BYTES,
+    )
 }
 
 fn api_error<J: Json>(
@@ -303,6 +343,11 @@ fn api_error<J: Json>(
             &message,
         ]);
     }
+    let retry_after_ms = head.retry_after.and_then(|v| parse_retry_after(v, now_ms));
+    let failure = Failure::Status {
+        status: head.status,
+        retry_after_ms,
+    };
     Error::Api(ApiError {
         status: head.status,
         message,
@@ -311,8 +356,9 @@ fn api_error<J: Json>(
             .is_some_and(|d| !d.is_null()),
         method: req.method,
         path: req.path.clone(),
-        retry_after_ms: head.retry_after.and_then(|v| parse_retry_after(v, now_ms)),
+        retry_after_ms,
         location: None,
+        retryable: retryable(req.idempotent, failure),
     })
 }
 
@@ -331,6 +377,7 @@ fn redirect_error(req: &HttpRequest, head: ResponseHead<'_>) -> Error {
         path: req.path.clone(),
         retry_after_ms: None,
         location: head.location.map(str::to_owned),
+        retryable: false,
     })
 }
 
@@ -393,12 +440,32 @@ impl Failure {
     }
 }
 
+/// Whether sending the request again is safe and may help, whatever the attempts left: what
+/// `retryable` on the JS errors says.
+///
+/// 429 means the request was not processed, so any operation may try again. 502/503/504,
+/// dropped connections and timeouts may hide a processed request: only idempotent operations
+/// may, since a repeated create would mint a second key. Anything else would fail the same way.
+/// `op` is the request's [`Idempotent`], or a method for its default.
+pub fn retryable(op: impl Into<Idempotent>, failure: Failure) -> bool {
+    let Idempotent(idempotent) = op.into();
+    match failure {
+        Failure::Status { status: 429, .. } => true,
+        Failure::Status {
+            status: 502..=504, ..
+        }
+        | Failure::Network
+        | Failure::Timeout => idempotent,
+        Failure::Status { .. } => false,
+    }
+}
+
 /// How long to wait before attempt `retries_done + 1`, or `None` to give up.
 ///
-/// 429 means the request was not processed, so any operation retries. 502/503/504, dropped
-/// connections and timeouts may hide a processed request: only idempotent operations retry,
-/// since a repeated create would mint a second key. `op` is the request's [`Idempotent`], or a
-/// method for its default. `jitter` is a random number in [0, 1).
+/// What [`retryable`] allows, while attempts remain. A `Retry-After` (on 429 and on 503 alike)
+/// is the wait; one beyond [`MAX_RETRY_DELAY_MS`] gives up at once, since an earlier attempt
+/// would be refused again and waste the attempts (the error carries `retryAfterMs`). Otherwise
+/// exponential backoff. `jitter` is a random number in [0, 1).
 pub fn retry_delay(
     op: impl Into<Idempotent>,
     failure: Failure,
@@ -406,30 +473,32 @@ pub fn retry_delay(
     max_retries: u32,
     jitter: f64,
 ) -> Option<u64> {
-    if retries_done >= max_retries {
+    if retries_done >= max_retries || !retryable(op, failure) {
         return None;
     }
-    let Idempotent(idempotent) = op.into();
-    let retry_after = match failure {
+    match failure {
         Failure::Status {
-            status: 429,
-            retry_after_ms,
-        } => retry_after_ms,
-        Failure::Status {
-            status: 502..=504, ..
+            retry_after_ms: Some(ms),
+            ..
+        } => (ms <= MAX_RETRY_DELAY_MS).then_some(ms),
+        _ => Some(backoff(retries_done, jitter)),
+    }
+}
+
+/// A DELETE whose earlier attempt may have been processed (its answer was lost, or a gateway
+/// failed) and whose retry finds nothing: the first attempt deleted it, so the call succeeded.
+pub fn deleted_by_earlier_attempt(req: &HttpRequest, status: u16, maybe_processed: bool) -> bool {
+    req.method == Method::Delete && status == 404 && maybe_processed
+}
+
+impl Failure {
+    /// Whether the request may have been processed although no success came back.
+    pub fn maybe_processed(self) -> bool {
+        match self {
+            Failure::Status { status, .. } => (502..=504).contains(&status),
+            Failure::Network | Failure::Timeout => true,
         }
-        | Failure::Network
-        | Failure::Timeout
-            if idempotent =>
-        {
-            None
-        }
-        _ => return None,
-    };
-    Some(match retry_after {
-        Some(ms) => ms.min(MAX_RETRY_DELAY_MS),
-        None => backoff(retries_done, jitter),
-    })
+    }
 }
 
 /// Exponential from 250 ms, with the upper half jittered so that clients do not march in step.

@@ -73,6 +73,15 @@ pub trait Json: Sized {
     fn is_record(&self) -> bool {
         self.kind() == Kind::Object
     }
+    /// A function (an option such as `fetch`); JSON has none.
+    fn is_function(&self) -> bool {
+        false
+    }
+    /// A number as text, the way JS's `String(n)` writes it (query parameters); `None` where
+    /// the value cannot say.
+    fn number_text(&self) -> Option<String> {
+        None
+    }
 }
 
 impl Json for &serde_json::Value {
@@ -107,6 +116,14 @@ impl Json for &serde_json::Value {
         self.as_array()
             .map(|a| a.iter().collect())
             .unwrap_or_default()
+    }
+    fn number_text(&self) -> Option<String> {
+        // JS writes whole numbers without a fraction; serde_json keeps floats' ".0".
+        let n = self.as_number()?;
+        Some(match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e21 => (f as i128).to_string(),
+            _ => n.to_string(),
+        })
     }
 }
 

@@ -15,6 +15,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod custom_request;
 pub mod date;
 pub mod devices;
 pub mod encoding;

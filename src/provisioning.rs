@@ -94,15 +94,13 @@ pub fn authorization_url(settings: &Settings, state: &str) -> String {
 }
 
 /// What a callback said, once its state checked out: the code to exchange.
+///
+/// The state is checked before anything else is read: a callback that did not come from this
+/// flow's consent screen is a forgery, whatever it says, so a forged `?error=` with any text
+/// is never shown as a denial (RFC 6749 §10.12).
 pub fn parse_callback(callback_url: &str, expected_state: &str) -> Result<String, Error> {
     let pairs = query_pairs(callback_url);
     let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
-    if let Some(error) = param("error") {
-        return Err(Error::Authorization {
-            error: error.clone(),
-            description: param("error_description").cloned(),
-        });
-    }
     let mut issues = Vec::new();
     if expected_state.is_empty() {
         issues.push(Issue::new(
@@ -122,6 +120,15 @@ pub fn parse_callback(callback_url: &str, expected_state: &str) -> Result<String
             ))
         }
         Some(_) => {}
+    }
+    if !issues.is_empty() {
+        return Err(Error::Validation(issues));
+    }
+    if let Some(error) = param("error") {
+        return Err(Error::Authorization {
+            error: error.clone(),
+            description: param("error_description").cloned(),
+        });
     }
     let code = param("code").filter(|c| !c.is_empty());
     if code.is_none() {

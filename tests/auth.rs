@@ -160,7 +160,11 @@ fn jwt_expiry_is_read_without_verification() {
 fn expired_or_malformed_id_tokens_are_refused_locally() {
     assert!(check_id_token(&jwt(r#"{"exp":1784000100}"#), NOW).is_ok());
     assert!(check_id_token(&jwt(r#"{"iss":"x"}"#), NOW).is_ok());
-    let token = jwt(r#"{"exp":1783999999}"#);
+    // 60 s of clock skew: at its `exp`, and up to a minute past it, the server decides.
+    assert!(check_id_token(&jwt(r#"{"exp":1784000000}"#), NOW).is_ok());
+    assert!(check_id_token(&jwt(r#"{"exp":1783999941}"#), NOW).is_ok());
+    assert!(check_id_token(&jwt(r#"{"exp":1783999940}"#), NOW).is_err());
+    let token = jwt(r#"{"exp":1783999900}"#);
     match check_id_token(&token, NOW) {
         Err(Error::Validation(issues)) => {
             assert_eq!(issues[0].field, "federated.idToken");

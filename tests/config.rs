@@ -237,3 +237,39 @@ fn base_url_never_carries_credentials_or_tricks() {
         assert!(!issues[0].contains("hunter2"));
     }
 }
+
+#[test]
+fn max_response_bytes_is_a_positive_integer_up_to_256_mib() {
+    let (config, _) = parse(&json!({ "apiKey": "k" }), false).unwrap();
+    assert_eq!(config.max_response_bytes, 64 * 1024 * 1024);
+    for n in [1, 1024, 268_435_456] {
+        let (config, _) = parse(&json!({ "apiKey": "k", "maxResponseBytes": n }), false).unwrap();
+        assert_eq!(config.max_response_bytes, n);
+    }
+    for bad in [
+        json!(0),
+        json!(-1),
+        json!(268_435_457),
+        json!(1.5),
+        json!("1024"),
+        json!(true),
+    ] {
+        assert_eq!(
+            fields(json!({ "apiKey": "k", "maxResponseBytes": bad }), false),
+            ["maxResponseBytes"],
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn fetch_must_be_a_function() {
+    // JSON holds no function: the wasm layer's values do (tests/js/transport.test.mjs).
+    assert!(parse(&json!({ "apiKey": "k", "fetch": null }), false).is_ok());
+    for bad in [json!("fetch"), json!({}), json!(1)] {
+        assert_eq!(
+            fields(json!({ "apiKey": "k", "fetch": bad }), false),
+            ["fetch"]
+        );
+    }
+}

@@ -163,14 +163,12 @@ fn callbacks_are_checked_against_the_state() {
         callback_fields("https://p/cb?state=s1&code=", "s1"),
         ["code"]
     );
-    assert_eq!(
-        callback_fields("https://p/cb", ""),
-        ["state", "state", "code"]
-    );
+    // Nothing past a bad state is read: the callback is not this flow's.
+    assert_eq!(callback_fields("https://p/cb", ""), ["state", "state"]);
     // The fragment is not the query.
     assert_eq!(
         callback_fields("https://p/cb#code=c&state=s1", "s1"),
-        ["state", "code"]
+        ["state"]
     );
     let msg = match parse_callback(ok, "s2") {
         Err(e) => e.message(),
@@ -191,14 +189,24 @@ fn an_error_in_the_callback_is_an_authorization_error() {
         }
         other => panic!("{other:?}"),
     }
-    // Even without state (a server may leave it out of an error redirect).
     assert!(matches!(
-        parse_callback("https://p/cb?error=invalid_scope", "s1"),
+        parse_callback("https://p/cb?state=s1&error=invalid_scope", "s1"),
         Err(Error::Authorization {
             description: None,
             ..
         })
     ));
+    // The state is checked first: a forged error, with a wrong or missing state, is never shown
+    // as a denial, whatever text it carries.
+    for forged in [
+        "https://p/cb?error=access_denied&error_description=Call+this+number",
+        "https://p/cb?error=access_denied&error_description=Call+this+number&state=guess",
+        "https://p/cb?state=&error=access_denied",
+    ] {
+        assert_eq!(callback_fields(forged, "s1"), ["state"], "{forged}");
+        let message = parse_callback(forged, "s1").unwrap_err().message();
+        assert!(!message.contains("number"), "{message}");
+    }
 }
 
 #[test]

@@ -4,7 +4,8 @@ use serde_json::json;
 use tailscale_wasm::devices;
 use tailscale_wasm::error::Error;
 use tailscale_wasm::http::{
-    check_response_bytes as check_response, parse_retry_after, ResponseHead, MAX_BODY_BYTES,
+    check_response_bytes as check_response, parse_retry_after, ResponseHead,
+    DEFAULT_MAX_RESPONSE_BYTES,
 };
 use tailscale_wasm::keys::{self, decode_key, decode_key_list};
 use tailscale_wasm::oauth_apps::{self, decode_app, decode_app_list};
@@ -202,11 +203,35 @@ fn shape_errors_never_quote_the_body() {
 #[test]
 fn oversized_bodies_are_refused() {
     let list = keys::list("-", &json!({})).unwrap();
-    let big = vec![b' '; MAX_BODY_BYTES + 1];
+    let big = vec![b' '; DEFAULT_MAX_RESPONSE_BYTES + 1];
     match check_response(&list, head(200), &big, NOW) {
-        Err(Error::Response { reason, .. }) => assert!(reason.contains("larger than")),
+        Err(Error::Response { reason, .. }) => {
+            assert_eq!(
+                reason,
+                "body is larger than maxResponseBytes (67108864 bytes)"
+            )
+        }
         other => panic!("{other:?}"),
     }
+    // The caller's limit, as the wasm layer passes it: at the limit is fine, past it is not.
+    let body: tailscale_wasm::http::Body<&serde_json::Value> = tailscale_wasm::http::Body::Empty;
+    let within =
+        |len, limit| tailscale_wasm::http::check_response(&list, head(200), len, &body, NOW, limit);
+    assert!(
+        matches!(within(1024, 1024), Err(Error::Response { .. })),
+        "an empty list body is not JSON"
+    );
+    match within(1025, 1024) {
+        Err(Error::Response { reason, .. }) => assert!(reason.contains("(1024 bytes)"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    let any =
+        tailscale_wasm::custom_request::build("-", &json!({"method": "GET", "path": "/x"}), |_| {
+            None
+        })
+        .unwrap();
+    assert!(tailscale_wasm::http::check_response(&any, head(200), 1024, &body, NOW, 1024).is_ok());
+    assert!(tailscale_wasm::http::check_response(&any, head(200), 1025, &body, NOW, 1024).is_err());
 }
 
 #[test]

@@ -1,6 +1,11 @@
 //! The retry policy: what is retried on which method, and how long to wait.
 
-use tailscale_wasm::http::{retry_delay, Failure, Method, MAX_RETRY_DELAY_MS};
+use serde_json::json;
+use tailscale_wasm::auth::{oauth_token_request, token_exchange_request, Secret};
+use tailscale_wasm::http::{
+    deleted_by_earlier_attempt, retry_delay, retryable, Failure, HttpRequest, Idempotent, Method,
+    MAX_RETRY_DELAY_MS,
+};
 
 const ALL: [Method; 4] = [Method::Get, Method::Post, Method::Put, Method::Delete];
 
@@ -67,15 +72,148 @@ fn max_retries_bounds_the_attempts() {
 }
 
 #[test]
-fn retry_after_is_capped() {
+fn a_retry_after_beyond_the_cap_fails_at_once() {
+    // An earlier attempt would be refused again: the error says when instead (retryAfterMs).
+    for s in [429, 503] {
+        assert_eq!(
+            retry_delay(Method::Get, status(s, Some(MAX_RETRY_DELAY_MS)), 0, 2, 0.0),
+            Some(MAX_RETRY_DELAY_MS),
+            "{s}: the cap itself is waited"
+        );
+        for ms in [MAX_RETRY_DELAY_MS + 1, 3_600_000, u64::MAX] {
+            assert_eq!(
+                retry_delay(Method::Get, status(s, Some(ms)), 0, 2, 0.0),
+                None
+            );
+            // Still safe to try again later.
+            assert!(retryable(Method::Get, status(s, Some(ms))));
+        }
+    }
+}
+
+#[test]
+fn retry_after_is_honoured_on_503_as_on_429() {
+    for s in [429, 502, 503, 504] {
+        assert_eq!(
+            retry_delay(Method::Get, status(s, Some(1_500)), 0, 2, 0.9),
+            Some(1_500),
+            "{s}"
+        );
+        assert_eq!(
+            retry_delay(Method::Get, status(s, Some(0)), 1, 2, 0.9),
+            Some(0)
+        );
+    }
+    // A 503 with Retry-After on a create still may have been processed: not retried.
     assert_eq!(
-        retry_delay(Method::Get, status(429, Some(3_600_000)), 0, 2, 0.0),
-        Some(MAX_RETRY_DELAY_MS)
+        retry_delay(Method::Post, status(503, Some(1_000)), 0, 2, 0.0),
+        None
     );
-    assert_eq!(
-        retry_delay(Method::Get, status(429, Some(u64::MAX)), 0, 2, 0.0),
-        Some(20_000)
+    assert!(!retryable(Method::Post, status(503, Some(1_000))));
+}
+
+#[test]
+fn retryable_is_the_policy_without_the_attempt_budget() {
+    let cases = [
+        (status(429, None), true, true),
+        (status(502, None), true, false),
+        (status(503, None), true, false),
+        (status(504, None), true, false),
+        (Failure::Network, true, false),
+        (Failure::Timeout, true, false),
+        (status(400, None), false, false),
+        (status(401, None), false, false),
+        (status(404, None), false, false),
+        (status(412, None), false, false),
+        (status(500, None), false, false),
+        (status(307, None), false, false),
+        (status(0, None), false, false),
+    ];
+    for (failure, idempotent, create) in cases {
+        assert_eq!(
+            retryable(Idempotent(true), failure),
+            idempotent,
+            "{failure:?}"
+        );
+        assert_eq!(retryable(Idempotent(false), failure), create, "{failure:?}");
+        // Wherever retry_delay retries, the failure is retryable, and the other way round while
+        // attempts are left.
+        for op in [Idempotent(true), Idempotent(false)] {
+            assert_eq!(
+                retry_delay(op, failure, 0, 2, 0.5).is_some(),
+                retryable(op, failure),
+                "{failure:?} {op:?}"
+            );
+            assert_eq!(retry_delay(op, failure, 2, 2, 0.5), None);
+        }
+    }
+}
+
+#[test]
+fn token_requests_are_retried_on_gateway_errors_and_lost_answers() {
+    let oauth = oauth_token_request("c", &Secret::new("s".into()), &[], &[]);
+    let exchange = token_exchange_request("c", &Secret::new("a.b.c".into()));
+    for req in [&oauth, &exchange] {
+        assert_eq!(req.method, Method::Post);
+        assert_eq!(req.idempotent, Idempotent(true), "{}", req.path);
+        for f in [
+            status(502, None),
+            status(503, None),
+            status(504, None),
+            Failure::Network,
+            Failure::Timeout,
+            status(429, None),
+        ] {
+            assert!(
+                retry_delay(req.idempotent, f, 0, 2, 0.0).is_some(),
+                "{} {f:?}",
+                req.path
+            );
+        }
+        for s in [400, 401, 403, 500] {
+            assert_eq!(
+                retry_delay(req.idempotent, status(s, None), 0, 2, 0.0),
+                None
+            );
+        }
+    }
+}
+
+#[test]
+fn a_delete_that_finds_nothing_after_a_lost_answer_has_succeeded() {
+    let delete = HttpRequest::new(
+        Method::Delete,
+        "/api/v2/tailnet/-/keys/k1".into(),
+        tailscale_wasm::http::Expect::Nothing,
     );
+    let lost = [
+        Failure::Network,
+        Failure::Timeout,
+        status(502, None),
+        status(503, None),
+        status(504, None),
+    ];
+    for f in lost {
+        assert!(f.maybe_processed(), "{f:?}");
+    }
+    for f in [status(429, Some(1)), status(500, None), status(404, None)] {
+        assert!(!f.maybe_processed(), "{f:?}: the request was not processed");
+    }
+    assert!(deleted_by_earlier_attempt(&delete, 404, true));
+    // A first attempt's 404 is a real 404, and so is one after a 429.
+    assert!(!deleted_by_earlier_attempt(&delete, 404, false));
+    assert!(!deleted_by_earlier_attempt(&delete, 403, true));
+    let custom = tailscale_wasm::custom_request::build(
+        "-",
+        &json!({"method": "DELETE", "path": "/device/n1"}),
+        |_| None,
+    )
+    .unwrap();
+    assert!(deleted_by_earlier_attempt(&custom, 404, true));
+    for method in [Method::Get, Method::Put, Method::Post, Method::Patch] {
+        let other = HttpRequest::new(method, "/x".into(), tailscale_wasm::http::Expect::Nothing);
+        assert!(!deleted_by_earlier_attempt(&other, 404, true), "{method:?}");
+    }
 }
 
 #[test]

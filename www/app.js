@@ -15,20 +15,19 @@ const heldKeys = new Map();
 const heldAppSecrets = new Map();
 
 // ---- request log: the page's own view of every call the client makes -----------------------
-const realFetch = globalThis.fetch.bind(globalThis);
-globalThis.fetch = async (input, init) => {
-  const request = new Request(input, init);
+/** The `fetch` option of the page's client and provisioning flow: the real fetch, logged. */
+async function loggedFetch(request) {
   const url = new URL(request.url);
   const started = performance.now();
   try {
-    const response = await realFetch(request);
+    const response = await fetch(request);
     logCall(request.method, url.pathname + url.search, String(response.status), performance.now() - started, response.ok);
     return response;
   } catch (err) {
     logCall(request.method, url.pathname + url.search, err?.name === "AbortError" ? "aborted" : "failed", performance.now() - started, false);
     throw err;
   }
-};
+}
 
 function logCall(method, path, status, ms, ok) {
   const list = $("#log-list");
@@ -83,8 +82,8 @@ function toast(message, kind = "info") {
   toastTimer = setTimeout(() => (node.hidden = true), kind === "error" ? 10000 : 5000);
 }
 
+// An API error's message names the call and the status already.
 function describe(err) {
-  if (err instanceof ts.TailscaleApiError) return `${err.status}: ${err.message} (${err.method} ${err.path})`;
   if (err instanceof ts.TailscaleValidationError) return err.issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join("; ");
   return err?.message ?? String(err);
 }
@@ -118,6 +117,14 @@ async function busy(button, work) {
 }
 
 // ---- secrets: shown once -------------------------------------------------------------------
+/** How to use an auth key on a device without putting it on a command line, where shell history
+ *  and every user's `ps` would see it: pasted into a file only its owner can read. */
+const AUTH_KEY_FILE_ADVICE = [
+  "# On the new device: paste the key, then press Ctrl-D",
+  "(umask 077; cat > tailscale-auth-key)",
+  "tailscale up --auth-key=file:tailscale-auth-key",
+].join("\n");
+
 /** Shows a secret once; `command` is a line to run with it, `action` a follow-up button. */
 function showSecret(secret, label, { command, action } = {}) {
   $("#secret-value").value = secret;
@@ -166,7 +173,7 @@ connectForm.addEventListener("change", showMode);
 
 function connectionOptions() {
   const f = connectForm.elements;
-  const options = { baseUrl: location.origin, tailnet: f.tailnet.value.trim() || "-" };
+  const options = { baseUrl: location.origin, tailnet: f.tailnet.value.trim() || "-", fetch: loggedFetch };
   switch (f.mode.value) {
     case "demo":
       options.apiKey = demoConfig?.apiKey ?? "";
@@ -613,7 +620,7 @@ function chooseRegisterKey(id) {
 async function registerDevice(keyId, hostname, os) {
   const held = heldKeys.get(keyId);
   if (!held) return showIssues(registerForm, [{ field: "authKey", message: "create an auth key above first: its secret is only known to this page at creation" }]);
-  const response = await realFetch("/demo/register", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ authKey: held.secret, hostname, os }) });
+  const response = await fetch("/demo/register", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ authKey: held.secret, hostname, os }) });
   const answer = await response.json();
   if (!response.ok) return showIssues(registerForm, [{ field: response.status === 400 ? "hostname" : "authKey", message: answer.message }]);
   toast(`${answer.hostname} joined the tailnet${answer.tags ? ` as ${answer.tags.join(", ")}` : ` as ${answer.user}`}.`);
@@ -658,7 +665,7 @@ function provisioningFlow() {
   const f = provisionForm.elements;
   const app = chosenApp();
   const clientSecret = f.clientSecret.value.trim() || heldAppSecrets.get(app?.id) || "";
-  const options = { clientId: app?.id ?? "", clientSecret, redirectUri, scopes: list(f.scopes.value), baseUrl: location.origin };
+  const options = { clientId: app?.id ?? "", clientSecret, redirectUri, scopes: list(f.scopes.value), baseUrl: location.origin, fetch: loggedFetch };
   // The demo tailnet serves its own consent screen; a real tailnet's is on login.tailscale.com.
   if (demoConfig?.mode === "demo") options.loginUrl = location.origin;
   return new ts.DeviceProvisioning(options);
@@ -706,7 +713,7 @@ async function completeProvisioning(callbackUrl) {
     holdKey(id, grant.authKey, `provisioned through ${app} (until ${new Date(grant.expiresAt).toLocaleTimeString()})`);
     status.textContent = `A single-use auth key arrived, valid until ${new Date(grant.expiresAt).toLocaleString()}.`;
     const register = { label: "Register a demo device with this key", run: () => registerDevice(id, `provisioned-${provisioned}`, "linux") };
-    showSecret(grant.authKey, `Auth key for the consenting user's new device, through ${app}: single-use, for one hour`, { command: `tailscale up --auth-key=${grant.authKey}`, action: demoConfig?.mode === "demo" ? register : undefined });
+    showSecret(grant.authKey, `Auth key for the consenting user's new device, through ${app}: single-use, for one hour`, { command: AUTH_KEY_FILE_ADVICE, action: demoConfig?.mode === "demo" ? register : undefined });
   } catch (err) {
     if (err instanceof ts.TailscaleAuthorizationError) status.textContent = `Not authorized: ${err.error}${err.description ? ` (${err.description})` : ""}.`;
     else if (err instanceof ts.TailscaleValidationError) status.textContent = `The callback did not match this page's request: ${describe(err)}`;
@@ -722,7 +729,7 @@ $("#clear-log").addEventListener("click", () => $("#log-list").replaceChildren()
 $("#toast").addEventListener("click", () => ($("#toast").hidden = true));
 
 try {
-  demoConfig = await (await realFetch("/demo/config.json")).json();
+  demoConfig = await (await fetch("/demo/config.json")).json();
 } catch {
   demoConfig = null;
 }

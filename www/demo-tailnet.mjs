@@ -139,6 +139,7 @@ export function createDemoTailnet(opts = {}) {
   }
 
   if (opts.seed !== false) devices.seed(logins.get(userId));
+  if (opts.extraDevices) devices.addMany(opts.extraDevices, logins.get(userId));
 
   // ---- views ------------------------------------------------------------------------------
   function keyView(rec) {

@@ -21,8 +21,10 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 // The only files served: the page itself and the package exactly as users install it.
 const MOUNTS = { "/pkg/": join(root, "pkg"), "/": join(root, "www") };
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".wasm": "application/wasm", ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json" };
-// Request headers worth forwarding upstream; cookies and browser metadata stay here.
-const FORWARD = ["authorization", "content-type", "accept", "user-agent"];
+// Request headers worth forwarding upstream; cookies and browser metadata stay here. `if-match`
+// makes a policy write conditional on the version read, whose `etag` comes back (RETURN).
+const FORWARD = ["authorization", "content-type", "accept", "user-agent", "if-match"];
+const RETURN = ["content-type", "retry-after", "etag"];
 
 export async function startServer({ port = 8787, host = "127.0.0.1", upstream = process.env.TAILSCALE_API_URL, log = console.log } = {}) {
   const demo = upstream ? null : createDemoTailnet();
@@ -61,7 +63,7 @@ export async function startServer({ port = 8787, host = "127.0.0.1", upstream = 
       // `manual`: a redirect goes back to the caller as it came, never followed from here.
       const answer = await fetch(target, { method: req.method, headers, body: body === "" ? undefined : body, redirect: "manual" });
       const out = { ...SECURITY_HEADERS };
-      for (const h of ["content-type", "retry-after"]) if (answer.headers.get(h)) out[h] = answer.headers.get(h);
+      for (const h of RETURN) if (answer.headers.get(h)) out[h] = answer.headers.get(h);
       res.writeHead(answer.status, out);
       res.end(Buffer.from(await answer.arrayBuffer()));
       return answer.status;

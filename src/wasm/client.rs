@@ -2,14 +2,16 @@
 //! and what it shows of itself (settings, never credentials).
 
 use super::convert::set;
+use super::convert::{json_text, take_signal};
 use super::devices::DevicesApi;
 use super::keys::KeysApi;
 use super::oauth_apps::OAuthAppsApi;
 use super::policy::PolicyApi;
 use super::request::{js_error, Session};
 use crate::config;
+use crate::custom_request;
 use crate::error::Error;
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object, Promise, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -42,6 +44,47 @@ export interface TailscaleClientOptions {
   maxConcurrency?: number;
   /** Sent where the runtime allows it (Node). Default `"tailscale-wasm/<version>"`. */
   userAgent?: string;
+  /** Responses larger than this many bytes are refused with `TailscaleResponseError`, from 1
+   *  to 268435456 (256 MiB). Default 67108864 (64 MiB). */
+  maxResponseBytes?: number;
+  /** Called instead of the global `fetch`, with one `Request` (for a mock in tests, a proxy
+   *  dispatcher, logging). It must resolve to a `Response`. Redirects stay unfollowed (the
+   *  request says `redirect: "manual"`), and `timeoutMs` and aborts hold even if it ignores
+   *  the request's signal. Default: the global `fetch`. */
+  fetch?: FetchFunction;
+}
+
+/** What the `fetch` option takes: the global `fetch`, or any function that answers a
+ *  `Request` with a `Response`. */
+export type FetchFunction = (input: Request) => Promise<Response>;
+
+/** What `client.request` sends. */
+export interface RequestOptions extends CallOptions {
+  /** The HTTP method. */
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** The path under `/api/v2`, such as `/device/${encodeURIComponent(id)}/routes`;
+   *  `{tailnet}` becomes the client's tailnet. No query, no `.` or `..` segment. */
+  path: string;
+  /** Query parameters; a list repeats its parameter. `undefined` and `null` are left out. */
+  query?: Record<string, string | number | boolean | (string | number | boolean)[] | null | undefined>;
+  /** A JSON body (sent as `application/json`). Not on GET. */
+  body?: unknown;
+  /** Whether sending the request twice does no harm, so that 502, 503, 504, a dropped
+   *  connection and a timeout may be retried. Default: true for GET, PUT and DELETE, false
+   *  for POST and PATCH. */
+  idempotent?: boolean;
+}
+
+export interface TailscaleClient {
+  /**
+   * Sends a request to any API endpoint, wrapped by this package or not, with the client's
+   * credentials, transport rules, retries, timeouts, size cap and typed errors. Resolves to
+   * the decoded JSON body, or `undefined` for an empty one. Rejects with
+   * `TailscaleValidationError` before sending when an option is wrong.
+   * @example
+   * const routes = await client.request<{ advertisedRoutes: string[] }>({ method: "GET", path: `/device/${id}/routes` });
+   */
+  request<T = unknown>(options: RequestOptions): Promise<T>;
 }
 
 /** OAuth client credentials. Tokens are cached and re-minted 60 s before they expire. */
@@ -122,7 +165,7 @@ impl TailscaleClient {
         let (plain, id_token_fn) = split_id_token(&options);
         let (config, credentials) = config::parse(plain, id_token_fn.is_some())
             .map_err(|issues| js_error(Error::Validation(issues)))?;
-        let session = Session::new(config, Some(credentials), id_token_fn);
+        let session = Session::new(config, Some(credentials), id_token_fn, &options);
         Ok(TailscaleClient {
             keys: KeysApi::new(session.clone()).into(),
             oauth_apps: OAuthAppsApi::new(session.clone()).into(),
@@ -155,6 +198,17 @@ impl TailscaleClient {
     #[wasm_bindgen(getter, unchecked_return_type = "PolicyApi")]
     pub fn policy(&self) -> JsValue {
         self.policy.clone()
+    }
+
+    /// Any endpoint: `{ method, path, query?, body?, idempotent?, signal? }`, through the same
+    /// request path as every method (declared in the custom section, for its type parameter).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn request(&self, options: JsValue) -> Promise {
+        let tailnet = &self.session.config.tailnet;
+        let prepared = take_signal(&options).and_then(|(rest, signal)| {
+            Ok((custom_request::build(tailnet, rest, json_text)?, signal))
+        });
+        self.session.start(prepared)
     }
 
     /// The tailnet this client addresses (`"-"` by default).

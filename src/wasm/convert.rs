@@ -74,10 +74,19 @@ impl Json for JsValue {
             .map(|a| a.iter().collect())
             .unwrap_or_default()
     }
+    fn is_function(&self) -> bool {
+        JsValue::is_function(self)
+    }
+    fn number_text(&self) -> Option<String> {
+        // The engine's own `String(n)`: no float formatting in the wasm.
+        self.as_f64().map(|_| js_string(self))
+    }
 }
 
 #[wasm_bindgen]
 extern "C" {
+    #[wasm_bindgen(js_name = String)]
+    fn js_string(value: &JsValue) -> String;
     /// An object built by `JSON.parse`.
     type Parsed;
     #[wasm_bindgen(method, structural, indexing_getter)]
@@ -104,6 +113,14 @@ fn with_js_key<T>(key: &'static str, f: impl FnOnce(&JsValue) -> T) -> T {
         keys.push((key, k));
         out
     })
+}
+
+/// JSON text of a JS value, by the engine's `JSON.stringify`; `None` when it refuses (a cycle,
+/// a bigint) or gives nothing (a function, `undefined`).
+pub fn json_text(value: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
 }
 
 /// Sets `obj[key]` on an object this crate made, which cannot refuse it.

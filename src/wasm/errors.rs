@@ -3,6 +3,7 @@
 
 use super::convert::set;
 use crate::error::{Error, Issue};
+use crate::http::Method;
 use js_sys::{Array, Function, Object};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::cell::RefCell;
@@ -57,6 +58,14 @@ impl Serialize for AsMap<'_> {
     }
 }
 
+/// What the API, network and timeout errors share: which request failed, and whether trying it
+/// again is safe and may help.
+fn request_fields(fields: &Object, method: Method, path: &str, retryable: bool) {
+    set(fields, "method", method.as_str().into());
+    set(fields, "path", path.into());
+    set(fields, "retryable", retryable.into());
+}
+
 /// Builds the JS error for `error`, with an optional `cause` and, for API errors, the API's
 /// `data` as it came.
 pub fn to_js(error: &Error, cause: Option<JsValue>, data: Option<JsValue>) -> JsValue {
@@ -67,9 +76,8 @@ pub fn to_js(error: &Error, cause: Option<JsValue>, data: Option<JsValue>) -> Js
             ("validation", error.message())
         }
         Error::Api(e) => {
+            request_fields(&fields, e.method, &e.path, e.retryable);
             set(&fields, "status", e.status.into());
-            set(&fields, "method", e.method.as_str().into());
-            set(&fields, "path", e.path.as_str().into());
             if let Some(data) = data {
                 set(&fields, "data", data);
             }
@@ -79,7 +87,7 @@ pub fn to_js(error: &Error, cause: Option<JsValue>, data: Option<JsValue>) -> Js
             if let Some(location) = &e.location {
                 set(&fields, "location", location.as_str().into());
             }
-            ("api", e.message.clone())
+            ("api", error.message())
         }
         Error::Response {
             status,
@@ -92,8 +100,22 @@ pub fn to_js(error: &Error, cause: Option<JsValue>, data: Option<JsValue>) -> Js
             set(&fields, "path", path.as_str().into());
             ("response", error.message())
         }
-        Error::Network { .. } => ("network", error.message()),
-        Error::Timeout { timeout_ms } => {
+        Error::Network {
+            method,
+            path,
+            retryable,
+            ..
+        } => {
+            request_fields(&fields, *method, path, *retryable);
+            ("network", error.message())
+        }
+        Error::Timeout {
+            method,
+            path,
+            timeout_ms,
+            retryable,
+        } => {
+            request_fields(&fields, *method, path, *retryable);
             set(&fields, "timeoutMs", (*timeout_ms as f64).into());
             ("timeout", error.message())
         }

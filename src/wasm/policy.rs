@@ -2,7 +2,7 @@
 //! only over the version that was read, checked, and its postures evaluated against the
 //! tailnet's devices; HuJSON edited without losing a comment.
 
-use super::convert::{or_empty, set, signal_only, take_signal};
+use super::convert::{json_text, or_empty, set, signal_only, take_signal};
 use super::errors::{issues_to_js, to_js};
 use super::request::{js_error, perform, send, spawn, Failed, Reply, Session};
 use crate::devices::{self, AttributeValue};
@@ -202,10 +202,7 @@ fn call_method(value: &JsValue, name: &str) -> Result<String, Error> {
 
 /// JSON text of a JS value, by the engine.
 fn stringify(value: &JsValue, field: &str) -> Result<String, Error> {
-    JSON::stringify(value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| Error::validation(field, "must be a value JSON can hold"))
+    json_text(value).ok_or_else(|| Error::validation(field, "must be a value JSON can hold"))
 }
 
 /// A policy as `set` sends it: text as written (comments kept), or an object as JSON.

@@ -8,6 +8,7 @@ use super::request::{js_error, perform, spawn, token_response, Session};
 use crate::encoding::base64url_encode;
 use crate::error::Error;
 use crate::provisioning::{self, Grant, Settings, STATE_BYTES};
+use crate::text::cat;
 use js_sys::{Object, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -36,6 +37,12 @@ export interface DeviceProvisioningOptions {
   maxRetries?: number;
   /** Allows plain `http://` URLs to hosts that are not loopback. Default false. */
   allowInsecureHttp?: boolean;
+  /** Responses larger than this many bytes are refused, from 1 to 268435456 (256 MiB).
+   *  Default 67108864 (64 MiB). */
+  maxResponseBytes?: number;
+  /** Called instead of the global `fetch`, with one `Request`; as `TailscaleClient`'s option.
+   *  Default: the global `fetch`. */
+  fetch?: FetchFunction;
 }
 
 /** What `authorizationUrl` returns: the URL to send the person to, and the state to keep
@@ -85,6 +92,19 @@ export interface ProvisioningSummary {
 }
 "#;
 
+/// What a value is, for a message: `null`, `undefined`, or its `typeof` with an article.
+fn type_name(value: &JsValue) -> String {
+    if value.is_null() {
+        return "null".into();
+    }
+    let kind = value.js_typeof().as_string().unwrap_or_default();
+    match kind.as_str() {
+        "undefined" => kind,
+        "object" => "an object".into(),
+        _ => cat(&["a ", &kind]),
+    }
+}
+
 /// Device provisioning through an OAuth app: builds the consent-screen URL, checks the
 /// callback, and exchanges its code for a single-use auth key owned by the person who
 /// consented. The exchange needs the app's secret, so it belongs on a server or in a CLI.
@@ -103,10 +123,10 @@ impl DeviceProvisioning {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "DeviceProvisioningOptions")] options: JsValue,
     ) -> Result<DeviceProvisioning, JsValue> {
-        let (config, settings) =
-            provisioning::parse(options).map_err(|issues| js_error(Error::Validation(issues)))?;
+        let (config, settings) = provisioning::parse(options.clone())
+            .map_err(|issues| js_error(Error::Validation(issues)))?;
         Ok(DeviceProvisioning {
-            session: Session::new(config, None, None),
+            session: Session::new(config, None, None, &options),
             settings: Rc::new(settings),
         })
     }
@@ -133,10 +153,12 @@ impl DeviceProvisioning {
     }
 
     /// Reads the callback (a URL string, a `URL`, or a path with its query such as a server's
-    /// `req.url`) against the state `authorizationUrl` gave, compared in constant time. Returns
-    /// `{ code }`. Throws `TailscaleAuthorizationError` when the callback carries `error` (the
-    /// person denied, say), and `TailscaleValidationError` when the state is missing or
-    /// differs (a forged or replayed callback) or the code is missing. Sends nothing.
+    /// `req.url`) against the state `authorizationUrl` gave, compared in constant time, before
+    /// anything else. Returns `{ code }`. Throws `TailscaleValidationError` when the state is
+    /// missing or differs (a forged or replayed callback, whatever else it says), the code is
+    /// missing, or `callbackUrl` is neither a string nor a URL; `TailscaleAuthorizationError`
+    /// when a callback with the right state carries `error` (the person denied, say). Sends
+    /// nothing.
     #[wasm_bindgen(js_name = parseCallback, unchecked_return_type = "AuthorizationCallback")]
     pub fn parse_callback(
         &self,
@@ -144,13 +166,14 @@ impl DeviceProvisioning {
         callback_url: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] state: JsValue,
     ) -> Result<JsValue, JsValue> {
-        // A URL object is read as its href.
-        let url = match callback_url.as_string() {
-            Some(s) => s,
-            None if callback_url.is_object() => {
-                String::from(Object::from(callback_url).to_string())
-            }
-            None => String::new(),
+        // A URL (or a `Location`) is read as its href.
+        let href = js_sys::Reflect::get(&callback_url, &"href".into()).ok();
+        let Some(url) = callback_url
+            .as_string()
+            .or_else(|| href.filter(|_| callback_url.is_object())?.as_string())
+        else {
+            let message = cat(&["must be a string or a URL, got ", &type_name(&callback_url)]);
+            return Err(js_error(Error::validation("callbackUrl", message)));
         };
         let state = state.as_string().unwrap_or_default();
         let code = provisioning::parse_callback(&url, &state).map_err(js_error)?;

@@ -9,7 +9,10 @@ use super::transport::{self, Attempt, AttemptError};
 use crate::auth::{self, Acquire, Credentials, Secret, TokenCache, TokenResponse};
 use crate::config::Config;
 use crate::error::Error;
-use crate::http::{check_response, retry_delay, Body, Expect, Failure, HttpRequest, ResponseHead};
+use crate::http::{
+    check_response, deleted_by_earlier_attempt, retry_delay, Body, Expect, Failure, HttpRequest,
+    ResponseHead,
+};
 use crate::json::Json;
 use crate::text::cat;
 use js_sys::{Array, Function, Promise};
@@ -28,6 +31,8 @@ pub struct Session {
     pub credentials: Option<Credentials>,
     /// `federated.idToken` when it is a function.
     pub id_token_fn: Option<Function>,
+    /// The `fetch` option, called instead of the global `fetch`.
+    fetch: Option<Function>,
     tokens: RefCell<TokenCache>,
     /// The token mint in flight, shared by every caller that needs a token meanwhile.
     mint: RefCell<Option<Promise>>,
@@ -49,11 +54,20 @@ fn running_in_node() -> bool {
             .is_ok_and(|v| v.is_string())
 }
 
+/// The `fetch` option: a function (the core has checked that it is one, or absent).
+pub fn fetch_option(options: &JsValue) -> Option<Function> {
+    js_sys::Reflect::get(options, &"fetch".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+}
+
 impl Session {
+    /// `options` are the class's options as given, for the `fetch` function they may hold.
     pub fn new(
         config: Config,
         credentials: Option<Credentials>,
         id_token_fn: Option<Function>,
+        options: &JsValue,
     ) -> Rc<Session> {
         let user_agent = running_in_node().then(|| config.user_agent.clone());
         Rc::new(Session {
@@ -61,6 +75,7 @@ impl Session {
             config,
             credentials,
             id_token_fn,
+            fetch: fetch_option(options),
             tokens: RefCell::new(TokenCache::default()),
             mint: RefCell::new(None),
             user_agent,
@@ -130,7 +145,7 @@ fn result(req: &HttpRequest, body: Body<JsValue>) -> JsValue {
     };
     match req.expect {
         Expect::Nothing => JsValue::UNDEFINED,
-        Expect::Object(_) | Expect::ObjectOrEmpty(_) | Expect::Text => value,
+        Expect::Object(_) | Expect::ObjectOrEmpty(_) | Expect::Text | Expect::Json => value,
         Expect::List(field, _) => value
             .get(field)
             .filter(|l| !l.is_null())
@@ -182,6 +197,8 @@ pub async fn send(
     let url = cat(&[&session.config.base_url, &req.target()]);
     let mut retries = 0;
     let mut reminted = false;
+    // An earlier attempt may have done the work although its answer never came.
+    let mut maybe_processed = false;
     loop {
         let bearer = match req.authenticated {
             true => bearer(session, signal).await.map_err(Failed::Js)?,
@@ -196,6 +213,8 @@ pub async fn send(
                 user_agent: session.user_agent.as_deref(),
                 timeout_ms: session.config.timeout_ms,
                 signal,
+                fetch: session.fetch.as_ref(),
+                max_body_bytes: session.config.max_response_bytes,
             })
             .await
         };
@@ -208,11 +227,20 @@ pub async fn send(
                     retry_after: got.retry_after.as_deref(),
                     location: got.location.as_deref(),
                 };
-                match check_response(req, head, got.body_len, &got.body, now_ms()) {
+                let limit = session.config.max_response_bytes;
+                match check_response(req, head, got.body_len, &got.body, now_ms(), limit) {
                     Ok(()) => {
                         return Ok(Reply {
                             body: got.body,
                             etag: got.etag,
+                        })
+                    }
+                    Err(Error::Api(e))
+                        if deleted_by_earlier_attempt(req, e.status, maybe_processed) =>
+                    {
+                        return Ok(Reply {
+                            body: Body::Empty,
+                            etag: None,
                         })
                     }
                     Err(Error::Api(e))
@@ -237,25 +265,16 @@ pub async fn send(
                 }
             }
             Err(AttemptError::Aborted(reason)) => return Err(Failed::Js(reason)),
-            Err(AttemptError::Timeout) => Error::Timeout {
-                timeout_ms: session.config.timeout_ms,
-            },
+            Err(AttemptError::Timeout) => req.timeout_error(session.config.timeout_ms),
             Err(AttemptError::Network { name, message }) => {
                 let e = js_sys::Error::new(&message);
                 e.set_name(&name);
                 cause = Some(e.into());
-                Error::Network {
-                    message: cat(&[
-                        req.method.as_str(),
-                        " ",
-                        &req.path,
-                        " could not be completed: ",
-                        &message,
-                    ]),
-                }
+                req.network_error(message)
             }
         };
         let failure = Failure::of(&error);
+        maybe_processed |= failure.is_some_and(Failure::maybe_processed);
         let delay = failure.and_then(|f| {
             retry_delay(
                 req.idempotent,

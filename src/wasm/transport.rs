@@ -1,11 +1,12 @@
-//! One HTTP attempt through gloo-net's `fetch`: headers, per-attempt timeout, the caller's
-//! `AbortSignal`, and a body read that stops past the size limit.
+//! One HTTP attempt through gloo-net's `fetch`, or the caller's own `fetch` option: headers,
+//! per-attempt timeout, the caller's `AbortSignal`, and a body read that stops past the size
+//! limit.
 
-use super::js::{abort_error, AbortListener, Timer};
+use super::js::{abort_error, abortable, AbortListener, Timer};
 use crate::auth::Secret;
-use crate::http::{Body, Expect, HttpRequest, MAX_BODY_BYTES};
+use crate::http::{Body, Expect, HttpRequest};
 use crate::text::{cat, contains};
-use js_sys::{Array, JsString, Object, Reflect, Uint8Array};
+use js_sys::{Array, Function, JsString, Object, Promise, Reflect, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -21,7 +22,7 @@ pub struct Received {
     pub location: Option<String>,
     /// The `ETag` of a success (the policy file's version), exactly as sent.
     pub etag: Option<String>,
-    /// Bytes read; reading stops once past `MAX_BODY_BYTES`.
+    /// Bytes read; reading stops once past `max_body_bytes`.
     pub body_len: usize,
     /// Parsed by the engine's `JSON.parse`, when the core will look at it.
     pub body: Body<JsValue>,
@@ -44,6 +45,9 @@ pub struct Attempt<'a> {
     pub user_agent: Option<&'a str>,
     pub timeout_ms: u64,
     pub signal: Option<&'a AbortSignal>,
+    /// The `fetch` option, called instead of the global `fetch`.
+    pub fetch: Option<&'a Function>,
+    pub max_body_bytes: usize,
 }
 
 pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
@@ -122,10 +126,31 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     }
     let request = web_sys::Request::new_with_str_and_init(&attempt.url, &init)
         .map_err(|e| from_js("the request could not be built", e))?;
-    let response = gloo_net::http::Request::from(request)
-        .send()
-        .await
-        .map_err(from_gloo)?;
+    // Our signal is in the request either way; a `fetch` option that ignores it (a mock) is
+    // raced against it, so that timeouts and aborts hold through any function.
+    let aborted = controller.signal();
+    let response = match attempt.fetch {
+        None => gloo_net::http::Request::from(request)
+            .send()
+            .await
+            .map_err(from_gloo)?,
+        Some(fetch) => {
+            let answer = fetch
+                .call1(&JsValue::UNDEFINED, &request)
+                .map_err(|e| from_js("the fetch option failed", e))?;
+            abortable(Promise::resolve(&answer), Some(&aborted))
+                .await
+                .map_err(|e| from_js("the fetch option failed", e))?
+                .dyn_into::<web_sys::Response>()
+                .map_err(|_| {
+                    classify(
+                        "TypeError".into(),
+                        "the fetch option gave no Response".into(),
+                    )
+                })?
+                .into()
+        }
+    };
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
     let location = match status {
@@ -136,13 +161,14 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
         200..=299 => response.headers().get("etag"),
         _ => None,
     };
-    let (bytes, body_len) = read_body(response.body())
+    let watch = attempt.fetch.map(|_| &aborted);
+    let (bytes, body_len) = read_body(response.body(), attempt.max_body_bytes, watch)
         .await
         .map_err(|e| from_js("the response body could not be read", e))?;
     // A DELETE's success body is ignored; anything else, and every error body, is parsed.
     let needed = status >= 400 || !matches!(req.expect, Expect::Nothing);
     let text = matches!(req.expect, Expect::Text) && status < 300;
-    let body = match needed && body_len <= MAX_BODY_BYTES {
+    let body = match needed && body_len <= attempt.max_body_bytes {
         true if text => {
             decode(&bytes).map_or(Body::Invalid { truncated: false }, |t| Body::Text(t.into()))
         }
@@ -207,10 +233,12 @@ fn parse(bytes: &Uint8Array) -> Body<JsValue> {
 }
 
 /// The body as one `Uint8Array` kept in JS (the chunks are not copied into wasm memory), and
-/// its length.
-/// Stops reading once past the size limit.
+/// its length. Stops reading once past `limit`. Each read is raced against `aborted` when it is
+/// given: a body from the `fetch` option need not end when our signal fires.
 async fn read_body(
     stream: Option<web_sys::ReadableStream>,
+    limit: usize,
+    aborted: Option<&AbortSignal>,
 ) -> Result<(Uint8Array, usize), JsValue> {
     let Some(stream) = stream else {
         return Ok((Uint8Array::new_with_length(0), 0));
@@ -219,7 +247,11 @@ async fn read_body(
     let chunks = Array::new();
     let mut len = 0usize;
     loop {
-        let chunk: ReadableStreamReadResult = JsFuture::from(reader.read()).await?.unchecked_into();
+        let chunk: ReadableStreamReadResult = match aborted {
+            Some(signal) => abortable(reader.read(), Some(signal)).await?,
+            None => JsFuture::from(reader.read()).await?,
+        }
+        .unchecked_into();
         if chunk.get_done().unwrap_or(true) {
             break;
         }
@@ -227,13 +259,13 @@ async fn read_body(
             len += bytes.length() as usize;
             chunks.push(&bytes);
         }
-        if len > MAX_BODY_BYTES {
+        if len > limit {
             // Enough to know it is too large; the core turns this into a typed error.
             let _ = reader.cancel();
             return Ok((Uint8Array::new_with_length(0), len));
         }
     }
-    // `len` is at most MAX_BODY_BYTES here, so it fits a u32.
+    // `len` is at most `limit` (256 MiB at most) here, so it fits a u32.
     let body = Uint8Array::new_with_length(len as u32);
     let mut at = 0u32;
     for chunk in chunks.iter() {

@@ -239,7 +239,11 @@ test("a device is provisioned through an OAuth app: consent, exchange, registrat
   await page.waitForSelector("#secret-overlay:not([hidden])");
   const key = await page.inputValue("#secret-value");
   assert.match(key, /^tskey-auth-/);
-  assert.equal(await page.innerText("#secret-command"), `tailscale up --auth-key=${key}`);
+  // The advice keeps the key out of shell history: a file only its owner reads.
+  const command = await page.innerText("#secret-command");
+  assert.match(command, /tailscale up --auth-key=file:tailscale-auth-key/);
+  assert.match(command, /umask 077/);
+  assert.ok(!command.includes(key), "the key is not on any command line");
   const exchanged = server.demo.requests.filter((r) => r.path === "/api/v2/oauth/token" && r.body.includes("grant_type=authorization_code"));
   assert.equal(exchanged.length, 1, "one exchange");
   await page.click("#secret-action");
@@ -343,6 +347,8 @@ test("API errors show their status and message", async () => {
   assert.match(await toast.innerText(), /403: calling this endpoint requires the oauth_apps:read scope/);
   const log = await page.locator("#log-list li").first().innerText();
   assert.match(log, /GET\s+\/api\/v2\/tailnet\/-\/oauth-apps\s+403\s+\d+ ms/);
+  // The log comes through the client's `fetch` option: the page leaves the global one alone.
+  assert.equal(await page.evaluate(() => Function.prototype.toString.call(globalThis.fetch).includes("[native code]")), true);
   // Chromium reports the deliberate 403 as a failed resource load; that one is expected.
   const expected = problems.findIndex((p) => /status of 403/.test(p));
   if (expected >= 0) problems.splice(expected, 1);

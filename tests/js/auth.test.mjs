@@ -114,8 +114,8 @@ test("federated: an idToken function is called again for every exchange, and may
   assert.equal(seen(tailnet, "/oauth/token-exchange"), 2);
 });
 
-test("federated: an expired ID token is refused locally and nothing is sent", async () => {
-  const expired = jwt({ iss: "https://issuer.example", sub: "repo:acme/x", aud: "tailscale-test", exp: inSeconds(-5) });
+test("federated: an ID token expired for over a minute is refused locally and nothing is sent", async () => {
+  const expired = jwt({ iss: "https://issuer.example", sub: "repo:acme/x", aud: "tailscale-test", exp: inSeconds(-61) });
   const client = new TailscaleClient({ federated: { clientId: federated.clientId, idToken: expired }, baseUrl });
   const err = await client.keys.list().catch((e) => e);
   assert.ok(err instanceof TailscaleValidationError);
@@ -123,6 +123,16 @@ test("federated: an expired ID token is refused locally and nothing is sent", as
   assert.match(err.issues[0].message, /expired/);
   assert.ok(!err.message.includes(expired));
   assert.equal(tailnet.requests.length, 0);
+});
+
+test("federated: within 60 s of its exp an ID token is sent, and the server decides", async () => {
+  // A clock a few seconds ahead of the server's must not fail where the server would accept.
+  const client = new TailscaleClient({ federated: { ...federated, idToken: jwt({ iss: "https://issuer.example", sub: "repo:acme/infra", aud: "tailscale-test", exp: inSeconds(-5) }) }, baseUrl });
+  const err = await client.keys.list().catch((e) => e);
+  // The demo tailnet's clock is this machine's: it refuses.
+  assert.equal(err.name, "TailscaleApiError");
+  assert.equal(err.status, 401);
+  assert.equal(tailnet.requests.filter((r) => r.path === "/api/v2/oauth/token-exchange").length, 1);
 });
 
 test("federated: an idToken function that throws or returns garbage is a validation error", async () => {

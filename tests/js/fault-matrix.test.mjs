@@ -7,15 +7,17 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { TailscaleClient } from "tailscale-wasm";
-import { startTailnet } from "./helpers.mjs";
+import { startTailnet, federatedCredentials } from "./helpers.mjs";
 import { recordStrings, findLeaks, observed } from "./secrets-ledger.mjs";
 
 const { tailnet, baseUrl } = await startTailnet();
 after(() => tailnet.close());
 
 const TIMEOUT_MS = 300;
-const make = () => new TailscaleClient({ apiKey: tailnet.credentials.apiKey, baseUrl, timeoutMs: TIMEOUT_MS, maxRetries: 2 });
+const settings = { baseUrl, timeoutMs: TIMEOUT_MS, maxRetries: 2 };
+const make = (extra = {}) => new TailscaleClient({ apiKey: tailnet.credentials.apiKey, ...settings, ...extra });
 const admin = make();
+const federated = await federatedCredentials(admin);
 const anApp = { name: "matrix-app", redirectURIs: ["https://m.example/cb"], scopes: ["all"] };
 const fed = { scopes: ["all:read"], issuer: "https://issuer.example", subject: "ci:*" };
 
@@ -34,38 +36,45 @@ const METHODS = [
   { name: "keys.createFederatedIdentity", http: "POST", path: () => tn("/keys"), call: (c) => c.keys.createFederatedIdentity(fed) },
   { name: "keys.setOAuthClient", http: "PUT", setup: () => admin.keys.createOAuthClient({ scopes: ["all:read"] }), path: (t) => tn(`/keys/${t.id}`), call: (c, t) => c.keys.setOAuthClient(t.id, { scopes: ["all:read"], description: "updated" }) },
   { name: "keys.setFederatedIdentity", http: "PUT", setup: () => admin.keys.createFederatedIdentity(fed), path: (t) => tn(`/keys/${t.id}`), call: (c, t) => c.keys.setFederatedIdentity(t.id, { ...fed, subject: "ci:main" }) },
-  { name: "keys.delete", http: "DELETE", nothing: true, setup: () => admin.keys.createAuthKey({ tags: ["tag:ci"] }), path: (t) => tn(`/keys/${t.id}`), call: (c, t) => c.keys.delete(t.id) },
+  { name: "keys.delete", http: "DELETE", nothing: true, goneWhenDeleted: true, setup: () => admin.keys.createAuthKey({ tags: ["tag:ci"] }), path: (t) => tn(`/keys/${t.id}`), call: (c, t) => c.keys.delete(t.id) },
   { name: "oauthApps.list", http: "GET", path: () => tn("/oauth-apps"), call: (c) => c.oauthApps.list() },
   { name: "oauthApps.get", http: "GET", setup: () => admin.oauthApps.create(anApp), path: (t) => tn(`/oauth-apps/${t.id}`), call: (c, t) => c.oauthApps.get(t.id) },
   { name: "oauthApps.create", http: "POST", path: () => tn("/oauth-apps"), call: (c) => c.oauthApps.create(anApp) },
   { name: "oauthApps.update", http: "PUT", setup: () => admin.oauthApps.create(anApp), path: (t) => tn(`/oauth-apps/${t.id}`), call: (c, t) => c.oauthApps.update(t.id, { ...anApp, name: "matrix-app-2" }) },
-  { name: "oauthApps.delete", http: "DELETE", nothing: true, setup: () => admin.oauthApps.create(anApp), path: (t) => tn(`/oauth-apps/${t.id}`), call: (c, t) => c.oauthApps.delete(t.id) },
+  { name: "oauthApps.delete", http: "DELETE", nothing: true, goneWhenDeleted: true, setup: () => admin.oauthApps.create(anApp), path: (t) => tn(`/oauth-apps/${t.id}`), call: (c, t) => c.oauthApps.delete(t.id) },
   { name: "devices.list", http: "GET", path: () => tn("/devices"), call: (c) => c.devices.list({ filter: { os: "linux" } }) },
   { name: "devices.get", http: "GET", setup: aDevice, path: (d) => `/api/v2/device/${d.nodeId}`, call: (c, d) => c.devices.get(d.nodeId) },
   { name: "devices.getAttributes", http: "GET", setup: aDevice, path: (d) => `/api/v2/device/${d.nodeId}/attributes`, call: (c, d) => c.devices.getAttributes(d.nodeId) },
   { name: "devices.setAttribute", http: "POST", idempotent: true, setup: aDevice, path: attribute, call: (c, d) => c.devices.setAttribute(d.nodeId, "custom:matrix", { value: "on" }) },
   { name: "devices.deleteAttribute", http: "DELETE", nothing: true, setup: aDevice, path: attribute, call: (c, d) => c.devices.deleteAttribute(d.nodeId, "custom:matrix") },
   { name: "devices.updateAttributes", http: "PATCH", idempotent: true, nothing: true, setup: aDevice, path: () => tn("/device-attributes"), call: (c, d) => c.devices.updateAttributes({ nodes: { [d.nodeId]: { "custom:matrix": { value: "on" } } } }) },
+  // The token requests, under a call that needs a token: a second token is harmless.
+  { name: "token (oauth client credentials)", http: "POST", idempotent: true, client: (extra) => new TailscaleClient({ oauth: tailnet.credentials.oauth, ...settings, ...extra }), path: () => "/api/v2/oauth/token", call: (c) => c.oauthApps.list() },
+  { name: "token exchange (federated)", http: "POST", idempotent: true, client: (extra) => new TailscaleClient({ federated, ...settings, ...extra }), path: () => "/api/v2/oauth/token-exchange", call: (c) => c.oauthApps.list() },
 ];
 
-const big = 10 * 1024 * 1024 + 1024;
+const LIMIT = 10 * 1024 * 1024;
+const big = LIMIT + 1024;
 // Each fault: what to inject, and what it means for the retry rules.
 const FAULTS = [
   { name: "429, Retry-After: 1 (seconds)", spec: () => ({ status: 429, retryAfter: "1" }), kind: "rate" },
   { name: "429, Retry-After as an HTTP date", spec: () => ({ status: 429, retryAfter: new Date(Date.now() + 1000).toUTCString() }), kind: "rate" },
   { name: "429, no Retry-After", spec: () => ({ status: 429 }), kind: "rate" },
+  { name: "429, Retry-After: 3600 (beyond the 20 s cap)", spec: () => ({ status: 429, retryAfter: "3600" }), kind: "too-long", error: "TailscaleApiError" },
   { name: "500", spec: () => ({ status: 500 }), kind: "final", error: "TailscaleApiError" },
   { name: "502", spec: () => ({ status: 502 }), kind: "gateway", error: "TailscaleApiError" },
   { name: "503", spec: () => ({ status: 503 }), kind: "gateway", error: "TailscaleApiError" },
+  { name: "503, Retry-After: 1 (seconds)", spec: () => ({ status: 503, retryAfter: "1" }), kind: "gateway", error: "TailscaleApiError" },
   { name: "504", spec: () => ({ status: 504 }), kind: "gateway", error: "TailscaleApiError" },
   { name: "connection dropped before the response", spec: () => ({ drop: "before-response" }), kind: "gateway", error: "TailscaleNetworkError" },
   { name: "connection dropped mid-body", spec: () => ({ drop: "mid-body", body: '{"keys":[],"id":"x"}' }), kind: "gateway", error: "TailscaleNetworkError" },
+  { name: "answer lost after the request was handled", spec: () => ({ drop: "after-handling" }), kind: "gateway", error: "TailscaleNetworkError" },
   { name: `headers later than timeoutMs (${TIMEOUT_MS} ms)`, spec: () => ({ delayMs: TIMEOUT_MS * 3 }), kind: "gateway", error: "TailscaleTimeoutError" },
   { name: "body stalls past timeoutMs", spec: () => ({ stallBodyMs: TIMEOUT_MS * 10, body: '{"keys":[],"id":"x"}' }), kind: "gateway", error: "TailscaleTimeoutError" },
   { name: "200 with truncated JSON", spec: () => ({ body: '{"keys":[{"id":' }), kind: "body" },
   { name: "200 with a non-JSON body", spec: () => ({ body: "<html>maintenance</html>", contentType: "text/html" }), kind: "body" },
   { name: "200 with an empty body", spec: () => ({ body: "" }), kind: "body" },
-  { name: "200 with a body over 10 MiB", spec: () => ({ bodyBytes: big }), kind: "huge" },
+  { name: "200 with a body over maxResponseBytes (10 MiB here)", spec: () => ({ bodyBytes: big }), kind: "huge", options: { maxResponseBytes: LIMIT } },
 ];
 
 /** The contract's answer for one cell: outcome and requests seen. */
@@ -76,14 +85,17 @@ function expected(method, fault) {
       return { outcome: "ok", requests: 2, note: "retried" };
     case "final":
       return { outcome: fault.error, requests: 1, note: "not retried" };
+    case "too-long":
+      return { outcome: fault.error, requests: 1, note: "fails at once with retryAfterMs" };
     case "gateway":
+      if (method.goneWhenDeleted && fault.spec().drop === "after-handling") return { outcome: "ok", requests: 2, note: "retried; its 404 means the first attempt deleted it", lastStatus: 404 };
       if (idempotent) return { outcome: "ok", requests: 2, note: method.idempotent ? `retried: an idempotent ${method.http}` : "retried" };
       return { outcome: fault.error, requests: 1, note: `not retried (${method.http})` };
     case "body":
       // Deletes and the batch update return nothing, so they ignore the body; the rest need JSON.
       return method.nothing ? { outcome: "ok", requests: 1, note: "body ignored" } : { outcome: "TailscaleResponseError", requests: 1, note: "not retried" };
     case "huge":
-      return { outcome: "TailscaleResponseError", requests: 1, note: "refused past 10 MiB" };
+      return { outcome: "TailscaleResponseError", requests: 1, note: "refused past maxResponseBytes" };
   }
 }
 
@@ -96,7 +108,7 @@ for (const method of METHODS) {
       const path = method.path(target);
       tailnet.resetStats();
       tailnet.fault({ method: method.http, path, ...fault.spec() });
-      const client = make();
+      const client = method.client?.(fault.options) ?? make(fault.options);
       let outcome = "ok";
       try {
         await method.call(client, target);
@@ -109,6 +121,7 @@ for (const method of METHODS) {
       rows.push({ method: method.name, fault: fault.name, expected: `${want.outcome}, ${want.requests} request${want.requests > 1 ? "s" : ""} (${want.note})`, observed: `${outcome}, ${seen} request${seen > 1 ? "s" : ""}` });
       assert.equal(outcome, want.outcome);
       assert.equal(seen, want.requests);
+      if (want.lastStatus) assert.equal(tailnet.requests.filter((r) => r.path === path).at(-1).status, want.lastStatus);
       // The same client and a new client both still work.
       assert.ok(Array.isArray(await client.keys.list()));
       assert.ok(Array.isArray(await make().oauthApps.list()));

@@ -120,6 +120,53 @@ test("a forged, replayed or missing state, or a missing code, is a validation er
   assert.equal(tailnet.requests.length, 0, "parseCallback sends nothing");
 });
 
+test("the state is checked first: a forged error with a wrong or missing state is never a denial", () => {
+  const flow = flowFor();
+  const { state } = flow.authorizationUrl();
+  const forged = "https://provisioner.example.com/callback?error=access_denied&error_description=Your+account+is+locked%2C+call+555-0100";
+  for (const callback of [forged, `${forged}&state=guessed`, `${forged}&state=`, new URL(`${forged}&state=${state}x`)]) {
+    const err = (() => {
+      try {
+        flow.parseCallback(callback, state);
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(err instanceof TailscaleValidationError, `${callback}: ${err}`);
+    assert.deepEqual(err.issues.map((i) => i.field), ["state"]);
+    assert.ok(!err.message.includes("555"), "the forged text is not repeated");
+  }
+  // With this flow's state, the error is real.
+  assert.throws(() => flow.parseCallback(`${forged}&state=${encodeURIComponent(state)}`, state), TailscaleAuthorizationError);
+});
+
+test("callbackUrl must be a string or a URL, and is refused by its type", () => {
+  const flow = flowFor();
+  const { state } = flow.authorizationUrl({ state: "s1" });
+  const cases = [
+    [42, "a number"],
+    [undefined, "undefined"],
+    [null, "null"],
+    [true, "a boolean"],
+    [{}, "an object"],
+    [["https://p/cb?state=s1&code=c"], "an object"],
+    [() => "https://p/cb?state=s1&code=c", "a function"],
+    [Symbol("cb"), "a symbol"],
+    [10n, "a bigint"],
+  ];
+  for (const [value, name] of cases) {
+    assert.throws(() => flow.parseCallback(value, state), (e) => {
+      assert.ok(e instanceof TailscaleValidationError, String(e));
+      assert.deepEqual(e.issues, [{ field: "callbackUrl", message: `must be a string or a URL, got ${name}` }]);
+      return true;
+    });
+  }
+  // A URL, a string, and anything with a string href (a Location).
+  assert.deepEqual(flow.parseCallback(new URL("https://p/cb?state=s1&code=c1"), state), { code: "c1" });
+  assert.deepEqual(flow.parseCallback("/cb?state=s1&code=c2", state), { code: "c2" });
+  assert.deepEqual(flow.parseCallback({ href: "https://p/cb?state=s1&code=c3" }, state), { code: "c3" });
+});
+
 test("a reused code, another redirect URI, a wrong secret and an expired code are refused", async () => {
   const { flow, code } = await authorized();
   const grant = await flow.exchange(code);

@@ -112,6 +112,23 @@ test("the log shows method, path, status and duration only", () => {
   }
 });
 
+test("proxy mode forwards If-Match and passes back ETag, so a policy write stays conditional", async () => {
+  const path = "/api/v2/tailnet/-/acl";
+  const read = await send(proxy, { path, headers: { ...auth, accept: "application/hujson" } });
+  assert.equal(read.status, 200);
+  assert.match(read.headers.etag, /^".+"$/, "the upstream's ETag comes back");
+  const direct = await fetch(`${upstreamUrl}${path}`, { headers: { ...auth, accept: "application/hujson" } });
+  assert.equal(read.headers.etag, direct.headers.get("etag"));
+  const write = (ifMatch) => send(proxy, { method: "POST", path, headers: { ...auth, "content-type": "application/hujson", "if-match": ifMatch }, body: read.text });
+  const stale = await write('"not-the-version-read"');
+  assert.equal(stale.status, 412, "the upstream saw If-Match");
+  assert.equal(upstream.requests.at(-1).headers["if-match"], '"not-the-version-read"');
+  const ok = await write(read.headers.etag);
+  assert.equal(ok.status, 200);
+  assert.equal(typeof ok.headers.etag, "string");
+  assert.match(lastLine(proxy), /^POST \/api\/v2\/tailnet\/-\/acl 200 \d+\.\dms$/);
+});
+
 test("proxy mode never follows an upstream redirect, and forwards only /api/v2/", async () => {
   const elsewhere = [];
   const third = http.createServer((req, res) => (elsewhere.push(req.url), res.end("{}")));

@@ -7,6 +7,11 @@
 // - GET /device/{id} (`nodeId` or the legacy numeric `id`), GET /device/{id}/attributes, POST
 //   and DELETE /device/{id}/attributes/{key}, PATCH /tailnet/{t}/device-attributes (JSON Merge
 //   Patch, `null` deletes, all or nothing).
+// - Endpoints the package does not wrap, for `client.request`: DELETE /device/{id} (a second
+//   delete is a 404), GET and POST /device/{id}/routes (`{advertisedRoutes, enabledRoutes}`;
+//   a POST replaces the enabled routes with `routes`, CIDR prefixes, which need not be
+//   advertised yet), POST /device/{id}/tags (`{tags}` replaces the tags; a tagged device has no
+//   key expiry; 200 with no body).
 // - Writes only in the `custom:` namespace; keys of letters, digits, `_` and `:`, at most 128;
 //   values a string (1-50 of letters, digits, `_`, `.`), a safe integer or a boolean; an
 //   RFC 3339 expiry; a comment of at most 200. Keys are unique case-insensitively across the
@@ -14,7 +19,9 @@
 //   written" as: fixed while any device carries the key.
 // - Expired attributes disappear (the real API takes a few minutes; the demo, none).
 // - `node:` attributes are Tailscale's own, derived here from the device.
-// - Scopes: `devices:core` to read devices, `devices:posture_attributes` for attributes.
+// - Scopes: `devices:core` to read devices (and to write them: delete, tags),
+//   `devices:posture_attributes` for attributes, `devices:routes` for routes.
+// - `extraDevices: n` (createDemoTailnet's option) adds n generated devices, for large lists.
 
 import { HttpError, bad, onlyFields, isObject, newId, iso, isCustomKey } from "./shared.mjs";
 
@@ -57,6 +64,18 @@ function checkKey(key) {
 }
 
 const typeOf = (value) => (typeof value === "number" ? "number" : typeof value);
+
+const isTag = (t) => typeof t === "string" && /^tag:[A-Za-z][A-Za-z0-9-]*$/.test(t);
+
+/** An IPv4 or IPv6 prefix (`address/length`); the canonical form is not required. */
+function isPrefix(route) {
+  if (typeof route !== "string") return false;
+  const m = /^([0-9.]+|[0-9a-fA-F:]+)\/(\d{1,3})$/.exec(route);
+  if (!m) return false;
+  const bits = Number(m[2]);
+  if (m[1].includes(".")) return bits <= 32 && m[1].split(".").length === 4 && m[1].split(".").every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+  return bits <= 128 && m[1].includes(":");
+}
 
 /** Devices live in `state.devices` (nodeId -> record) and their custom attributes in
  *  `state.attributes` (nodeId -> Map(key -> { value, expiry: ms | null })). */
@@ -104,6 +123,11 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
     attributes.set(nodeId, new Map());
     for (const [key, value] of Object.entries(custom)) setAttributes([[nodeId, key, { value }]]);
     return record;
+  }
+
+  /** `n` generated devices (`host-1`...), each with what a real one carries, for large lists. */
+  function addMany(n, user) {
+    for (let i = 1; i <= n; i++) add({ hostname: `host-${i}`, os: ["linux", "windows", "macOS"][i % 3], user, tags: i % 2 ? ["tag:fleet"] : [] });
   }
 
   function seed(demoUser) {
@@ -269,9 +293,40 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
     }
     const [, id, sub, key] = segments;
     if (sub === undefined) {
+      if (method === "DELETE") {
+        requireScope(caller, "devices:core", true);
+        const device = find(id);
+        devices.delete(device.nodeId);
+        attributes.delete(device.nodeId);
+        return [200, undefined];
+      }
       if (method !== "GET") throw new HttpError(405, "method not allowed");
       requireScope(caller, "devices:core", false);
       return [200, view(find(id), fieldsParam(query))];
+    }
+    if (sub === "routes" && key === undefined) {
+      if (method !== "GET" && method !== "POST") throw new HttpError(405, "method not allowed");
+      requireScope(caller, "devices:routes", method === "POST");
+      const device = find(id);
+      if (method === "POST") {
+        const body = json();
+        onlyFields(body, ["routes"], "request body");
+        if (!Array.isArray(body.routes) || !body.routes.every(isPrefix)) throw bad("routes must be a list of CIDR prefixes such as 10.0.0.0/24");
+        device.enabledRoutes = [...new Set(body.routes)];
+      }
+      return [200, { advertisedRoutes: device.advertisedRoutes, enabledRoutes: device.enabledRoutes }];
+    }
+    if (sub === "tags" && key === undefined) {
+      if (method !== "POST") throw new HttpError(405, "method not allowed");
+      requireScope(caller, "devices:core", true);
+      const device = find(id);
+      const body = json();
+      onlyFields(body, ["tags"], "request body");
+      if (!Array.isArray(body.tags) || !body.tags.every(isTag)) throw bad("tags must be a list of tags such as tag:server");
+      if (body.tags.length) device.tags = [...new Set(body.tags)];
+      else delete device.tags;
+      device.keyExpiryDisabled = body.tags.length > 0;
+      return [200, undefined];
     }
     if (sub !== "attributes") throw new HttpError(404, "not found");
     if (key === undefined) {
@@ -292,5 +347,5 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
     return [200, attributesView(device)];
   }
 
-  return { add, seed, route, view };
+  return { add, addMany, seed, route, view };
 }
