@@ -82,17 +82,22 @@ export interface PolicyTest {
 export interface PolicyCheckEntry {
   /** Who the finding is about (a test's `src`), if anyone. */
   user?: string;
+  /** What fails: a test that did not hold, a condition that does not parse. */
   errors?: string[];
+  /** What passes but looks wrong, such as a group member the tailnet does not know. */
   warnings?: string[];
+  /** Fields this package does not know are passed through. */
   [field: string]: unknown;
 }
 
 /** The server's verdict on a file or on tests. The endpoint answers 200 either way; `ok` reads
  *  the answer: false when any entry has errors or the message is not about warnings only. */
 export interface PolicyCheck {
+  /** Whether the file (or the tests) passed. */
   ok: boolean;
   /** The server's summary, such as "test(s) failed". */
   message?: string;
+  /** The findings, one entry per user or test; empty when it passed. */
   data: PolicyCheckEntry[];
 }
 
@@ -100,13 +105,17 @@ export interface PolicyCheck {
 export interface PreviewOptions {
   /** `"user"` (previewFor is a login) or `"ipport"` (previewFor is `100.64.0.1:80`). */
   type: "user" | "ipport";
+  /** A user's login, or an `ip:port`. */
   previewFor: string;
 }
 
 /** What `policy.preview` resolves to: the candidate file's rules that match. */
 export interface PolicyPreview {
+  /** Each matching rule: its sources, its destinations, and the line where it starts. */
   matches: { users: string[]; ports: string[]; lineNumber: number }[];
+  /** The `type` asked for. */
   type: string;
+  /** The `previewFor` asked for. */
   previewFor: string;
 }
 
@@ -120,8 +129,11 @@ export interface EvaluatePosturesOptions extends CallOptions {
 
 /** One device under one posture. */
 export interface PostureDeviceVerdict {
+  /** The device's `nodeId`. */
   nodeId: string;
+  /** Its MagicDNS name, else its hostname. */
   name: string;
+  /** Whether it passes every condition of the posture. */
   matches: boolean;
   /** The conditions it failed, each with the reason in words. */
   failed: { condition: string; reason: string }[];
@@ -129,6 +141,7 @@ export interface PostureDeviceVerdict {
 
 /** Which devices each posture admits today, and why the others are refused. */
 export interface PostureReport {
+  /** Each posture of the file, in order: its name, its conditions, and every device's verdict. */
   postures: { name: string; conditions: string[]; devices: PostureDeviceVerdict[] }[];
   /** The file's `defaultSrcPosture`: postures applied to rules without a `srcPosture`. */
   defaultSrcPosture: string[];
@@ -147,6 +160,7 @@ export interface PostureCondition {
 export interface PostureEvaluation {
   /** Whether every condition matched. */
   matches: boolean;
+  /** Each condition's verdict, with the reason in words when it did not match. */
   conditions: { condition: string; matches: boolean; reason?: string }[];
 }
 "#;
