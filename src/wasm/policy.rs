@@ -42,10 +42,20 @@ export interface GetPolicyOptions extends CallOptions {
 }
 
 /** What `policy.set` writes over: the version that was read, or anything. */
-export type PolicyPrecondition =
-  | { /** An etag from `policy.get`, exactly as it came, or `"ts-default"`: replace only the
-       *  untouched default file. */ ifMatch: string }
-  | { /** Replace whatever is there, even a change made since you read it. */ overwrite: true };
+export type PolicyPrecondition = IfMatch | Overwrite;
+
+/** Write only over the version that was read. */
+export interface IfMatch {
+  /** An etag from `policy.get`, exactly as it came, or `"ts-default"`: replace only the
+   *  untouched default file. */
+  ifMatch: string;
+}
+
+/** Write whatever is there. */
+export interface Overwrite {
+  /** Replace whatever is there, even a change made since you read it. */
+  overwrite: true;
+}
 
 /** A policy file to send: HuJSON text, a `PolicyDocument` (its text), or a plain object (JSON). */
 export type PolicyInput = string | PolicyDocument | Record<string, unknown>;
@@ -109,10 +119,20 @@ export interface PreviewOptions {
   previewFor: string;
 }
 
+/** A rule that matches in a preview. */
+export interface PreviewMatch {
+  /** Its sources. */
+  users: string[];
+  /** The destinations it allows. */
+  ports: string[];
+  /** The line where it starts in the file. */
+  lineNumber: number;
+}
+
 /** What `policy.preview` resolves to: the candidate file's rules that match. */
 export interface PolicyPreview {
-  /** Each matching rule: its sources, its destinations, and the line where it starts. */
-  matches: { users: string[]; ports: string[]; lineNumber: number }[];
+  /** Each matching rule. */
+  matches: PreviewMatch[];
   /** The `type` asked for. */
   type: string;
   /** The `previewFor` asked for. */
@@ -136,13 +156,31 @@ export interface PostureDeviceVerdict {
   /** Whether it passes every condition of the posture. */
   matches: boolean;
   /** The conditions it failed, each with the reason in words. */
-  failed: { condition: string; reason: string }[];
+  failed: FailedCondition[];
+}
+
+/** A condition a device failed. */
+export interface FailedCondition {
+  /** The condition, as written. */
+  condition: string;
+  /** Why it failed, such as "custom:tier is not set". */
+  reason: string;
+}
+
+/** One posture and every device's verdict. */
+export interface PostureVerdicts {
+  /** Its name, such as `posture:provisioned`. */
+  name: string;
+  /** Its conditions, ANDed. */
+  conditions: string[];
+  /** Each device of the tailnet (or of `deviceIds`). */
+  devices: PostureDeviceVerdict[];
 }
 
 /** Which devices each posture admits today, and why the others are refused. */
 export interface PostureReport {
-  /** Each posture of the file, in order: its name, its conditions, and every device's verdict. */
-  postures: { name: string; conditions: string[]; devices: PostureDeviceVerdict[] }[];
+  /** Each posture of the file, in order. */
+  postures: PostureVerdicts[];
   /** The file's `defaultSrcPosture`: postures applied to rules without a `srcPosture`. */
   defaultSrcPosture: string[];
 }
@@ -151,6 +189,7 @@ export interface PostureReport {
 export interface PostureCondition {
   /** `namespace:name`, such as `node:tsVersion`. */
   attribute: string;
+  /** The operator, keywords in upper case. */
   operator: "==" | "!=" | "<" | "<=" | ">" | ">=" | "IN" | "NOT IN" | "IS SET" | "NOT SET";
   /** Absent for IS SET and NOT SET; a list for IN and NOT IN. */
   value?: string | number | boolean | (string | number | boolean)[];
@@ -160,8 +199,18 @@ export interface PostureCondition {
 export interface PostureEvaluation {
   /** Whether every condition matched. */
   matches: boolean;
-  /** Each condition's verdict, with the reason in words when it did not match. */
-  conditions: { condition: string; matches: boolean; reason?: string }[];
+  /** Each condition's verdict. */
+  conditions: ConditionVerdict[];
+}
+
+/** One condition's verdict. */
+export interface ConditionVerdict {
+  /** The condition, as written. */
+  condition: string;
+  /** Whether it matched. */
+  matches: boolean;
+  /** Why it did not, in words; absent when it matched. */
+  reason?: string;
 }
 "#;
 
