@@ -568,7 +568,7 @@ impl Reason {
     fn bare(mut self, v: &AttributeValue) -> Self {
         match v {
             AttributeValue::String(s) => self.0.push_str(s),
-            AttributeValue::Number(n) => self.0.push_str(&number_text(*n)),
+            AttributeValue::Number(n) => push_number(&mut self.0, *n),
             AttributeValue::Boolean(b) => self.0.push_str(if *b { "true" } else { "false" }),
         }
         self
@@ -772,20 +772,25 @@ fn type_name(v: &AttributeValue) -> &'static str {
     }
 }
 
-/// A device's number for a reason. Integers exactly; others to 15 significant digits (every
-/// decimal of that many digits survives a trip through f64), in JS's notation.
-fn number_text(n: f64) -> String {
+/// Writes a device's number for a reason. Integers exactly; others to 15 significant digits
+/// (every decimal of that many digits survives a trip through f64), in JS's notation.
+fn push_number(out: &mut String, n: f64) {
     if n.is_nan() {
-        return String::from("NaN");
+        out.push_str("NaN");
+        return;
     }
-    let sign = if n < 0.0 { "-" } else { "" };
+    if n < 0.0 {
+        out.push('-');
+    }
     let a = n.abs();
     if a.is_infinite() {
-        return cat(&[sign, "Infinity"]);
+        out.push_str("Infinity");
+        return;
     }
     // 2^64: below it the cast to u64 is exact for an integer.
     if a.fract() == 0.0 && a < 18_446_744_073_709_551_616.0 {
-        return cat(&[sign, &decimal(a as u64)]);
+        out.push_str(&decimal(a as u64));
+        return;
     }
     // Scale into [1, 10); the few ulps this loses stay below the 15th digit.
     let (mut x, mut exp) = (a, 0i32);
@@ -804,28 +809,34 @@ fn number_text(n: f64) -> String {
     }
     let all = decimal(mantissa);
     let digits = all.trim_end_matches('0');
-    let (head, tail) = digits.split_at_checked(1).unwrap_or((digits, ""));
-    let text = if (0..21).contains(&exp) {
+    let zeros = |out: &mut String, count: usize| out.extend(core::iter::repeat_n('0', count));
+    if (0..21).contains(&exp) {
         let int_len = exp.unsigned_abs() as usize + 1;
         match digits.split_at_checked(int_len) {
-            Some((int, frac)) if !frac.is_empty() => cat(&[int, ".", frac]),
-            _ => cat(&[digits, &"0".repeat(int_len.saturating_sub(digits.len()))]),
+            Some((int, frac)) if !frac.is_empty() => {
+                out.push_str(int);
+                out.push('.');
+                out.push_str(frac);
+            }
+            _ => {
+                out.push_str(digits);
+                zeros(out, int_len.saturating_sub(digits.len()));
+            }
         }
     } else if (-6..0).contains(&exp) {
-        cat(&["0.", &"0".repeat(exp.unsigned_abs() as usize - 1), digits])
+        out.push_str("0.");
+        zeros(out, exp.unsigned_abs() as usize - 1);
+        out.push_str(digits);
     } else {
-        let point = if tail.is_empty() { "" } else { "." };
-        let exp_sign = if exp < 0 { "-" } else { "+" };
-        cat(&[
-            head,
-            point,
-            tail,
-            "e",
-            exp_sign,
-            &decimal(exp.unsigned_abs().into()),
-        ])
-    };
-    cat(&[sign, &text])
+        let (head, tail) = digits.split_at_checked(1).unwrap_or((digits, ""));
+        out.push_str(head);
+        if !tail.is_empty() {
+            out.push('.');
+            out.push_str(tail);
+        }
+        out.push_str(if exp < 0 { "e-" } else { "e+" });
+        out.push_str(&decimal(exp.unsigned_abs().into()));
+    }
 }
 
 // ---- Postures ----
