@@ -9,6 +9,7 @@
 
 use crate::devices::AttributeValue;
 use crate::error::Issue;
+use crate::hujson::Document;
 use crate::text::{cat, decimal};
 use std::cmp::Ordering;
 
@@ -414,12 +415,15 @@ fn value(c: &mut Cursor) -> Result<(AttributeValue, String), ConditionError> {
     }
 }
 
-/// A number in JSON's syntax. The whole run of number-like characters must be one, so an
-/// unquoted version (`1.60.2`) is refused with a hint rather than read as `1.60`.
+/// A number in JSON's syntax, read by the HuJSON parser. The whole run of number-like
+/// characters must be one, so an unquoted version (`1.60.2`) is refused with a hint rather
+/// than read as `1.60`.
 fn number(c: &mut Cursor) -> Result<(AttributeValue, String), ConditionError> {
     let at = c.pos;
     let run = c.take_while(|b| is_word_byte(b) || matches!(b, b'.' | b'+' | b'-'));
-    if !is_json_number(run.as_bytes()) {
+    // The run starts with `-` or a digit and holds no space or `/`: it parses as a number or
+    // not at all.
+    let Ok(doc) = Document::parse(run) else {
         return Err(c.error(
             at,
             cat(&[
@@ -430,44 +434,11 @@ fn number(c: &mut Cursor) -> Result<(AttributeValue, String), ConditionError> {
                 "')",
             ]),
         ));
-    }
-    match crate::text::json_number(run).filter(|n| n.is_finite()) {
+    };
+    match doc.root().as_f64().filter(|n| n.is_finite()) {
         Some(n) => Ok((AttributeValue::Number(n), run.into())),
         None => Err(c.error(at, "number out of range")),
     }
-}
-
-/// RFC 8259's `number`: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, all of `s`.
-fn is_json_number(s: &[u8]) -> bool {
-    fn digits(s: &[u8]) -> (usize, &[u8]) {
-        let n = s.iter().take_while(|b| b.is_ascii_digit()).count();
-        (n, s.get(n..).unwrap_or_default())
-    }
-    let s = s.strip_prefix(b"-").unwrap_or(s);
-    let leading_zero = s.first() == Some(&b'0');
-    let (n, mut s) = digits(s);
-    if n == 0 || (leading_zero && n > 1) {
-        return false;
-    }
-    if let Some(frac) = s.strip_prefix(b".") {
-        let (n, rest) = digits(frac);
-        if n == 0 {
-            return false;
-        }
-        s = rest;
-    }
-    if let Some(exp) = s.strip_prefix(b"e").or_else(|| s.strip_prefix(b"E")) {
-        let exp = exp
-            .strip_prefix(b"+")
-            .or_else(|| exp.strip_prefix(b"-"))
-            .unwrap_or(exp);
-        let (n, rest) = digits(exp);
-        if n == 0 {
-            return false;
-        }
-        s = rest;
-    }
-    s.is_empty()
 }
 
 /// `[value, value, ...]`, and its canonical text.
