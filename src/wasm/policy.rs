@@ -346,12 +346,7 @@ impl PolicyApi {
     ) -> Promise {
         let prepared = take_signal(&options)
             .and_then(|(rest, signal)| Ok((policy::get(self.tailnet(), or_empty(&rest))?, signal)));
-        let session = self.session.clone();
-        spawn(Box::pin(async move {
-            let (req, signal) = prepared.map_err(js_error)?;
-            let reply = perform(&session, &req, signal.as_ref()).await?;
-            file_result(&req, reply, None).map(JsValue::from)
-        }))
+        run(&self.session, prepared, file_reply)
     }
 
     /// Replaces the policy file: POST /api/v2/tailnet/{tailnet}/acl. Text (or a
@@ -376,12 +371,7 @@ impl PolicyApi {
             }
             (b, c, s) => Err(gather(&[b.err(), c.err(), s.err()])),
         };
-        let session = self.session.clone();
-        spawn(Box::pin(async move {
-            let (req, signal) = prepared.map_err(js_error)?;
-            let reply = perform(&session, &req, signal.as_ref()).await?;
-            file_result(&req, reply, None).map(JsValue::from)
-        }))
+        run(&self.session, prepared, file_reply)
     }
 
     /// Changes the policy file safely: reads it, calls `edit` with a `PolicyDocument` of it,
@@ -490,7 +480,7 @@ impl PolicyApi {
                 signal,
             ))
         });
-        self.check(prepared)
+        run(&self.session, prepared, check_reply)
     }
 
     /// Runs ACL tests against the current file: POST /api/v2/tailnet/{tailnet}/acl/validate
@@ -511,7 +501,7 @@ impl PolicyApi {
                 signal,
             ))
         });
-        self.check(prepared)
+        run(&self.session, prepared, check_reply)
     }
 
     /// Which rules of a candidate file match a user or an `ip:port`: POST
@@ -592,14 +582,7 @@ impl PolicyApi {
             for (node_id, _) in &chosen {
                 let req =
                     devices::get_attributes(JsValue::from(node_id.as_str())).map_err(js_error)?;
-                let session = session.clone();
-                let signal = signal.clone();
-                reads.push(&spawn(Box::pin(async move {
-                    match perform(&session, &req, signal.as_ref()).await?.body {
-                        Body::Json(v) => Ok(v.get("attributes").unwrap_or(JsValue::NULL)),
-                        _ => Ok(JsValue::NULL),
-                    }
-                })));
+                reads.push(&run(&session, Ok((req, signal.clone())), attributes_reply));
             }
             let attributes = JsFuture::from(Promise::all(&reads)).await?;
             let inputs = policy::device_inputs(chosen, attributes.items());
@@ -610,18 +593,37 @@ impl PolicyApi {
     }
 }
 
-impl PolicyApi {
-    fn check(
-        &self,
-        prepared: Result<(HttpRequest, Option<web_sys::AbortSignal>), Error>,
-    ) -> Promise {
-        let session = self.session.clone();
-        spawn(Box::pin(async move {
-            let (req, signal) = prepared.map_err(js_error)?;
-            let reply = perform(&session, &req, signal.as_ref()).await?;
-            Ok(check_result(reply))
-        }))
-    }
+type Prepared = Result<(HttpRequest, Option<web_sys::AbortSignal>), Error>;
+
+/// Sends a prepared request and makes its reply the promise's value through `finish`: one
+/// future type for every single-request method here (each async block costs its own code).
+fn run(
+    session: &Rc<Session>,
+    prepared: Prepared,
+    finish: fn(&HttpRequest, Reply) -> Result<JsValue, JsValue>,
+) -> Promise {
+    let session = session.clone();
+    spawn(Box::pin(async move {
+        let (req, signal) = prepared.map_err(js_error)?;
+        let reply = perform(&session, &req, signal.as_ref()).await?;
+        finish(&req, reply)
+    }))
+}
+
+fn file_reply(req: &HttpRequest, reply: Reply) -> Result<JsValue, JsValue> {
+    file_result(req, reply, None).map(JsValue::from)
+}
+
+fn check_reply(_: &HttpRequest, reply: Reply) -> Result<JsValue, JsValue> {
+    Ok(check_result(reply))
+}
+
+/// A device's `attributes`, for `evaluatePostures`.
+fn attributes_reply(_: &HttpRequest, reply: Reply) -> Result<JsValue, JsValue> {
+    Ok(match reply.body {
+        Body::Json(v) => v.get("attributes").unwrap_or(JsValue::NULL),
+        _ => JsValue::NULL,
+    })
 }
 
 /// One error listing every issue of the arguments that failed.
