@@ -67,20 +67,24 @@ pub fn get<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     if !issues.is_empty() {
         return Err(Error::Validation(issues));
     }
-    let path = acl_path(tailnet, &[]);
     Ok(match details {
         true => {
+            let path = acl_path(tailnet, &[]);
             let mut req = HttpRequest::new(Method::Get, path, Expect::Object(DETAILS_FIELDS));
             req.query = query_string(&[("details", "true")]);
             req.accept = None;
             req
         }
-        false => {
-            let mut req = HttpRequest::new(Method::Get, path, Expect::Text);
-            req.accept = Some(HUJSON);
-            req
-        }
+        false => read(tailnet),
     })
+}
+
+/// `GET /tailnet/{t}/acl` for the file as stored (`Accept: application/hujson`): `get`
+/// without options, as `update` and `evaluatePostures` read it.
+pub fn read(tailnet: &str) -> HttpRequest {
+    let mut req = HttpRequest::new(Method::Get, acl_path(tailnet, &[]), Expect::Text);
+    req.accept = Some(HUJSON);
+    req
 }
 
 /// What a write is conditional on: an ETag, the untouched default, or nothing at all.

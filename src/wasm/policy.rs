@@ -409,8 +409,7 @@ impl PolicyApi {
             let (mut state, signal) = prepared.map_err(js_error)?;
             loop {
                 state.begin_round();
-                let read = policy::get(&session.config.tailnet, JsValue::from(Object::new()))
-                    .map_err(js_error)?;
+                let read = policy::read(&session.config.tailnet);
                 let reply = perform(&session, &read, signal.as_ref()).await?;
                 let etag = reply.etag.clone().unwrap_or_default();
                 let current = match &reply.body {
@@ -559,8 +558,7 @@ impl PolicyApi {
             let text = match text {
                 Some(t) => t,
                 None => {
-                    let read = policy::get(&session.config.tailnet, JsValue::from(Object::new()))
-                        .map_err(js_error)?;
+                    let read = policy::read(&session.config.tailnet);
                     match perform(&session, &read, signal.as_ref()).await?.body {
                         Body::Text(t) => t,
                         _ => String::new(),
