@@ -828,9 +828,7 @@ pub fn evaluate_posture(
     conditions: &[String],
     attributes: &[(String, AttributeValue)],
 ) -> Result<(bool, Vec<ConditionResult>), Vec<Issue>> {
-    let parsed = parse_all(conditions, |i| {
-        cat(&["conditions[", &decimal(i as u64), "]"])
-    })?;
+    let parsed = parse_all(conditions, "conditions")?;
     let mut all = true;
     let results = conditions
         .iter()
@@ -848,16 +846,17 @@ pub fn evaluate_posture(
     Ok((all, results))
 }
 
-fn parse_all(
-    conditions: &[String],
-    field: impl Fn(usize) -> String,
-) -> Result<Vec<Condition>, Vec<Issue>> {
+/// Parses each condition; the issues name them `<list>[i]`.
+fn parse_all(conditions: &[String], list: &str) -> Result<Vec<Condition>, Vec<Issue>> {
     let mut parsed = Vec::with_capacity(conditions.len());
     let mut issues = Vec::new();
     for (i, text) in conditions.iter().enumerate() {
         match parse(text) {
             Ok(c) => parsed.push(c),
-            Err(e) => issues.push(Issue::new(field(i), e.describe())),
+            Err(e) => issues.push(Issue::new(
+                cat(&[list, "[", &decimal(i as u64), "]"]),
+                e.describe(),
+            )),
         }
     }
     if issues.is_empty() {
@@ -920,16 +919,8 @@ pub fn report(
     let mut parsed = Vec::with_capacity(postures.len());
     let mut issues = Vec::new();
     for posture in postures {
-        let field = |j: usize| {
-            cat(&[
-                "postures[\"",
-                &posture.name,
-                "\"][",
-                &decimal(j as u64),
-                "]",
-            ])
-        };
-        match parse_all(&posture.conditions, field) {
+        let list = cat(&["postures[\"", &posture.name, "\"]"]);
+        match parse_all(&posture.conditions, &list) {
             Ok(conditions) => parsed.push(conditions),
             Err(mut found) => issues.append(&mut found),
         }
