@@ -686,18 +686,13 @@ pub fn device_inputs<J: Json>(
     chosen: Vec<(String, String)>,
     attributes: Vec<J>,
 ) -> Vec<DeviceInput> {
+    let mut attributes = attributes.iter();
     chosen
         .into_iter()
-        .zip(
-            attributes
-                .iter()
-                .map(attributes_of)
-                .chain(std::iter::repeat_with(Vec::new)),
-        )
-        .map(|((node_id, name), attributes)| DeviceInput {
+        .map(|(node_id, name)| DeviceInput {
             node_id,
             name,
-            attributes,
+            attributes: attributes.next().map(attributes_of).unwrap_or_default(),
         })
         .collect()
 }
