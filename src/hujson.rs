@@ -381,12 +381,12 @@ impl Document {
         self.entry(e.after).is_none_or(|n| n.parent != e.parent)
     }
 
-    fn children(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        let end = self.entry(i).map_or(0, |e| e.after);
-        core::iter::successors(Some(i.saturating_add(1)), move |&c| {
-            self.entry(c).map(|e| e.after)
-        })
-        .take_while(move |&c| c < end)
+    fn children(&self, i: usize) -> Children<'_> {
+        Children {
+            entries: &self.entries,
+            next: i.saturating_add(1),
+            end: self.entry(i).map_or(0, |e| e.after),
+        }
     }
 
     fn key<'t>(&'t self, e: &Entry) -> &'t str {
@@ -735,6 +735,27 @@ impl Document {
             unit: self.unit(),
             trailing: self.trailing(),
         }
+    }
+}
+
+/// The indices of a container's children in order: each child's `after` is its next sibling.
+/// A plain struct rather than an adapter chain, which cost more code at each use.
+struct Children<'d> {
+    entries: &'d [Entry],
+    next: usize,
+    end: usize,
+}
+
+impl Iterator for Children<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let i = self.next;
+        if i >= self.end {
+            return None;
+        }
+        self.next = self.entries.get(i).map_or(self.end, |e| e.after);
+        Some(i)
     }
 }
 
