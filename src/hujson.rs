@@ -140,14 +140,10 @@ impl<'a> Node<'a> {
             .flatten()
     }
 
-    /// Object members in order, names unescaped, duplicates kept.
-    pub fn members(&self) -> Vec<(String, Node<'a>)> {
-        if self.entry.kind != Kind::Object {
-            return Vec::new();
-        }
-        self.children()
+    /// Object members in order, names unescaped, duplicates kept; none when not an object.
+    pub fn members(&self) -> impl Iterator<Item = (String, Node<'a>)> + 'a {
+        self.children(Kind::Object)
             .map(|n| (unescape(n.doc.key(&n.entry)), n))
-            .collect()
     }
 
     /// The last member of that name, as `JSON.parse` and serde_json keep.
@@ -160,17 +156,19 @@ impl<'a> Node<'a> {
             .and_then(|i| self.doc.node(i))
     }
 
-    /// Array items in order.
-    pub fn items(&self) -> Vec<Node<'a>> {
-        if self.entry.kind != Kind::Array {
-            return Vec::new();
-        }
-        self.children().collect()
+    /// Array items in order; none when not an array.
+    pub fn items(&self) -> impl Iterator<Item = Node<'a>> + 'a {
+        self.children(Kind::Array)
     }
 
-    fn children(&self) -> impl Iterator<Item = Node<'a>> + 'a {
+    /// The children of a container of `kind`; none when the value is of another kind.
+    fn children(&self, kind: Kind) -> impl Iterator<Item = Node<'a>> + 'a {
         let doc = self.doc;
-        doc.children(self.index).filter_map(move |i| doc.node(i))
+        let mut children = doc.children(self.index);
+        if self.entry.kind != kind {
+            children.end = 0;
+        }
+        children.filter_map(move |i| doc.node(i))
     }
 }
 
@@ -198,10 +196,10 @@ impl crate::json::Json for Node<'_> {
         Node::get(self, key)
     }
     fn keys(&self) -> Vec<String> {
-        self.members().into_iter().map(|(name, _)| name).collect()
+        self.members().map(|(name, _)| name).collect()
     }
     fn items(&self) -> Vec<Self> {
-        Node::items(self)
+        Node::items(self).collect()
     }
 }
 

@@ -394,7 +394,7 @@ fn string_list(node: &Node<'_>) -> Option<Vec<String>> {
     if node.kind() != Kind::Array {
         return None;
     }
-    node.items().iter().map(Node::as_str).collect()
+    node.items().map(|n| n.as_str()).collect()
 }
 
 /// `name` as a path step after `parent`: `.name` for plain names, `["posture:x"]` otherwise.
@@ -441,7 +441,7 @@ pub fn check(doc: &Document) -> Vec<Issue> {
             issues.push(Issue::new(field, "must be a list of posture names"));
             return;
         }
-        for (i, item) in list.items().iter().enumerate() {
+        for (i, item) in list.items().enumerate() {
             let at = index_field(&field, i);
             match item.as_str() {
                 Some(name) if names_posture(&name) => {}
@@ -460,7 +460,7 @@ pub fn check(doc: &Document) -> Vec<Issue> {
         let Some(rules) = root.get(section).filter(|r| r.kind() == Kind::Array) else {
             continue;
         };
-        for (i, rule) in rules.items().into_iter().enumerate() {
+        for (i, rule) in rules.items().enumerate() {
             if let Some(list) = rule.get("srcPosture") {
                 let field = member_field(&index_field(section, i), "srcPosture");
                 references(list, field, &mut issues);
@@ -474,11 +474,10 @@ pub fn check(doc: &Document) -> Vec<Issue> {
 fn duplicates(node: &Node<'_>, field: &str, issues: &mut Vec<Issue>) {
     match node.kind() {
         Kind::Object => {
-            let members = node.members();
-            for (i, (name, value)) in members.iter().enumerate() {
-                let at = member_field(field, name);
-                let seen_before = members.iter().take(i).any(|(n, _)| n == name);
-                if seen_before {
+            let mut seen: Vec<String> = Vec::new();
+            for (name, value) in node.members() {
+                let at = member_field(field, &name);
+                if seen.contains(&name) {
                     let (line, _) = value.line_column();
                     issues.push(Issue::new(
                         at.clone(),
@@ -489,12 +488,13 @@ fn duplicates(node: &Node<'_>, field: &str, issues: &mut Vec<Issue>) {
                         ]),
                     ));
                 }
-                duplicates(value, &at, issues);
+                duplicates(&value, &at, issues);
+                seen.push(name);
             }
         }
         Kind::Array => {
-            for (i, item) in node.items().iter().enumerate() {
-                duplicates(item, &index_field(field, i), issues);
+            for (i, item) in node.items().enumerate() {
+                duplicates(&item, &index_field(field, i), issues);
             }
         }
         _ => {}
@@ -509,15 +509,12 @@ fn check_posture(name: &str, value: &Node<'_>, field: &str, issues: &mut Vec<Iss
             "a posture name must start with \"posture:\" and have a name after it",
         )),
     }
-    let items = match value.kind() {
-        Kind::Array => value.items(),
-        _ => Vec::new(),
-    };
-    if items.is_empty() {
+    let mut items = value.items().enumerate().peekable();
+    if items.peek().is_none() {
         issues.push(Issue::new(field, "must be a non-empty list of conditions"));
         return;
     }
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items {
         let at = index_field(field, i);
         match item.as_str() {
             Some(text) => issues.extend(condition_issues(&text).map(|m| Issue::new(&at, m))),
