@@ -15,7 +15,7 @@ use crate::policy::{self, AfterEdit, AfterFailure, PolicyBody, Precondition, Upd
 use crate::posture::{self, Operand, PostureVerdicts};
 use crate::text::{cat, decimal};
 use js_sys::{Array, Function, Object, Promise, JSON};
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -722,19 +722,16 @@ pub struct PolicyDocument {
 }
 
 impl PolicyDocument {
-    fn with<T>(&self, f: impl FnOnce(&Document) -> T) -> Result<T, JsValue> {
+    fn read(&self) -> Result<Ref<'_, Document>, JsValue> {
         self.doc
             .try_borrow()
-            .map(|d| f(&d))
             .map_err(|_| js_error(Error::validation("document", "is being edited")))
     }
 
-    fn edit<T>(&self, f: impl FnOnce(&mut Document) -> Result<T, Error>) -> Result<T, JsValue> {
-        let mut doc = self
-            .doc
+    fn write(&self) -> Result<RefMut<'_, Document>, JsValue> {
+        self.doc
             .try_borrow_mut()
-            .map_err(|_| js_error(Error::validation("document", "is being read")))?;
-        f(&mut doc).map_err(js_error)
+            .map_err(|_| js_error(Error::validation("document", "is being read")))
     }
 }
 
@@ -764,7 +761,7 @@ impl PolicyDocument {
     /// The text: byte for byte the input until edited.
     #[wasm_bindgen(js_name = toString)]
     pub fn to_text(&self) -> Result<String, JsValue> {
-        self.with(|d| d.as_str().to_owned())
+        Ok(self.read()?.as_str().to_owned())
     }
 
     /// The value as plain JSON, comments dropped (what `JSON.stringify(doc)` uses).
@@ -777,7 +774,7 @@ impl PolicyDocument {
     /// The text with comments and trailing commas replaced by spaces: valid JSON with every
     /// byte offset and line number unchanged.
     pub fn standardize(&self) -> Result<String, JsValue> {
-        self.with(Document::standardize)
+        Ok(self.read()?.standardize())
     }
 
     /// The value at an RFC 6901 pointer (`"/postures/posture:provisioned"`), or `undefined`.
@@ -787,14 +784,8 @@ impl PolicyDocument {
         #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
     ) -> Result<JsValue, JsValue> {
         let pointer = text_arg(&pointer, "pointer").map_err(js_error)?;
-        let found = self
-            .with(|d| {
-                d.find(&pointer)
-                    .map(|n| n.map(|n| standardized_raw(n.raw())))
-            })?
-            .map_err(js_error)?;
-        match found {
-            Some(json) => JSON::parse(&json),
+        match self.read()?.find(&pointer).map_err(js_error)? {
+            Some(node) => JSON::parse(&standardized_raw(node.raw())),
             None => Ok(JsValue::UNDEFINED),
         }
     }
@@ -807,7 +798,7 @@ impl PolicyDocument {
         #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
     ) -> Result<(), JsValue> {
         let (pointer, json) = pointer_and_value(&pointer, &value).map_err(js_error)?;
-        self.edit(|d| d.set(&pointer, &json))
+        self.write()?.set(&pointer, &json).map_err(js_error)
     }
 
     /// Pushes a value onto the array at a pointer (made, with missing parents, if absent).
@@ -817,7 +808,7 @@ impl PolicyDocument {
         #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
     ) -> Result<(), JsValue> {
         let (pointer, json) = pointer_and_value(&pointer, &value).map_err(js_error)?;
-        self.edit(|d| d.append(&pointer, &json))
+        self.write()?.append(&pointer, &json).map_err(js_error)
     }
 
     /// Removes the member or element at a pointer, with its comma and its own comment on the
@@ -827,7 +818,7 @@ impl PolicyDocument {
         #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
     ) -> Result<bool, JsValue> {
         let pointer = text_arg(&pointer, "pointer").map_err(js_error)?;
-        self.edit(|d| d.remove(&pointer))
+        self.write()?.remove(&pointer).map_err(js_error)
     }
 
     /// Sets a posture (`postures["posture:..."]`) to these conditions, each checked first as
@@ -841,7 +832,7 @@ impl PolicyDocument {
         let (name, list) = policy::read_posture(&name, &conditions).map_err(js_error)?;
         let pointer = cat(&["/postures/", &policy::pointer_step(&name)]);
         let json = crate::json::strings_json(&list);
-        self.edit(|d| d.set(&pointer, &json))
+        self.write()?.set(&pointer, &json).map_err(js_error)
     }
 
     /// The local checks (no network): duplicate names, posture names and conditions,
@@ -850,7 +841,7 @@ impl PolicyDocument {
     /// `[]` when all pass; it complements `policy.validate`, the server's word.
     #[wasm_bindgen(unchecked_return_type = "ValidationIssue[]")]
     pub fn check(&self) -> Result<JsValue, JsValue> {
-        self.with(|d| issues_to_js(&policy::check(d)))
+        Ok(issues_to_js(&policy::check(&*self.read()?)))
     }
 }
 
