@@ -513,21 +513,18 @@ impl PolicyApi {
         #[wasm_bindgen(unchecked_param_type = "PreviewOptions")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let body = standardized(&policy);
-        let prepared = match (&body, signal_only(&options)) {
-            (Ok(text), Ok(signal)) => {
-                let body = PolicyBody::Json(text.clone());
-                policy::preview(self.tailnet(), body, or_empty(&request)).map(|r| (r, signal))
-            }
-            (_, s) => {
-                // Still read the options, so that one error lists every problem.
-                let options = policy::preview(
-                    self.tailnet(),
-                    PolicyBody::Json(String::new()),
-                    or_empty(&request),
-                );
-                Err(gather(&[body.err(), options.err(), s.err()]))
-            }
+        // The options are read even when the policy is refused: one error lists every problem.
+        let (body, refused) = match standardized(&policy) {
+            Ok(text) => (text, None),
+            Err(e) => (String::new(), Some(e)),
+        };
+        let prepared = match (
+            refused,
+            policy::preview(self.tailnet(), PolicyBody::Json(body), or_empty(&request)),
+            signal_only(&options),
+        ) {
+            (None, Ok(req), Ok(signal)) => Ok((req, signal)),
+            (b, r, s) => Err(gather(&[b, r.err(), s.err()])),
         };
         self.session.start(prepared)
     }
