@@ -829,20 +829,18 @@ pub fn evaluate_posture(
     attributes: &[(String, AttributeValue)],
 ) -> Result<(bool, Vec<ConditionResult>), Vec<Issue>> {
     let parsed = parse_all(conditions, "conditions")?;
+    // Loops with `push` rather than `map(..).collect()`: less code in the wasm.
     let mut all = true;
-    let results = conditions
-        .iter()
-        .zip(&parsed)
-        .map(|(text, condition)| {
-            let outcome = evaluate(condition, lookup(attributes, &condition.attribute));
-            all &= outcome.matches;
-            ConditionResult {
-                condition: text.clone(),
-                matches: outcome.matches,
-                reason: outcome.reason,
-            }
-        })
-        .collect();
+    let mut results = Vec::with_capacity(parsed.len());
+    for (text, condition) in conditions.iter().zip(&parsed) {
+        let outcome = evaluate(condition, lookup(attributes, &condition.attribute));
+        all &= outcome.matches;
+        results.push(ConditionResult {
+            condition: text.clone(),
+            matches: outcome.matches,
+            reason: outcome.reason,
+        });
+    }
     Ok((all, results))
 }
 
@@ -928,18 +926,19 @@ pub fn report(
     if !issues.is_empty() {
         return Err(issues);
     }
-    Ok(postures
-        .iter()
-        .zip(&parsed)
-        .map(|(posture, conditions)| PostureVerdicts {
+    let mut verdicts = Vec::with_capacity(postures.len());
+    for (posture, conditions) in postures.iter().zip(&parsed) {
+        let mut per_device = Vec::with_capacity(devices.len());
+        for device in devices {
+            per_device.push(verdict(&posture.conditions, conditions, device));
+        }
+        verdicts.push(PostureVerdicts {
             name: posture.name.clone(),
             conditions: posture.conditions.clone(),
-            devices: devices
-                .iter()
-                .map(|device| verdict(&posture.conditions, conditions, device))
-                .collect(),
-        })
-        .collect())
+            devices: per_device,
+        });
+    }
+    Ok(verdicts)
 }
 
 fn verdict(texts: &[String], conditions: &[Condition], device: &DeviceInput) -> DeviceVerdict {
