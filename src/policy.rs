@@ -394,7 +394,11 @@ fn string_list(node: &Node<'_>) -> Option<Vec<String>> {
     if node.kind() != Kind::Array {
         return None;
     }
-    node.items().map(|n| n.as_str()).collect()
+    let mut out = Vec::new();
+    for item in node.items() {
+        out.push(item.as_str()?);
+    }
+    Some(out)
 }
 
 /// `name` as a path step after `parent`: `.name` for plain names, `["posture:x"]` otherwise.
@@ -634,16 +638,13 @@ pub fn choose_devices<J: Json>(
     ids: Option<&[String]>,
 ) -> Result<Vec<(String, String)>, Error> {
     let text = |d: &J, key: &str| d.get(key).and_then(|v| v.as_string());
-    let all: Vec<(String, String)> = listed
-        .iter()
-        .filter_map(|d| {
-            let id = text(d, "nodeId")?;
-            let name = text(d, "name")
-                .or_else(|| text(d, "hostname"))
-                .unwrap_or_default();
-            Some((id, name))
-        })
-        .collect();
+    let mut all = Vec::with_capacity(listed.len());
+    for d in listed {
+        if let Some(id) = text(d, "nodeId") {
+            let name = text(d, "name").or_else(|| text(d, "hostname"));
+            all.push((id, name.unwrap_or_default()));
+        }
+    }
     let Some(ids) = ids else {
         return Ok(all);
     };
@@ -684,14 +685,15 @@ pub fn device_inputs<J: Json>(
     attributes: Vec<J>,
 ) -> Vec<DeviceInput> {
     let mut attributes = attributes.iter();
-    chosen
-        .into_iter()
-        .map(|(node_id, name)| DeviceInput {
+    let mut out = Vec::with_capacity(chosen.len());
+    for (node_id, name) in chosen {
+        out.push(DeviceInput {
             node_id,
             name,
             attributes: attributes.next().map(attributes_of).unwrap_or_default(),
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 /// `evaluatePosture`'s arguments: a list of condition strings, and an object of attributes
