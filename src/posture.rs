@@ -301,9 +301,9 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn take_while(&mut self, f: impl Fn(u8) -> bool) -> &'a str {
+    fn take_while(&mut self, f: fn(u8) -> bool) -> &'a str {
         let start = self.pos;
-        while self.peek().is_some_and(&f) {
+        while self.peek().is_some_and(f) {
             self.pos += 1;
         }
         self.slice(start, self.pos)
