@@ -965,14 +965,9 @@ fn quote(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => {
                 out.push_str("\\u00");
-                for shift in [4, 0] {
-                    out.push(char::from(
-                        b"0123456789abcdef"
-                            .get(((c as u32 >> shift) & 0xf) as usize)
-                            .copied()
-                            .unwrap_or(b'0'),
-                    ));
-                }
+                let hex = |n: u32| char::from_digit(n & 0xf, 16).unwrap_or('0');
+                out.push(hex(c as u32 >> 4));
+                out.push(hex(c as u32));
             }
             c => out.push(c),
         }

@@ -196,7 +196,7 @@ pub fn check_tests<J: Json>(tests: &J) -> Vec<Issue> {
             continue;
         }
         let mut input = Input::new(test, &at);
-        for name in TEST_FIELDS {
+        for &name in &TEST_FIELDS {
             input.allow(name);
         }
         match input.raw("src").and_then(|s| s.as_string()) {
@@ -460,7 +460,7 @@ pub fn check(doc: &Document) -> Vec<Issue> {
     if let Some(list) = root.get("defaultSrcPosture") {
         references(list, "defaultSrcPosture".into(), &mut issues);
     }
-    for section in RULE_SECTIONS {
+    for &section in &RULE_SECTIONS {
         let Some(rules) = root.get(section).filter(|r| r.kind() == Kind::Array) else {
             continue;
         };

@@ -333,17 +333,21 @@ fn is_word_byte(b: u8) -> bool {
 
 const EXPECTED_OPERATOR: &str = "expected an operator such as == or IN";
 
+/// The symbol operators, longest first. A constant walked by reference: an array walked by
+/// value is built on the stack at every call.
+const SYMBOLS: [(&[u8], Operator); 6] = [
+    (b"==", Operator::Eq),
+    (b"!=", Operator::Ne),
+    (b"<=", Operator::Le),
+    (b">=", Operator::Ge),
+    (b"<", Operator::Lt),
+    (b">", Operator::Gt),
+];
+
 fn operator(c: &mut Cursor) -> Result<Operator, ConditionError> {
     let at = c.pos;
     let rest = c.text.as_bytes().get(at..).unwrap_or_default();
-    for (symbol, op) in [
-        (&b"=="[..], Operator::Eq),
-        (b"!=", Operator::Ne),
-        (b"<=", Operator::Le),
-        (b">=", Operator::Ge),
-        (b"<", Operator::Lt),
-        (b">", Operator::Gt),
-    ] {
+    for &(symbol, op) in &SYMBOLS {
         if rest.starts_with(symbol) {
             c.pos += symbol.len();
             return Ok(op);

@@ -263,7 +263,7 @@ fn file_result(req: &HttpRequest, reply: Reply, fallback: Option<&str>) -> Resul
         Body::Text(t) => t,
         Body::Json(v) => {
             // `?details=true`: the file base64-encoded in `acl`, with the server's findings.
-            for key in ["warnings", "errors"] {
+            for &key in &["warnings", "errors"] {
                 if let Some(list) = v.get(key) {
                     set(&out, key, list);
                 }
