@@ -460,7 +460,9 @@ impl Document {
     /// the first 100 values that start a line (a bound: each look scans the parent's line).
     fn unit(&self) -> &str {
         let bytes = self.text.as_bytes();
-        let starts_line = |e: &&Entry| {
+        let mut looked = 0;
+        for e in self.entries.iter().skip(1) {
+            // Whether `e` starts a line: only spaces and tabs back to a line break.
             let start = e.key.min(e.start);
             let head = bytes.get(..start).unwrap_or(&[]);
             let n = head
@@ -468,16 +470,17 @@ impl Document {
                 .rev()
                 .take_while(|&&b| b == b' ' || b == b'\t')
                 .count();
-            matches!(
-                head.len().checked_sub(n + 1).and_then(|i| head.get(i)),
-                Some(b'\n')
-            )
-        };
-        for e in self.entries.iter().skip(1).filter(starts_line).take(100) {
+            if head.len().checked_sub(n + 1).and_then(|i| head.get(i)) != Some(&b'\n') {
+                continue;
+            }
+            looked += 1;
+            if looked > 100 {
+                break;
+            }
             let Some(p) = self.entry(e.parent) else {
                 continue;
             };
-            let (_, ind) = self.line_indent(e.key.min(e.start));
+            let (_, ind) = self.line_indent(start);
             let (_, outer) = self.line_indent(p.start);
             if ind.len() > outer.len() && ind.starts_with(outer) {
                 return ind.get(outer.len()..).unwrap_or("  ");
