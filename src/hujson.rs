@@ -464,13 +464,8 @@ impl Document {
         for e in self.entries.iter().skip(1) {
             // Whether `e` starts a line: only spaces and tabs back to a line break.
             let start = e.key.min(e.start);
-            let head = bytes.get(..start).unwrap_or(&[]);
-            let n = head
-                .iter()
-                .rev()
-                .take_while(|&&b| b == b' ' || b == b'\t')
-                .count();
-            if head.len().checked_sub(n + 1).and_then(|i| head.get(i)) != Some(&b'\n') {
+            let before = start.saturating_sub(blanks_before(bytes, start));
+            if before == 0 || bytes.get(before - 1) != Some(&b'\n') {
                 continue;
             }
             looked += 1;
@@ -500,14 +495,7 @@ impl Document {
     fn line_indent(&self, pos: usize) -> (usize, &str) {
         let head = self.text.as_bytes().get(..pos).unwrap_or(&[]);
         let ls = head.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let n = self
-            .text
-            .as_bytes()
-            .get(ls..)
-            .unwrap_or(&[])
-            .iter()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count();
+        let n = blanks(self.text.as_bytes(), ls);
         (ls, self.slice(ls, ls.saturating_add(n)))
     }
 
@@ -699,12 +687,7 @@ impl Document {
             splices.push(Splice::cut(p.comma, p.comma.saturating_add(1)));
         }
         let (ls, indent) = self.line_indent(start);
-        let rest = bytes.get(end..).unwrap_or(&[]);
-        let blank = rest
-            .iter()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count();
-        let line_end = end.saturating_add(blank);
+        let line_end = end.saturating_add(blanks(bytes, end));
         let emptied = ls.saturating_add(indent.len()) == start
             && matches!(bytes.get(line_end), None | Some(b'\n' | b'\r'));
         if emptied {
@@ -717,12 +700,7 @@ impl Document {
             }
             splices.push(Splice::cut(ls, to));
         } else if is_last && e.comma != NONE {
-            let back = self
-                .slice(0, start)
-                .bytes()
-                .rev()
-                .take_while(|&b| b == b' ' || b == b'\t')
-                .count();
+            let back = blanks_before(bytes, start);
             splices.push(Splice::cut(start.saturating_sub(back), end));
         } else {
             splices.push(Splice::cut(start, line_end));
@@ -863,6 +841,23 @@ fn one_line(v: &Document, i: usize, out: &mut String, room: usize) -> bool {
     }
     // Bytes, not characters: O(1) at every level, and only stricter for non-ASCII text.
     out.len() < room
+}
+
+/// How many spaces and tabs run from `pos` on.
+fn blanks(bytes: &[u8], pos: usize) -> usize {
+    let rest = bytes.get(pos..).unwrap_or(&[]);
+    rest.iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count()
+}
+
+/// How many spaces and tabs run back from `pos` (just before it).
+fn blanks_before(bytes: &[u8], pos: usize) -> usize {
+    let head = bytes.get(..pos).unwrap_or(&[]);
+    head.iter()
+        .rev()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count()
 }
 
 /// Columns taken by `s`, a tab counting 4.
