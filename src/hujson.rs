@@ -510,21 +510,14 @@ impl Document {
         let bytes = self.text.as_bytes();
         let (mut p, mut end) = (pos, pos);
         loop {
-            while matches!(bytes.get(p), Some(b' ' | b'\t')) {
-                p += 1;
-            }
+            p += blanks(bytes, p);
             if bytes.get(p) != Some(&b'/') {
                 return end;
             }
             let Some(e) = comment_end(bytes, p) else {
                 return end;
             };
-            if bytes
-                .get(p..e)
-                .unwrap_or(&[])
-                .iter()
-                .any(|&b| b == b'\n' || b == b'\r')
-            {
+            if has_break(bytes.get(p..e).unwrap_or(&[])) {
                 return end;
             }
             end = e;
@@ -587,7 +580,7 @@ impl Document {
         match (first, last) {
             (Some(first), Some(last)) => {
                 let first_start = first.key.min(first.start);
-                let multiline = has_break(self.slice(c.start, first_start));
+                let multiline = has_break(self.slice(c.start, first_start).as_bytes());
                 let after = if last.comma == NONE {
                     last.end
                 } else {
@@ -638,7 +631,7 @@ impl Document {
                     }
                 } else {
                     let pos = self.comments_end(c.start.saturating_add(1));
-                    if has_break(inner) {
+                    if has_break(bytes) {
                         let indent = cat(&[outer, layout.unit]);
                         let body = item(&indent, width(&indent));
                         let comma = if layout.trailing { "," } else { "" };
@@ -865,8 +858,8 @@ fn width(s: &str) -> usize {
     s.chars().fold(0, |n, c| n + if c == '\t' { 4 } else { 1 })
 }
 
-fn has_break(s: &str) -> bool {
-    s.bytes().any(|b| b == b'\n' || b == b'\r')
+fn has_break(s: &[u8]) -> bool {
+    s.iter().any(|&b| b == b'\n' || b == b'\r')
 }
 
 /// `{"a":{"b":json}}` for the tokens `a`, `b`.
