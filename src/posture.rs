@@ -10,7 +10,7 @@
 use crate::devices::AttributeValue;
 use crate::error::Issue;
 use crate::hujson::Document;
-use crate::text::{cat, decimal};
+use crate::text::{cat, char_count, decimal};
 use std::cmp::Ordering;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -314,10 +314,8 @@ impl<'a> Cursor<'a> {
     }
 
     fn error(&self, at: usize, message: impl Into<String>) -> ConditionError {
-        // Characters before `at`: every byte that does not continue a UTF-8 sequence.
-        let before = self.text.as_bytes().iter().take(at);
         ConditionError {
-            column: before.filter(|&&b| b & 0xC0 != 0x80).count() + 1,
+            column: char_count(self.slice(0, at)) + 1,
             message: message.into(),
         }
     }
