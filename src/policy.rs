@@ -533,15 +533,7 @@ fn check_posture(name: &str, value: &Node<'_>, field: &str, issues: &mut Vec<Iss
 pub fn condition_issues(text: &str) -> Option<String> {
     let condition = match posture::parse(text) {
         Ok(c) => c,
-        Err(e) => {
-            let column = decimal(e.column as u64);
-            return Some(cat(&[
-                "does not parse at column ",
-                &column,
-                ": ",
-                &e.message,
-            ]));
-        }
+        Err(e) => return Some(cat(&["does not parse at ", &e.describe()])),
     };
     let namespace = condition.attribute.split(':').next().unwrap_or_default();
     if !posture::known_namespace(namespace) {

@@ -870,11 +870,11 @@ pub fn parse_posture_condition(
 ) -> Result<JsValue, JsValue> {
     let text = text_arg(&text, "condition").map_err(js_error)?;
     let condition = posture::parse(&text).map_err(|e| {
-        let column = decimal(e.column as u64);
-        let message = cat(&["column ", &column, ": ", &e.message]);
-        js_error(Error::Validation(vec![
-            Issue::new("condition", message).at(1, e.column)
-        ]))
+        js_error(Error::Validation(vec![Issue::new(
+            "condition",
+            e.describe(),
+        )
+        .at(1, e.column)]))
     })?;
     let out = Object::new();
     set(&out, "attribute", condition.attribute.as_str().into());
