@@ -190,7 +190,7 @@ pub fn check_tests<J: Json>(tests: &J) -> Vec<Issue> {
         return vec![Issue::new("tests", "must be a non-empty array of tests")];
     }
     for (i, test) in tests.items().into_iter().enumerate() {
-        let at = cat(&["tests[", &decimal(i as u64), "]"]);
+        let at = index_field("tests", i);
         if test.kind() != JsonKind::Object {
             issues.push(Issue::new(at, "must be an object such as { src, accept }"));
             continue;
