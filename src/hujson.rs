@@ -140,14 +140,10 @@ impl<'a> Node<'a> {
             .flatten()
     }
 
-    /// Object members in order, names unescaped, duplicates kept.
-    pub fn members(&self) -> Vec<(String, Node<'a>)> {
-        if self.entry.kind != Kind::Object {
-            return Vec::new();
-        }
-        self.children()
+    /// Object members in order, names unescaped, duplicates kept; none when not an object.
+    pub fn members(&self) -> impl Iterator<Item = (String, Node<'a>)> + 'a {
+        self.children(Kind::Object)
             .map(|n| (unescape(n.doc.key(&n.entry)), n))
-            .collect()
     }
 
     /// The last member of that name, as `JSON.parse` and serde_json keep.
@@ -160,17 +156,19 @@ impl<'a> Node<'a> {
             .and_then(|i| self.doc.node(i))
     }
 
-    /// Array items in order.
-    pub fn items(&self) -> Vec<Node<'a>> {
-        if self.entry.kind != Kind::Array {
-            return Vec::new();
-        }
-        self.children().collect()
+    /// Array items in order; none when not an array.
+    pub fn items(&self) -> impl Iterator<Item = Node<'a>> + 'a {
+        self.children(Kind::Array)
     }
 
-    fn children(&self) -> impl Iterator<Item = Node<'a>> + 'a {
+    /// The children of a container of `kind`; none when the value is of another kind.
+    fn children(&self, kind: Kind) -> impl Iterator<Item = Node<'a>> + 'a {
         let doc = self.doc;
-        doc.children(self.index).filter_map(move |i| doc.node(i))
+        let mut children = doc.children(self.index);
+        if self.entry.kind != kind {
+            children.end = 0;
+        }
+        children.filter_map(move |i| doc.node(i))
     }
 }
 
@@ -198,10 +196,10 @@ impl crate::json::Json for Node<'_> {
         Node::get(self, key)
     }
     fn keys(&self) -> Vec<String> {
-        self.members().into_iter().map(|(name, _)| name).collect()
+        self.members().map(|(name, _)| name).collect()
     }
     fn items(&self) -> Vec<Self> {
-        Node::items(self)
+        Node::items(self).collect()
     }
 }
 
@@ -381,12 +379,12 @@ impl Document {
         self.entry(e.after).is_none_or(|n| n.parent != e.parent)
     }
 
-    fn children(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        let end = self.entry(i).map_or(0, |e| e.after);
-        core::iter::successors(Some(i.saturating_add(1)), move |&c| {
-            self.entry(c).map(|e| e.after)
-        })
-        .take_while(move |&c| c < end)
+    fn children(&self, i: usize) -> Children<'_> {
+        Children {
+            entries: &self.entries,
+            next: i.saturating_add(1),
+            end: self.entry(i).map_or(0, |e| e.after),
+        }
     }
 
     fn key<'t>(&'t self, e: &Entry) -> &'t str {
@@ -462,24 +460,22 @@ impl Document {
     /// the first 100 values that start a line (a bound: each look scans the parent's line).
     fn unit(&self) -> &str {
         let bytes = self.text.as_bytes();
-        let starts_line = |e: &&Entry| {
+        let mut looked = 0;
+        for e in self.entries.iter().skip(1) {
+            // Whether `e` starts a line: only spaces and tabs back to a line break.
             let start = e.key.min(e.start);
-            let head = bytes.get(..start).unwrap_or(&[]);
-            let n = head
-                .iter()
-                .rev()
-                .take_while(|&&b| b == b' ' || b == b'\t')
-                .count();
-            matches!(
-                head.len().checked_sub(n + 1).and_then(|i| head.get(i)),
-                Some(b'\n')
-            )
-        };
-        for e in self.entries.iter().skip(1).filter(starts_line).take(100) {
+            let before = start.saturating_sub(blanks_before(bytes, start));
+            if before == 0 || bytes.get(before - 1) != Some(&b'\n') {
+                continue;
+            }
+            looked += 1;
+            if looked > 100 {
+                break;
+            }
             let Some(p) = self.entry(e.parent) else {
                 continue;
             };
-            let (_, ind) = self.line_indent(e.key.min(e.start));
+            let (_, ind) = self.line_indent(start);
             let (_, outer) = self.line_indent(p.start);
             if ind.len() > outer.len() && ind.starts_with(outer) {
                 return ind.get(outer.len()..).unwrap_or("  ");
@@ -499,14 +495,7 @@ impl Document {
     fn line_indent(&self, pos: usize) -> (usize, &str) {
         let head = self.text.as_bytes().get(..pos).unwrap_or(&[]);
         let ls = head.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let n = self
-            .text
-            .as_bytes()
-            .get(ls..)
-            .unwrap_or(&[])
-            .iter()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count();
+        let n = blanks(self.text.as_bytes(), ls);
         (ls, self.slice(ls, ls.saturating_add(n)))
     }
 
@@ -521,21 +510,14 @@ impl Document {
         let bytes = self.text.as_bytes();
         let (mut p, mut end) = (pos, pos);
         loop {
-            while matches!(bytes.get(p), Some(b' ' | b'\t')) {
-                p += 1;
-            }
+            p += blanks(bytes, p);
             if bytes.get(p) != Some(&b'/') {
                 return end;
             }
             let Some(e) = comment_end(bytes, p) else {
                 return end;
             };
-            if bytes
-                .get(p..e)
-                .unwrap_or(&[])
-                .iter()
-                .any(|&b| b == b'\n' || b == b'\r')
-            {
+            if has_break(bytes.get(p..e).unwrap_or(&[])) {
                 return end;
             }
             end = e;
@@ -598,7 +580,7 @@ impl Document {
         match (first, last) {
             (Some(first), Some(last)) => {
                 let first_start = first.key.min(first.start);
-                let multiline = has_break(self.slice(c.start, first_start));
+                let multiline = has_break(self.slice(c.start, first_start).as_bytes());
                 let after = if last.comma == NONE {
                     last.end
                 } else {
@@ -649,7 +631,7 @@ impl Document {
                     }
                 } else {
                     let pos = self.comments_end(c.start.saturating_add(1));
-                    if has_break(inner) {
+                    if has_break(bytes) {
                         let indent = cat(&[outer, layout.unit]);
                         let body = item(&indent, width(&indent));
                         let comma = if layout.trailing { "," } else { "" };
@@ -698,12 +680,7 @@ impl Document {
             splices.push(Splice::cut(p.comma, p.comma.saturating_add(1)));
         }
         let (ls, indent) = self.line_indent(start);
-        let rest = bytes.get(end..).unwrap_or(&[]);
-        let blank = rest
-            .iter()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count();
-        let line_end = end.saturating_add(blank);
+        let line_end = end.saturating_add(blanks(bytes, end));
         let emptied = ls.saturating_add(indent.len()) == start
             && matches!(bytes.get(line_end), None | Some(b'\n' | b'\r'));
         if emptied {
@@ -716,12 +693,7 @@ impl Document {
             }
             splices.push(Splice::cut(ls, to));
         } else if is_last && e.comma != NONE {
-            let back = self
-                .slice(0, start)
-                .bytes()
-                .rev()
-                .take_while(|&b| b == b' ' || b == b'\t')
-                .count();
+            let back = blanks_before(bytes, start);
             splices.push(Splice::cut(start.saturating_sub(back), end));
         } else {
             splices.push(Splice::cut(start, line_end));
@@ -735,6 +707,27 @@ impl Document {
             unit: self.unit(),
             trailing: self.trailing(),
         }
+    }
+}
+
+/// The indices of a container's children in order: each child's `after` is its next sibling.
+/// A plain struct rather than an adapter chain, which cost more code at each use.
+struct Children<'d> {
+    entries: &'d [Entry],
+    next: usize,
+    end: usize,
+}
+
+impl Iterator for Children<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let i = self.next;
+        if i >= self.end {
+            return None;
+        }
+        self.next = self.entries.get(i).map_or(self.end, |e| e.after);
+        Some(i)
     }
 }
 
@@ -843,13 +836,30 @@ fn one_line(v: &Document, i: usize, out: &mut String, room: usize) -> bool {
     out.len() < room
 }
 
+/// How many spaces and tabs run from `pos` on.
+fn blanks(bytes: &[u8], pos: usize) -> usize {
+    let rest = bytes.get(pos..).unwrap_or(&[]);
+    rest.iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count()
+}
+
+/// How many spaces and tabs run back from `pos` (just before it).
+fn blanks_before(bytes: &[u8], pos: usize) -> usize {
+    let head = bytes.get(..pos).unwrap_or(&[]);
+    head.iter()
+        .rev()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count()
+}
+
 /// Columns taken by `s`, a tab counting 4.
 fn width(s: &str) -> usize {
     s.chars().fold(0, |n, c| n + if c == '\t' { 4 } else { 1 })
 }
 
-fn has_break(s: &str) -> bool {
-    s.bytes().any(|b| b == b'\n' || b == b'\r')
+fn has_break(s: &[u8]) -> bool {
+    s.iter().any(|&b| b == b'\n' || b == b'\r')
 }
 
 /// `{"a":{"b":json}}` for the tokens `a`, `b`.
@@ -946,14 +956,9 @@ fn quote(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => {
                 out.push_str("\\u00");
-                for shift in [4, 0] {
-                    out.push(char::from(
-                        b"0123456789abcdef"
-                            .get(((c as u32 >> shift) & 0xf) as usize)
-                            .copied()
-                            .unwrap_or(b'0'),
-                    ));
-                }
+                let hex = |n: u32| char::from_digit(n & 0xf, 16).unwrap_or('0');
+                out.push(hex(c as u32 >> 4));
+                out.push(hex(c as u32));
             }
             c => out.push(c),
         }

@@ -67,20 +67,24 @@ pub fn get<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     if !issues.is_empty() {
         return Err(Error::Validation(issues));
     }
-    let path = acl_path(tailnet, &[]);
     Ok(match details {
         true => {
+            let path = acl_path(tailnet, &[]);
             let mut req = HttpRequest::new(Method::Get, path, Expect::Object(DETAILS_FIELDS));
             req.query = query_string(&[("details", "true")]);
             req.accept = None;
             req
         }
-        false => {
-            let mut req = HttpRequest::new(Method::Get, path, Expect::Text);
-            req.accept = Some(HUJSON);
-            req
-        }
+        false => read(tailnet),
     })
+}
+
+/// `GET /tailnet/{t}/acl` for the file as stored (`Accept: application/hujson`): `get`
+/// without options, as `update` and `evaluatePostures` read it.
+pub fn read(tailnet: &str) -> HttpRequest {
+    let mut req = HttpRequest::new(Method::Get, acl_path(tailnet, &[]), Expect::Text);
+    req.accept = Some(HUJSON);
+    req
 }
 
 /// What a write is conditional on: an ETag, the untouched default, or nothing at all.
@@ -186,13 +190,13 @@ pub fn check_tests<J: Json>(tests: &J) -> Vec<Issue> {
         return vec![Issue::new("tests", "must be a non-empty array of tests")];
     }
     for (i, test) in tests.items().into_iter().enumerate() {
-        let at = cat(&["tests[", &decimal(i as u64), "]"]);
+        let at = index_field("tests", i);
         if test.kind() != JsonKind::Object {
             issues.push(Issue::new(at, "must be an object such as { src, accept }"));
             continue;
         }
         let mut input = Input::new(test, &at);
-        for name in TEST_FIELDS {
+        for &name in &TEST_FIELDS {
             input.allow(name);
         }
         match input.raw("src").and_then(|s| s.as_string()) {
@@ -390,7 +394,11 @@ fn string_list(node: &Node<'_>) -> Option<Vec<String>> {
     if node.kind() != Kind::Array {
         return None;
     }
-    node.items().iter().map(Node::as_str).collect()
+    let mut out = Vec::new();
+    for item in node.items() {
+        out.push(item.as_str()?);
+    }
+    Some(out)
 }
 
 /// `name` as a path step after `parent`: `.name` for plain names, `["posture:x"]` otherwise.
@@ -437,7 +445,7 @@ pub fn check(doc: &Document) -> Vec<Issue> {
             issues.push(Issue::new(field, "must be a list of posture names"));
             return;
         }
-        for (i, item) in list.items().iter().enumerate() {
+        for (i, item) in list.items().enumerate() {
             let at = index_field(&field, i);
             match item.as_str() {
                 Some(name) if names_posture(&name) => {}
@@ -452,11 +460,11 @@ pub fn check(doc: &Document) -> Vec<Issue> {
     if let Some(list) = root.get("defaultSrcPosture") {
         references(list, "defaultSrcPosture".into(), &mut issues);
     }
-    for section in RULE_SECTIONS {
+    for &section in &RULE_SECTIONS {
         let Some(rules) = root.get(section).filter(|r| r.kind() == Kind::Array) else {
             continue;
         };
-        for (i, rule) in rules.items().into_iter().enumerate() {
+        for (i, rule) in rules.items().enumerate() {
             if let Some(list) = rule.get("srcPosture") {
                 let field = member_field(&index_field(section, i), "srcPosture");
                 references(list, field, &mut issues);
@@ -470,11 +478,10 @@ pub fn check(doc: &Document) -> Vec<Issue> {
 fn duplicates(node: &Node<'_>, field: &str, issues: &mut Vec<Issue>) {
     match node.kind() {
         Kind::Object => {
-            let members = node.members();
-            for (i, (name, value)) in members.iter().enumerate() {
-                let at = member_field(field, name);
-                let seen_before = members.iter().take(i).any(|(n, _)| n == name);
-                if seen_before {
+            let mut seen: Vec<String> = Vec::new();
+            for (name, value) in node.members() {
+                let at = member_field(field, &name);
+                if seen.contains(&name) {
                     let (line, _) = value.line_column();
                     issues.push(Issue::new(
                         at.clone(),
@@ -485,12 +492,13 @@ fn duplicates(node: &Node<'_>, field: &str, issues: &mut Vec<Issue>) {
                         ]),
                     ));
                 }
-                duplicates(value, &at, issues);
+                duplicates(&value, &at, issues);
+                seen.push(name);
             }
         }
         Kind::Array => {
-            for (i, item) in node.items().iter().enumerate() {
-                duplicates(item, &index_field(field, i), issues);
+            for (i, item) in node.items().enumerate() {
+                duplicates(&item, &index_field(field, i), issues);
             }
         }
         _ => {}
@@ -505,15 +513,12 @@ fn check_posture(name: &str, value: &Node<'_>, field: &str, issues: &mut Vec<Iss
             "a posture name must start with \"posture:\" and have a name after it",
         )),
     }
-    let items = match value.kind() {
-        Kind::Array => value.items(),
-        _ => Vec::new(),
-    };
-    if items.is_empty() {
+    let mut items = value.items().enumerate().peekable();
+    if items.peek().is_none() {
         issues.push(Issue::new(field, "must be a non-empty list of conditions"));
         return;
     }
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items {
         let at = index_field(field, i);
         match item.as_str() {
             Some(text) => issues.extend(condition_issues(&text).map(|m| Issue::new(&at, m))),
@@ -528,15 +533,7 @@ fn check_posture(name: &str, value: &Node<'_>, field: &str, issues: &mut Vec<Iss
 pub fn condition_issues(text: &str) -> Option<String> {
     let condition = match posture::parse(text) {
         Ok(c) => c,
-        Err(e) => {
-            let column = decimal(e.column as u64);
-            return Some(cat(&[
-                "does not parse at column ",
-                &column,
-                ": ",
-                &e.message,
-            ]));
-        }
+        Err(e) => return Some(cat(&["does not parse at ", &e.describe()])),
     };
     let namespace = condition.attribute.split(':').next().unwrap_or_default();
     if !posture::known_namespace(namespace) {
@@ -633,16 +630,13 @@ pub fn choose_devices<J: Json>(
     ids: Option<&[String]>,
 ) -> Result<Vec<(String, String)>, Error> {
     let text = |d: &J, key: &str| d.get(key).and_then(|v| v.as_string());
-    let all: Vec<(String, String)> = listed
-        .iter()
-        .filter_map(|d| {
-            let id = text(d, "nodeId")?;
-            let name = text(d, "name")
-                .or_else(|| text(d, "hostname"))
-                .unwrap_or_default();
-            Some((id, name))
-        })
-        .collect();
+    let mut all = Vec::with_capacity(listed.len());
+    for d in listed {
+        if let Some(id) = text(d, "nodeId") {
+            let name = text(d, "name").or_else(|| text(d, "hostname"));
+            all.push((id, name.unwrap_or_default()));
+        }
+    }
     let Some(ids) = ids else {
         return Ok(all);
     };
@@ -682,20 +676,16 @@ pub fn device_inputs<J: Json>(
     chosen: Vec<(String, String)>,
     attributes: Vec<J>,
 ) -> Vec<DeviceInput> {
-    chosen
-        .into_iter()
-        .zip(
-            attributes
-                .iter()
-                .map(attributes_of)
-                .chain(std::iter::repeat_with(Vec::new)),
-        )
-        .map(|((node_id, name), attributes)| DeviceInput {
+    let mut attributes = attributes.iter();
+    let mut out = Vec::with_capacity(chosen.len());
+    for (node_id, name) in chosen {
+        out.push(DeviceInput {
             node_id,
             name,
-            attributes,
-        })
-        .collect()
+            attributes: attributes.next().map(attributes_of).unwrap_or_default(),
+        });
+    }
+    out
 }
 
 /// `evaluatePosture`'s arguments: a list of condition strings, and an object of attributes

@@ -9,7 +9,8 @@
 
 use crate::devices::AttributeValue;
 use crate::error::Issue;
-use crate::text::{cat, decimal};
+use crate::hujson::Document;
+use crate::text::{cat, char_count, decimal};
 use std::cmp::Ordering;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -300,9 +301,9 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn take_while(&mut self, f: impl Fn(u8) -> bool) -> &'a str {
+    fn take_while(&mut self, f: fn(u8) -> bool) -> &'a str {
         let start = self.pos;
-        while self.peek().is_some_and(&f) {
+        while self.peek().is_some_and(f) {
             self.pos += 1;
         }
         self.slice(start, self.pos)
@@ -313,10 +314,8 @@ impl<'a> Cursor<'a> {
     }
 
     fn error(&self, at: usize, message: impl Into<String>) -> ConditionError {
-        // Characters before `at`: every byte that does not continue a UTF-8 sequence.
-        let before = self.text.as_bytes().iter().take(at);
         ConditionError {
-            column: before.filter(|&&b| b & 0xC0 != 0x80).count() + 1,
+            column: char_count(self.slice(0, at)) + 1,
             message: message.into(),
         }
     }
@@ -332,17 +331,21 @@ fn is_word_byte(b: u8) -> bool {
 
 const EXPECTED_OPERATOR: &str = "expected an operator such as == or IN";
 
+/// The symbol operators, longest first. A constant walked by reference: an array walked by
+/// value is built on the stack at every call.
+const SYMBOLS: [(&[u8], Operator); 6] = [
+    (b"==", Operator::Eq),
+    (b"!=", Operator::Ne),
+    (b"<=", Operator::Le),
+    (b">=", Operator::Ge),
+    (b"<", Operator::Lt),
+    (b">", Operator::Gt),
+];
+
 fn operator(c: &mut Cursor) -> Result<Operator, ConditionError> {
     let at = c.pos;
     let rest = c.text.as_bytes().get(at..).unwrap_or_default();
-    for (symbol, op) in [
-        (&b"=="[..], Operator::Eq),
-        (b"!=", Operator::Ne),
-        (b"<=", Operator::Le),
-        (b">=", Operator::Ge),
-        (b"<", Operator::Lt),
-        (b">", Operator::Gt),
-    ] {
+    for &(symbol, op) in &SYMBOLS {
         if rest.starts_with(symbol) {
             c.pos += symbol.len();
             return Ok(op);
@@ -414,12 +417,15 @@ fn value(c: &mut Cursor) -> Result<(AttributeValue, String), ConditionError> {
     }
 }
 
-/// A number in JSON's syntax. The whole run of number-like characters must be one, so an
-/// unquoted version (`1.60.2`) is refused with a hint rather than read as `1.60`.
+/// A number in JSON's syntax, read by the HuJSON parser. The whole run of number-like
+/// characters must be one, so an unquoted version (`1.60.2`) is refused with a hint rather
+/// than read as `1.60`.
 fn number(c: &mut Cursor) -> Result<(AttributeValue, String), ConditionError> {
     let at = c.pos;
     let run = c.take_while(|b| is_word_byte(b) || matches!(b, b'.' | b'+' | b'-'));
-    if !is_json_number(run.as_bytes()) {
+    // The run starts with `-` or a digit and holds no space or `/`: it parses as a number or
+    // not at all.
+    let Ok(doc) = Document::parse(run) else {
         return Err(c.error(
             at,
             cat(&[
@@ -430,44 +436,11 @@ fn number(c: &mut Cursor) -> Result<(AttributeValue, String), ConditionError> {
                 "')",
             ]),
         ));
-    }
-    match crate::text::json_number(run).filter(|n| n.is_finite()) {
+    };
+    match doc.root().as_f64().filter(|n| n.is_finite()) {
         Some(n) => Ok((AttributeValue::Number(n), run.into())),
         None => Err(c.error(at, "number out of range")),
     }
-}
-
-/// RFC 8259's `number`: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, all of `s`.
-fn is_json_number(s: &[u8]) -> bool {
-    fn digits(s: &[u8]) -> (usize, &[u8]) {
-        let n = s.iter().take_while(|b| b.is_ascii_digit()).count();
-        (n, s.get(n..).unwrap_or_default())
-    }
-    let s = s.strip_prefix(b"-").unwrap_or(s);
-    let leading_zero = s.first() == Some(&b'0');
-    let (n, mut s) = digits(s);
-    if n == 0 || (leading_zero && n > 1) {
-        return false;
-    }
-    if let Some(frac) = s.strip_prefix(b".") {
-        let (n, rest) = digits(frac);
-        if n == 0 {
-            return false;
-        }
-        s = rest;
-    }
-    if let Some(exp) = s.strip_prefix(b"e").or_else(|| s.strip_prefix(b"E")) {
-        let exp = exp
-            .strip_prefix(b"+")
-            .or_else(|| exp.strip_prefix(b"-"))
-            .unwrap_or(exp);
-        let (n, rest) = digits(exp);
-        if n == 0 {
-            return false;
-        }
-        s = rest;
-    }
-    s.is_empty()
 }
 
 /// `[value, value, ...]`, and its canonical text.
@@ -568,7 +541,7 @@ impl Reason {
     fn bare(mut self, v: &AttributeValue) -> Self {
         match v {
             AttributeValue::String(s) => self.0.push_str(s),
-            AttributeValue::Number(n) => self.0.push_str(&number_text(*n)),
+            AttributeValue::Number(n) => push_number(&mut self.0, *n),
             AttributeValue::Boolean(b) => self.0.push_str(if *b { "true" } else { "false" }),
         }
         self
@@ -772,20 +745,25 @@ fn type_name(v: &AttributeValue) -> &'static str {
     }
 }
 
-/// A device's number for a reason. Integers exactly; others to 15 significant digits (every
-/// decimal of that many digits survives a trip through f64), in JS's notation.
-fn number_text(n: f64) -> String {
+/// Writes a device's number for a reason. Integers exactly; others to 15 significant digits
+/// (every decimal of that many digits survives a trip through f64), in JS's notation.
+fn push_number(out: &mut String, n: f64) {
     if n.is_nan() {
-        return String::from("NaN");
+        out.push_str("NaN");
+        return;
     }
-    let sign = if n < 0.0 { "-" } else { "" };
+    if n < 0.0 {
+        out.push('-');
+    }
     let a = n.abs();
     if a.is_infinite() {
-        return cat(&[sign, "Infinity"]);
+        out.push_str("Infinity");
+        return;
     }
     // 2^64: below it the cast to u64 is exact for an integer.
     if a.fract() == 0.0 && a < 18_446_744_073_709_551_616.0 {
-        return cat(&[sign, &decimal(a as u64)]);
+        out.push_str(&decimal(a as u64));
+        return;
     }
     // Scale into [1, 10); the few ulps this loses stay below the 15th digit.
     let (mut x, mut exp) = (a, 0i32);
@@ -804,28 +782,34 @@ fn number_text(n: f64) -> String {
     }
     let all = decimal(mantissa);
     let digits = all.trim_end_matches('0');
-    let (head, tail) = digits.split_at_checked(1).unwrap_or((digits, ""));
-    let text = if (0..21).contains(&exp) {
+    let zeros = |out: &mut String, count: usize| out.extend(core::iter::repeat_n('0', count));
+    if (0..21).contains(&exp) {
         let int_len = exp.unsigned_abs() as usize + 1;
         match digits.split_at_checked(int_len) {
-            Some((int, frac)) if !frac.is_empty() => cat(&[int, ".", frac]),
-            _ => cat(&[digits, &"0".repeat(int_len.saturating_sub(digits.len()))]),
+            Some((int, frac)) if !frac.is_empty() => {
+                out.push_str(int);
+                out.push('.');
+                out.push_str(frac);
+            }
+            _ => {
+                out.push_str(digits);
+                zeros(out, int_len.saturating_sub(digits.len()));
+            }
         }
     } else if (-6..0).contains(&exp) {
-        cat(&["0.", &"0".repeat(exp.unsigned_abs() as usize - 1), digits])
+        out.push_str("0.");
+        zeros(out, exp.unsigned_abs() as usize - 1);
+        out.push_str(digits);
     } else {
-        let point = if tail.is_empty() { "" } else { "." };
-        let exp_sign = if exp < 0 { "-" } else { "+" };
-        cat(&[
-            head,
-            point,
-            tail,
-            "e",
-            exp_sign,
-            &decimal(exp.unsigned_abs().into()),
-        ])
-    };
-    cat(&[sign, &text])
+        let (head, tail) = digits.split_at_checked(1).unwrap_or((digits, ""));
+        out.push_str(head);
+        if !tail.is_empty() {
+            out.push('.');
+            out.push_str(tail);
+        }
+        out.push_str(if exp < 0 { "e-" } else { "e+" });
+        out.push_str(&decimal(exp.unsigned_abs().into()));
+    }
 }
 
 // ---- Postures ----
@@ -846,36 +830,33 @@ pub fn evaluate_posture(
     conditions: &[String],
     attributes: &[(String, AttributeValue)],
 ) -> Result<(bool, Vec<ConditionResult>), Vec<Issue>> {
-    let parsed = parse_all(conditions, |i| {
-        cat(&["conditions[", &decimal(i as u64), "]"])
-    })?;
+    let parsed = parse_all(conditions, "conditions")?;
+    // Loops with `push` rather than `map(..).collect()`: less code in the wasm.
     let mut all = true;
-    let results = conditions
-        .iter()
-        .zip(&parsed)
-        .map(|(text, condition)| {
-            let outcome = evaluate(condition, lookup(attributes, &condition.attribute));
-            all &= outcome.matches;
-            ConditionResult {
-                condition: text.clone(),
-                matches: outcome.matches,
-                reason: outcome.reason,
-            }
-        })
-        .collect();
+    let mut results = Vec::with_capacity(parsed.len());
+    for (text, condition) in conditions.iter().zip(&parsed) {
+        let outcome = evaluate(condition, lookup(attributes, &condition.attribute));
+        all &= outcome.matches;
+        results.push(ConditionResult {
+            condition: text.clone(),
+            matches: outcome.matches,
+            reason: outcome.reason,
+        });
+    }
     Ok((all, results))
 }
 
-fn parse_all(
-    conditions: &[String],
-    field: impl Fn(usize) -> String,
-) -> Result<Vec<Condition>, Vec<Issue>> {
+/// Parses each condition; the issues name them `<list>[i]`.
+fn parse_all(conditions: &[String], list: &str) -> Result<Vec<Condition>, Vec<Issue>> {
     let mut parsed = Vec::with_capacity(conditions.len());
     let mut issues = Vec::new();
     for (i, text) in conditions.iter().enumerate() {
         match parse(text) {
             Ok(c) => parsed.push(c),
-            Err(e) => issues.push(Issue::new(field(i), e.describe())),
+            Err(e) => issues.push(Issue::new(
+                cat(&[list, "[", &decimal(i as u64), "]"]),
+                e.describe(),
+            )),
         }
     }
     if issues.is_empty() {
@@ -938,16 +919,8 @@ pub fn report(
     let mut parsed = Vec::with_capacity(postures.len());
     let mut issues = Vec::new();
     for posture in postures {
-        let field = |j: usize| {
-            cat(&[
-                "postures[\"",
-                &posture.name,
-                "\"][",
-                &decimal(j as u64),
-                "]",
-            ])
-        };
-        match parse_all(&posture.conditions, field) {
+        let list = cat(&["postures[\"", &posture.name, "\"]"]);
+        match parse_all(&posture.conditions, &list) {
             Ok(conditions) => parsed.push(conditions),
             Err(mut found) => issues.append(&mut found),
         }
@@ -955,18 +928,19 @@ pub fn report(
     if !issues.is_empty() {
         return Err(issues);
     }
-    Ok(postures
-        .iter()
-        .zip(&parsed)
-        .map(|(posture, conditions)| PostureVerdicts {
+    let mut verdicts = Vec::with_capacity(postures.len());
+    for (posture, conditions) in postures.iter().zip(&parsed) {
+        let mut per_device = Vec::with_capacity(devices.len());
+        for device in devices {
+            per_device.push(verdict(&posture.conditions, conditions, device));
+        }
+        verdicts.push(PostureVerdicts {
             name: posture.name.clone(),
             conditions: posture.conditions.clone(),
-            devices: devices
-                .iter()
-                .map(|device| verdict(&posture.conditions, conditions, device))
-                .collect(),
-        })
-        .collect())
+            devices: per_device,
+        });
+    }
+    Ok(verdicts)
 }
 
 fn verdict(texts: &[String], conditions: &[Condition], device: &DeviceInput) -> DeviceVerdict {

@@ -15,7 +15,7 @@ use crate::policy::{self, AfterEdit, AfterFailure, PolicyBody, Precondition, Upd
 use crate::posture::{self, Operand, PostureVerdicts};
 use crate::text::{cat, decimal};
 use js_sys::{Array, Function, Object, Promise, JSON};
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -221,7 +221,11 @@ fn text_arg(value: &JsValue, field: &str) -> Result<String, Error> {
         return Err(Error::validation(field, "must be a string"));
     };
     // Only a replacement character in the result can hide a lone surrogate in the input.
-    if text.contains('\u{FFFD}') && has_lone_surrogate(value) {
+    // Byte scans (memchr first, for speed): `str::contains(char)` brings 1.7 KB of
+    // pattern-search code into the wasm.
+    let bytes = text.as_bytes();
+    let replaced = bytes.contains(&0xEF) && bytes.windows(3).any(|w| w == "\u{FFFD}".as_bytes());
+    if replaced && has_lone_surrogate(value) {
         return Err(Error::validation(
             field,
             "holds a lone UTF-16 surrogate, which no UTF-8 text can carry",
@@ -319,7 +323,7 @@ fn file_result(req: &HttpRequest, reply: Reply, fallback: Option<&str>) -> Resul
         Body::Text(t) => t,
         Body::Json(v) => {
             // `?details=true`: the file base64-encoded in `acl`, with the server's findings.
-            for key in ["warnings", "errors"] {
+            for &key in &["warnings", "errors"] {
                 if let Some(list) = v.get(key) {
                     set(&out, key, list);
                 }
@@ -402,12 +406,7 @@ impl PolicyApi {
     ) -> Promise {
         let prepared = take_signal(&options)
             .and_then(|(rest, signal)| Ok((policy::get(self.tailnet(), or_empty(&rest))?, signal)));
-        let session = self.session.clone();
-        spawn(Box::pin(async move {
-            let (req, signal) = prepared.map_err(js_error)?;
-            let reply = perform(&session, &req, signal.as_ref()).await?;
-            file_result(&req, reply, None).map(JsValue::from)
-        }))
+        run(&self.session, prepared, file_reply)
     }
 
     /// Replaces the policy file: POST /api/v2/tailnet/{tailnet}/acl. Text (or a
@@ -430,14 +429,9 @@ impl PolicyApi {
             (Ok(body), Ok(condition), Ok(signal)) => {
                 Ok((policy::set(self.tailnet(), body, &condition), signal))
             }
-            (b, c, s) => Err(gather(&[b.err(), c.err(), s.err()])),
+            (b, c, s) => Err(gather(&mut [b.err(), c.err(), s.err()])),
         };
-        let session = self.session.clone();
-        spawn(Box::pin(async move {
-            let (req, signal) = prepared.map_err(js_error)?;
-            let reply = perform(&session, &req, signal.as_ref()).await?;
-            file_result(&req, reply, None).map(JsValue::from)
-        }))
+        run(&self.session, prepared, file_reply)
     }
 
     /// Changes the policy file safely: reads it, calls `edit` with a `PolicyDocument` of it,
@@ -475,8 +469,7 @@ impl PolicyApi {
             let (mut state, signal) = prepared.map_err(js_error)?;
             loop {
                 state.begin_round();
-                let read = policy::get(&session.config.tailnet, JsValue::from(Object::new()))
-                    .map_err(js_error)?;
+                let read = policy::read(&session.config.tailnet);
                 let reply = perform(&session, &read, signal.as_ref()).await?;
                 let etag = reply.etag.clone().unwrap_or_default();
                 let current = match &reply.body {
@@ -546,7 +539,7 @@ impl PolicyApi {
                 signal,
             ))
         });
-        self.check(prepared)
+        run(&self.session, prepared, check_reply)
     }
 
     /// Runs ACL tests against the current file: POST /api/v2/tailnet/{tailnet}/acl/validate
@@ -567,7 +560,7 @@ impl PolicyApi {
                 signal,
             ))
         });
-        self.check(prepared)
+        run(&self.session, prepared, check_reply)
     }
 
     /// Which rules of a candidate file match a user or an `ip:port`: POST
@@ -580,21 +573,18 @@ impl PolicyApi {
         #[wasm_bindgen(unchecked_param_type = "PreviewOptions")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let body = standardized(&policy);
-        let prepared = match (&body, signal_only(&options)) {
-            (Ok(text), Ok(signal)) => {
-                let body = PolicyBody::Json(text.clone());
-                policy::preview(self.tailnet(), body, or_empty(&request)).map(|r| (r, signal))
-            }
-            (_, s) => {
-                // Still read the options, so that one error lists every problem.
-                let options = policy::preview(
-                    self.tailnet(),
-                    PolicyBody::Json(String::new()),
-                    or_empty(&request),
-                );
-                Err(gather(&[body.err(), options.err(), s.err()]))
-            }
+        // The options are read even when the policy is refused: one error lists every problem.
+        let (body, refused) = match standardized(&policy) {
+            Ok(text) => (text, None),
+            Err(e) => (String::new(), Some(e)),
+        };
+        let prepared = match (
+            refused,
+            policy::preview(self.tailnet(), PolicyBody::Json(body), or_empty(&request)),
+            signal_only(&options),
+        ) {
+            (None, Ok(req), Ok(signal)) => Ok((req, signal)),
+            (b, r, s) => Err(gather(&mut [b, r.err(), s.err()])),
         };
         self.session.start(prepared)
     }
@@ -625,8 +615,7 @@ impl PolicyApi {
             let text = match text {
                 Some(t) => t,
                 None => {
-                    let read = policy::get(&session.config.tailnet, JsValue::from(Object::new()))
-                        .map_err(js_error)?;
+                    let read = policy::read(&session.config.tailnet);
                     match perform(&session, &read, signal.as_ref()).await?.body {
                         Body::Text(t) => t,
                         _ => String::new(),
@@ -648,14 +637,7 @@ impl PolicyApi {
             for (node_id, _) in &chosen {
                 let req =
                     devices::get_attributes(JsValue::from(node_id.as_str())).map_err(js_error)?;
-                let session = session.clone();
-                let signal = signal.clone();
-                reads.push(&spawn(Box::pin(async move {
-                    match perform(&session, &req, signal.as_ref()).await?.body {
-                        Body::Json(v) => Ok(v.get("attributes").unwrap_or(JsValue::NULL)),
-                        _ => Ok(JsValue::NULL),
-                    }
-                })));
+                reads.push(&run(&session, Ok((req, signal.clone())), attributes_reply));
             }
             let attributes = JsFuture::from(Promise::all(&reads)).await?;
             let inputs = policy::device_inputs(chosen, attributes.items());
@@ -666,26 +648,46 @@ impl PolicyApi {
     }
 }
 
-impl PolicyApi {
-    fn check(
-        &self,
-        prepared: Result<(HttpRequest, Option<web_sys::AbortSignal>), Error>,
-    ) -> Promise {
-        let session = self.session.clone();
-        spawn(Box::pin(async move {
-            let (req, signal) = prepared.map_err(js_error)?;
-            let reply = perform(&session, &req, signal.as_ref()).await?;
-            Ok(check_result(reply))
-        }))
-    }
+type Prepared = Result<(HttpRequest, Option<web_sys::AbortSignal>), Error>;
+
+/// Sends a prepared request and makes its reply the promise's value through `finish`: one
+/// future type for every single-request method here (each async block costs its own code).
+fn run(
+    session: &Rc<Session>,
+    prepared: Prepared,
+    finish: fn(&HttpRequest, Reply) -> Result<JsValue, JsValue>,
+) -> Promise {
+    let session = session.clone();
+    spawn(Box::pin(async move {
+        let (req, signal) = prepared.map_err(js_error)?;
+        let reply = perform(&session, &req, signal.as_ref()).await?;
+        finish(&req, reply)
+    }))
+}
+
+fn file_reply(req: &HttpRequest, reply: Reply) -> Result<JsValue, JsValue> {
+    file_result(req, reply, None).map(JsValue::from)
+}
+
+fn check_reply(_: &HttpRequest, reply: Reply) -> Result<JsValue, JsValue> {
+    Ok(check_result(reply))
+}
+
+/// A device's `attributes`, for `evaluatePostures`.
+fn attributes_reply(_: &HttpRequest, reply: Reply) -> Result<JsValue, JsValue> {
+    Ok(match reply.body {
+        Body::Json(v) => v.get("attributes").unwrap_or(JsValue::NULL),
+        _ => JsValue::NULL,
+    })
 }
 
 /// One error listing every issue of the arguments that failed.
-fn gather(errors: &[Option<Error>]) -> Error {
+fn gather(errors: &mut [Option<Error>]) -> Error {
     let mut issues = Vec::new();
-    for error in errors.iter().flatten() {
+    // Taken rather than borrowed: their issues move over instead of being cloned.
+    for error in errors.iter_mut().filter_map(Option::take) {
         match error {
-            Error::Validation(more) => issues.extend(more.iter().cloned()),
+            Error::Validation(more) => issues.extend(more),
             other => issues.push(Issue::new("", other.message())),
         }
     }
@@ -778,19 +780,16 @@ pub struct PolicyDocument {
 }
 
 impl PolicyDocument {
-    fn with<T>(&self, f: impl FnOnce(&Document) -> T) -> Result<T, JsValue> {
+    fn read(&self) -> Result<Ref<'_, Document>, JsValue> {
         self.doc
             .try_borrow()
-            .map(|d| f(&d))
             .map_err(|_| js_error(Error::validation("document", "is being edited")))
     }
 
-    fn edit<T>(&self, f: impl FnOnce(&mut Document) -> Result<T, Error>) -> Result<T, JsValue> {
-        let mut doc = self
-            .doc
+    fn write(&self) -> Result<RefMut<'_, Document>, JsValue> {
+        self.doc
             .try_borrow_mut()
-            .map_err(|_| js_error(Error::validation("document", "is being read")))?;
-        f(&mut doc).map_err(js_error)
+            .map_err(|_| js_error(Error::validation("document", "is being read")))
     }
 }
 
@@ -820,7 +819,7 @@ impl PolicyDocument {
     /// The text: byte for byte the input until edited.
     #[wasm_bindgen(js_name = toString)]
     pub fn to_text(&self) -> Result<String, JsValue> {
-        self.with(|d| d.as_str().to_owned())
+        Ok(self.read()?.as_str().to_owned())
     }
 
     /// The value as plain JSON, comments dropped (what `JSON.stringify(doc)` uses).
@@ -833,7 +832,7 @@ impl PolicyDocument {
     /// The text with comments and trailing commas replaced by spaces: valid JSON with every
     /// byte offset and line number unchanged.
     pub fn standardize(&self) -> Result<String, JsValue> {
-        self.with(Document::standardize)
+        Ok(self.read()?.standardize())
     }
 
     /// The value at an RFC 6901 pointer (`"/postures/posture:provisioned"`), or `undefined`.
@@ -843,14 +842,8 @@ impl PolicyDocument {
         #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
     ) -> Result<JsValue, JsValue> {
         let pointer = text_arg(&pointer, "pointer").map_err(js_error)?;
-        let found = self
-            .with(|d| {
-                d.find(&pointer)
-                    .map(|n| n.map(|n| standardized_raw(n.raw())))
-            })?
-            .map_err(js_error)?;
-        match found {
-            Some(json) => JSON::parse(&json),
+        match self.read()?.find(&pointer).map_err(js_error)? {
+            Some(node) => JSON::parse(&standardized_raw(node.raw())),
             None => Ok(JsValue::UNDEFINED),
         }
     }
@@ -863,7 +856,7 @@ impl PolicyDocument {
         #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
     ) -> Result<(), JsValue> {
         let (pointer, json) = pointer_and_value(&pointer, &value).map_err(js_error)?;
-        self.edit(|d| d.set(&pointer, &json))
+        self.write()?.set(&pointer, &json).map_err(js_error)
     }
 
     /// Pushes a value onto the array at a pointer (made, with missing parents, if absent).
@@ -873,7 +866,7 @@ impl PolicyDocument {
         #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
     ) -> Result<(), JsValue> {
         let (pointer, json) = pointer_and_value(&pointer, &value).map_err(js_error)?;
-        self.edit(|d| d.append(&pointer, &json))
+        self.write()?.append(&pointer, &json).map_err(js_error)
     }
 
     /// Removes the member or element at a pointer, with its comma and its own comment on the
@@ -883,7 +876,7 @@ impl PolicyDocument {
         #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
     ) -> Result<bool, JsValue> {
         let pointer = text_arg(&pointer, "pointer").map_err(js_error)?;
-        self.edit(|d| d.remove(&pointer))
+        self.write()?.remove(&pointer).map_err(js_error)
     }
 
     /// Sets a posture (`postures["posture:..."]`) to these conditions, each checked first as
@@ -897,7 +890,7 @@ impl PolicyDocument {
         let (name, list) = policy::read_posture(&name, &conditions).map_err(js_error)?;
         let pointer = cat(&["/postures/", &policy::pointer_step(&name)]);
         let json = crate::json::strings_json(&list);
-        self.edit(|d| d.set(&pointer, &json))
+        self.write()?.set(&pointer, &json).map_err(js_error)
     }
 
     /// The local checks (no network): duplicate names, posture names and conditions,
@@ -906,7 +899,7 @@ impl PolicyDocument {
     /// `[]` when all pass; it complements `policy.validate`, the server's word.
     #[wasm_bindgen(unchecked_return_type = "ValidationIssue[]")]
     pub fn check(&self) -> Result<JsValue, JsValue> {
-        self.with(|d| issues_to_js(&policy::check(d)))
+        Ok(issues_to_js(&policy::check(&*self.read()?)))
     }
 }
 
@@ -925,7 +918,7 @@ fn pointer_and_value(pointer: &JsValue, value: &JsValue) -> Result<(String, Stri
     };
     match (pointer, json) {
         (Ok(p), Ok(j)) => Ok((p, j)),
-        (p, j) => Err(gather(&[p.err(), j.err()])),
+        (p, j) => Err(gather(&mut [p.err(), j.err()])),
     }
 }
 
@@ -937,11 +930,11 @@ pub fn parse_posture_condition(
 ) -> Result<JsValue, JsValue> {
     let text = text_arg(&text, "condition").map_err(js_error)?;
     let condition = posture::parse(&text).map_err(|e| {
-        let column = decimal(e.column as u64);
-        let message = cat(&["column ", &column, ": ", &e.message]);
-        js_error(Error::Validation(vec![
-            Issue::new("condition", message).at(1, e.column)
-        ]))
+        js_error(Error::Validation(vec![Issue::new(
+            "condition",
+            e.describe(),
+        )
+        .at(1, e.column)]))
     })?;
     let out = Object::new();
     set(&out, "attribute", condition.attribute.as_str().into());
