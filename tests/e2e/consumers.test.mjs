@@ -20,10 +20,11 @@ import { EXPECTED } from "../consumers/smoke-lib.mjs";
 // start of the second round, + 571 (transport rules) + 6,928 (devices) + 5,091 (device
 // provisioning) - 370 (-Zlocation-detail=none) - 33 (review: shared rules) - 209 (second
 // review: shared option, lifetime and object helpers); today's build is 57,457 B. Third round:
-// + 199 (fields the types promise, checked) + 3,417 (the runtime: client.request, the fetch
-// option, retryable errors, retry rules, maxResponseBytes, provisioning fixes) + the policy file
-// (BENCHMARKS.md).
-const PAYLOAD_BUDGET = 62_698;
+// + 199 (fields the types promise, checked) + 40,295 (the policy file: HuJSON documents, the
+// posture engine, seven policy methods) + 3,417 (the runtime: client.request, the fetch option,
+// retryable errors, retry rules, maxResponseBytes, provisioning fixes) - 4,264 (a size pass over
+// the policy code); today's build is 97,104 B.
+const PAYLOAD_BUDGET = 98_729;
 
 let browser, tailnet;
 
