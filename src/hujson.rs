@@ -24,6 +24,7 @@
 //! otherwise one member per line, with trailing commas when the document has any.
 
 use crate::error::Error;
+use crate::json::quoted;
 use crate::text::{cat, char_count, decimal};
 
 /// The deepest nesting of arrays and objects a document may have.
@@ -567,7 +568,7 @@ impl Document {
             return Vec::new();
         };
         let layout = self.layout();
-        let prefix = name.map(|n| cat(&[&quote(n), ": "])).unwrap_or_default();
+        let prefix = name.map(|n| cat(&[&quoted(n), ": "])).unwrap_or_default();
         let close = c.end.saturating_sub(1);
         let first = self.children(at).next().and_then(|i| self.entry(i));
         let last = self.children(at).last().and_then(|i| self.entry(i));
@@ -617,7 +618,7 @@ impl Document {
                 if bytes.is_empty() {
                     // `{}`: print the container afresh, as a new value would be.
                     let json = match name {
-                        Some(n) => cat(&["{", &quote(n), ":", &value.text, "}"]),
+                        Some(n) => cat(&["{", &quoted(n), ":", &value.text, "}"]),
                         None => cat(&["[", &value.text, "]"]),
                     };
                     if let Ok((fresh, _)) = Document::from_string(json) {
@@ -867,7 +868,7 @@ fn wrap(tokens: &[String], json: &str) -> String {
     let mut out = String::new();
     for t in tokens {
         out.push('{');
-        out.push_str(&quote(t));
+        out.push_str(&quoted(t));
         out.push(':');
     }
     out.push_str(json);
@@ -941,30 +942,6 @@ fn index(token: &str) -> Option<usize> {
             .then(|| n.checked_mul(10)?.checked_add(usize::from(d - b'0')))
             .flatten()
     })
-}
-
-/// A JSON string literal for `s`.
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                let hex = |n: u32| char::from_digit(n & 0xf, 16).unwrap_or('0');
-                out.push(hex(c as u32 >> 4));
-                out.push(hex(c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// The value of a string literal (quotes included) that the parser accepted.

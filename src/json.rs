@@ -249,6 +249,13 @@ pub fn strings_json(values: &[String]) -> String {
     out
 }
 
+/// `s` as a JSON string literal.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    string(&mut out, s);
+    out
+}
+
 /// A JSON string literal (RFC 8259: quote, backslash and control characters escaped).
 fn string(out: &mut String, s: &str) {
     out.push('"');
