@@ -59,7 +59,7 @@ supply-chain: setup
 
 ## test-rust: the native tests, the drift checks against spec/ (or $TAILSCALE_OPENAPI) included.
 test-rust: setup
-	cargo test --locked --quiet
+	ORACLE_REQUIRED=1 cargo test --locked --quiet
 
 ## test-js: installs the tarball into tests/js like a user would, then runs the JS tests.
 test-js: pack

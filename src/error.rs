@@ -45,6 +45,23 @@ impl Issue {
     }
 }
 
+/// `parent[i]`: an issue's field for a list element.
+pub fn index_field(parent: &str, i: usize) -> String {
+    cat(&[parent, "[", &decimal(i as u64), "]"])
+}
+
+/// `parent.name` for a plain name, `parent["posture:x"]` (JSON-quoted) for any other: an
+/// issue's field for an object member.
+pub fn member_field(parent: &str, name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    match (plain, parent.is_empty()) {
+        (true, true) => name.to_owned(),
+        (true, false) => cat(&[parent, ".", name]),
+        (false, _) => cat(&[parent, "[", &crate::json::quoted(name), "]"]),
+    }
+}
+
 /// The API answered with a status >= 400.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {

@@ -120,8 +120,14 @@ impl HttpRequest {
         cat(&[&self.path, &self.query])
     }
 
-    /// This request could not be completed; `message` is the runtime's reason.
+    /// This request could not be completed; `message` is the runtime's reason. Some runtimes
+    /// quote the whole URL in it (Deno, node-fetch), which would carry the query's values into
+    /// the message: then the runtime's words are left to the error's `cause`.
     pub fn network_error(&self, message: String) -> Error {
+        let message = match !self.query.is_empty() && crate::text::contains(&message, "?") {
+            true => "the runtime's fetch failed (its message quotes the URL, whose query values are not repeated here; see `cause`)".into(),
+            false => message,
+        };
         Error::Network {
             method: self.method,
             path: self.path.clone(),

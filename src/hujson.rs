@@ -263,8 +263,8 @@ impl Document {
     }
 
     /// Replaces the value at `pointer` with the JSON text `json`, or adds it as an object member
-    /// (making missing parents as objects). In an array, an index below the length replaces and
-    /// `-` appends.
+    /// (making missing parents as objects, and a missing array for a last `-`). In an array, an
+    /// index below the length replaces and `-` appends.
     pub fn set(&mut self, pointer: &str, json: &str) -> Result<(), Error> {
         let tokens = tokens(pointer)?;
         let value = json_value(json)?;
@@ -863,16 +863,36 @@ fn has_break(s: &[u8]) -> bool {
     s.iter().any(|&b| b == b'\n' || b == b'\r')
 }
 
-/// `{"a":{"b":json}}` for the tokens `a`, `b`.
+/// An RFC 6901 pointer step: `~` and `/` escaped.
+pub fn pointer_step(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `{"a":{"b":json}}` for the tokens `a`, `b`; a last `-` (append) makes the array `[json]`.
 fn wrap(tokens: &[String], json: &str) -> String {
+    let (objects, append) = match tokens.split_last() {
+        Some((last, rest)) if last == "-" => (rest, true),
+        _ => (tokens, false),
+    };
     let mut out = String::new();
-    for t in tokens {
+    for t in objects {
         out.push('{');
         out.push_str(&quoted(t));
         out.push(':');
     }
-    out.push_str(json);
-    for _ in tokens {
+    match append {
+        true => out.push_str(&cat(&["[", json, "]"])),
+        false => out.push_str(json),
+    }
+    for _ in objects {
         out.push('}');
     }
     out

@@ -26,6 +26,7 @@ pub mod json;
 pub mod keys;
 pub mod oauth_apps;
 pub mod policy;
+pub mod policy_check;
 pub mod posture;
 pub mod provisioning;
 pub mod text;

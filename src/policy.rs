@@ -4,12 +4,11 @@
 //! builds and feeds back what came.
 
 use crate::devices::AttributeValue;
-use crate::error::{Error, Issue};
+use crate::error::{index_field, Error, Issue};
 use crate::http::{query_string, tailnet_path, Expect, HttpRequest, Method};
-use crate::hujson::{Document, Kind, Node};
 use crate::json::{Json, Kind as JsonKind, Ty};
-use crate::posture::{self, DeviceInput, Operand, Operator, PostureDef};
-use crate::text::{cat, decimal};
+use crate::policy_check::check_set_posture;
+use crate::posture::DeviceInput;
 use crate::validate::{self, Input};
 
 /// `update`'s default number of read-edit-write rounds before a 412 is given up on.
@@ -369,238 +368,6 @@ impl UpdateLoop {
     }
 }
 
-// ---- what a document defines and the local checks ------------------------------------------
-
-/// The postures a document defines (`postures`), in order, and its `defaultSrcPosture`.
-/// Entries that are not lists of strings are left out: `check` reports them.
-pub fn postures_of(doc: &Document) -> (Vec<PostureDef>, Vec<String>) {
-    let root = doc.root();
-    let mut postures = Vec::new();
-    if let Some(section) = root.get("postures").filter(|p| p.kind() == Kind::Object) {
-        for (name, value) in section.members() {
-            if let Some(conditions) = string_list(&value) {
-                postures.push(PostureDef { name, conditions });
-            }
-        }
-    }
-    let defaults = root
-        .get("defaultSrcPosture")
-        .and_then(|d| string_list(&d))
-        .unwrap_or_default();
-    (postures, defaults)
-}
-
-fn string_list(node: &Node<'_>) -> Option<Vec<String>> {
-    if node.kind() != Kind::Array {
-        return None;
-    }
-    let mut out = Vec::new();
-    for item in node.items() {
-        out.push(item.as_str()?);
-    }
-    Some(out)
-}
-
-/// `name` as a path step after `parent`: `.name` for plain names, `["posture:x"]` otherwise.
-fn member_field(parent: &str, name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    match (plain, parent.is_empty()) {
-        (true, true) => name.to_owned(),
-        (true, false) => cat(&[parent, ".", name]),
-        (false, _) => cat(&[parent, "[\"", name, "\"]"]),
-    }
-}
-
-fn index_field(parent: &str, i: usize) -> String {
-    cat(&[parent, "[", &decimal(i as u64), "]"])
-}
-
-/// The rule sections whose rules may carry `srcPosture`.
-const RULE_SECTIONS: [&str; 3] = ["grants", "acls", "ssh"];
-
-/// The local checks of `PolicyDocument.check()`: what the contract lists, each issue naming
-/// its place. It complements `policy.validate`, the server's word, and needs no network.
-pub fn check(doc: &Document) -> Vec<Issue> {
-    let mut issues = Vec::new();
-    duplicates(&doc.root(), "", &mut issues);
-    let root = doc.root();
-    let mut defined: Vec<String> = Vec::new();
-    if let Some(section) = root.get("postures") {
-        if section.kind() != Kind::Object {
-            issues.push(Issue::new(
-                "postures",
-                "must be an object of posture names to conditions",
-            ));
-        }
-        for (name, value) in section.members() {
-            let field = member_field("postures", &name);
-            check_posture(&name, &value, &field, &mut issues);
-            defined.push(name);
-        }
-    }
-    let names_posture = |name: &str| defined.iter().any(|d| d == name);
-    let references = |list: Node<'_>, field: String, issues: &mut Vec<Issue>| {
-        if list.kind() != Kind::Array {
-            issues.push(Issue::new(field, "must be a list of posture names"));
-            return;
-        }
-        for (i, item) in list.items().enumerate() {
-            let at = index_field(&field, i);
-            match item.as_str() {
-                Some(name) if names_posture(&name) => {}
-                Some(name) => issues.push(Issue::new(
-                    at,
-                    cat(&["names \"", &name, "\", which is not defined in postures"]),
-                )),
-                None => issues.push(Issue::new(at, "must be a posture name (a string)")),
-            }
-        }
-    };
-    if let Some(list) = root.get("defaultSrcPosture") {
-        references(list, "defaultSrcPosture".into(), &mut issues);
-    }
-    for &section in &RULE_SECTIONS {
-        let Some(rules) = root.get(section).filter(|r| r.kind() == Kind::Array) else {
-            continue;
-        };
-        for (i, rule) in rules.items().enumerate() {
-            if let Some(list) = rule.get("srcPosture") {
-                let field = member_field(&index_field(section, i), "srcPosture");
-                references(list, field, &mut issues);
-            }
-        }
-    }
-    issues
-}
-
-/// Every object member whose name appears twice in the same object (JSON keeps the last).
-fn duplicates(node: &Node<'_>, field: &str, issues: &mut Vec<Issue>) {
-    match node.kind() {
-        Kind::Object => {
-            let mut seen: Vec<String> = Vec::new();
-            for (name, value) in node.members() {
-                let at = member_field(field, &name);
-                if seen.contains(&name) {
-                    let (line, _) = value.line_column();
-                    issues.push(Issue::new(
-                        at.clone(),
-                        cat(&[
-                            "is defined again on line ",
-                            &decimal(line as u64),
-                            " (JSON keeps only the last)",
-                        ]),
-                    ));
-                }
-                duplicates(&value, &at, issues);
-                seen.push(name);
-            }
-        }
-        Kind::Array => {
-            for (i, item) in node.items().enumerate() {
-                duplicates(&item, &index_field(field, i), issues);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn check_posture(name: &str, value: &Node<'_>, field: &str, issues: &mut Vec<Issue>) {
-    match name.strip_prefix("posture:") {
-        Some(rest) if !rest.is_empty() => {}
-        _ => issues.push(Issue::new(
-            field,
-            "a posture name must start with \"posture:\" and have a name after it",
-        )),
-    }
-    let mut items = value.items().enumerate().peekable();
-    if items.peek().is_none() {
-        issues.push(Issue::new(field, "must be a non-empty list of conditions"));
-        return;
-    }
-    for (i, item) in items {
-        let at = index_field(field, i);
-        match item.as_str() {
-            Some(text) => issues.extend(condition_issues(&text).map(|m| Issue::new(&at, m))),
-            None => issues.push(Issue::new(at, "must be a condition (a string)")),
-        }
-    }
-}
-
-/// What is wrong with one condition, if anything: it does not parse, its attribute is outside
-/// the documented namespaces, a `custom:` name breaks the attribute-key rule, or an ordering
-/// operator has a value that is neither a number nor a version.
-pub fn condition_issues(text: &str) -> Option<String> {
-    let condition = match posture::parse(text) {
-        Ok(c) => c,
-        Err(e) => return Some(cat(&["does not parse at ", &e.describe()])),
-    };
-    let namespace = condition.attribute.split(':').next().unwrap_or_default();
-    if !posture::known_namespace(namespace) {
-        return Some(cat(&[
-            "\"",
-            namespace,
-            ":\" is not a documented attribute namespace (node:, ip:, custom: or a posture integration's)",
-        ]));
-    }
-    if namespace == "custom" {
-        if let Err(m) = validate::attribute_key(&condition.attribute) {
-            return Some(cat(&[&condition.attribute, " ", &m]));
-        }
-    }
-    let ordering = matches!(
-        condition.operator,
-        Operator::Lt | Operator::Le | Operator::Gt | Operator::Ge
-    );
-    let comparable = match &condition.value {
-        Operand::One(AttributeValue::Number(_)) => true,
-        Operand::One(AttributeValue::String(s)) => posture::is_version(s),
-        _ => false,
-    };
-    if ordering && !comparable {
-        return Some(cat(&[
-            condition.operator.as_str(),
-            " compares numbers or versions (such as '1.60'), not this value",
-        ]));
-    }
-    None
-}
-
-/// The posture names and conditions `setPosture` will write, checked first: a `posture:`
-/// name and a non-empty list of conditions that each pass [`condition_issues`].
-pub fn check_set_posture(name: &str, conditions: &[String]) -> Vec<Issue> {
-    let mut issues = Vec::new();
-    match name.strip_prefix("posture:") {
-        Some(rest) if !rest.is_empty() => {}
-        _ => issues.push(Issue::new(
-            "name",
-            "must start with \"posture:\" and have a name after it",
-        )),
-    }
-    if conditions.is_empty() {
-        issues.push(Issue::new("conditions", "must hold at least one condition"));
-    }
-    for (i, c) in conditions.iter().enumerate() {
-        if let Some(m) = condition_issues(c) {
-            issues.push(Issue::new(index_field("conditions", i), m));
-        }
-    }
-    issues
-}
-
-/// An RFC 6901 pointer step: `~` and `/` escaped.
-pub fn pointer_step(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 // ---- reading the inputs of posture evaluation ---------------------------------------------
 
 /// `evaluatePostures`' options, but `signal`.
@@ -671,7 +438,9 @@ pub fn attributes_of<J: Json>(attributes: &J) -> Attributes {
     out
 }
 
-/// The report's devices: each chosen device with the attributes fetched for it, in order.
+/// The report's devices: each chosen device with the attributes fetched for it, in order. A
+/// device whose read found it gone (null: deleted since the list, as ephemeral devices are)
+/// is left out.
 pub fn device_inputs<J: Json>(
     chosen: Vec<(String, String)>,
     attributes: Vec<J>,
@@ -679,11 +448,14 @@ pub fn device_inputs<J: Json>(
     let mut attributes = attributes.iter();
     let mut out = Vec::with_capacity(chosen.len());
     for (node_id, name) in chosen {
-        out.push(DeviceInput {
-            node_id,
-            name,
-            attributes: attributes.next().map(attributes_of).unwrap_or_default(),
-        });
+        match attributes.next() {
+            Some(found) if found.is_null() => {}
+            found => out.push(DeviceInput {
+                node_id,
+                name,
+                attributes: found.map(attributes_of).unwrap_or_default(),
+            }),
+        }
     }
     out
 }

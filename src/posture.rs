@@ -8,7 +8,7 @@
 //! number or a boolean.
 
 use crate::devices::AttributeValue;
-use crate::error::Issue;
+use crate::error::{index_field, member_field, Issue};
 use crate::hujson::Document;
 use crate::text::{cat, char_count, decimal};
 use std::cmp::Ordering;
@@ -853,10 +853,7 @@ fn parse_all(conditions: &[String], list: &str) -> Result<Vec<Condition>, Vec<Is
     for (i, text) in conditions.iter().enumerate() {
         match parse(text) {
             Ok(c) => parsed.push(c),
-            Err(e) => issues.push(Issue::new(
-                cat(&[list, "[", &decimal(i as u64), "]"]),
-                e.describe(),
-            )),
+            Err(e) => issues.push(Issue::new(index_field(list, i), e.describe())),
         }
     }
     if issues.is_empty() {
@@ -919,7 +916,7 @@ pub fn report(
     let mut parsed = Vec::with_capacity(postures.len());
     let mut issues = Vec::new();
     for posture in postures {
-        let list = cat(&["postures[\"", &posture.name, "\"]"]);
+        let list = member_field("postures", &posture.name);
         match parse_all(&posture.conditions, &list) {
             Ok(conditions) => parsed.push(conditions),
             Err(mut found) => issues.append(&mut found),

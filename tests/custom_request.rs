@@ -229,4 +229,20 @@ fn a_query_or_a_message_never_carries_what_it_should_not() {
     );
     assert!(!req.path.contains("SECRET"));
     assert!(req.target().ends_with("?token=SECRET"));
+    // What the request's errors say: the method and path, never the query's values, even
+    // when the runtime's own message quotes the whole URL (Deno, node-fetch).
+    let head = tailscale_wasm::http::ResponseHead::status(404);
+    let api = tailscale_wasm::http::check_response_bytes(&req, head, br#"{"message":"nope"}"#, 0)
+        .unwrap_err()
+        .message();
+    assert_eq!(api, "GET /api/v2/x failed with 404: nope");
+    let quoted = "error sending request for url (https://api.example/api/v2/x?token=SECRET)";
+    let network = req.network_error(quoted.into()).message();
+    assert!(
+        network.starts_with("GET /api/v2/x could not be completed: "),
+        "{network}"
+    );
+    assert!(!network.contains("SECRET"), "{network}");
+    let plain = req.network_error("connection refused".into()).message();
+    assert!(plain.ends_with(": connection refused"), "{plain}");
 }

@@ -167,3 +167,8 @@ pub fn signal_only(options: &JsValue) -> Result<Option<AbortSignal>, Error> {
     }
     Ok(signal)
 }
+
+/// An argument's JSON text, by the engine, or the issue that it cannot be written.
+pub fn json_arg(value: &JsValue, field: &str) -> Result<String, Error> {
+    json_text(value).ok_or_else(|| Error::validation(field, "must be a value JSON can hold"))
+}

@@ -26,6 +26,19 @@ pub fn issues_to_js(issues: &[Issue]) -> JsValue {
         .unwrap_or_else(|_| Array::new().into())
 }
 
+/// One error listing every issue of the arguments that failed.
+pub fn gather(errors: &mut [Option<Error>]) -> Error {
+    let mut issues = Vec::new();
+    // Taken rather than borrowed: their issues move over instead of being cloned.
+    for error in errors.iter_mut().filter_map(Option::take) {
+        match error {
+            Error::Validation(more) => issues.extend(more),
+            other => issues.push(Issue::new("", other.message())),
+        }
+    }
+    Error::Validation(issues)
+}
+
 /// Runs a request parser as a validator: the issues it finds, `[]` when valid.
 pub fn validate_request<T>(
     value: &JsValue,

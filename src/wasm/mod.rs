@@ -11,6 +11,8 @@ mod keys;
 mod limit;
 mod oauth_apps;
 mod policy;
+mod policy_document;
+mod posture;
 mod provisioning;
 mod request;
 mod transport;

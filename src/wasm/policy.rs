@@ -1,21 +1,22 @@
-//! `client.policy`, `PolicyDocument`, and the posture functions: the policy file read, written
-//! only over the version that was read, checked, and its postures evaluated against the
-//! tailnet's devices; HuJSON edited without losing a comment.
+//! `client.policy`: the policy file read, written only over the version that was read, checked
+//! by the server, and its postures evaluated against the tailnet's devices.
 
-use super::convert::{json_text, or_empty, set, signal_only, take_signal};
-use super::errors::{issues_to_js, to_js};
+use super::convert::{json_arg, or_empty, set, signal_only, take_signal};
+use super::errors::{gather, to_js};
+use super::policy_document::{as_document, call_method, parse_document, text_arg, PolicyDocument};
 use super::request::{js_error, perform, send, spawn, Failed, Reply, Session};
-use crate::devices::{self, AttributeValue};
+use crate::devices;
 use crate::encoding::base64_decode;
 use crate::error::{Error, Issue};
 use crate::http::{Body, HttpRequest};
 use crate::hujson::Document;
 use crate::json::{Json, Kind};
 use crate::policy::{self, AfterEdit, AfterFailure, PolicyBody, Precondition, UpdateLoop};
-use crate::posture::{self, Operand, PostureVerdicts};
-use crate::text::{cat, decimal};
-use js_sys::{Array, Function, Object, Promise, JSON};
-use std::cell::{Ref, RefCell, RefMut};
+use crate::policy_check;
+use crate::posture::{self, PostureVerdicts};
+use crate::text::cat;
+use js_sys::{Array, Function, Object, Promise};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -184,93 +185,7 @@ export interface PostureReport {
   /** The file's `defaultSrcPosture`: postures applied to rules without a `srcPosture`. */
   defaultSrcPosture: string[];
 }
-
-/** A posture condition, parsed. */
-export interface PostureCondition {
-  /** `namespace:name`, such as `node:tsVersion`. */
-  attribute: string;
-  /** The operator, keywords in upper case. */
-  operator: "==" | "!=" | "<" | "<=" | ">" | ">=" | "IN" | "NOT IN" | "IS SET" | "NOT SET";
-  /** Absent for IS SET and NOT SET; a list for IN and NOT IN. */
-  value?: string | number | boolean | (string | number | boolean)[];
-}
-
-/** What `evaluatePosture` resolves to. */
-export interface PostureEvaluation {
-  /** Whether every condition matched. */
-  matches: boolean;
-  /** Each condition's verdict. */
-  conditions: ConditionVerdict[];
-}
-
-/** One condition's verdict. */
-export interface ConditionVerdict {
-  /** The condition, as written. */
-  condition: string;
-  /** Whether it matched. */
-  matches: boolean;
-  /** Why it did not, in words; absent when it matched. */
-  reason?: string;
-}
 "#;
-
-/// A JS string as Rust text, refusing one that is not well-formed UTF-16 (a lone surrogate
-/// would otherwise become U+FFFD without a word).
-fn text_arg(value: &JsValue, field: &str) -> Result<String, Error> {
-    let Some(text) = value.as_string() else {
-        return Err(Error::validation(field, "must be a string"));
-    };
-    // Only a replacement character in the result can hide a lone surrogate in the input.
-    // Byte scans (memchr first, for speed): `str::contains(char)` brings 1.7 KB of
-    // pattern-search code into the wasm.
-    let bytes = text.as_bytes();
-    let replaced = bytes.contains(&0xEF) && bytes.windows(3).any(|w| w == "\u{FFFD}".as_bytes());
-    if replaced && has_lone_surrogate(value) {
-        return Err(Error::validation(
-            field,
-            "holds a lone UTF-16 surrogate, which no UTF-8 text can carry",
-        ));
-    }
-    Ok(text)
-}
-
-#[wasm_bindgen]
-extern "C" {
-    // `RegExp.prototype.test` on the JS string itself: js-sys's binding takes a Rust `&str`,
-    // in which the surrogate is already gone.
-    #[wasm_bindgen(js_name = RegExp)]
-    type Pattern;
-    #[wasm_bindgen(constructor, js_class = RegExp)]
-    fn new(source: &str) -> Pattern;
-    #[wasm_bindgen(method)]
-    fn test(this: &Pattern, text: &JsValue) -> bool;
-}
-
-fn has_lone_surrogate(value: &JsValue) -> bool {
-    Pattern::new("[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?:^|[^\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]")
-        .test(value)
-}
-
-/// A `PolicyDocument` passed where a policy is taken: it has a `standardize` method, which no
-/// policy object does.
-fn as_document(value: &JsValue) -> Option<JsValue> {
-    let standardize = js_sys::Reflect::get(value, &"standardize".into()).ok()?;
-    standardize.is_function().then(|| value.clone())
-}
-
-fn call_method(value: &JsValue, name: &str) -> Result<String, Error> {
-    js_sys::Reflect::get(value, &name.into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-        .and_then(|f| f.call0(value).ok())
-        .and_then(|v| v.as_string())
-        .ok_or_else(|| Error::validation("policy", "is not a usable PolicyDocument"))
-}
-
-/// JSON text of a JS value, by the engine.
-fn stringify(value: &JsValue, field: &str) -> Result<String, Error> {
-    json_text(value).ok_or_else(|| Error::validation(field, "must be a value JSON can hold"))
-}
 
 /// A policy as `set` sends it: text as written (comments kept), or an object as JSON.
 fn policy_body(value: &JsValue) -> Result<PolicyBody, Error> {
@@ -281,7 +196,7 @@ fn policy_body(value: &JsValue) -> Result<PolicyBody, Error> {
         return call_method(&doc, "toString").map(PolicyBody::HuJson);
     }
     match value.kind() {
-        Kind::Object => stringify(value, "policy").map(PolicyBody::Json),
+        Kind::Object => json_arg(value, "policy").map(PolicyBody::Json),
         _ => Err(Error::validation(
             "policy",
             "must be HuJSON text, a PolicyDocument, or a policy object",
@@ -300,7 +215,7 @@ fn standardized(value: &JsValue) -> Result<String, Error> {
         return call_method(&doc, "standardize");
     }
     match value.kind() {
-        Kind::Object => stringify(value, "policy"),
+        Kind::Object => json_arg(value, "policy"),
         _ => Err(Error::validation(
             "policy",
             "must be HuJSON text, a PolicyDocument, or a policy object",
@@ -308,18 +223,14 @@ fn standardized(value: &JsValue) -> Result<String, Error> {
     }
 }
 
-fn parse_document(text: &str, field: &str) -> Result<Document, Error> {
-    Document::parse(text).map_err(|e| {
-        let (line, column) = (decimal(e.line as u64), decimal(e.column as u64));
-        let message = cat(&["line ", &line, ", column ", &column, ": ", &e.message]);
-        Error::Validation(vec![Issue::new(field, message).at(e.line, e.column)])
-    })
-}
-
 /// `{ text, etag, warnings?, errors? }` from a read or a write.
 fn file_result(req: &HttpRequest, reply: Reply, fallback: Option<&str>) -> Result<Object, JsValue> {
     let out = Object::new();
     let text = match reply.body {
+        // A write answered with an empty body: the text is what was sent.
+        Body::Text(t) if t.is_empty() && fallback.is_some() => {
+            fallback.unwrap_or_default().to_owned()
+        }
         Body::Text(t) => t,
         Body::Json(v) => {
             // `?details=true`: the file base64-encoded in `acl`, with the server's findings.
@@ -437,10 +348,11 @@ impl PolicyApi {
     /// Changes the policy file safely: reads it, calls `edit` with a `PolicyDocument` of it,
     /// and writes the result with `If-Match`. `edit` edits the document in place or returns
     /// the new text (or a Promise of either). When the result is the text that was read,
-    /// nothing is sent (`changed: false`). On a 412 (someone else wrote first), or when the
-    /// write's answer was lost, the file is read again and `edit` runs again on it, up to
-    /// `maxAttempts` rounds. So a concurrent change is never overwritten and a write is never
-    /// applied twice.
+    /// nothing is sent (`changed: false`). Every write carries `If-Match`, so a change made
+    /// meanwhile is never overwritten: on a 412, or when the write's answer was lost (it may
+    /// have landed), the file is read again and `edit` runs again on it, up to `maxAttempts`
+    /// rounds. Write `edit` to check before it adds (as `set` and `setPosture` do by nature):
+    /// then a write that landed unseen leaves it nothing to do, and it is not made twice.
     #[wasm_bindgen(unchecked_return_type = "Promise<PolicyUpdate>")]
     pub fn update(
         &self,
@@ -451,16 +363,18 @@ impl PolicyApi {
         #[wasm_bindgen(unchecked_optional_param_type = "UpdatePolicyOptions")] options: JsValue,
     ) -> Promise {
         let prepared = take_signal(&options).and_then(|(rest, signal)| {
-            let mut issues = UpdateLoop::parse(or_empty(&rest)).err().unwrap_or_default();
+            let state = UpdateLoop::parse(or_empty(&rest));
+            let mut issues = Vec::new();
             if !edit.is_function() {
                 issues.push(Issue::new(
                     "edit",
                     "must be a function that edits the document or returns the new text",
                 ));
             }
-            match UpdateLoop::parse(or_empty(&rest)) {
+            match state {
                 Ok(state) if issues.is_empty() => Ok((state, signal)),
-                _ => Err(Error::Validation(issues)),
+                Ok(_) => Err(Error::Validation(issues)),
+                Err(more) => Err(Error::Validation([more, issues].concat())),
             }
         });
         let session = self.session.clone();
@@ -482,10 +396,7 @@ impl PolicyApi {
                         &cat(&["the policy file does not parse as HuJSON: ", &e.message]),
                     )
                 })?;
-                let shared = Rc::new(RefCell::new(doc));
-                let handle = PolicyDocument {
-                    doc: shared.clone(),
-                };
+                let (handle, shared) = PolicyDocument::shared(doc);
                 let returned = edit.call1(&JsValue::UNDEFINED, &handle.into())?;
                 let returned = JsFuture::from(Promise::resolve(&returned)).await?;
                 let edited = edited_text(&returned, &shared).map_err(js_error)?;
@@ -556,7 +467,7 @@ impl PolicyApi {
                 return Err(Error::Validation(issues));
             }
             Ok((
-                policy::test(self.tailnet(), stringify(&tests, "tests")?),
+                policy::test(self.tailnet(), json_arg(&tests, "tests")?),
                 signal,
             ))
         });
@@ -612,6 +523,7 @@ impl PolicyApi {
         let session = self.session.clone();
         spawn(Box::pin(async move {
             let (text, ids, signal) = prepared.map_err(js_error)?;
+            let given = text.is_some();
             let text = match text {
                 Some(t) => t,
                 None => {
@@ -622,8 +534,17 @@ impl PolicyApi {
                     }
                 }
             };
-            let doc = parse_document(&text, "text").map_err(js_error)?;
-            let (postures, defaults) = policy::postures_of(&doc);
+            let doc = match given {
+                true => parse_document(&text, "text").map_err(js_error)?,
+                false => Document::parse(&text).map_err(|e| {
+                    let read = policy::read(&session.config.tailnet);
+                    unusable(
+                        &read,
+                        &cat(&["the policy file does not parse as HuJSON: ", &e.message]),
+                    )
+                })?,
+            };
+            let (postures, defaults) = policy_check::postures_of(&doc);
             let list = devices::list(&session.config.tailnet, JsValue::from(Object::new()))
                 .map_err(js_error)?;
             let listed = match perform(&session, &list, signal.as_ref()).await?.body {
@@ -637,7 +558,7 @@ impl PolicyApi {
             for (node_id, _) in &chosen {
                 let req =
                     devices::get_attributes(JsValue::from(node_id.as_str())).map_err(js_error)?;
-                reads.push(&run(&session, Ok((req, signal.clone())), attributes_reply));
+                reads.push(&attributes_or_gone(&session, req, signal.clone()));
             }
             let attributes = JsFuture::from(Promise::all(&reads)).await?;
             let inputs = policy::device_inputs(chosen, attributes.items());
@@ -673,25 +594,32 @@ fn check_reply(_: &HttpRequest, reply: Reply) -> Result<JsValue, JsValue> {
     Ok(check_result(reply))
 }
 
-/// A device's `attributes`, for `evaluatePostures`.
-fn attributes_reply(_: &HttpRequest, reply: Reply) -> Result<JsValue, JsValue> {
-    Ok(match reply.body {
-        Body::Json(v) => v.get("attributes").unwrap_or(JsValue::NULL),
-        _ => JsValue::NULL,
-    })
-}
-
-/// One error listing every issue of the arguments that failed.
-fn gather(errors: &mut [Option<Error>]) -> Error {
-    let mut issues = Vec::new();
-    // Taken rather than borrowed: their issues move over instead of being cloned.
-    for error in errors.iter_mut().filter_map(Option::take) {
-        match error {
-            Error::Validation(more) => issues.extend(more),
-            other => issues.push(Issue::new("", other.message())),
+/// A device's `attributes`, for `evaluatePostures`; null when the device went away
+/// between the list and this read (a 404: ephemeral devices come and go), which leaves it out of
+/// the report rather than failing it.
+fn attributes_or_gone(
+    session: &Rc<Session>,
+    req: HttpRequest,
+    signal: Option<web_sys::AbortSignal>,
+) -> Promise {
+    let session = session.clone();
+    spawn(Box::pin(async move {
+        match send(&session, &req, signal.as_ref()).await {
+            // A device with no attributes is `{}`: null marks one that is gone.
+            Ok(reply) => Ok(match reply.body {
+                Body::Json(v) => v
+                    .get("attributes")
+                    .filter(|a| !a.is_null())
+                    .unwrap_or_else(|| Object::new().into()),
+                _ => Object::new().into(),
+            }),
+            Err(Failed::Core {
+                error: Error::Api(e),
+                ..
+            }) if e.status == 404 => Ok(JsValue::NULL),
+            Err(failed) => Err(failed.into_js()),
         }
-    }
-    Error::Validation(issues)
+    }))
 }
 
 /// The text `edit` left: what it returned, or the document it edited in place.
@@ -762,220 +690,4 @@ fn strings(items: &[String]) -> JsValue {
         .map(|s| JsValue::from(s.as_str()))
         .collect::<Array>()
         .into()
-}
-
-fn scalar(value: &AttributeValue) -> JsValue {
-    match value {
-        AttributeValue::String(s) => s.as_str().into(),
-        AttributeValue::Number(n) => (*n).into(),
-        AttributeValue::Boolean(b) => (*b).into(),
-    }
-}
-
-/// A HuJSON policy file that edits without losing a comment: every edit changes only the
-/// bytes of what it replaces, adds or removes.
-#[wasm_bindgen]
-pub struct PolicyDocument {
-    doc: Rc<RefCell<Document>>,
-}
-
-impl PolicyDocument {
-    fn read(&self) -> Result<Ref<'_, Document>, JsValue> {
-        self.doc
-            .try_borrow()
-            .map_err(|_| js_error(Error::validation("document", "is being edited")))
-    }
-
-    fn write(&self) -> Result<RefMut<'_, Document>, JsValue> {
-        self.doc
-            .try_borrow_mut()
-            .map_err(|_| js_error(Error::validation("document", "is being read")))
-    }
-}
-
-#[wasm_bindgen]
-impl PolicyDocument {
-    /// Parses HuJSON (JSON with line and block comments and trailing commas, nothing else).
-    /// Throws `TailscaleValidationError` whose issue gives the line and column of a syntax
-    /// error. The same as `PolicyDocument.parse`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    ) -> Result<PolicyDocument, JsValue> {
-        let text = text_arg(&text, "text").map_err(js_error)?;
-        let doc = parse_document(&text, "text").map_err(js_error)?;
-        Ok(PolicyDocument {
-            doc: Rc::new(RefCell::new(doc)),
-        })
-    }
-
-    /// Parses HuJSON; see the constructor.
-    pub fn parse(
-        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    ) -> Result<PolicyDocument, JsValue> {
-        PolicyDocument::new(text)
-    }
-
-    /// The text: byte for byte the input until edited.
-    #[wasm_bindgen(js_name = toString)]
-    pub fn to_text(&self) -> Result<String, JsValue> {
-        Ok(self.read()?.as_str().to_owned())
-    }
-
-    /// The value as plain JSON, comments dropped (what `JSON.stringify(doc)` uses).
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Record<string, unknown>")]
-    pub fn to_json(&self) -> Result<JsValue, JsValue> {
-        let text = self.standardize()?;
-        JSON::parse(&text)
-    }
-
-    /// The text with comments and trailing commas replaced by spaces: valid JSON with every
-    /// byte offset and line number unchanged.
-    pub fn standardize(&self) -> Result<String, JsValue> {
-        Ok(self.read()?.standardize())
-    }
-
-    /// The value at an RFC 6901 pointer (`"/postures/posture:provisioned"`), or `undefined`.
-    #[wasm_bindgen(unchecked_return_type = "unknown")]
-    pub fn get(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let pointer = text_arg(&pointer, "pointer").map_err(js_error)?;
-        match self.read()?.find(&pointer).map_err(js_error)? {
-            Some(node) => JSON::parse(&standardized_raw(node.raw())),
-            None => Ok(JsValue::UNDEFINED),
-        }
-    }
-
-    /// Replaces the value at a pointer, or adds an object member (missing parents are made as
-    /// objects); `-` as the last step appends to an array. Only those bytes change.
-    pub fn set(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
-    ) -> Result<(), JsValue> {
-        let (pointer, json) = pointer_and_value(&pointer, &value).map_err(js_error)?;
-        self.write()?.set(&pointer, &json).map_err(js_error)
-    }
-
-    /// Pushes a value onto the array at a pointer (made, with missing parents, if absent).
-    pub fn append(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
-    ) -> Result<(), JsValue> {
-        let (pointer, json) = pointer_and_value(&pointer, &value).map_err(js_error)?;
-        self.write()?.append(&pointer, &json).map_err(js_error)
-    }
-
-    /// Removes the member or element at a pointer, with its comma and its own comment on the
-    /// same line. Returns whether anything was removed.
-    pub fn remove(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
-    ) -> Result<bool, JsValue> {
-        let pointer = text_arg(&pointer, "pointer").map_err(js_error)?;
-        self.write()?.remove(&pointer).map_err(js_error)
-    }
-
-    /// Sets a posture (`postures["posture:..."]`) to these conditions, each checked first as
-    /// `check()` would: nothing changes unless all are valid.
-    #[wasm_bindgen(js_name = setPosture)]
-    pub fn set_posture(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string[]")] conditions: JsValue,
-    ) -> Result<(), JsValue> {
-        let (name, list) = policy::read_posture(&name, &conditions).map_err(js_error)?;
-        let pointer = cat(&["/postures/", &policy::pointer_step(&name)]);
-        let json = crate::json::strings_json(&list);
-        self.write()?.set(&pointer, &json).map_err(js_error)
-    }
-
-    /// The local checks (no network): duplicate names, posture names and conditions,
-    /// attribute namespaces, `custom:` names, ordering operators on values that are neither
-    /// numbers nor versions, and `srcPosture` / `defaultSrcPosture` entries naming no posture.
-    /// `[]` when all pass; it complements `policy.validate`, the server's word.
-    #[wasm_bindgen(unchecked_return_type = "ValidationIssue[]")]
-    pub fn check(&self) -> Result<JsValue, JsValue> {
-        Ok(issues_to_js(&policy::check(&*self.read()?)))
-    }
-}
-
-/// A value's raw text as JSON: comments inside it blanked.
-fn standardized_raw(raw: &str) -> String {
-    Document::parse(raw)
-        .map(|d| d.standardize())
-        .unwrap_or_else(|_| raw.to_owned())
-}
-
-fn pointer_and_value(pointer: &JsValue, value: &JsValue) -> Result<(String, String), Error> {
-    let pointer = text_arg(pointer, "pointer");
-    let json = match value.is_undefined() || value.is_function() {
-        true => Err(Error::validation("value", "must be a value JSON can hold")),
-        false => stringify(value, "value"),
-    };
-    match (pointer, json) {
-        (Ok(p), Ok(j)) => Ok((p, j)),
-        (p, j) => Err(gather(&mut [p.err(), j.err()])),
-    }
-}
-
-/// Parses one posture condition, such as `node:tsVersion >= '1.60'`. Throws
-/// `TailscaleValidationError` whose issue gives the column where it went wrong.
-#[wasm_bindgen(js_name = parsePostureCondition, unchecked_return_type = "PostureCondition")]
-pub fn parse_posture_condition(
-    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-) -> Result<JsValue, JsValue> {
-    let text = text_arg(&text, "condition").map_err(js_error)?;
-    let condition = posture::parse(&text).map_err(|e| {
-        js_error(Error::Validation(vec![Issue::new(
-            "condition",
-            e.describe(),
-        )
-        .at(1, e.column)]))
-    })?;
-    let out = Object::new();
-    set(&out, "attribute", condition.attribute.as_str().into());
-    set(&out, "operator", condition.operator.as_str().into());
-    match &condition.value {
-        Operand::None => {}
-        Operand::One(v) => set(&out, "value", scalar(v)),
-        Operand::List(items) => set(
-            &out,
-            "value",
-            items.iter().map(scalar).collect::<Array>().into(),
-        ),
-    }
-    Ok(out.into())
-}
-
-/// Evaluates a posture (its conditions, all of which must match) against a device's
-/// attributes as `devices.getAttributes` gives them. An unset attribute matches only
-/// `NOT SET`; comparisons stay within a type; versions compare as Tailscale's `cmpver` does.
-#[wasm_bindgen(js_name = evaluatePosture, unchecked_return_type = "PostureEvaluation")]
-pub fn evaluate_posture(
-    #[wasm_bindgen(unchecked_param_type = "string[]")] conditions: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Record<string, string | number | boolean>")]
-    attributes: JsValue,
-) -> Result<JsValue, JsValue> {
-    let (conditions, attributes) =
-        policy::evaluation_input(&conditions, &attributes).map_err(js_error)?;
-    let (matches, results) = posture::evaluate_posture(&conditions, &attributes)
-        .map_err(|issues| js_error(Error::Validation(issues)))?;
-    let list = Array::new();
-    for r in &results {
-        let item = Object::new();
-        set(&item, "condition", r.condition.as_str().into());
-        set(&item, "matches", r.matches.into());
-        if let Some(reason) = &r.reason {
-            set(&item, "reason", reason.as_str().into());
-        }
-        list.push(&item);
-    }
-    let out = Object::new();
-    set(&out, "matches", matches.into());
-    set(&out, "conditions", list.into());
-    Ok(out.into())
 }

@@ -248,9 +248,23 @@ describe("policy.validate, test and preview", () => {
     tailnet.fault({ method: "POST", path: `${ACL}/validate`, status: 503 });
     assert.equal((await admin.policy.validate(SEED_POLICY)).ok, true);
     assert.equal(aclRequests("POST", `${ACL}/validate`).length, 2);
+    tailnet.fault({ method: "POST", path: `${ACL}/validate`, status: 503 });
+    assert.equal((await admin.policy.test([{ src: "tag:ci", accept: ["tag:prod:22"] }])).ok, true);
+    assert.equal(aclRequests("POST", `${ACL}/validate`).length, 4);
     tailnet.fault({ method: "POST", path: `${ACL}/preview`, status: 503 });
     await admin.policy.preview(SEED_POLICY, { type: "ipport", previewFor: "100.64.0.5:22" });
     assert.equal(aclRequests("POST", `${ACL}/preview`).length, 2);
+    const { etag } = await admin.policy.get();
+    tailnet.fault({ method: "POST", path: ACL, status: 503 });
+    await assert.rejects(admin.policy.set(SEED_POLICY, { ifMatch: etag }), { name: "TailscaleApiError", status: 503, retryable: false });
+    assert.equal(aclRequests("POST").length, 1, "set: one attempt");
+  });
+
+  test("a check with warnings only is ok; one with failures is not", async () => {
+    const warned = await admin.policy.validate(SEED_POLICY.replace(`"group:admins": ["demo@example.com"]`, `"group:admins": ["demo@example.com", "bob@example.com"]`));
+    assert.equal(warned.ok, true, JSON.stringify(warned));
+    assert.match(warned.message, /warning/);
+    assert.match(warned.data[0].warnings[0], /bob@example\.com/);
   });
 });
 
@@ -270,6 +284,15 @@ describe("policy.evaluatePostures", () => {
     assert.match(verdict("lab-router").failed[0].reason, /custom:provisioned is not set/);
     const latest = report.postures[1].devices.find((d) => d.name.startsWith("amelie-laptop"));
     assert.match(latest.failed.map((f) => f.reason).join(), /1\.58\.2/);
+  });
+
+  test("a device that went away between the list and its read is left out", async () => {
+    const [gone] = await admin.devices.list({ filter: { hostname: "build-box" } });
+    tailnet.fault({ method: "GET", path: `/device/${gone.nodeId}/attributes`, status: 404, body: JSON.stringify({ message: "device not found" }) });
+    const report = await admin.policy.evaluatePostures();
+    const names = report.postures[0].devices.map((d) => d.name);
+    assert.ok(!names.some((n) => n.startsWith("build-box")), names.join());
+    assert.ok(names.some((n) => n.startsWith("lab-workstation")), names.join());
   });
 
   test("fetches attributes under maxConcurrency, and takes a text and device ids", async () => {
@@ -301,6 +324,9 @@ describe("PolicyDocument", () => {
     assert.ok(doc.toString().includes(`"group:eng": ["demo@example.com"], // everyone, for now`));
     doc.append("/tests", { src: "tag:ci", accept: ["tag:prod:22"] });
     assert.equal(doc.get("/tests").length, 5);
+    doc.set("/autoApprovers/routes/-", "10.0.0.0/8");
+    assert.deepEqual(doc.get("/autoApprovers"), { routes: ["10.0.0.0/8"] }, "a last - makes the missing array");
+    assert.equal(doc.remove("/autoApprovers"), true);
     assert.equal(doc.remove("/hosts/lab-net"), true);
     assert.equal(doc.remove("/hosts/lab-net"), false);
     assert.ok(!doc.toString().includes("routed by lab-router"), "its own comment went with it");
