@@ -103,6 +103,8 @@ pub fn parse_callback(callback_url: &str, expected_state: &str) -> Result<String
             description: param("error_description").cloned(),
         });
     }
+    #[cfg(fuzz_canary)]
+    crate::canary::callback_state(param("state"));
     let mut issues = Vec::new();
     if expected_state.is_empty() {
         issues.push(Issue::new(
