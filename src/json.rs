@@ -110,6 +110,12 @@ impl Json for &serde_json::Value {
     }
 }
 
+/// Decodes a body into a serde model as `JSON.parse` reads it in the wasm: a member given twice
+/// counts once, with its last value (serde's derive alone refuses the duplicate). Native only.
+pub fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    serde_json::from_value(serde_json::from_slice(body)?)
+}
+
 /// A JSON object being written, for request bodies.
 pub struct Obj(String);
 

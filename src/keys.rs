@@ -121,11 +121,11 @@ pub struct KeyList {
 }
 
 pub fn decode_key(body: &[u8]) -> Result<Key, serde_json::Error> {
-    serde_json::from_slice(body)
+    crate::json::decode(body)
 }
 
 pub fn decode_key_list(body: &[u8]) -> Result<Vec<Key>, serde_json::Error> {
-    serde_json::from_slice::<KeyList>(body).map(|l| l.keys.unwrap_or_default())
+    crate::json::decode::<KeyList>(body).map(|l| l.keys.unwrap_or_default())
 }
 
 /// What the runtime checks of a `Key` (the wasm has no serde): each member's type when present.
