@@ -62,7 +62,7 @@ pub fn retry_after(data: &[u8]) {
         oracle,
         "HTTP date {value:?}"
     );
-    let trimmed = value.trim();
+    let trimmed = value.trim_ascii();
     let seconds = !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit());
     for now in NOWS {
         let parsed = parse_retry_after(value, now);
@@ -281,8 +281,13 @@ pub fn decoders(data: &[u8]) {
             devices::decode_attributes(b).map(drop)
         }),
     ];
+    // `Retry-After` matters to error statuses only.
+    let retry_afters = match status {
+        400.. => vec![None, Some("1"), text(body)],
+        _ => vec![None],
+    };
     for (req, decode) in &readers {
-        for retry_after in [None, Some("1"), text(body)] {
+        for &retry_after in &retry_afters {
             let head = ResponseHead {
                 status,
                 retry_after,
