@@ -39,6 +39,7 @@ pub struct Key {
     pub invalid: Option<bool>,
     /// The lifetime it was created with, in seconds (auth keys).
     #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
+    #[serde(default, deserialize_with = "crate::json::whole_number")]
     pub expiry_seconds: Option<i64>,
     /// What an auth key lets a device do when it registers.
     pub capabilities: Option<KeyCapabilities>,
