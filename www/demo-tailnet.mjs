@@ -442,7 +442,10 @@ export function createDemoTailnet(opts = {}) {
    * `status` with optional `retryAfter` (header value) and `body` (raw text), `delayMs` before
    * the headers, `drop: "before-response" | "mid-body"`, `stallBodyMs` (send half the body,
    * then wait), `bodyBytes` (a 200 JSON body of that size), `pass: true` (after `delayMs`,
-   * answer normally).
+   * answer normally). `delayMs: Infinity` and `stallBodyMs: Infinity` hold until the client
+   * closes the connection (a timeout or an abort), and `until` (a promise) holds a `pass` until
+   * the test settles it: stalls that end when the test says, not after a guess at the machine's
+   * speed.
    */
   function fault(spec) {
     faults.push({ times: 1, ...spec });
@@ -455,8 +458,14 @@ export function createDemoTailnet(opts = {}) {
     return f;
   }
 
+  /** Waits `ms`; `Infinity` waits until the client closes the connection. */
+  function wait(ms, res) {
+    if (ms !== Infinity) return new Promise((r) => setTimeout(r, ms));
+    return new Promise((r) => (res.destroyed ? r() : res.once("close", r)));
+  }
+
   async function applyFault(f, res) {
-    if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
+    if (f.delayMs) await wait(f.delayMs, res);
     if (res.destroyed) return;
     if (f.drop === "before-response") {
       res.socket?.destroy();
@@ -475,7 +484,7 @@ export function createDemoTailnet(opts = {}) {
         setTimeout(() => res.socket?.destroy(), 10);
         return;
       }
-      await new Promise((r) => setTimeout(r, f.stallBodyMs));
+      await wait(f.stallBodyMs, res);
       if (!res.destroyed) res.end(body.slice(Math.floor(body.length / 2)));
       return;
     }
@@ -493,7 +502,7 @@ export function createDemoTailnet(opts = {}) {
     const entry = { method: req.method, path: url.pathname, query: url.search, headers: { ...req.headers }, body: raw ?? "", status: 0, at: now() };
     requests.push(entry);
     const f = takeFault(req.method, url.pathname);
-    if (f?.pass) await new Promise((r) => setTimeout(r, f.delayMs ?? 0));
+    if (f?.pass) await Promise.all([wait(f.delayMs ?? 0, res), f.until]);
     else if (f) {
       entry.fault = true;
       entry.status = f.status ?? 200;
