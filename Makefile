@@ -9,7 +9,7 @@ BIN := node_modules/.bin
 VERSION := $(shell awk -F'"' '/^version/ {print $$2; exit}' Cargo.toml)
 TARBALL := target/pack/tailscale-wasm-$(VERSION).tgz
 
-.PHONY: setup build pack test lint supply-chain test-rust js-install test-js test-js-only test-types test-e2e test-conformance conformance docs bench demo fuzz fuzz-canary live test-stress soak reliability clean
+.PHONY: setup build pack test lint supply-chain test-rust js-install test-js test-js-only test-types test-e2e test-conformance conformance docs bench demo spec-update fuzz fuzz-canary live test-stress soak reliability clean
 
 setup:
 	@scripts/setup.sh
@@ -18,7 +18,7 @@ setup:
 build: setup
 	# std is rebuilt with panics as immediate traps, which drops its panic-message formatting
 	# (8 KB gzip, BENCHMARKS.md). Both are unstable flags, which RUSTC_BOOTSTRAP allows on the
-	# stable toolchain; only this build uses them (README, "How the wasm is built").
+	# stable toolchain; only this build uses them (CONTRIBUTING.md, "How the wasm is built").
 	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
 	  cargo build --locked --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
 	  --target-dir $(WASM_TARGET_DIR) --quiet
@@ -57,8 +57,8 @@ supply-chain: setup
 	cargo deny --locked check --hide-inclusion-graph licenses bans sources
 	@echo "SKIPPED cargo deny check advisories: RustSec's database is fetched from GitHub, which this machine cannot reach (README, \"Supply chain\")"
 
+## test-rust: the native tests, the drift checks against spec/ (or $TAILSCALE_OPENAPI) included.
 test-rust: setup
-	@[ -f "$${TAILSCALE_OPENAPI:-../shared/spec/tailscale-openapi.json}" ] || echo "NOTE: no OpenAPI spec at ../shared/spec/ (or TAILSCALE_OPENAPI): the drift checks in tests/drift.rs are skipped"
 	cargo test --locked --quiet
 
 ## js-install: the tarball installed into tests/js, like a user would.
@@ -75,7 +75,8 @@ test-js: js-install
 test-js-only:
 	node --test --test-reporter=spec tests/js/
 
-## test-types: the strict consumers against the installed tarball, in both Node module modes.
+## test-types: the strict consumers and the expect-type checks (tests/js/types) against the
+## installed tarball, in both Node module modes.
 test-types: test-js
 	$(BIN)/tsc -p tests/js/types/tsconfig.json
 	$(BIN)/tsc -p tests/js/types/tsconfig.json --module node16 --moduleResolution node16
@@ -91,7 +92,7 @@ test-e2e: pack
 	@scripts/setup.sh browser consumers
 	node --test --test-concurrency=2 --test-reporter=spec tests/e2e/
 
-## test-conformance: a short schemathesis pass against the demo tailnet (the spec in ../shared).
+## test-conformance: a short schemathesis pass against the demo tailnet (the spec in spec/).
 test-conformance:
 	@scripts/setup.sh conformance
 	MAX_EXAMPLES=25 node scripts/schemathesis.mjs
@@ -142,6 +143,11 @@ soak: test-js
 ## reliability: rewrites RELIABILITY.md's fault matrix from a fresh run.
 reliability: test-js
 	UPDATE_RELIABILITY=1 node --test tests/js/fault-matrix.test.mjs
+
+## spec-update: replaces spec/tailscale-openapi.json with a downloaded copy (SPEC=path), once it
+## parses as OpenAPI 3 (spec/README.md).
+spec-update:
+	node scripts/spec-update.mjs "$(SPEC)"
 
 demo: build
 	node www/server.mjs

@@ -51,7 +51,8 @@ export declare class TailscaleApiError extends TailscaleError {
 }
 
 /** A successful status with a body that is not what the call returns: not JSON, truncated,
- *  wrongly shaped, or over 10 MiB. Never retried. */
+ *  wrongly shaped (a member of the wrong type, or a field the types promise, such as `Key.id`,
+ *  missing), or over 10 MiB. Never retried. */
 export declare class TailscaleResponseError extends TailscaleError {
   /**
    * Creates the error. The client makes these itself; wrappers and tests may too.

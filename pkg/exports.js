@@ -2,10 +2,10 @@
 // the error classes. No side effects: each entry loads the wasm its own way first.
 export {
   TailscaleClient,
-  KeysApi,
-  OAuthAppsApi,
-  DevicesApi,
+  PolicyDocument,
   DeviceProvisioning,
+  parsePostureCondition,
+  evaluatePosture,
   validateCreateAuthKey,
   validateCreateOAuthClient,
   validateCreateFederatedIdentity,

@@ -6,9 +6,11 @@ const errors = require("./dist/errors.cjs");
 // Node 18 has Web Crypto only as `webcrypto`, not as a global.
 wasm.__setup(errors.__fromCore, globalThis.crypto ?? require("node:crypto").webcrypto);
 
-// Everything both modules export, but their internals (`__…`): the classes, the validators and
-// the error classes. index.mjs and the declarations list the same names.
+// Everything both modules export, but their internals (`__…`) and the resource classes, which a
+// client makes (`client.keys`) and users only name as types: the classes, the validators and the
+// error classes. index.mjs and the declarations list the same names.
+const typesOnly = new Set(["KeysApi", "OAuthAppsApi", "DevicesApi", "PolicyApi"]);
 module.exports = {};
 for (const [name, value] of Object.entries({ ...wasm, ...errors })) {
-  if (!name.startsWith("__")) module.exports[name] = value;
+  if (!name.startsWith("__") && !typesOnly.has(name)) module.exports[name] = value;
 }

@@ -1,10 +1,10 @@
 // Declarations for CommonJS (`require`); index.d.ts is the ESM twin.
 export {
   TailscaleClient,
-  KeysApi,
-  OAuthAppsApi,
-  DevicesApi,
+  PolicyDocument,
   DeviceProvisioning,
+  parsePostureCondition,
+  evaluatePosture,
   validateCreateAuthKey,
   validateCreateOAuthClient,
   validateCreateFederatedIdentity,
@@ -18,6 +18,9 @@ export {
   validateSetAttribute,
   validateUpdateAttributes,
 } from "./dist/node/tailscale_wasm.js";
-export type { TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput, DeviceProvisioningOptions, AuthorizationOptions, AuthorizationRequest, AuthorizationCallback, ProvisioningGrant, ProvisioningSummary } from "./dist/node/tailscale_wasm.js";
+// The resource classes are types only: a client makes them (`client.keys`); they are not built
+// or imported as values.
+export type { KeysApi, OAuthAppsApi, DevicesApi, PolicyApi } from "./dist/node/tailscale_wasm.js";
+export type { CreatedKey, CreatedOAuthApp, TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput, DeviceProvisioningOptions, AuthorizationOptions, AuthorizationRequest, AuthorizationCallback, ProvisioningGrant, ProvisioningSummary, PolicyFile, GetPolicyOptions, PolicyPrecondition, PolicyInput, PolicyUpdate, UpdatePolicyOptions, PolicyTest, PolicyCheck, PolicyCheckEntry, PreviewOptions, PolicyPreview, EvaluatePosturesOptions, PostureDeviceVerdict, PostureReport, PostureCondition, PostureEvaluation } from "./dist/node/tailscale_wasm.js";
 export type * from "./dist/node/models.js";
 export * from "./dist/errors.cjs";

@@ -1,9 +1,9 @@
 export {
   TailscaleClient,
-  KeysApi,
-  OAuthAppsApi,
-  DevicesApi,
+  PolicyDocument,
   DeviceProvisioning,
+  parsePostureCondition,
+  evaluatePosture,
   validateCreateAuthKey,
   validateCreateOAuthClient,
   validateCreateFederatedIdentity,
@@ -17,6 +17,9 @@ export {
   validateSetAttribute,
   validateUpdateAttributes,
 } from "./dist/web/tailscale_wasm.js";
-export type { TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput, DeviceProvisioningOptions, AuthorizationOptions, AuthorizationRequest, AuthorizationCallback, ProvisioningGrant, ProvisioningSummary } from "./dist/web/tailscale_wasm.js";
+// The resource classes are types only: a client makes them (`client.keys`); they are not built
+// or imported as values.
+export type { KeysApi, OAuthAppsApi, DevicesApi, PolicyApi } from "./dist/web/tailscale_wasm.js";
+export type { CreatedKey, CreatedOAuthApp, TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput, DeviceProvisioningOptions, AuthorizationOptions, AuthorizationRequest, AuthorizationCallback, ProvisioningGrant, ProvisioningSummary, PolicyFile, GetPolicyOptions, PolicyPrecondition, PolicyInput, PolicyUpdate, UpdatePolicyOptions, PolicyTest, PolicyCheck, PolicyCheckEntry, PreviewOptions, PolicyPreview, EvaluatePosturesOptions, PostureDeviceVerdict, PostureReport, PostureCondition, PostureEvaluation } from "./dist/web/tailscale_wasm.js";
 export type * from "./dist/models.js";
 export * from "./errors.js";

@@ -3,10 +3,10 @@ import api from "./index.cjs";
 
 export const {
   TailscaleClient,
-  KeysApi,
-  OAuthAppsApi,
-  DevicesApi,
+  PolicyDocument,
   DeviceProvisioning,
+  parsePostureCondition,
+  evaluatePosture,
   validateCreateAuthKey,
   validateCreateOAuthClient,
   validateCreateFederatedIdentity,

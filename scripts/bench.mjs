@@ -12,6 +12,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runtimeFigures } from "./bench/runtimes.mjs";
+import { policyFigures, policySection } from "./bench/policy.mjs";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -110,7 +111,8 @@ async function main() {
     const size = await payload();
     const tarball = join(root, "target/pack", readdirSync(join(root, "target/pack")).find((f) => f.endsWith(".tgz")));
     const runtimes = await runtimeFigures({ tarball, demo: small, rounds: ROUNDS });
-    writeReport({ rows, coldRaw, coldPkg, validatorsPerSecond, calls, heapRaw, heapPkg, size, runtimes });
+    const policy = await policyFigures(root);
+    writeReport({ rows, coldRaw, coldPkg, validatorsPerSecond, calls, heapRaw, heapPkg, size, runtimes, policy });
   } finally {
     for (const s of [small, big, sink]) s.child.kill();
   }
@@ -202,6 +204,7 @@ function writeReport(r) {
     "```",
     "",
     ...runtimeSections(r.runtimes),
+    ...policySection(r.policy),
   ];
   const notes = readFileSync(join(root, "BENCHMARKS.md"), "utf8").split("<!-- notes -->")[1] ?? "\n";
   writeFileSync(join(root, "BENCHMARKS.md"), lines.join("\n") + "<!-- notes -->" + notes);

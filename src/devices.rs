@@ -12,8 +12,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// A device (node) as the API describes it: every field may be absent or null, and fields this
-/// client does not know are kept. `fields=default` answers a subset; `fields=all` every field.
+/// A device (node) as the API describes it. `nodeId` is always there; every other field may be
+/// absent or null, and fields this client does not know are kept. `fields=default` answers a
+/// subset; `fields=all` every field.
+// Tolerant like `Key`, and for the same reason declared with `nodeId: string` in TypeScript,
+// which the runtime check makes true (`DEVICE_FIELDS` marks `nodeId` `Ty::Required`).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
@@ -23,6 +26,7 @@ pub struct Device {
     /// The legacy numeric id; `nodeId` is preferred wherever a device id is asked for.
     pub id: Option<String>,
     /// The preferred device id, such as `n292kg92CNTRL`.
+    #[cfg_attr(feature = "ts", ts(as = "String", optional = false))]
     pub node_id: Option<String>,
     /// The user who registered the device; its owner unless it is tagged.
     pub user: Option<String>,
@@ -221,7 +225,7 @@ pub fn decode_attributes(body: &[u8]) -> Result<DevicePostureAttributes, serde_j
 pub const DEVICE_FIELDS: &[(&str, Ty)] = &[
     ("addresses", Ty::StrList),
     ("id", Ty::Str),
-    ("nodeId", Ty::Str),
+    ("nodeId", Ty::Required(&Ty::Str)),
     ("user", Ty::Str),
     ("name", Ty::Str),
     ("hostname", Ty::Str),

@@ -46,13 +46,30 @@ pub fn base64url_encode(bytes: &[u8]) -> String {
 /// Unpadded base64url (RFC 4648 §5), strictly: no padding, no other characters, and unused
 /// trailing bits must be zero.
 pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
+    decode_base64(s, b'-', b'_')
+}
+
+/// Base64 (RFC 4648 §4), padded as the standard says: the policy file in `?details=true`.
+pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 4 != 0 {
+        return None;
+    }
+    let unpadded = s
+        .strip_suffix("==")
+        .or_else(|| s.strip_suffix('='))
+        .unwrap_or(s);
+    decode_base64(unpadded, b'+', b'/')
+}
+
+/// Unpadded base64 with `c62` and `c63` as the last two digits.
+fn decode_base64(s: &str, c62: u8, c63: u8) -> Option<Vec<u8>> {
     let sextet = |c: u8| -> Option<u32> {
         Some(u32::from(match c {
             b'A'..=b'Z' => c - b'A',
             b'a'..=b'z' => c - b'a' + 26,
             b'0'..=b'9' => c - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
+            c if c == c62 => 62,
+            c if c == c63 => 63,
             _ => return None,
         }))
     };

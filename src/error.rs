@@ -17,6 +17,14 @@ pub struct Issue {
     pub field: String,
     /// What is wrong, in a sentence that never repeats a secret.
     pub message: String,
+    /// Where in a text the problem is (a policy file, a posture condition): 1-based.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<f64>"))]
+    pub line: Option<usize>,
+    /// The column on that line, 1-based, in characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, as = "Option<f64>"))]
+    pub column: Option<usize>,
 }
 
 impl Issue {
@@ -24,7 +32,16 @@ impl Issue {
         Issue {
             field: field.into(),
             message: message.into(),
+            line: None,
+            column: None,
         }
+    }
+
+    /// The issue, placed at a line and column of the text it is about.
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
     }
 }
 

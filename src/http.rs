@@ -55,6 +55,11 @@ pub enum Expect {
     List(&'static str, &'static [(&'static str, Ty)]),
     /// Any body, ignored (DELETE answers 200 with an empty or `{}` body).
     Nothing,
+    /// One JSON object with these members, or an empty body (the policy check answers 200
+    /// with nothing when the file passes).
+    ObjectOrEmpty(&'static [(&'static str, Ty)]),
+    /// UTF-8 text, kept as it came (a HuJSON policy file, comments included).
+    Text,
 }
 
 /// One request, fully decided: the wasm layer only prefixes the base URL and sends it.
@@ -66,6 +71,10 @@ pub struct HttpRequest {
     /// `""` or a query string starting with `?`.
     pub query: String,
     pub content_type: Option<&'static str>,
+    /// `None` sends no `Accept` (the policy file's `?details=true` wants none).
+    pub accept: Option<&'static str>,
+    /// An ETag the write is conditional on, sent exactly as the API gave it.
+    pub if_match: Option<String>,
     pub body: Option<String>,
     /// False for the token endpoints, which authenticate through the form body.
     pub authenticated: bool,
@@ -82,6 +91,8 @@ impl HttpRequest {
             path,
             query: String::new(),
             content_type: None,
+            accept: Some("application/json"),
+            if_match: None,
             body: None,
             authenticated: true,
             idempotent: method.into(),
@@ -174,11 +185,14 @@ impl ResponseHead<'_> {
 pub enum Body<J> {
     /// Nothing but white space.
     Empty,
-    /// Not JSON; `truncated` when it ended in the middle of a value.
+    /// Not JSON (or, for [`Expect::Text`], not UTF-8); `truncated` when it ended in the middle
+    /// of a value.
     Invalid {
         truncated: bool,
     },
     Json(J),
+    /// The body of an [`Expect::Text`] success, as it came.
+    Text(String),
 }
 
 /// Maps a response to success or to the error the caller sees. `body_len` is the size read;
@@ -214,7 +228,10 @@ pub fn check_response<J: Json>(
         return Err(response_error(cat(&["unexpected status ", &status])));
     }
     let shape = match (req.expect, body) {
-        (Expect::Nothing, _) => return Ok(()),
+        (Expect::Nothing, _) | (Expect::Text, Body::Text(_) | Body::Empty) => return Ok(()),
+        (Expect::Text, _) => return Err(response_error("body is not UTF-8 text".into())),
+        (Expect::ObjectOrEmpty(_), Body::Empty) => return Ok(()),
+        (_, Body::Text(_)) => return Err(response_error("expected JSON, got text".into())),
         (_, Body::Empty) => return Err(response_error("expected JSON, got an empty body".into())),
         (_, Body::Invalid { truncated: true }) => {
             return Err(response_error("JSON body is truncated".into()))
@@ -222,7 +239,9 @@ pub fn check_response<J: Json>(
         (_, Body::Invalid { truncated: false }) => {
             return Err(response_error("body is not valid JSON".into()))
         }
-        (Expect::Object(fields), Body::Json(v)) => check_shape(v, fields),
+        (Expect::Object(fields) | Expect::ObjectOrEmpty(fields), Body::Json(v)) => {
+            check_shape(v, fields)
+        }
         (Expect::List(field, fields), Body::Json(v)) => check_list(v, field, fields),
     };
     shape.map_err(response_error)
@@ -236,8 +255,13 @@ pub fn check_response_bytes(
     now_ms: u64,
 ) -> Result<(), Error> {
     let parsed = serde_json::from_slice::<serde_json::Value>(body);
+    let text = std::str::from_utf8(body);
     let body_kind = match &parsed {
         _ if body.iter().all(u8::is_ascii_whitespace) => Body::Empty,
+        _ if matches!(req.expect, Expect::Text) && head.status < 300 => match text {
+            Ok(t) => Body::Text(t.to_owned()),
+            Err(_) => Body::Invalid { truncated: false },
+        },
         Ok(v) => Body::Json(v),
         Err(e) => Body::Invalid {
             truncated: e.classify() == serde_json::error::Category::Eof,
@@ -271,9 +295,17 @@ fn api_error<J: Json>(
             None => error,
         })
     });
+    let mut message = message.unwrap_or_else(|| status_text(head.status).to_owned());
+    if head.status == 412 && req.if_match.is_some() {
+        // The API's own words ("precondition failed, invalid old hash") do not say what to do.
+        message = cat(&[
+            "the file changed since it was read (its ETag no longer matches); read it again and redo the change: ",
+            &message,
+        ]);
+    }
     Error::Api(ApiError {
         status: head.status,
-        message: message.unwrap_or_else(|| status_text(head.status).to_owned()),
+        message,
         has_data: parsed
             .and_then(|v| v.get("data"))
             .is_some_and(|d| !d.is_null()),

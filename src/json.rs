@@ -184,14 +184,7 @@ impl Obj {
 
     pub fn strs(mut self, key: &str, values: &[String]) -> Self {
         self.key(key);
-        self.0.push('[');
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                self.0.push(',');
-            }
-            string(&mut self.0, v);
-        }
-        self.0.push(']');
+        self.0.push_str(&strings_json(values));
         self
     }
 
@@ -255,6 +248,19 @@ impl Obj {
     }
 }
 
+/// A JSON array of strings.
+pub fn strings_json(values: &[String]) -> String {
+    let mut out = String::from("[");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        string(&mut out, v);
+    }
+    out.push(']');
+    out
+}
+
 /// A JSON string literal (RFC 8259: quote, backslash and control characters escaped).
 fn string(out: &mut String, s: &str) {
     out.push('"');
@@ -286,6 +292,9 @@ fn string(out: &mut String, s: &str) {
 /// ignored: the API adds fields, and the caller receives them untouched.
 #[derive(Debug, Clone, Copy)]
 pub enum Ty {
+    /// Must be present and not null, with the inner shape: a field the TypeScript declarations
+    /// promise (`Key.id: string`), so that an answer without it is an error, not a lie.
+    Required(&'static Ty),
     Str,
     Bool,
     /// A whole number an `i64` holds (`77760.0` included).
@@ -297,6 +306,17 @@ pub enum Ty {
     /// Any object: a nested one whose members the client does not read.
     Record,
     Obj(&'static [(&'static str, Ty)]),
+    /// An array of objects with these members.
+    Items(&'static [(&'static str, Ty)]),
+}
+
+/// A table without its last entry: the plain model's table, from that of its created form,
+/// whose last entry requires the one-time secret.
+pub const fn without_last(fields: &'static [(&'static str, Ty)]) -> &'static [(&'static str, Ty)] {
+    match fields.split_last() {
+        Some((_, rest)) => rest,
+        None => fields,
+    }
 }
 
 /// Checks `value` against a table of fields; the error names the first member that is wrong.
@@ -311,32 +331,45 @@ pub fn check_list<J: Json>(
     fields: &[(&'static str, Ty)],
 ) -> Result<(), String> {
     if !value.is_record() {
-        return Err(describe(String::new()));
+        return Err(describe((String::new(), WRONG_TYPE)));
     }
     let Some(list) = value.field(field) else {
         return Ok(());
     };
     if !list.is_array() {
-        return Err(describe(field.to_owned()));
+        return Err(describe((field.to_owned(), WRONG_TYPE)));
     }
     for (i, item) in list.items().iter().enumerate() {
         // The path is only built for the error, never on the hot path of a long list.
-        let at_item = |at: String| {
+        let at_item = |(at, what): Wrong| {
             let index = decimal(i as u64);
-            describe(member_path(&cat(&[field, "[", &index, "]"]), &at))
+            describe((member_path(&cat(&[field, "[", &index, "]"]), &at), what))
         };
         wrong_member(item, fields).map_err(at_item)?;
     }
     Ok(())
 }
 
-/// The dotted path of the first member with the wrong type (`""`: the value itself).
-fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(), String> {
+const WRONG_TYPE: &str = "has the wrong type";
+const MISSING: &str = "is missing";
+
+/// The first wrong member: its dotted path (`""`: the value itself) and what is wrong with it.
+type Wrong = (String, &'static str);
+
+fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(), Wrong> {
     if !value.is_record() {
-        return Err(String::new());
+        return Err((String::new(), WRONG_TYPE));
     }
     for (key, ty) in fields {
+        let (ty, required) = match ty {
+            Ty::Required(inner) => (*inner, true),
+            ty => (ty, false),
+        };
+        // Absent and null are the same to the caller: neither is the promised value.
         let Some(member) = value.field(key) else {
+            if required {
+                return Err(((*key).to_owned(), MISSING));
+            }
             continue;
         };
         let ok = match ty {
@@ -361,12 +394,24 @@ fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(),
             }
             Ty::Record => member.is_record(),
             Ty::Obj(inner) => {
-                wrong_member(&member, inner).map_err(|at| member_path(key, &at))?;
+                wrong_member(&member, inner).map_err(|(at, what)| (member_path(key, &at), what))?;
                 true
             }
+            Ty::Items(inner) => {
+                if !member.is_array() {
+                    return Err(((*key).to_owned(), WRONG_TYPE));
+                }
+                for (i, item) in member.items().iter().enumerate() {
+                    let index = cat(&[key, "[", &decimal(i as u64), "]"]);
+                    wrong_member(item, inner).map_err(|(at, what)| (member_path(&index, &at), what))?;
+                }
+                true
+            }
+            // Only a table entry is required, not a shape within one.
+            Ty::Required(_) => true,
         };
         if !ok {
-            return Err((*key).to_owned());
+            return Err(((*key).to_owned(), WRONG_TYPE));
         }
     }
     Ok(())
@@ -381,14 +426,16 @@ fn member_path(a: &str, b: &str) -> String {
     }
 }
 
-fn describe(path: String) -> String {
+fn describe((path, what): Wrong) -> String {
     if path.is_empty() {
         "JSON body has an unexpected shape (not an object)".into()
     } else {
         cat(&[
             "JSON body has an unexpected shape (`",
             &path,
-            "` has the wrong type)",
+            "` ",
+            what,
+            ")",
         ])
     }
 }

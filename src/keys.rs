@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Issue};
 use crate::http::{tailnet_path, Expect, HttpRequest, Method};
-use crate::json::{Json, Obj, StringMap, Ty};
+use crate::json::{without_last, Json, Obj, StringMap, Ty};
 use crate::validate::{self, finish, id_only, with_id, Input};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -13,15 +13,23 @@ use std::collections::BTreeMap;
 /// Every `keyType` the API documents: auth keys, OAuth clients, federated identities, API tokens.
 pub const KEY_TYPES: [&str; 4] = ["auth", "client", "federated", "api"];
 
-/// A key as the API describes it. Every field may be absent or null, and fields this client
-/// does not know are kept: the API adds fields, and a strict model would break on them.
+/// A key as the API describes it. `id` is always there; every other field may be absent or
+/// null, and fields this client does not know are kept: the API adds fields, and a strict model
+/// would break on them.
+// Why the declaration and this model differ: TypeScript gets `id: string` (`ts(as)` below), so
+// that strict code passes it on without `!`, while every field here stays an `Option`, since the
+// wasm never trusts the server. The runtime check makes the declaration true: `KEY_FIELDS` marks
+// `id` `Ty::Required`, so an answer without it is a `TailscaleResponseError`, never an
+// `undefined` typed as a string.
 #[derive(Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct Key {
     /// The key's id, such as `k123456CNTRL`; used by `keys.get`, `keys.delete` and the setters.
+    #[cfg_attr(feature = "ts", ts(as = "String", optional = false))]
     pub id: Option<String>,
-    /// The secret: only in the response that created the key.
+    /// The secret: only in the response that created an auth key or an OAuth client, where the
+    /// client requires it (`CreatedKey`).
     pub key: Option<String>,
     /// One of [`KEY_TYPES`]; other values pass through.
     pub key_type: Option<String>,
@@ -141,8 +149,10 @@ pub const DEVICE_CAPABILITIES_FIELDS: &[(&str, Ty)] =
     &[("create", Ty::Obj(CREATE_CAPABILITIES_FIELDS))];
 pub const KEY_CAPABILITIES_FIELDS: &[(&str, Ty)] =
     &[("devices", Ty::Obj(DEVICE_CAPABILITIES_FIELDS))];
-pub const KEY_FIELDS: &[(&str, Ty)] = &[
-    ("id", Ty::Str),
+/// A created auth key or OAuth client (`CreatedKey` in TypeScript) must carry its secret: the
+/// last entry requires it, and [`KEY_FIELDS`] is this table without that entry.
+pub const CREATED_KEY_FIELDS: &[(&str, Ty)] = &[
+    ("id", Ty::Required(&Ty::Str)),
     ("key", Ty::Str),
     ("keyType", Ty::Str),
     ("description", Ty::Str),
@@ -160,9 +170,12 @@ pub const KEY_FIELDS: &[(&str, Ty)] = &[
     ("issuer", Ty::Str),
     ("subject", Ty::Str),
     ("customClaimRules", Ty::StrMap),
+    ("key", Ty::Required(&Ty::Str)),
 ];
+pub const KEY_FIELDS: &[(&str, Ty)] = without_last(CREATED_KEY_FIELDS);
 
 const KEY: Expect = Expect::Object(KEY_FIELDS);
+const CREATED_KEY: Expect = Expect::Object(CREATED_KEY_FIELDS);
 const KEY_LIST: Expect = Expect::List("keys", KEY_FIELDS);
 
 /// Options for `keys.createAuthKey`. Absent fields take the API's defaults (single use,
@@ -430,12 +443,12 @@ pub fn delete<J: Json>(tailnet: &str, id: J) -> Result<HttpRequest, Error> {
 
 pub fn create_auth_key<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     let spec = CreateAuthKey::parse(options).map_err(Error::Validation)?;
-    Ok(HttpRequest::new(Method::Post, keys_path(tailnet), KEY).json_body(spec.body()))
+    Ok(HttpRequest::new(Method::Post, keys_path(tailnet), CREATED_KEY).json_body(spec.body()))
 }
 
 pub fn create_oauth_client<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     let spec = OAuthClientSpec::parse(options).map_err(Error::Validation)?;
-    Ok(HttpRequest::new(Method::Post, keys_path(tailnet), KEY).json_body(spec.body()))
+    Ok(HttpRequest::new(Method::Post, keys_path(tailnet), CREATED_KEY).json_body(spec.body()))
 }
 
 pub fn create_federated_identity<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {

@@ -2,18 +2,22 @@
 
 use crate::error::{Error, Issue};
 use crate::http::{tailnet_path, Expect, HttpRequest, Method};
-use crate::json::{Json, Obj, Ty};
+use crate::json::{without_last, Json, Obj, Ty};
 use crate::validate::{self, finish, id_only, with_id, Input};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// An OAuth app as the API describes it; tolerant like `Key`.
+/// An OAuth app as the API describes it. `id` is always there; every other field may be absent
+/// or null, and fields this client does not know are kept.
+// Tolerant like `Key`, and for the same reason declared with `id: string` in TypeScript, which
+// the runtime check makes true (`OAUTH_APP_FIELDS` marks `id` `Ty::Required`).
 #[derive(Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct OAuthApp {
     /// The app's id (its OAuth client ID), such as `a123456CNTRL`.
+    #[cfg_attr(feature = "ts", ts(as = "String", optional = false))]
     pub id: Option<String>,
     /// 3 to 50 letters, digits, `.`, `_` or `-`.
     pub name: Option<String>,
@@ -27,7 +31,8 @@ pub struct OAuthApp {
     pub scopes: Option<Vec<String>>,
     /// Custom node attributes (`custom:...`) the app may set on devices.
     pub allowed_node_attributes: Option<Vec<String>>,
-    /// Only in the response that created the app.
+    /// Only in the response that created the app, where the client requires it
+    /// (`CreatedOAuthApp`).
     pub client_secret: Option<String>,
     /// When it was created (ISO-8601).
     pub created: Option<String>,
@@ -68,9 +73,11 @@ pub fn decode_app_list(body: &[u8]) -> Result<Vec<OAuthApp>, serde_json::Error> 
     crate::json::decode::<OAuthAppList>(body).map(|l| l.oauth_apps.unwrap_or_default())
 }
 
-/// What the runtime checks of an `OAuthApp`; `tests/drift.rs` holds it to the model.
-pub const OAUTH_APP_FIELDS: &[(&str, Ty)] = &[
-    ("id", Ty::Str),
+/// What the runtime checks of a created `OAuthApp` (`CreatedOAuthApp` in TypeScript): the last
+/// entry requires its secret, and [`OAUTH_APP_FIELDS`] is this table without that entry.
+/// `tests/drift.rs` holds both to the model.
+pub const CREATED_OAUTH_APP_FIELDS: &[(&str, Ty)] = &[
+    ("id", Ty::Required(&Ty::Str)),
     ("name", Ty::Str),
     ("description", Ty::Str),
     ("redirectURIs", Ty::StrList),
@@ -79,9 +86,12 @@ pub const OAUTH_APP_FIELDS: &[(&str, Ty)] = &[
     ("clientSecret", Ty::Str),
     ("created", Ty::Str),
     ("updated", Ty::Str),
+    ("clientSecret", Ty::Required(&Ty::Str)),
 ];
+pub const OAUTH_APP_FIELDS: &[(&str, Ty)] = without_last(CREATED_OAUTH_APP_FIELDS);
 
 const APP: Expect = Expect::Object(OAUTH_APP_FIELDS);
+const CREATED_APP: Expect = Expect::Object(CREATED_OAUTH_APP_FIELDS);
 const APP_LIST: Expect = Expect::List("oauthApps", OAUTH_APP_FIELDS);
 
 /// Options for `oauthApps.create` and `oauthApps.update`.
@@ -180,7 +190,7 @@ pub fn delete<J: Json>(tailnet: &str, id: J) -> Result<HttpRequest, Error> {
 
 pub fn create<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     let spec = OAuthAppSpec::parse(options).map_err(Error::Validation)?;
-    Ok(HttpRequest::new(Method::Post, apps_path(tailnet), APP).json_body(spec.body()))
+    Ok(HttpRequest::new(Method::Post, apps_path(tailnet), CREATED_APP).json_body(spec.body()))
 }
 
 pub fn update<J: Json>(tailnet: &str, id: J, options: J) -> Result<HttpRequest, Error> {

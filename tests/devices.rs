@@ -435,10 +435,12 @@ fn device_responses_are_checked_for_shape() {
     )
     .is_ok());
     for bad in [
-        &br#"{"tags":"tag:a"}"#[..],
-        br#"{"authorized":"yes"}"#,
-        br#"{"distro":"ubuntu"}"#,
-        br#"{"clientConnectivity":[1]}"#,
+        &br#"{"nodeId":"n1","tags":"tag:a"}"#[..],
+        br#"{"nodeId":"n1","authorized":"yes"}"#,
+        br#"{"nodeId":"n1","distro":"ubuntu"}"#,
+        br#"{"nodeId":"n1","clientConnectivity":[1]}"#,
+        br#"{"id":"1"}"#,
+        br#"{"nodeId":null}"#,
     ] {
         assert!(
             matches!(
@@ -450,8 +452,9 @@ fn device_responses_are_checked_for_shape() {
         );
     }
     let list = devices::list("-", &json!({})).unwrap();
-    assert!(check_response(&list, head, br#"{"devices":[{"id":"1"}]}"#, 0).is_ok());
-    assert!(check_response(&list, head, br#"{"devices":[{"id":1}]}"#, 0).is_err());
+    assert!(check_response(&list, head, br#"{"devices":[{"nodeId":"n1","id":"1"}]}"#, 0).is_ok());
+    assert!(check_response(&list, head, br#"{"devices":[{"nodeId":"n1","id":1}]}"#, 0).is_err());
+    assert!(check_response(&list, head, br#"{"devices":[{"id":"1"}]}"#, 0).is_err());
     let attrs = devices::get_attributes(&json!("n1")).unwrap();
     assert!(check_response(
         &attrs,

@@ -3,8 +3,8 @@
 //! `DevicePostureAttributes` and the request bodies the client sends is modelled here, every
 //! field modelled here is in the spec, and `keyType` matches.
 //!
-//! The spec lives in `../shared/spec/` beside the repo (or at `$TAILSCALE_OPENAPI`); in a clone
-//! without it these tests say so and pass, since there is nothing to compare against.
+//! The spec is the copy in `spec/` (or the file at `$TAILSCALE_OPENAPI`); a missing spec fails
+//! these tests rather than skipping them (spec/README.md says how to refresh it).
 
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -13,20 +13,15 @@ use tailscale_wasm::http::HttpRequest;
 use tailscale_wasm::keys::{self, Key, KEY_TYPES};
 use tailscale_wasm::oauth_apps::{self, OAuthApp};
 
-fn spec() -> Option<Value> {
-    let path = std::env::var("TAILSCALE_OPENAPI").unwrap_or_else(|_| {
-        format!(
-            "{}/../shared/spec/tailscale-openapi.json",
-            env!("CARGO_MANIFEST_DIR")
-        )
+fn spec() -> Value {
+    let path = std::env::var("TAILSCALE_OPENAPI")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| format!("{}/spec/tailscale-openapi.json", env!("CARGO_MANIFEST_DIR")));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("no OpenAPI spec at {path} ({e}): it is vendored in spec/ (spec/README.md)")
     });
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(serde_json::from_str(&text).expect("the spec is JSON")),
-        Err(_) => {
-            println!("SKIPPED: no OpenAPI spec at {path} (it lives in ../shared beside the repo; set TAILSCALE_OPENAPI)");
-            None
-        }
-    }
+    serde_json::from_str(&text).expect("the spec is JSON")
 }
 
 /// Follows `$ref`s within the spec.
@@ -83,7 +78,7 @@ fn body(req: Result<HttpRequest, tailscale_wasm::error::Error>) -> Value {
 
 #[test]
 fn response_models_match_the_spec() {
-    let Some(spec) = spec() else { return };
+    let spec = spec();
     let schemas = &spec["components"]["schemas"];
     // Serializing an empty model lists every field it has (absent ones as null).
     let key_fields = keys_of(&serde_json::to_value(Key::default()).expect("Key serializes"));
@@ -116,7 +111,7 @@ fn fields_of<T: serde::Serialize>(model: T) -> BTreeSet<String> {
 
 #[test]
 fn device_models_match_the_spec() {
-    let Some(spec) = spec() else { return };
+    let spec = spec();
     let schemas = &spec["components"]["schemas"];
     let device = &schemas["Device"];
     same(
@@ -163,7 +158,7 @@ fn device_models_match_the_spec() {
 
 #[test]
 fn device_request_bodies_match_the_spec() {
-    let Some(spec) = spec() else { return };
+    let spec = spec();
     let set = body(devices::set_attribute(
         &json!("n1"),
         &json!("custom:a"),
@@ -202,7 +197,7 @@ fn device_request_bodies_match_the_spec() {
 
 #[test]
 fn key_types_match_the_spec() {
-    let Some(spec) = spec() else { return };
+    let spec = spec();
     let from_spec: BTreeSet<String> = serde_json::from_value(
         spec["components"]["schemas"]["Key"]["properties"]["keyType"]["enum"].clone(),
     )
@@ -237,7 +232,7 @@ fn key_types_match_the_spec() {
 
 #[test]
 fn request_bodies_match_the_spec() {
-    let Some(spec) = spec() else { return };
+    let spec = spec();
     // Every option set, so that each body shows every field the client can send.
     let auth = json!({ "reusable": true, "ephemeral": true, "preauthorized": true, "tags": ["tag:a"], "expirySeconds": 60, "description": "d" });
     let client = json!({ "scopes": ["all"], "tags": ["tag:a"], "description": "d" });
@@ -298,6 +293,90 @@ fn request_bodies_match_the_spec() {
     );
 }
 
+/// Fields every answer carries although the spec does not mark them `required` (API.md, "Types
+/// that fit what the API returns"). With the spec's own `required` fields, these are what the
+/// runtime tables require and the TypeScript declarations make non-optional
+/// (`tests/js/drift-types.test.mjs` holds the declarations to the same list).
+const ALWAYS_ANSWERED: &[(&str, &str)] = &[("Key", "id"), ("OAuthApp", "id"), ("Device", "nodeId")];
+
+/// The names a runtime table marks `Ty::Required`, the nested tables' with their dotted path.
+fn required(fields: &[(&str, tailscale_wasm::json::Ty)]) -> BTreeSet<String> {
+    use tailscale_wasm::json::Ty;
+    let mut out = BTreeSet::new();
+    for (name, ty) in fields {
+        if let Ty::Required(_) = ty {
+            out.insert(name.to_string());
+        }
+        if let Ty::Obj(inner) | Ty::Required(Ty::Obj(inner)) = ty {
+            out.extend(required(inner).into_iter().map(|n| format!("{name}.{n}")));
+        }
+    }
+    out
+}
+
+/// The spec's `required` names of a schema, and of its nested object properties (dotted).
+fn spec_required(spec: &Value, schema: &Value) -> BTreeSet<String> {
+    let schema = resolve(spec, schema);
+    let mut out: BTreeSet<String> = schema["required"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    for (name, prop) in schema["properties"].as_object().into_iter().flatten() {
+        let nested = spec_required(spec, prop);
+        out.extend(nested.into_iter().map(|n| format!("{name}.{n}")));
+    }
+    out
+}
+
+#[test]
+fn required_fields_are_the_specs_and_the_always_answered() {
+    let spec = spec();
+    let schemas = &spec["components"]["schemas"];
+    for (schema, table) in [
+        ("Key", keys::KEY_FIELDS),
+        ("OAuthApp", oauth_apps::OAUTH_APP_FIELDS),
+        ("Device", devices::DEVICE_FIELDS),
+        ("DevicePostureAttributes", devices::ATTRIBUTES_FIELDS),
+    ] {
+        let mut want = spec_required(&spec, &schemas[schema]);
+        want.extend(
+            ALWAYS_ANSWERED
+                .iter()
+                .filter(|(s, _)| *s == schema)
+                .map(|(_, f)| f.to_string()),
+        );
+        differ(
+            &format!("required fields of {schema}"),
+            ("the spec and API.md", &want),
+            ("the runtime table", &required(table)),
+        );
+    }
+    // A create's answer also requires its secret, and nothing else more.
+    let created = |t: &[(&str, tailscale_wasm::json::Ty)],
+                   base: &[(&str, tailscale_wasm::json::Ty)]| {
+        required(t)
+            .difference(&required(base))
+            .cloned()
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(
+        created(keys::CREATED_KEY_FIELDS, keys::KEY_FIELDS),
+        BTreeSet::from(["key".to_string()])
+    );
+    assert_eq!(
+        created(
+            oauth_apps::CREATED_OAUTH_APP_FIELDS,
+            oauth_apps::OAUTH_APP_FIELDS
+        ),
+        BTreeSet::from(["clientSecret".to_string()])
+    );
+}
+
 /// The names in a runtime shape table (what the wasm checks without serde).
 fn table(fields: &[(&str, tailscale_wasm::json::Ty)]) -> BTreeSet<String> {
     fields.iter().map(|(name, _)| name.to_string()).collect()
@@ -328,9 +407,19 @@ fn runtime_shape_tables_match_the_models() {
             keys::CREATE_CAPABILITIES_FIELDS,
         ),
         (
+            "CREATED_KEY_FIELDS vs Key",
+            serde_json::to_value(Key::default()),
+            keys::CREATED_KEY_FIELDS,
+        ),
+        (
             "OAUTH_APP_FIELDS vs OAuthApp",
             serde_json::to_value(OAuthApp::default()),
             oauth_apps::OAUTH_APP_FIELDS,
+        ),
+        (
+            "CREATED_OAUTH_APP_FIELDS vs OAuthApp",
+            serde_json::to_value(OAuthApp::default()),
+            oauth_apps::CREATED_OAUTH_APP_FIELDS,
         ),
         (
             "DEVICE_FIELDS vs Device",

@@ -1,6 +1,7 @@
 //! Response decoding and status mapping: tolerant models, typed errors, Retry-After.
 
 use serde_json::json;
+use tailscale_wasm::devices;
 use tailscale_wasm::error::Error;
 use tailscale_wasm::http::{
     check_response_bytes as check_response, parse_retry_after, ResponseHead, MAX_BODY_BYTES,
@@ -92,6 +93,102 @@ fn successful_bodies_must_have_the_operation_shape() {
     let del = oauth_apps::delete("-", &json!("a1")).unwrap();
     assert!(check_response(&del, head(200), b"", NOW).is_ok());
     assert!(check_response(&del, head(204), b"{}", NOW).is_ok());
+}
+
+/// The reason of the `TailscaleResponseError` a 200 answer gets, or `None` when it passes.
+fn shape_error(req: &tailscale_wasm::http::HttpRequest, body: &[u8]) -> Option<String> {
+    match check_response(req, head(200), body, NOW) {
+        Ok(()) => None,
+        Err(Error::Response { reason, .. }) => Some(reason),
+        Err(other) => panic!("{}: {other:?}", String::from_utf8_lossy(body)),
+    }
+}
+
+#[test]
+fn fields_the_declarations_promise_must_be_there() {
+    // The TypeScript types say `Key.id: string`, `OAuthApp.id: string`, `Device.nodeId:
+    // string`; an answer without one is an error, never an `undefined` typed as a string.
+    let missing = |field: &str| format!("JSON body has an unexpected shape (`{field}` is missing)");
+    let get_key = keys::get("-", &json!("k1")).unwrap();
+    let get_app = oauth_apps::get("-", &json!("a1")).unwrap();
+    let get_device = devices::get(&json!("n1"), &json!({})).unwrap();
+    for (req, body, field) in [
+        (&get_key, &br#"{"keyType":"auth"}"#[..], "id"),
+        (&get_key, br#"{"id":null}"#, "id"),
+        (&get_app, br#"{"name":"app"}"#, "id"),
+        (&get_device, br#"{"id":"123","name":"pangolin"}"#, "nodeId"),
+    ] {
+        assert_eq!(shape_error(req, body), Some(missing(field)));
+    }
+    // In a list, the error names the item.
+    let list = keys::list("-", &json!({})).unwrap();
+    assert_eq!(
+        shape_error(&list, br#"{"keys":[{"id":"a"},{"keyType":"auth"}]}"#),
+        Some(missing("keys[1].id"))
+    );
+    let devices = devices::list("-", &json!({})).unwrap();
+    assert_eq!(
+        shape_error(&devices, br#"{"devices":[{"nodeId":"n1"},{"id":"2"}]}"#),
+        Some(missing("devices[1].nodeId"))
+    );
+    // Present but of the wrong type is still that, not "missing".
+    assert_eq!(
+        shape_error(&get_key, br#"{"id":5}"#).as_deref(),
+        Some("JSON body has an unexpected shape (`id` has the wrong type)")
+    );
+    // Every other field stays optional.
+    assert_eq!(shape_error(&get_key, br#"{"id":"k1"}"#), None);
+    assert_eq!(shape_error(&get_app, br#"{"id":"a1"}"#), None);
+    assert_eq!(shape_error(&get_device, br#"{"nodeId":"n1"}"#), None);
+}
+
+#[test]
+fn created_answers_must_carry_their_secret() {
+    // `createAuthKey` and `createOAuthClient` resolve to `CreatedKey` (`key: string`),
+    // `oauthApps.create` to `CreatedOAuthApp` (`clientSecret: string`).
+    let auth = keys::create_auth_key("-", &json!({})).unwrap();
+    let client = keys::create_oauth_client("-", &json!({ "scopes": ["all:read"] })).unwrap();
+    let app = oauth_apps::create(
+        "-",
+        &json!({ "name": "app", "redirectURIs": ["https://a.example/cb"], "scopes": ["all"] }),
+    )
+    .unwrap();
+    for req in [&auth, &client] {
+        assert_eq!(
+            shape_error(req, br#"{"id":"k1","keyType":"auth"}"#).as_deref(),
+            Some("JSON body has an unexpected shape (`key` is missing)")
+        );
+        assert_eq!(
+            shape_error(req, br#"{"id":"k1","key":"tskey-auth-x"}"#),
+            None
+        );
+        assert!(shape_error(req, br#"{"key":"tskey-auth-x"}"#).is_some());
+    }
+    assert_eq!(
+        shape_error(&app, br#"{"id":"a1","name":"app"}"#).as_deref(),
+        Some("JSON body has an unexpected shape (`clientSecret` is missing)")
+    );
+    assert_eq!(
+        shape_error(&app, br#"{"id":"a1","clientSecret":"s"}"#),
+        None
+    );
+    // A federated identity has no secret; the setters and reads answer none either.
+    let federated = keys::create_federated_identity(
+        "-",
+        &json!({ "scopes": ["all:read"], "issuer": "https://i.example", "subject": "s" }),
+    )
+    .unwrap();
+    let set =
+        keys::set_oauth_client("-", &json!("k1"), &json!({ "scopes": ["all:read"] })).unwrap();
+    let update = oauth_apps::update(
+        "-",
+        &json!("a1"),
+        &json!({ "name": "app", "redirectURIs": ["https://a.example/cb"], "scopes": ["all"] }),
+    )
+    .unwrap();
+    assert_eq!(shape_error(&federated, br#"{"id":"k1"}"#), None);
+    assert_eq!(shape_error(&set, br#"{"id":"k1"}"#), None);
+    assert_eq!(shape_error(&update, br#"{"id":"a1"}"#), None);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 // textContent (never innerHTML), and credentials live only in this module's memory.
 
 import * as ts from "/pkg/index.js";
+import { createPolicySection } from "./policy.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 let client = null;
@@ -151,6 +152,9 @@ $("#dismiss-secret").addEventListener("click", () => {
   $("#secret-overlay").hidden = true;
 });
 
+// ---- access policy (www/policy.js) ---------------------------------------------------------
+const policy = createPolicySection({ $, el, busy, toast, describe, getClient: () => client });
+
 // ---- connection ----------------------------------------------------------------------------
 const connectForm = $("#connect-form");
 
@@ -192,7 +196,7 @@ connectForm.addEventListener("submit", async (event) => {
   // The client holds the credential now; the form need not.
   for (const name of ["apiKey", "clientSecret", "idToken"]) connectForm.elements[name].value = "";
   setConnected(true);
-  await Promise.all([loadKeys(), loadApps(), loadDevices()]);
+  await Promise.all([loadKeys(), loadApps(), loadDevices(), policy.load().catch((err) => toast(describe(err), "error"))]);
 });
 
 function setConnected(on) {
@@ -200,6 +204,7 @@ function setConnected(on) {
   status.dataset.state = on ? "on" : "off";
   status.textContent = on ? `Connected (${client.authMode}, tailnet ${client.tailnet})` : "Not connected";
   for (const button of document.querySelectorAll("#keys button, #apps button, #devices button, #provision button")) button.disabled = !on;
+  policy.setEnabled(on);
   if (!on) {
     for (const table of ["#keys-table", "#apps-table", "#devices-table"]) $(`${table} tbody`).replaceChildren();
   }
@@ -512,6 +517,8 @@ function loadDevices() {
     fetchRows: async () => {
       const devices = await client.devices.list();
       fillDeviceChoices(devices);
+      // Attributes changed, or a device joined: the posture table follows without a reload.
+      policy.refreshPostures();
       return Promise.all(devices.map(async (device) => ({ device, attributes: (await client.devices.getAttributes(device.nodeId)).attributes ?? {} })));
     },
     row: deviceRow,

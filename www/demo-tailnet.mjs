@@ -7,7 +7,8 @@
 // never imports the package under test.
 //
 // What it models (devices and their posture attributes in demo-tailnet/devices.mjs, the OAuth
-// app consent screen and code exchange in demo-tailnet/provisioning.mjs):
+// app consent screen and code exchange in demo-tailnet/provisioning.mjs, the policy file and its
+// posture conditions in demo-tailnet/policy.mjs):
 // - /api/v2/tailnet/{tailnet}/keys[/{id}] and /oauth-apps[/{id}], with the spec's shapes:
 //   `{"keys": [...]}`, `{"oauthApps": [...]}`, secrets (`key`, `clientSecret`) only in create
 //   responses, 200 with an empty body on delete, errors as `{"message": ...}`.
@@ -32,6 +33,9 @@ import http from "node:http";
 import { HttpError, bad, onlyFields, readBody, decodePath, newId, secret, iso, isCustomKey } from "./demo-tailnet/shared.mjs";
 import { createDevices } from "./demo-tailnet/devices.mjs";
 import { createProvisioning } from "./demo-tailnet/provisioning.mjs";
+import { createPolicy } from "./demo-tailnet/policy.mjs";
+
+export { SEED_POLICY } from "./demo-tailnet/policy.mjs";
 
 const MAX_EXPIRY = 7776000;
 const SCOPES_NEEDING_TAGS = new Set(["devices:core", "auth_keys", "devices", "all"]);
@@ -90,6 +94,9 @@ export function createDemoTailnet(opts = {}) {
     usedKeys: new Set(), // ids of single-use auth keys that registered a device
   };
   const devices = createDevices({ state, now: () => now(), tailnetName, requireScope });
+  // The logins the policy file may name without a warning: the demo user and device owners.
+  const users = () => new Set([logins.get(userId), ...[...state.devices.values()].filter((d) => !d.tags?.length).map((d) => d.user)]);
+  const policy = createPolicy({ state, tailnetName, requireScope, devices: () => [...state.devices.values()], users });
   const provisioning = createProvisioning({ state, now: () => now(), consentingUser: { id: userId, login: logins.get(userId) }, mintAuthKey });
   const faults = [];
   const requests = [];
@@ -356,7 +363,9 @@ export function createDemoTailnet(opts = {}) {
   }
 
   // ---- routing ----------------------------------------------------------------------------
-  function route(method, segments, query, body, form, req) {
+  /** An answer is `[status, json]` (`undefined`: no body), or `{ status, headers, body }` with a
+   *  text body and its own headers (the policy file's HuJSON and ETag). */
+  function route(method, segments, query, body, form, req, raw) {
     if (segments[0] === "oauth" && segments.length === 2 && method === "POST") {
       if (segments[1] === "token") return [200, oauthToken(form)];
       if (segments[1] === "token-exchange") return [200, tokenExchange(form)];
@@ -365,7 +374,7 @@ export function createDemoTailnet(opts = {}) {
       if (body === undefined) throw bad("request body must be JSON");
       return body;
     };
-    const answer = devices.route(method, segments, query, json, () => authenticate(req));
+    const answer = devices.route(method, segments, query, json, () => authenticate(req)) ?? policy.route(method, segments, query, req, raw, () => authenticate(req));
     if (answer) return answer;
     if (segments[0] !== "tailnet" || segments.length < 3 || segments.length > 4) throw new HttpError(404, "not found");
     const caller = authenticate(req);
@@ -442,7 +451,10 @@ export function createDemoTailnet(opts = {}) {
    * `status` with optional `retryAfter` (header value) and `body` (raw text), `delayMs` before
    * the headers, `drop: "before-response" | "mid-body"`, `stallBodyMs` (send half the body,
    * then wait), `bodyBytes` (a 200 JSON body of that size), `pass: true` (after `delayMs`,
-   * answer normally). `delayMs: Infinity` and `stallBodyMs: Infinity` hold until the client
+   * answer normally), `drop: "after-handling"` (after `delayMs`, handle the request as usual,
+   * writes included, then close the connection without an answer: a POST or DELETE that took
+   * effect but whose answer was lost; its `requests` entry has `fault: true` and the status the
+   * answer would have had). `delayMs: Infinity` and `stallBodyMs: Infinity` hold until the client
    * closes the connection (a timeout or an abort), and `until` (a promise) holds a `pass` until
    * the test settles it: stalls that end when the test says, not after a guess at the machine's
    * speed.
@@ -502,7 +514,8 @@ export function createDemoTailnet(opts = {}) {
     const entry = { method: req.method, path: url.pathname, query: url.search, headers: { ...req.headers }, body: raw ?? "", status: 0, at: now() };
     requests.push(entry);
     const f = takeFault(req.method, url.pathname);
-    if (f?.pass) await Promise.all([wait(f.delayMs ?? 0, res), f.until]);
+    const dropAfter = f?.drop === "after-handling";
+    if (f?.pass || dropAfter) await Promise.all([wait(f.delayMs ?? 0, res), f.until]);
     else if (f) {
       entry.fault = true;
       entry.status = f.status ?? 200;
@@ -511,18 +524,22 @@ export function createDemoTailnet(opts = {}) {
     if (url.pathname === "/a/oauth_authorize" || url.pathname.startsWith("/a/oauth_authorize/")) {
       const answer = provisioning.consent(req.method, url);
       entry.status = answer.status;
+      if (dropAfter) return drop(entry, res);
       res.writeHead(answer.status, answer.headers);
       return res.end(answer.body);
     }
     let status = 200;
     let payload;
+    let textAnswer; // { headers, body } when the route answers text with its own headers
     try {
       if (raw === null) throw new HttpError(413, "request body is larger than 1 MiB");
       const type = (req.headers["content-type"] ?? "").split(";")[0].trim();
       let body;
       let form = {};
-      if (type === "application/x-www-form-urlencoded") form = Object.fromEntries(new URLSearchParams(raw));
-      else if (raw.length > 0) {
+      // The policy routes read the body themselves: the policy file is HuJSON, not JSON.
+      const ownBody = policy.owns(url.pathname);
+      if (type === "application/x-www-form-urlencoded" && !ownBody) form = Object.fromEntries(new URLSearchParams(raw));
+      else if (raw.length > 0 && !ownBody) {
         try {
           body = JSON.parse(raw);
         } catch {
@@ -531,18 +548,33 @@ export function createDemoTailnet(opts = {}) {
       }
       if (url.pathname === "/demo/register" && req.method === "POST") [status, payload] = [200, registerDevice(body)];
       else if (!url.pathname.startsWith("/api/v2/")) throw new HttpError(404, "not found");
-      else [status, payload] = route(req.method, decodePath(url.pathname.slice("/api/v2/".length)), url.searchParams, body, form, req);
+      else {
+        const answer = route(req.method, decodePath(url.pathname.slice("/api/v2/".length)), url.searchParams, body, form, req, raw);
+        if (Array.isArray(answer)) [status, payload] = answer;
+        else [status, textAnswer] = [answer.status, answer];
+      }
     } catch (e) {
       if (!(e instanceof HttpError)) console.error("demo tailnet bug:", e);
       status = e instanceof HttpError ? e.status : 500;
       payload = e instanceof HttpError ? (e.body ?? { message: e.message }) : { message: "internal error" };
     }
     entry.status = status;
-    entry.response = payload;
+    entry.response = textAnswer ? textAnswer.body : payload;
+    if (dropAfter) return drop(entry, res);
+    if (textAnswer) {
+      res.writeHead(status, { ...textAnswer.headers, "content-length": Buffer.byteLength(textAnswer.body) });
+      return res.end(textAnswer.body);
+    }
     // `undefined`: no body (a delete); anything else, JSON (`null` included: the batch update).
     const text = payload === undefined ? "" : JSON.stringify(payload);
     res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
     res.end(text);
+  }
+
+  /** The `after-handling` fault: the request took effect; its answer is never sent. */
+  function drop(entry, res) {
+    entry.fault = true;
+    res.socket?.destroy();
   }
 
   const server = http.createServer((req, res) => {

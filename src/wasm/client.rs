@@ -5,6 +5,7 @@ use super::convert::set;
 use super::devices::DevicesApi;
 use super::keys::KeysApi;
 use super::oauth_apps::OAuthAppsApi;
+use super::policy::PolicyApi;
 use super::request::{js_error, Session};
 use crate::config;
 use crate::error::Error;
@@ -89,6 +90,7 @@ pub struct TailscaleClient {
     keys: JsValue,
     oauth_apps: JsValue,
     devices: JsValue,
+    policy: JsValue,
 }
 
 /// Copies `options` with `federated.idToken` set to null when it is a function, which JSON
@@ -125,6 +127,7 @@ impl TailscaleClient {
             keys: KeysApi::new(session.clone()).into(),
             oauth_apps: OAuthAppsApi::new(session.clone()).into(),
             devices: DevicesApi::new(session.clone()).into(),
+            policy: PolicyApi::new(session.clone()).into(),
             session,
         })
     }
@@ -146,6 +149,12 @@ impl TailscaleClient {
     #[wasm_bindgen(getter, unchecked_return_type = "DevicesApi")]
     pub fn devices(&self) -> JsValue {
         self.devices.clone()
+    }
+
+    /// The policy file: get, set, update, validate, test, preview, evaluatePostures.
+    #[wasm_bindgen(getter, unchecked_return_type = "PolicyApi")]
+    pub fn policy(&self) -> JsValue {
+        self.policy.clone()
     }
 
     /// The tailnet this client addresses (`"-"` by default).

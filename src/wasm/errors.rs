@@ -44,9 +44,15 @@ struct AsMap<'a>(&'a Issue);
 
 impl Serialize for AsMap<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(2))?;
+        let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("field", &self.0.field)?;
         map.serialize_entry("message", &self.0.message)?;
+        // Counted in characters of a short text: well inside f64's exact integers.
+        for (key, at) in [("line", self.0.line), ("column", self.0.column)] {
+            if let Some(n) = at {
+                map.serialize_entry(key, &(n as f64))?;
+            }
+        }
         map.end()
     }
 }

@@ -12,6 +12,14 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OPTIONS: &str = r#"
+/** A key as `keys.createAuthKey` and `keys.createOAuthClient` resolve to it: with its secret,
+ *  `key`, which the API shows in this answer only (an answer without it is a
+ *  `TailscaleResponseError`). */
+export type CreatedKey = Key & {
+  /** The auth key (`tskey-auth-...`) or the OAuth client's secret (`tskey-client-...`). */
+  key: string;
+};
+
 /** Options for `keys.list`. */
 export interface ListKeysOptions extends CallOptions {
   /** Also list keys owned by other users (`?all=true`). Default false. */
@@ -59,8 +67,8 @@ impl KeysApi {
     }
 
     /// Creates an auth key: POST /api/v2/tailnet/{tailnet}/keys. The result's `key` is the
-    /// secret, shown only here. Never retried except after 429.
-    #[wasm_bindgen(js_name = createAuthKey, unchecked_return_type = "Promise<Key>")]
+    /// secret, shown only here (`CreatedKey`). Never retried except after 429.
+    #[wasm_bindgen(js_name = createAuthKey, unchecked_return_type = "Promise<CreatedKey>")]
     pub fn create_auth_key(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "CreateAuthKeyOptions")] request: JsValue,
@@ -71,8 +79,8 @@ impl KeysApi {
     }
 
     /// Creates an OAuth client: POST /api/v2/tailnet/{tailnet}/keys with `keyType: "client"`.
-    /// The result's `key` is the client secret, shown only here.
-    #[wasm_bindgen(js_name = createOAuthClient, unchecked_return_type = "Promise<Key>")]
+    /// The result's `key` is the client secret, shown only here (`CreatedKey`).
+    #[wasm_bindgen(js_name = createOAuthClient, unchecked_return_type = "Promise<CreatedKey>")]
     pub fn create_oauth_client(
         &self,
         #[wasm_bindgen(unchecked_param_type = "OAuthClientOptions")] request: JsValue,

@@ -10,6 +10,7 @@ mod js;
 mod keys;
 mod limit;
 mod oauth_apps;
+mod policy;
 mod provisioning;
 mod request;
 mod transport;

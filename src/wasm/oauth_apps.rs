@@ -9,6 +9,16 @@ use js_sys::Promise;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CREATED: &str = r#"
+/** An OAuth app as `oauthApps.create` resolves to it: with its secret, `clientSecret`, which the
+ *  API shows in this answer only (an answer without it is a `TailscaleResponseError`). */
+export type CreatedOAuthApp = OAuthApp & {
+  /** The app's secret (`tskey-app-...`), for `DeviceProvisioning`'s `clientSecret`. */
+  clientSecret: string;
+};
+"#;
+
 /// `client.oauthApps`: OAuth apps for device provisioning.
 #[wasm_bindgen]
 pub struct OAuthAppsApi {
@@ -47,8 +57,8 @@ impl OAuthAppsApi {
     }
 
     /// Creates an OAuth app: POST /api/v2/tailnet/{tailnet}/oauth-apps. The result's
-    /// `clientSecret` is shown only here. Never retried except after 429.
-    #[wasm_bindgen(unchecked_return_type = "Promise<OAuthApp>")]
+    /// `clientSecret` is shown only here (`CreatedOAuthApp`). Never retried except after 429.
+    #[wasm_bindgen(unchecked_return_type = "Promise<CreatedOAuthApp>")]
     pub fn create(
         &self,
         #[wasm_bindgen(unchecked_param_type = "OAuthAppOptions")] request: JsValue,

@@ -174,8 +174,8 @@ impl DeviceProvisioning {
             .and_then(|signal| Ok((provisioning::exchange_request(&settings, code)?, signal)));
         spawn(Box::pin(async move {
             let (req, signal) = prepared.map_err(js_error)?;
-            let body = perform(&session, &req, signal.as_ref()).await?;
-            let grant = Grant::from_response(token_response(&req, &body)?, now_ms());
+            let reply = perform(&session, &req, signal.as_ref()).await?;
+            let grant = Grant::from_response(token_response(&req, &reply.body)?, now_ms());
             let out = Object::new();
             set(&out, "authKey", grant.auth_key.expose().into());
             let expires = js_sys::Date::new(&grant.expires_at_ms.into());

@@ -102,8 +102,8 @@ impl Session {
         let session = self.clone();
         spawn(Box::pin(async move {
             let (req, signal) = prepared.map_err(js_error)?;
-            let body = perform(&session, &req, signal.as_ref()).await?;
-            Ok(result(&req, body))
+            let reply = perform(&session, &req, signal.as_ref()).await?;
+            Ok(result(&req, reply.body))
         }))
     }
 
@@ -125,11 +125,12 @@ pub fn spawn(task: Task) -> Promise {
 fn result(req: &HttpRequest, body: Body<JsValue>) -> JsValue {
     let value = match body {
         Body::Json(v) => v,
+        Body::Text(t) => t.into(),
         _ => JsValue::UNDEFINED,
     };
     match req.expect {
         Expect::Nothing => JsValue::UNDEFINED,
-        Expect::Object(_) => value,
+        Expect::Object(_) | Expect::ObjectOrEmpty(_) | Expect::Text => value,
         Expect::List(field, _) => value
             .get(field)
             .filter(|l| !l.is_null())
@@ -137,22 +138,57 @@ fn result(req: &HttpRequest, body: Body<JsValue>) -> JsValue {
     }
 }
 
-/// Sends `req` until it succeeds, fails for good, or the signal aborts: the single request path.
+/// A success: its body, and the `ETag` that versions it (the policy file's).
+pub struct Reply {
+    pub body: Body<JsValue>,
+    pub etag: Option<String>,
+}
+
+/// Why a request failed for good: a core error (which `policy.update` reads to decide its next
+/// round), or what JS rejected with (an abort's reason, a failed token mint).
+pub enum Failed {
+    Core {
+        error: Error,
+        cause: Option<JsValue>,
+        data: Option<JsValue>,
+    },
+    Js(JsValue),
+}
+
+impl Failed {
+    pub fn into_js(self) -> JsValue {
+        match self {
+            Failed::Core { error, cause, data } => to_js(&error, cause, data),
+            Failed::Js(value) => value,
+        }
+    }
+}
+
+/// [`send`], failing with the JS error the caller sees.
 pub async fn perform(
     session: &Rc<Session>,
     req: &HttpRequest,
     signal: Option<&AbortSignal>,
-) -> Result<Body<JsValue>, JsValue> {
+) -> Result<Reply, JsValue> {
+    send(session, req, signal).await.map_err(Failed::into_js)
+}
+
+/// Sends `req` until it succeeds, fails for good, or the signal aborts: the single request path.
+pub async fn send(
+    session: &Rc<Session>,
+    req: &HttpRequest,
+    signal: Option<&AbortSignal>,
+) -> Result<Reply, Failed> {
     let url = cat(&[&session.config.base_url, &req.target()]);
     let mut retries = 0;
     let mut reminted = false;
     loop {
         let bearer = match req.authenticated {
-            true => bearer(session, signal).await?,
+            true => bearer(session, signal).await.map_err(Failed::Js)?,
             false => None,
         };
         let outcome = {
-            let _slot = session.limiter.acquire(signal).await?;
+            let _slot = session.limiter.acquire(signal).await.map_err(Failed::Js)?;
             transport::send(Attempt {
                 url: url.clone(),
                 request: req,
@@ -173,7 +209,12 @@ pub async fn perform(
                     location: got.location.as_deref(),
                 };
                 match check_response(req, head, got.body_len, &got.body, now_ms()) {
-                    Ok(()) => return Ok(got.body),
+                    Ok(()) => {
+                        return Ok(Reply {
+                            body: got.body,
+                            etag: got.etag,
+                        })
+                    }
                     Err(Error::Api(e))
                         if e.status == 401
                             && !reminted
@@ -195,7 +236,7 @@ pub async fn perform(
                     }
                 }
             }
-            Err(AttemptError::Aborted(reason)) => return Err(reason),
+            Err(AttemptError::Aborted(reason)) => return Err(Failed::Js(reason)),
             Err(AttemptError::Timeout) => Error::Timeout {
                 timeout_ms: session.config.timeout_ms,
             },
@@ -226,10 +267,10 @@ pub async fn perform(
         });
         match delay {
             Some(ms) => {
-                sleep(ms, signal).await?;
+                sleep(ms, signal).await.map_err(Failed::Js)?;
                 retries += 1;
             }
-            None => return Err(to_js(&error, cause, data)),
+            None => return Err(Failed::Core { error, cause, data }),
         }
     }
 }
@@ -310,8 +351,8 @@ async fn mint_token(session: &Rc<Session>) -> Result<Secret, JsValue> {
         Some(Credentials::ApiKey(key)) => return Ok(key.clone()),
         None => return Err(js_sys::Error::new("no credential to mint a token with").into()),
     };
-    let body = perform(session, &req, None).await?;
-    let response = token_response(&req, &body)?;
+    let reply = perform(session, &req, None).await?;
+    let response = token_response(&req, &reply.body)?;
     session
         .tokens
         .borrow_mut()

@@ -19,6 +19,8 @@ pub struct Received {
     pub status: u16,
     pub retry_after: Option<String>,
     pub location: Option<String>,
+    /// The `ETag` of a success (the policy file's version), exactly as sent.
+    pub etag: Option<String>,
     /// Bytes read; reading stops once past `MAX_BODY_BYTES`.
     pub body_len: usize,
     /// Parsed by the engine's `JSON.parse`, when the core will look at it.
@@ -92,7 +94,12 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     let set = |name: &str, value: &str| {
         let _ = Reflect::set(&headers, &name.into(), &value.into());
     };
-    set("Accept", "application/json");
+    if let Some(accept) = req.accept {
+        set("Accept", accept);
+    }
+    if let Some(etag) = &req.if_match {
+        set("If-Match", etag);
+    }
     if let Some(token) = attempt.bearer {
         set("Authorization", &cat(&["Bearer ", token.expose()]));
     }
@@ -125,12 +132,20 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
         300..=399 => response.headers().get("location"),
         _ => None,
     };
+    let etag = match status {
+        200..=299 => response.headers().get("etag"),
+        _ => None,
+    };
     let (bytes, body_len) = read_body(response.body())
         .await
         .map_err(|e| from_js("the response body could not be read", e))?;
     // A DELETE's success body is ignored; anything else, and every error body, is parsed.
     let needed = status >= 400 || !matches!(req.expect, Expect::Nothing);
+    let text = matches!(req.expect, Expect::Text) && status < 300;
     let body = match needed && body_len <= MAX_BODY_BYTES {
+        true if text => {
+            decode(&bytes).map_or(Body::Invalid { truncated: false }, |t| Body::Text(t.into()))
+        }
         true => parse(&bytes),
         false => Body::Empty,
     };
@@ -138,6 +153,7 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
         status,
         retry_after,
         location,
+        etag,
         body_len,
         body,
     })
@@ -157,14 +173,18 @@ extern "C" {
     fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
 }
 
+/// The body as a JS string. Fatal: invalid UTF-8 is an unusable body, not text with
+/// replacement characters.
+fn decode(bytes: &Uint8Array) -> Result<JsString, JsValue> {
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"fatal".into(), &JsValue::TRUE);
+    Utf8Decoder::new("utf-8", &options).and_then(|d| d.decode(bytes))
+}
+
 /// UTF-8 text, then `JSON.parse`: the engine builds the JS objects the caller will get, and
 /// the text never enters wasm memory.
 fn parse(bytes: &Uint8Array) -> Body<JsValue> {
-    // Fatal: invalid UTF-8 is an unusable body, not text with replacement characters.
-    let options = Object::new();
-    let _ = Reflect::set(&options, &"fatal".into(), &JsValue::TRUE);
-    let text = Utf8Decoder::new("utf-8", &options).and_then(|d| d.decode(bytes));
-    let Ok(text) = text else {
+    let Ok(text) = decode(bytes) else {
         return Body::Invalid { truncated: false };
     };
     if text.trim().length() == 0 {

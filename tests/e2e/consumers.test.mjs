@@ -19,8 +19,9 @@ import { EXPECTED } from "../consumers/smoke-lib.mjs";
 // and raised by exactly what each new capability was measured to cost. 47,104 B (46 KiB) at the
 // start of the second round, + 571 (transport rules) + 6,928 (devices) + 5,091 (device
 // provisioning) - 370 (-Zlocation-detail=none) - 33 (review: shared rules) - 209 (second
-// review: shared option, lifetime and object helpers); today's build is 57,457 B.
-const PAYLOAD_BUDGET = 59_082;
+// review: shared option, lifetime and object helpers) + 199 (third round: fields the types
+// promise, checked); today's build is 57,656 B.
+const PAYLOAD_BUDGET = 59_281;
 
 let browser, tailnet;
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { startServer } from "../../www/server.mjs";
-import { createDemoTailnet } from "../../www/demo-tailnet.mjs";
+import { createDemoTailnet, SEED_POLICY } from "../../www/demo-tailnet.mjs";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -34,6 +34,9 @@ after(async () => {
 });
 
 const rowsText = (table) => page.locator(`${table} tbody tr`).allInnerTexts();
+/** Every comment of a HuJSON text, in order. */
+const comments = (text) => text.match(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g) ?? [];
+const postureCell = (host, posture) => page.locator(`#postures-table tbody tr:has-text('${host}') td[data-posture="${posture}"]`);
 const apiRequests = () => server.demo.requests.length;
 
 test("the page loads with no console errors and lists the demo keys", async () => {
@@ -210,6 +213,8 @@ test("a demo device registers with a freshly created auth key and appears with t
 });
 
 test("a device is provisioned through an OAuth app: consent, exchange, registration, custom:provisioned", async () => {
+  // The page is never reloaded in this story: the posture table must follow on its own.
+  await page.evaluate(() => (window.__sameDocument = true));
   await page.fill("#app-form [name=name]", "e2e-provisioning");
   await page.fill("#app-form [name=redirectURIs]", `${server.url}/callback.html`);
   await page.fill("#app-form [name=scopes]", "auth_keys:create:once");
@@ -250,6 +255,65 @@ test("a device is provisioned through an OAuth app: consent, exchange, registrat
   await denied.click("#deny");
   await page.locator("#provision-status", { hasText: "access_denied" }).waitFor();
   assert.equal(server.demo.requests.filter((r) => r.body.includes("grant_type=authorization_code")).length, 1);
+});
+
+test("the access policy shows the file with its comments, and the provisioned device passes without a reload", async () => {
+  await page.locator("#policy-text", { hasText: "Device postures" }).waitFor();
+  const shown = await page.locator("#policy-text").textContent();
+  assert.equal(shown, server.demo.state.policy.text);
+  assert.deepEqual(comments(shown), comments(SEED_POLICY));
+  const cell = postureCell("provisioned-1", "posture:provisioned");
+  await page.locator(`#postures-table tbody tr:has-text('provisioned-1') td[data-posture="posture:provisioned"][data-verdict="pass"]`).waitFor();
+  assert.equal(await cell.innerText(), "pass");
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, "no reload since the device was provisioned");
+  const box = postureCell("build-box", "posture:provisioned");
+  assert.equal(await box.getAttribute("data-verdict"), "fail");
+  assert.match(await box.innerText(), /custom:provisioned is false/);
+  const router = postureCell("lab-router", "posture:provisioned");
+  assert.match(await router.innerText(), /custom:provisioned is not set/);
+});
+
+test("Gate on provisioned devices adds the grant through update, shows what changed, and keeps every comment", async () => {
+  const before = server.demo.state.policy.text;
+  const writes = () => server.demo.requests.filter((r) => r.method === "POST" && r.path === "/api/v2/tailnet/-/acl");
+  const sent = writes().length;
+  await page.fill("#policy-gate-form [name=dst]", "tag:router");
+  await page.click("#policy-gate");
+  await page.locator("#policy-diff:not([hidden])").waitFor();
+  const after = server.demo.state.policy.text;
+  assert.notEqual(after, before);
+  assert.deepEqual(comments(after), comments(before), "every original comment, in order");
+  assert.match(await page.innerText("#policy-diff"), /\+ .*tag:router/);
+  assert.equal(await page.locator("#policy-text").textContent(), after);
+  assert.equal(writes().length, sent + 1);
+  assert.ok(writes().every((w) => /^".+"$/.test(w.headers["if-match"] ?? "")), "never a write without If-Match");
+  // Gated already: nothing to change, nothing sent.
+  await page.click("#policy-gate");
+  await page.locator("#toast", { hasText: "nothing was sent" }).waitFor();
+  assert.equal(writes().length, sent + 1);
+});
+
+test("the policy editor checks as you type, validates, and refuses to save over a change made meanwhile", async () => {
+  await page.fill("#policy-editor", "{ 'acls': [] }");
+  await page.locator("#policy-local", { hasText: "line 1, column 3" }).waitFor();
+  const current = server.demo.state.policy.text;
+  const edited = current.replace("everyone, for now", "everyone, edited here");
+  await page.fill("#policy-editor", edited);
+  await page.locator("#policy-local", { hasText: "local checks pass" }).waitFor();
+  await page.click("#policy-validate");
+  await page.locator("#policy-verdict", { hasText: "accepts" }).waitFor();
+  // Someone else writes the file meanwhile.
+  const elsewhere = current.replace("// Who is who", "// Who is who (edited elsewhere)");
+  const response = await fetch(`${server.url}/api/v2/tailnet/-/acl`, { method: "POST", headers: { authorization: `Bearer ${server.demo.credentials.apiKey}`, "content-type": "application/hujson" }, body: elsewhere });
+  assert.equal(response.status, 200);
+  await page.click("#policy-save");
+  await page.locator("#policy-verdict", { hasText: "changed since you loaded it" }).waitFor();
+  assert.equal(server.demo.state.policy.text, elsewhere, "nothing was overwritten");
+  await page.click("#policy-reload");
+  await page.waitForFunction(() => document.querySelector("#policy-editor").value.includes("edited elsewhere"));
+  // Chromium reports the 412 as a failed resource load; that one is expected.
+  const expected = problems.findIndex((p) => /status of 412/.test(p));
+  if (expected >= 0) problems.splice(expected, 1);
 });
 
 test("API data is rendered as text and runs no script", async () => {

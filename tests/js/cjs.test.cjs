@@ -20,13 +20,18 @@ test("require('tailscale-wasm') works against the demo tailnet", async () => {
     // index.mjs lists its names by hand: it must list exactly what CommonJS exports.
     assert.deepEqual(Object.keys(esm).filter((k) => k !== "default").sort(), Object.keys(api).sort());
     assert.ok(err instanceof esm.TailscaleApiError);
+    // The policy file through require(): an edit that keeps the comments, written with If-Match.
+    const result = await client.policy.update((doc) => doc.setPosture("posture:cjs", ["custom:cjs IS SET"]));
+    assert.equal(result.changed, true);
+    assert.ok(result.text.includes("// Who is who") && result.text.includes('"posture:cjs"'));
+    assert.equal(api.parsePostureCondition("custom:cjs IS SET").operator, "IS SET");
   } finally {
     await tailnet.close();
   }
 });
 
 test("every documented export is present", () => {
-  const names = ["TailscaleClient", "validateCreateAuthKey", "validateCreateOAuthClient", "validateCreateFederatedIdentity", "validateOAuthApp", "validateTag", "validateScope", "validateNodeAttribute", "validateRedirectUri", "validateAttributeKey", "validateAttributeValue", "validateSetAttribute", "validateUpdateAttributes", "TailscaleError", "TailscaleValidationError", "TailscaleApiError", "TailscaleNetworkError", "TailscaleTimeoutError", "TailscaleResponseError", "DeviceProvisioning", "TailscaleAuthorizationError"];
+  const names = ["TailscaleClient", "validateCreateAuthKey", "validateCreateOAuthClient", "validateCreateFederatedIdentity", "validateOAuthApp", "validateTag", "validateScope", "validateNodeAttribute", "validateRedirectUri", "validateAttributeKey", "validateAttributeValue", "validateSetAttribute", "validateUpdateAttributes", "TailscaleError", "TailscaleValidationError", "TailscaleApiError", "TailscaleNetworkError", "TailscaleTimeoutError", "TailscaleResponseError", "DeviceProvisioning", "TailscaleAuthorizationError", "PolicyDocument", "parsePostureCondition", "evaluatePosture"];
   for (const n of names) assert.equal(typeof api[n], "function", n);
   assert.equal(api.__fromCore, undefined, "internals stay internal");
 });

@@ -1,25 +1,49 @@
 // Model drift in the TypeScript declarations users get: the generated model types in the packed
 // package against the spec, both ways (tests/drift.rs does the same for the Rust types), keys,
-// OAuth apps and devices.
+// OAuth apps and devices; and which fields they promise (required and non-null).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import ts from "typescript";
-import { spec, skipReason, resolve } from "./spec.mjs";
+import { spec, resolve } from "./spec.mjs";
 
 const require = createRequire(import.meta.url);
 const models = require.resolve("tailscale-wasm/package.json").replace(/package\.json$/, "dist/models.d.ts");
 
+const program = ts.createProgram([models], { strict: true, noEmit: true });
+const checker = program.getTypeChecker();
+const exported = checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(models)));
+
 function declaredTypes() {
-  const program = ts.createProgram([models], { strict: true, noEmit: true });
-  const checker = program.getTypeChecker();
-  const module = checker.getSymbolAtLocation(program.getSourceFile(models));
   const out = {};
-  for (const symbol of checker.getExportsOfModule(module)) {
+  for (const symbol of exported) {
     out[symbol.name] = new Set(checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol)).map((p) => p.name));
   }
   return out;
 }
+
+/** Each model's properties that are neither optional nor nullable: what the package promises. */
+function promisedFields() {
+  const out = {};
+  for (const symbol of exported) {
+    out[symbol.name] = new Set(
+      checker
+        .getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol))
+        .filter((p) => !(p.flags & ts.SymbolFlags.Optional))
+        .filter((p) => {
+          const t = checker.getTypeOfSymbol(p);
+          const parts = t.isUnion() ? t.types : [t];
+          return !parts.some((part) => part.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined));
+        })
+        .map((p) => p.name),
+    );
+  }
+  return out;
+}
+
+// Fields every answer carries although the spec does not mark them required (API.md, "Types that
+// fit what the API returns"); tests/drift.rs holds the runtime tables to the same list.
+const ALWAYS_ANSWERED = { Key: ["id"], OAuthApp: ["id"], Device: ["nodeId"] };
 
 const props = (schema) => new Set(Object.keys(resolve(schema).properties ?? {}));
 
@@ -30,7 +54,7 @@ function same(what, fromSpec, ours) {
   assert.deepEqual(extra, [], `${what}: the TypeScript types declare ${extra.join(", ")}, which the spec does not define`);
 }
 
-test("the TypeScript models match the spec", { skip: skipReason ?? false }, () => {
+test("the TypeScript models match the spec", () => {
   const types = declaredTypes();
   const schemas = spec.components.schemas;
   const body = (path, method) => spec.paths[path][method].requestBody.content["application/json"].schema;
@@ -50,7 +74,7 @@ test("the TypeScript models match the spec", { skip: skipReason ?? false }, () =
   same("createKey capabilities.devices.create", props(create), new Set([...types.CreateAuthKeyOptions].filter((p) => props(create).has(p))));
 });
 
-test("the TypeScript device models match the spec", { skip: skipReason ?? false }, () => {
+test("the TypeScript device models match the spec", () => {
   const types = declaredTypes();
   const schemas = spec.components.schemas;
   const device = schemas.Device.properties;
@@ -66,4 +90,29 @@ test("the TypeScript device models match the spec", { skip: skipReason ?? false 
   const batch = body("/tailnet/{tailnet}/device-attributes", "patch");
   same("batchUpdateCustomDevicePostureAttributes body", props(batch), types.UpdateAttributesOptions);
   same("batchUpdateCustomDevicePostureAttributes nodes.*.*", props(batch.properties.nodes.additionalProperties.additionalProperties.anyOf[0]), types.AttributeUpdate);
+});
+
+test("the fields the TypeScript models promise are the spec's required ones and the always-answered ones", () => {
+  const promised = promisedFields();
+  const schemas = spec.components.schemas;
+  const device = schemas.Device.properties;
+  const caps = schemas.KeyCapabilities.properties.devices;
+  const answers = {
+    Key: schemas.Key,
+    KeyCapabilities: schemas.KeyCapabilities,
+    DeviceCapabilities: caps,
+    CreateCapabilities: caps.properties.create,
+    OAuthApp: schemas.OAuthApp,
+    Device: schemas.Device,
+    ClientConnectivity: device.clientConnectivity,
+    DerpLatency: device.clientConnectivity.properties.latency.additionalProperties,
+    ClientSupports: device.clientConnectivity.properties.clientSupports,
+    PostureIdentity: device.postureIdentity,
+    Distro: device.distro,
+    DevicePostureAttributes: schemas.DevicePostureAttributes,
+  };
+  for (const [name, schema] of Object.entries(answers)) {
+    const want = new Set([...(resolve(schema).required ?? []), ...(ALWAYS_ANSWERED[name] ?? [])]);
+    assert.deepEqual([...promised[name]].sort(), [...want].sort(), `${name}: the declarations promise ${[...promised[name]].join(", ") || "nothing"}; the spec and API.md say ${[...want].join(", ") || "nothing"}`);
+  }
 });

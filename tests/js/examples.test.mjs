@@ -14,7 +14,7 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const work = `${here}.work/examples`;
 mkdirSync(work, { recursive: true });
 // Copied next to tests/js/node_modules so that `import "tailscale-wasm"` finds the tarball.
-for (const f of ["connect.mjs", "rotate-auth-keys.mjs", "provision-oauth-app.mjs", "ci-federated.mjs", "tag-devices.mjs", "provision-device.mjs"]) cpSync(`${here}../../examples/${f}`, `${work}/${f}`);
+for (const f of ["connect.mjs", "rotate-auth-keys.mjs", "provision-oauth-app.mjs", "ci-federated.mjs", "tag-devices.mjs", "provision-device.mjs", "gate-provisioned.mjs"]) cpSync(`${here}../../examples/${f}`, `${work}/${f}`);
 
 const { tailnet, baseUrl } = await startTailnet();
 after(() => tailnet.close());
@@ -149,6 +149,64 @@ async function consent(url, choice) {
   // The browser follows the redirect to the example's loopback callback server.
   await fetch(answer.headers.get("location"));
 }
+
+test("gate-provisioned: a dry run shows the diff and writes nothing; a run gates; a second run changes nothing", async () => {
+  const acl = "/api/v2/tailnet/-/acl";
+  const writes = () => tailnet.requests.filter((r) => r.method === "POST" && r.path === acl);
+  const original = tailnet.state.policy.text;
+  const dry = await example("gate-provisioned.mjs", ["--dst", "tag:router", "--dry-run"]);
+  assert.match(dry.stdout, /posture:provisioned: already defined/);
+  assert.match(dry.stdout, /tag:router: added a grant from autogroup:member requiring posture:provisioned/);
+  assert.match(dry.stdout, /dry run: would write, with If-Match "[0-9a-f]{64}":/);
+  assert.match(dry.stdout, /^\+ .*"dst": \["tag:router"\]/m);
+  assert.match(dry.stdout, /pass {2}lab-workstation/);
+  assert.match(dry.stdout, /fail {2}build-box.*custom:provisioned is false/);
+  assert.equal(writes().length, 0, "the dry run writes nothing");
+  assert.equal(tailnet.state.policy.text, original);
+
+  // Gating tag:prod on every grant would cut CI off, and the file's own tests say so: the write
+  // is refused and nothing changes.
+  const refused = await example("gate-provisioned.mjs", ["--dst", "tag:prod"]).catch((e) => e);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stdout, /tag:prod: grants\[1\] now requires posture:provisioned/);
+  assert.match(refused.stderr, /TailscaleApiError: .*test\(s\) failed/);
+  assert.match(refused.stderr, /tag:ci: .*tag:prod:22/);
+  assert.equal(tailnet.state.policy.text, original);
+
+  const run = await example("gate-provisioned.mjs", ["--dst", "tag:router"]);
+  assert.match(run.stdout, /tag:router: added a grant from autogroup:member requiring posture:provisioned/);
+  assert.match(run.stdout, /changed: true/);
+  assert.match(run.stdout, /summary: 1 of 6 devices pass posture:provisioned/);
+  assert.equal(writes().filter((w) => w.status === 200).length, 1);
+  assert.ok(writes().every((w) => w.headers["if-match"]), "If-Match on every write");
+  const comments = (t) => t.match(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g);
+  assert.deepEqual(comments(tailnet.state.policy.text), comments(original));
+
+  const again = await example("gate-provisioned.mjs", ["--dst", "tag:router"]);
+  assert.match(again.stdout, /changed: false/);
+  assert.equal(writes().filter((w) => w.status === 200).length, 1, "nothing sent the second time");
+  const bad = await example("gate-provisioned.mjs", []).catch((e) => e);
+  assert.equal(bad.code, 2);
+});
+
+test("gate-provisioned next to a person editing the file: both changes land", async () => {
+  const acl = "/api/v2/tailnet/-/acl";
+  const admin = new TailscaleClient({ apiKey: tailnet.credentials.apiKey, baseUrl });
+  const before = await admin.policy.get();
+  // The example's write waits at the server while a person saves an edit of their own.
+  const posts = () => tailnet.requests.filter((r) => r.method === "POST" && r.path === acl).length;
+  const sent = posts();
+  tailnet.fault({ method: "POST", path: acl, pass: true, delayMs: 3000 });
+  const running = example("gate-provisioned.mjs", ["--dst", "tag:edge"]);
+  while (posts() === sent) await new Promise((r) => setTimeout(r, 20));
+  await admin.policy.set(before.text.replace("// Names for addresses", "// Names for addresses (a person's edit)"), { ifMatch: before.etag });
+  const { stdout } = await running;
+  assert.match(stdout, /changed: true/);
+  assert.match(stdout, /\(2 attempts\)/);
+  const final = tailnet.state.policy.text;
+  assert.ok(final.includes("(a person's edit)"), "the person's edit stays");
+  assert.ok(final.includes('"dst": ["tag:edge"]'), "the example's grant landed");
+});
 
 test("provision-device: consent, exchange, a 0600 key file, and a device that joins with it", async () => {
   const port = await freePort();

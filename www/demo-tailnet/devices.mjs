@@ -115,8 +115,16 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
     setAttributes([[laptop.nodeId, "custom:diskEncryption", { value: true, expiry: now() + 30 * 86400000 }]]);
     laptop.connectedToControl = false;
     laptop.lastSeen = iso(now() - 3 * 3600000);
+    // The seeded policy file's postures (policy.mjs) see a mixed tailnet: an old client here
+    // (fails posture:latest), custom:provisioned true on lab-workstation (passes
+    // posture:provisioned), false on build-box, and absent elsewhere.
+    laptop.clientVersion = "1.58.2";
+    laptop.updateAvailable = true;
     add({ hostname: "ci-runner-1", os: "linux", user: demoUser, tags: ["tag:ci"], ephemeral: true });
-    add({ hostname: "build-box", os: "windows", user: demoUser });
+    const box = add({ hostname: "build-box", os: "windows", user: demoUser });
+    setAttributes([[box.nodeId, "custom:provisioned", { value: false }]]);
+    add({ hostname: "lab-workstation", os: "linux", user: demoUser, custom: { "custom:provisioned": true } });
+    add({ hostname: "prod-api", os: "linux", user: demoUser, tags: ["tag:prod"] });
   }
 
   /** The device's live attributes: expired ones are dropped first. */

@@ -7,11 +7,14 @@ async function main(): Promise<void> {
   // @ts-expect-error keyId is a string
   await client.keys.get(1);
   try {
-    await client.keys.get(keys[0]?.id ?? "k");
+    await client.keys.get(keys[0].id);
   } catch (e) {
     if (e instanceof TailscaleApiError) void e.status;
   }
-  void validateTag("tag:a");
+  const created = await client.keys.createAuthKey({ tags: ["tag:ci"] });
+  const secret: string = created.key;
+  await client.keys.delete(created.id);
+  void [secret, validateTag("tag:a")];
   const hostnames: (string | null | undefined)[] = (await client.devices.list({ fields: "all" })).map((d) => d.hostname);
   void hostnames;
 }

@@ -28,7 +28,9 @@ import {
   type AttributeValue,
   type ListDevicesOptions,
   type Key,
+  type CreatedKey,
   type OAuthApp,
+  type CreatedOAuthApp,
   type ValidationIssue,
   type TailscaleClientOptions,
 } from "tailscale-wasm";
@@ -41,25 +43,31 @@ async function main(): Promise<void> {
   const signal = new AbortController().signal;
 
   const keys: Key[] = await client.keys.list({ all: true, signal });
-  const key: Key = await client.keys.get(keys[0]?.id ?? "k", { signal });
-  const created: Key = await client.keys.createAuthKey({ reusable: true, ephemeral: false, preauthorized: true, tags: ["tag:a"], expirySeconds: 3600, description: "d" });
-  const secret: string | null | undefined = created.key;
-  await client.keys.createOAuthClient({ scopes: ["all:read"], tags: [], description: "x" });
-  await client.keys.createFederatedIdentity({ scopes: ["all:read"], issuer: "https://i", subject: "s", audience: "a", customClaimRules: { env: "prod" } });
+  const key: Key = await client.keys.get(keys[0].id, { signal });
+  // The README's quick start: a create's answer carries its id and its secret.
+  const created: CreatedKey = await client.keys.createAuthKey({ reusable: true, ephemeral: false, preauthorized: true, tags: ["tag:a"], expirySeconds: 3600, description: "d" });
+  const secret: string = created.key;
+  await client.keys.delete(created.id);
+  const oauthClient: CreatedKey = await client.keys.createOAuthClient({ scopes: ["all:read"], tags: [], description: "x" });
+  const federated: Key = await client.keys.createFederatedIdentity({ scopes: ["all:read"], issuer: "https://i", subject: "s", audience: "a", customClaimRules: { env: "prod" } });
+  await client.keys.setOAuthClient(oauthClient.id, { scopes: ["all"] });
+  await client.keys.delete(federated.id);
   await client.keys.setOAuthClient("k", { scopes: ["all:read"] });
   await client.keys.setFederatedIdentity("k", { scopes: ["all:read"], issuer: "https://i", subject: "s" });
   const gone: void = await client.keys.delete("k");
 
   const apps: OAuthApp[] = await client.oauthApps.list();
-  const app: OAuthApp = await client.oauthApps.create({ name: "app", redirectURIs: ["https://a/cb"], scopes: ["all"], allowedNodeAttributes: ["custom:x"] });
-  const clientSecret: string | null | undefined = app.clientSecret;
-  await client.oauthApps.get("a");
+  const app: CreatedOAuthApp = await client.oauthApps.create({ name: "app", redirectURIs: ["https://a/cb"], scopes: ["all"], allowedNodeAttributes: ["custom:x"] });
+  const clientSecret: string = app.clientSecret;
+  const again: OAuthApp = await client.oauthApps.get(app.id);
+  await client.oauthApps.delete(apps[0].id);
   await client.oauthApps.update("a", { name: "app", redirectURIs: ["https://a/cb"], scopes: ["all"] });
   await client.oauthApps.delete("a", { signal });
 
   const listOptions: ListDevicesOptions = { fields: "all", filter: { tags: ["tag:prod"], isEphemeral: false, os: "linux" }, signal };
   const devices: Device[] = await client.devices.list(listOptions);
-  const device: Device = await client.devices.get(devices[0]?.nodeId ?? "n", { fields: "default" });
+  const device: Device = await client.devices.get(devices[0].nodeId, { fields: "default" });
+  await client.devices.setAttribute(device.nodeId, "custom:seen", { value: true });
   const tags: string[] | null | undefined = device.tags;
   const attrs: DevicePostureAttributes = await client.devices.getAttributes("n", { signal });
   const score: AttributeValue | undefined = attrs.attributes?.["custom:score"];
@@ -123,7 +131,7 @@ async function main(): Promise<void> {
     }
   }
   const asJson: { tailnet: string; baseUrl: string; authMode: string } = client.toJSON();
-  void [key, secret, gone, apps, clientSecret, first, asJson];
+  void [key, secret, gone, apps, clientSecret, again, first, asJson];
 
   // The declarations reject wrong argument types.
   // @ts-expect-error expirySeconds is a number

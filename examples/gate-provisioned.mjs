@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// Gates access on provisioned devices: makes sure the policy file defines a posture that tests
+// the attribute an OAuth app assigns at provisioning (posture:provisioned, custom:provisioned ==
+// true) and that every grant to the given destinations requires it, then prints which devices
+// pass. It edits through policy.update, so it is safe beside a person editing the file: a
+// change made meanwhile is never overwritten, and every comment stays.
+//
+//   node gate-provisioned.mjs --dst tag:prod
+//   node gate-provisioned.mjs --dst tag:prod --dst tag:db --dry-run
+//   node gate-provisioned.mjs --dst tag:build --src group:eng --ip tcp:22
+//
+// A destination without a grant gets one (from --src, default autogroup:member, on --ip,
+// default "*"). A grant to it without srcPosture gets srcPosture [posture]. A grant gated by
+// other postures is left alone and reported: srcPosture entries are alternatives, so adding
+// one would widen it, not narrow it. --dry-run prints the diff and writes nothing.
+// Credentials come from the environment (see connect.mjs).
+import { parseArgs } from "node:util";
+import { PolicyDocument, TailscaleError } from "tailscale-wasm";
+import { clientFromEnv } from "./connect.mjs";
+
+const { values: opts } = parseArgs({
+  options: {
+    dst: { type: "string", multiple: true, default: [] },
+    src: { type: "string", multiple: true, default: [] },
+    ip: { type: "string", multiple: true, default: [] },
+    posture: { type: "string", default: "posture:provisioned" },
+    condition: { type: "string", multiple: true, default: [] },
+    "dry-run": { type: "boolean", default: false },
+  },
+});
+if (!opts.dst.length) {
+  console.error("nothing to gate: pass --dst tag:prod (a grant destination), once or more");
+  process.exit(2);
+}
+const posture = opts.posture;
+const conditions = opts.condition.length ? opts.condition : ["custom:provisioned == true"];
+const src = opts.src.length ? opts.src : ["autogroup:member"];
+const ip = opts.ip.length ? opts.ip : ["*"];
+
+/** The edit, run on each fresh read of the file; `notes` says what it found and did. */
+function gate(doc, notes) {
+  notes.length = 0;
+  if (doc.get(`/postures/${posture}`) === undefined) {
+    doc.setPosture(posture, conditions);
+    notes.push(`${posture}: added (${conditions.join(" AND ")})`);
+  } else notes.push(`${posture}: already defined`);
+  for (const dst of opts.dst) {
+    const grants = doc.get("/grants") ?? [];
+    const to = grants.flatMap((g, i) => (Array.isArray(g?.dst) && g.dst.includes(dst) ? [i] : []));
+    if (!to.length) {
+      doc.append("/grants", { src, dst: [dst], ip, srcPosture: [posture] });
+      notes.push(`${dst}: added a grant from ${src.join(", ")} requiring ${posture}`);
+    }
+    for (const i of to) {
+      const gates = grants[i].srcPosture;
+      if (gates === undefined) {
+        doc.set(`/grants/${i}/srcPosture`, [posture]);
+        notes.push(`${dst}: grants[${i}] now requires ${posture}`);
+      } else if (gates.includes(posture)) notes.push(`${dst}: grants[${i}] already requires ${posture}`);
+      else notes.push(`${dst}: grants[${i}] is gated by ${gates.join(" or ")}; left as it is`);
+    }
+  }
+}
+
+/** The lines that differ, with two lines of context: the edit is local, so this stays short. */
+function diff(before, after) {
+  const a = before.split("\n");
+  const b = after.split("\n");
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  const from = Math.max(0, start - 2);
+  return [
+    `@@ line ${from + 1} @@`,
+    ...a.slice(from, start).map((l) => `  ${l}`),
+    ...a.slice(start, a.length - end).map((l) => `- ${l}`),
+    ...b.slice(start, b.length - end).map((l) => `+ ${l}`),
+    ...a.slice(a.length - end, a.length - end + 2).map((l) => `  ${l}`),
+  ].join("\n");
+}
+
+const notes = [];
+try {
+  const client = clientFromEnv();
+  let text;
+  if (opts["dry-run"]) {
+    const current = await client.policy.get();
+    const doc = PolicyDocument.parse(current.text);
+    gate(doc, notes);
+    text = doc.toString();
+    for (const n of notes) console.log(n);
+    if (text === current.text) console.log("dry run: the file already gates these destinations; changed: false");
+    else console.log(`dry run: would write, with If-Match ${current.etag}:\n${diff(current.text, text)}`);
+  } else {
+    const before = await client.policy.get();
+    const result = await client.policy.update((doc) => gate(doc, notes));
+    text = result.text;
+    for (const n of notes) console.log(n);
+    if (result.changed) console.log(`updated the policy file (${result.attempts} attempt${result.attempts === 1 ? "" : "s"}); changed: true\n${diff(before.text, result.text)}`);
+    else console.log("the file already gates these destinations; nothing sent; changed: false");
+  }
+  const report = await client.policy.evaluatePostures({ text });
+  const verdicts = report.postures.find((p) => p.name === posture)?.devices ?? [];
+  console.log(`devices under ${posture}:`);
+  for (const d of verdicts) console.log(`  ${d.matches ? "pass" : "fail"}  ${d.name || d.nodeId} (${d.nodeId})${d.matches ? "" : `: ${d.failed.map((f) => f.reason).join("; ")}`}`);
+  console.log(`summary: ${verdicts.filter((d) => d.matches).length} of ${verdicts.length} devices pass ${posture}`);
+} catch (err) {
+  for (const n of notes) console.log(n);
+  console.error(err instanceof TailscaleError ? `${err.name}: ${err.message}` : String(err));
+  // A refused write says why: the file's own tests that the change would break, say.
+  for (const entry of Array.isArray(err?.data) ? err.data : []) {
+    for (const problem of [...(entry.errors ?? []), ...(entry.warnings ?? [])]) console.error(`  ${entry.user ? `${entry.user}: ` : ""}${problem}`);
+  }
+  process.exit(1);
+}

@@ -1,0 +1,753 @@
+// The demo tailnet's policy file (its access policy, HuJSON), written from the OpenAPI spec's
+// getPolicyFile, setPolicyFile, validateAndTestPolicyFile and previewRuleMatches and Tailscale's
+// policy syntax and device posture pages, in plain JS (../../shared/notes/POLICY.md lists the
+// sources and what they leave open):
+//
+// - GET /tailnet/{t}/acl: the text exactly as last written, `application/hujson` (with
+//   `Accept: application/hujson`, no Accept, `*/*` or anything without `application/json`), or
+//   standardized (comments and trailing commas turned into spaces) as `application/json`.
+//   `?details=true` (only `true`; the Accept header is then ignored) answers JSON
+//   `{acl: <base64 text>, warnings: [...], errors: null}`.
+// - POST /tailnet/{t}/acl replaces the text; `If-Match` guards the write (412
+//   `{"message": "precondition failed, invalid old hash"}`, nothing written). The new file is
+//   checked as validate checks it and its `tests` run: a problem refuses the write (400
+//   `{message, data?}`). The answer is the new file, as GET would give it.
+// - POST /tailnet/{t}/acl/validate: a JSON array is a list of tests run against the current
+//   file; an object is a candidate file, checked with its own tests. Nothing is saved.
+// - POST /tailnet/{t}/acl/preview?type=user|ipport&previewFor=...: the candidate's `acls` and
+//   `grants` that apply to a user (by their sources) or to an `ip:port` (by their destinations),
+//   each with the 1-based line where its object starts.
+// - Scopes: `policy_file:read` to read, validate and preview, `policy_file` to write.
+//
+// The checks: HuJSON syntax (./hujson.mjs); the types of the sections rules and tests use
+// (`groups`, `hosts`, `tagOwners`, `postures`, `defaultSrcPosture`, `acls`, `grants`, `ssh`,
+// `tests`); posture names (`posture:` and a non-empty list of conditions); every condition by
+// this file's own parser (the grammar of API.md "Posture conditions"); every `srcPosture` (in
+// `acls`, `grants` and `ssh`) and `defaultSrcPosture` entry naming a defined posture. Tests are
+// evaluated for real against `acls` and `grants`, postures included.
+//
+// Where the docs are silent, the demo chooses (and the README's caveats follow):
+// - The ETag is the SHA-256 of the stored text, in hex, in double quotes (gitops-pusher hashes the
+//   formatted file the same way; the real server's input is not documented).
+// - The `?details=true` answer carries the ETag too: a reader of the details can write back.
+// - If-Match: one pair of surrounding double quotes is taken off, then the value must be the
+//   current hash, or `ts-default` while the file is still the untouched default (the spec shows
+//   `ts-default` both with and without quotes). Anything else, `*` and an ETag quoted twice
+//   included, is 412. "Untouched" means never written: a write that restores the seed text still
+//   counts as a write.
+// - The body is checked before If-Match (RFC 9110 §13.2.1: a request that fails anyway gets its
+//   own error, not 412).
+// - A body sent as `application/json` is read as strict JSON (400, with line and column, if it
+//   is not); any other content type (`application/hujson`, none, curl's form default) as HuJSON.
+//   The stored text is the body exactly as sent, JSON included. An empty body is refused (400),
+//   never read as "reset to the default".
+// - validate: a pass is `{}`. A file that does not parse or check is 200
+//   `{message, data: [{errors: [...]}]}` (message: the first error, and how many more); failing
+//   tests are 200 `{message: "test(s) failed", data: [{user: <src>, errors}]}`, one entry per
+//   failing test, with warnings appended; warnings alone are "warning(s) found". A body that is
+//   malformed JSON, or neither an object nor an array, or an array whose tests are malformed, is
+//   400. A JSON string body is read as the file's text (the spec's `oneOf` lists a string).
+// - A failed test reads `address "tag:prod:443" from "amelie@example.com": want: Accept, got:
+//   Drop` (the spec's example, with the source added).
+// - Warnings: a group member (a login) that owns no device of the tailnet and is not the demo
+//   user: `"group:x": user not found: "bob@example.com"` (the spec's example).
+// - Test sources: a login is admitted by `*`, `autogroup:member`, itself, a group listing it, and
+//   address entries (IP, CIDR, host alias) covering one of its devices; a group only by `*`,
+//   `autogroup:member` and its own name; a tag by `*`, itself and address entries covering its
+//   devices; an IP or host alias by every entry that covers that address (tags, users and groups
+//   through the tailnet's devices). Destinations match the same way (`*`, the same name, or an
+//   address of the destination covered by the rule's entry).
+// - A test without `srcPostureAttrs` has no attributes: a posture-gated rule admits it only
+//   through `NOT SET` conditions. A rule whose `srcPosture` is an explicit `[]` opts out of
+//   `defaultSrcPosture`.
+// - A test without `proto` is accepted by a rule that allows TCP or UDP (or any protocol).
+// - Posture conditions: keywords (operators, `true`, `false`) in any case; spaces optional around
+//   `==`-style operators; namespaces limited to the documented ones (`node:` and `ip:` to their
+//   documented names); ordering operators take a number, or a quoted version for `node:osVersion`
+//   and `node:tsVersion` only; `==`, `!=`, `IN` and `NOT IN` compare within a type.
+// - Preview: `ports` of a grant are each `dst` with each `ip` entry's ports (the protocol
+//   dropped); `ssh` rules are not listed; matches come in the order they appear in the file.
+// - Sections the demo does not model (`nodeAttrs`, `autoApprovers`, ...) are allowed as they are.
+
+import { createHash } from "node:crypto";
+import { HttpError, bad, isObject, isCustomKey } from "./shared.mjs";
+import { parseHujson, HujsonError, position, standardize } from "./hujson.mjs";
+
+/** The file the tailnet starts with (its "default" until the first write). Its tests pass; its
+ *  hosts match the seeded devices' addresses (devices.mjs). */
+export const SEED_POLICY = `// The demo tailnet's access policy. The API stores this text exactly as it
+// was last written, comments included: tools that edit it should keep them.
+{
+    // Who is who: groups of people, by login.
+    "groups": {
+        "group:admins": ["demo@example.com"],
+        "group:eng": ["demo@example.com", "amelie@example.com"], // everyone, for now
+    },
+
+    // Names for addresses, usable in rules and tests.
+    "hosts": {
+        "build-box": "100.64.0.5",
+        "lab-net": "10.0.0.0/24", // routed by lab-router
+    },
+
+    // Who may apply each tag (and mint auth keys that carry it).
+    "tagOwners": {
+        "tag:ci": ["group:admins"],
+        "tag:router": ["group:admins"],
+        "tag:edge": ["group:admins"],
+        "tag:prod": ["group:admins"],
+    },
+
+    /* Device postures: conditions on a device's attributes, ANDed.
+       A device provisioned through the device-provisioner app carries
+       custom:provisioned = true (its allowed node attribute). */
+    "postures": {
+        "posture:provisioned": ["custom:provisioned == true"],
+        "posture:latest": [
+            "node:tsVersion >= '1.60'",
+            "node:tsReleaseTrack == 'stable'",
+        ],
+    },
+
+    // Grants, the newer rule syntax. Production is reached only from provisioned devices.
+    "grants": [
+        {
+            "src": ["autogroup:member"],
+            "dst": ["tag:prod"],
+            "ip": ["tcp:443"],
+            "srcPosture": ["posture:provisioned"], // any listed posture admits
+        },
+        // CI deploys to production over SSH.
+        {"src": ["tag:ci"], "dst": ["tag:prod"], "ip": ["tcp:22"]},
+    ],
+
+    // ACLs, the older rule syntax, still honoured next to grants.
+    "acls": [
+        // Admins reach the lab network and its router on any port.
+        {"action": "accept", "src": ["group:admins"], "dst": ["lab-net:*", "tag:router:*"]},
+        // Engineers use build-box from an up-to-date client.
+        {
+            "action": "accept",
+            "src": ["group:eng"],
+            "dst": ["build-box:22,3389"],
+            "srcPosture": ["posture:latest"],
+        },
+    ],
+
+    // Tailscale SSH into production: admins, as root, from an up-to-date client.
+    "ssh": [
+        {
+            "action": "check",
+            "src": ["group:admins"],
+            "dst": ["tag:prod"],
+            "users": ["root"],
+            "srcPosture": ["posture:latest"],
+        },
+    ],
+
+    // Tests run on every write: a failing test refuses the change.
+    "tests": [
+        {
+            "src": "amelie@example.com",
+            "srcPostureAttrs": {"custom:provisioned": true},
+            "accept": ["tag:prod:443"],
+            "deny": ["tag:prod:22"],
+        },
+        {"src": "amelie@example.com", "deny": ["tag:prod:443"]}, // not provisioned
+        {
+            "src": "demo@example.com",
+            "srcPostureAttrs": {"node:tsVersion": "1.90.2", "node:tsReleaseTrack": "stable"},
+            "accept": ["build-box:22"],
+        },
+        {"src": "tag:ci", "accept": ["tag:prod:22"], "deny": ["lab-net:22"]},
+    ],
+}
+`;
+
+// ---- posture conditions -----------------------------------------------------------------
+
+const NAMESPACES = new Set(["node", "ip", "custom", "falcon", "sentinelOne", "intune", "jamfPro", "kandji", "kolide", "fleet", "fleetPolicy", "huntress"]);
+const NODE_ATTRIBUTES = new Set(["node:os", "node:osVersion", "node:tsVersion", "node:tsReleaseTrack", "node:tsAutoUpdate", "node:tsStateEncrypted"]);
+const VERSION_ATTRIBUTES = new Set(["node:osVersion", "node:tsVersion"]);
+const ORDERING = new Set(["<", "<=", ">", ">="]);
+
+export class ConditionError extends Error {}
+
+/** `<ns>:<name> <op> [value]` -> `{ attribute, operator, value }` (operators upper case; a list
+ *  for IN and NOT IN; no value for IS SET and NOT SET). Throws ConditionError naming a column. */
+export function parseCondition(text) {
+  let i = 0;
+  const fail = (message, at = i) => {
+    throw new ConditionError(`column ${at + 1}: ${message}`);
+  };
+  const space = () => {
+    while (text[i] === " " || text[i] === "\t") i++;
+  };
+  const token = (re) => {
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (m) i += m[0].length;
+    return m?.[0];
+  };
+  const word = () => token(/[A-Za-z]+/y);
+
+  function scalar() {
+    const at = i;
+    if (text[i] === "'") {
+      const end = text.indexOf("'", i + 1);
+      if (end < 0) fail("unterminated string: strings end with '", at);
+      i = end + 1;
+      return text.slice(at + 1, end);
+    }
+    if (text[i] === '"') fail("strings are in single quotes");
+    const number = token(/-?[0-9]+(?:\.[0-9]+)?/y);
+    if (number !== undefined) return Number(number);
+    const w = word();
+    if (w?.toLowerCase() === "true") return true;
+    if (w?.toLowerCase() === "false") return false;
+    fail(w ? `unexpected ${JSON.stringify(w)}: strings are in single quotes` : "expected a value: 'text', a number, true or false", at);
+  }
+
+  space();
+  const attributeAt = i;
+  const attribute = token(/[A-Za-z][A-Za-z0-9]*:[A-Za-z0-9_:.-]+/y);
+  if (!attribute) fail("expected an attribute such as node:os or custom:tier");
+  const namespace = attribute.slice(0, attribute.indexOf(":"));
+  if (!NAMESPACES.has(namespace)) fail(`unknown attribute namespace "${namespace}:"`, attributeAt);
+  if (namespace === "node" && !NODE_ATTRIBUTES.has(attribute)) fail(`unknown node attribute "${attribute}"`, attributeAt);
+  if (namespace === "ip" && attribute !== "ip:country") fail(`unknown ip attribute "${attribute}": only ip:country`, attributeAt);
+  if (namespace === "custom" && !isCustomKey(attribute)) fail(`"${attribute}" is not a custom attribute key: letters, digits, _ and :, at most 128 characters`, attributeAt);
+
+  space();
+  const operatorAt = i;
+  let operator = token(/==|!=|<=|>=|<|>/y);
+  if (!operator) {
+    const first = word() ?? "";
+    const upper = first.toUpperCase();
+    if (upper === "IN") operator = "IN";
+    else if (upper === "NOT" || upper === "IS") {
+      space();
+      const second = (word() ?? "").toUpperCase();
+      if (upper === "NOT" && (second === "IN" || second === "SET")) operator = `NOT ${second}`;
+      else if (upper === "IS" && second === "SET") operator = "IS SET";
+      else fail(upper === "IS" ? 'expected "SET" after "IS"' : 'expected "IN" or "SET" after "NOT"', operatorAt);
+    } else fail(first ? `unknown operator "${first}"` : "expected an operator: ==, !=, <, <=, >, >=, IN, NOT IN, IS SET or NOT SET", operatorAt);
+  }
+
+  let value;
+  if (operator !== "IS SET" && operator !== "NOT SET") {
+    space();
+    const valueAt = i;
+    if (text[i] === "[") {
+      if (operator !== "IN" && operator !== "NOT IN") fail(`a list goes with IN and NOT IN, not ${operator}`);
+      i++;
+      value = [];
+      space();
+      if (text[i] === "]") fail("an empty list");
+      for (;;) {
+        space();
+        value.push(scalar());
+        space();
+        if (text[i] === ",") i++;
+        else if (text[i] === "]") break;
+        else fail('expected "," or "]"');
+      }
+      i++;
+    } else {
+      if (operator === "IN" || operator === "NOT IN") fail(`${operator} takes a bracketed list, such as ['macos', 'linux']`);
+      value = scalar();
+      if (ORDERING.has(operator)) {
+        if (typeof value === "boolean") fail(`${operator} compares numbers and versions, not true or false`, valueAt);
+        if (typeof value === "string" && !VERSION_ATTRIBUTES.has(attribute)) fail(`${operator} compares quoted values only as versions, of node:osVersion and node:tsVersion`, valueAt);
+        if (typeof value === "number" && VERSION_ATTRIBUTES.has(attribute)) fail(`a version is quoted, such as '1.60'`, valueAt);
+      }
+    }
+  }
+  space();
+  if (i < text.length) fail(`unexpected ${JSON.stringify(text.slice(i))}`);
+  return { attribute, operator, value };
+}
+
+/** Tailscale's cmpver: runs of non-digits compared as text, runs of digits as integers (an
+ *  empty run is 0), alternately, from the left. -1, 0 or 1. */
+export function compareVersions(a, b) {
+  const run = (s, digits) => {
+    const m = (digits ? /^[0-9]*/ : /^[^0-9]*/).exec(s)[0];
+    return [m, s.slice(m.length)];
+  };
+  let [x, y] = [a, b];
+  while (x !== "" || y !== "") {
+    let fx, fy;
+    [fx, x] = run(x, false);
+    [fy, y] = run(y, false);
+    if (fx !== fy) return fx < fy ? -1 : 1;
+    [fx, x] = run(x, true);
+    [fy, y] = run(y, true);
+    const [nx, ny] = [BigInt(fx || "0"), BigInt(fy || "0")];
+    if (nx !== ny) return nx < ny ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Whether a parsed condition holds for `attributes` (name -> string, number or boolean). An
+ *  absent attribute matches NOT SET and nothing else. */
+export function conditionMatches({ attribute, operator, value }, attributes) {
+  const has = Object.hasOwn(attributes, attribute);
+  if (operator === "NOT SET") return !has;
+  if (!has) return false;
+  const actual = attributes[attribute];
+  const same = (v) => typeof v === typeof actual && v === actual;
+  if (operator === "IS SET") return true;
+  if (operator === "==") return same(value);
+  if (operator === "!=") return !same(value);
+  if (operator === "IN") return value.some(same);
+  if (operator === "NOT IN") return !value.some(same);
+  let order = null;
+  if (typeof actual === "number" && typeof value === "number") order = Math.sign(actual - value);
+  if (typeof actual === "string" && typeof value === "string") order = compareVersions(actual, value);
+  if (order === null) return false;
+  return { "<": order < 0, "<=": order <= 0, ">": order > 0, ">=": order >= 0 }[operator];
+}
+
+// ---- addresses and ports ----------------------------------------------------------------
+
+function ipv4(s) {
+  const m = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$/.exec(s);
+  if (!m) return null;
+  const parts = m.slice(1).map(Number);
+  return parts.some((p) => p > 255) ? null : parts.reduce((n, p) => n * 256 + p, 0);
+}
+function cidr(s) {
+  const m = /^([0-9.]+)\/([0-9]{1,2})$/.exec(s);
+  const base = m ? ipv4(m[1]) : null;
+  return base === null || Number(m[2]) > 32 ? null : { base, bits: Number(m[2]) };
+}
+const isIPv6 = (s) => s.includes(":") && /^[0-9A-Fa-f:.]+(\/[0-9]{1,3})?$/.test(s);
+const isAddress = (s) => ipv4(s) !== null || cidr(s) !== null || isIPv6(s);
+
+/** Whether `addr` (an IP or an IPv4 CIDR) contains the IP `ip`. */
+function inside(addr, ip) {
+  if (addr === ip) return true;
+  const range = cidr(addr);
+  const v = ipv4(ip);
+  if (!range || v === null) return false;
+  const size = 2 ** (32 - range.bits);
+  return Math.floor(range.base / size) === Math.floor(v / size);
+}
+
+/** "22", "80,443", "1000-2000" or "*" -> [[lo, hi], ...], or an error message. */
+function portRanges(spec) {
+  if (spec === "*") return [[0, 65535]];
+  const out = [];
+  for (const part of spec.split(",")) {
+    const m = /^([0-9]{1,5})(?:-([0-9]{1,5}))?$/.exec(part);
+    if (!m) return `"${spec}" is not a port, a port range, a list of them or *`;
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (hi > 65535 || lo > hi) return `port range "${part}" is reversed or beyond 65535`;
+    out.push([lo, hi]);
+  }
+  return out;
+}
+
+/** An acls `dst` entry, "host:ports" -> { host, ranges }, or an error message. */
+function hostPorts(entry) {
+  const at = entry.lastIndexOf(":");
+  if (at <= 0) return `"${entry}" needs ports: host:22, host:80,443, host:1000-2000 or host:*`;
+  const ranges = portRanges(entry.slice(at + 1));
+  if (typeof ranges === "string") return `"${entry}": ${ranges}`;
+  return { host: entry.slice(0, at).replace(/^\[(.*)\]$/, "$1"), ranges };
+}
+
+/** A grants `ip` entry ("*", "443", "tcp:443", "udp:1000-2000") -> { proto, ranges }, or an
+ *  error message. */
+function ipEntry(entry) {
+  if (entry === "*") return { proto: null, ranges: [[0, 65535]] };
+  const at = entry.indexOf(":");
+  const proto = at < 0 ? null : entry.slice(0, at).toLowerCase();
+  if (proto !== null && !/^[a-z0-9-]+$/.test(proto)) return `"${entry}": unknown protocol`;
+  const ranges = portRanges(at < 0 ? entry : entry.slice(at + 1));
+  return typeof ranges === "string" ? `"${entry}": ${ranges}` : { proto, ranges };
+}
+
+/** A test's destination, "host:port" with one numeric port -> { host, port }, or an error. */
+function destination(entry) {
+  const at = typeof entry === "string" ? entry.lastIndexOf(":") : -1;
+  const port = at > 0 && /^[0-9]{1,5}$/.test(entry.slice(at + 1)) ? Number(entry.slice(at + 1)) : -1;
+  if (port < 0 || port > 65535) return `${JSON.stringify(entry)} is not host:port with one numeric port`;
+  const host = entry.slice(0, at).replace(/^\[(.*)\]$/, "$1");
+  if (host.includes("*")) return `${JSON.stringify(entry)}: tests name specific destinations, not wildcards`;
+  return { host, port };
+}
+
+// ---- checking a file --------------------------------------------------------------------
+
+const strings = (v) => Array.isArray(v) && v.every((s) => typeof s === "string");
+const TEST_FIELDS = ["src", "srcPostureAttrs", "proto", "accept", "deny"];
+
+/** Problems with one ACL test, each naming `where`. */
+function checkTest(t, where) {
+  if (!isObject(t)) return [`${where}: a test is an object`];
+  const errors = [];
+  for (const k of Object.keys(t)) if (!TEST_FIELDS.includes(k)) errors.push(`${where}: unknown field "${k}"`);
+  if (typeof t.src !== "string" || t.src === "" || t.src.includes("*")) errors.push(`${where}.src: a user, group, tag, host or IP (no wildcards)`);
+  if (t.proto !== undefined && typeof t.proto !== "string") errors.push(`${where}.proto: a protocol name such as tcp`);
+  if (t.srcPostureAttrs !== undefined) {
+    if (!isObject(t.srcPostureAttrs)) errors.push(`${where}.srcPostureAttrs: an object of attribute values`);
+    else {
+      for (const [k, v] of Object.entries(t.srcPostureAttrs)) {
+        if (!/^[A-Za-z][A-Za-z0-9]*:./.test(k)) errors.push(`${where}.srcPostureAttrs: "${k}" is not an attribute name such as node:os`);
+        if (!["string", "number", "boolean"].includes(typeof v)) errors.push(`${where}.srcPostureAttrs["${k}"]: a string, a number or a boolean`);
+      }
+    }
+  }
+  for (const field of ["accept", "deny"]) {
+    if (t[field] === undefined) continue;
+    if (!strings(t[field])) errors.push(`${where}.${field}: a list of host:port`);
+    else t[field].forEach((d, k) => {
+      const dest = destination(d);
+      if (typeof dest === "string") errors.push(`${where}.${field}[${k}]: ${dest}`);
+    });
+  }
+  return errors;
+}
+
+/** Every problem that makes `policy` (a parsed file) unacceptable, as "where: what". */
+function checkPolicy(policy) {
+  if (!isObject(policy)) return ["the policy file is a JSON object"];
+  const errors = [];
+  const err = (where, what) => errors.push(`${where}: ${what}`);
+  const names = (section, prefix, check) => {
+    if (policy[section] === undefined) return;
+    if (!isObject(policy[section])) return err(section, "must be an object");
+    for (const [name, v] of Object.entries(policy[section])) {
+      const where = `${section}["${name}"]`;
+      if (prefix && (!name.startsWith(prefix) || name.length === prefix.length)) err(where, `a name in ${section} starts with "${prefix}"`);
+      check(v, where, name);
+    }
+  };
+  names("groups", "group:", (v, where) => strings(v) || err(where, "must be a list of logins"));
+  names("hosts", null, (v, where) => (typeof v === "string" && isAddress(v)) || err(where, "must be an IP address or a CIDR range"));
+  names("tagOwners", "tag:", (v, where) => strings(v) || err(where, "must be a list of owners"));
+  const postures = new Set();
+  names("postures", "posture:", (v, where, name) => {
+    postures.add(name);
+    if (!strings(v) || v.length === 0) return err(where, "must be a non-empty list of conditions");
+    v.forEach((c, k) => {
+      try {
+        parseCondition(c);
+      } catch (e) {
+        if (!(e instanceof ConditionError)) throw e;
+        err(`${where}[${k}]`, `${JSON.stringify(c)}: ${e.message}`);
+      }
+    });
+  });
+  const references = (list, where) => {
+    if (list === undefined) return;
+    if (!strings(list)) return err(where, "must be a list of posture names");
+    list.forEach((name, k) => postures.has(name) || err(`${where}[${k}]`, `"${name}" is not defined in postures`));
+  };
+  references(policy.defaultSrcPosture, "defaultSrcPosture");
+  const rules = (section, check) => {
+    if (policy[section] === undefined) return;
+    if (!Array.isArray(policy[section])) return err(section, "must be a list");
+    policy[section].forEach((r, k) => (isObject(r) ? check(r, `${section}[${k}]`) : err(`${section}[${k}]`, "must be an object")));
+  };
+  const nonEmpty = (v, where) => (strings(v) && v.length > 0) || err(where, "must be a non-empty list of strings");
+  rules("acls", (r, where) => {
+    if (r.action !== "accept") err(`${where}.action`, 'must be "accept"');
+    nonEmpty(r.src ?? r.users, `${where}.src`);
+    const dst = r.dst ?? r.ports;
+    if (nonEmpty(dst, `${where}.dst`) === true) {
+      dst.forEach((d, k) => {
+        const hp = hostPorts(d);
+        if (typeof hp === "string") err(`${where}.dst[${k}]`, hp);
+      });
+    }
+    if (r.proto !== undefined && typeof r.proto !== "string") err(`${where}.proto`, "must be a protocol name such as tcp");
+    references(r.srcPosture, `${where}.srcPosture`);
+  });
+  rules("grants", (g, where) => {
+    nonEmpty(g.src, `${where}.src`);
+    nonEmpty(g.dst, `${where}.dst`);
+    if (g.ip === undefined && g.app === undefined) err(where, 'a grant needs "ip" or "app"');
+    if (g.ip !== undefined && nonEmpty(g.ip, `${where}.ip`) === true) {
+      g.ip.forEach((e, k) => {
+        const ip = ipEntry(e);
+        if (typeof ip === "string") err(`${where}.ip[${k}]`, ip);
+      });
+    }
+    references(g.srcPosture, `${where}.srcPosture`);
+  });
+  rules("ssh", (r, where) => references(r.srcPosture, `${where}.srcPosture`));
+  if (policy.tests !== undefined) {
+    if (!Array.isArray(policy.tests)) err("tests", "must be a list");
+    else policy.tests.forEach((t, k) => errors.push(...checkTest(t, `tests[${k}]`)));
+  }
+  return errors;
+}
+
+/** [group, message] for each group member who is not a known user of the tailnet. */
+function warningsOf(policy, users) {
+  const out = [];
+  for (const [group, members] of Object.entries(policy.groups ?? {})) {
+    for (const m of members) if (m.includes("@") && !users.has(m)) out.push([group, `user not found: "${m}"`]);
+  }
+  return out;
+}
+
+// ---- evaluating rules -------------------------------------------------------------------
+
+/** The file's acls and grants in one shape, in file order: sources, srcPosture, targets
+ *  ({ host, ranges, proto }), and what preview shows (users, ports, the object's offset). */
+function compileRules(policy, root) {
+  const elements = (section) => root.members.find((m) => m.name === section)?.node.elements ?? [];
+  const rules = [];
+  (policy.acls ?? []).forEach((r, k) => {
+    const dst = r.dst ?? r.ports;
+    const proto = typeof r.proto === "string" ? r.proto.toLowerCase() : null;
+    rules.push({ src: r.src ?? r.users, srcPosture: r.srcPosture, targets: dst.map((d) => ({ ...hostPorts(d), proto })), users: r.src ?? r.users, ports: dst, start: elements("acls")[k].start });
+  });
+  (policy.grants ?? []).forEach((g, k) => {
+    const ips = (g.ip ?? []).map(ipEntry);
+    const ports = g.ip === undefined ? [...g.dst] : g.dst.flatMap((d) => g.ip.map((e) => `${d}:${e === "*" ? "*" : e.slice(e.indexOf(":") + 1)}`));
+    rules.push({ src: g.src, srcPosture: g.srcPosture, targets: g.dst.flatMap((host) => ips.map((ip) => ({ host, ...ip }))), users: g.src, ports, start: elements("grants")[k].start });
+  });
+  return rules.sort((a, b) => a.start - b.start);
+}
+
+/** Who and what the file's names stand for, through its groups and hosts and the tailnet's
+ *  devices (`{ addresses, tags?, user }`). */
+function world(policy, devices) {
+  const hosts = policy.hosts ?? {};
+  const groups = policy.groups ?? {};
+  const members = (g) => (Object.hasOwn(groups, g) ? groups[g] : []);
+  const alias = (name) => (Object.hasOwn(hosts, name) ? hosts[name] : name);
+  const untagged = (d) => !(d.tags?.length > 0);
+
+  /** The addresses a test's source or destination stands for. */
+  function addressesOf(name) {
+    if (ipv4(name) !== null || isIPv6(name)) return [name];
+    if (Object.hasOwn(hosts, name)) return cidr(hosts[name]) ? [] : [hosts[name]];
+    if (name.startsWith("tag:")) return devices.filter((d) => d.tags?.includes(name)).flatMap((d) => d.addresses);
+    if (name.includes("@")) return devices.filter((d) => untagged(d) && d.user === name).flatMap((d) => d.addresses);
+    return [];
+  }
+
+  /** Whether a rule's entry (src, or dst host) covers the address `ip`. */
+  function covers(entry, ip) {
+    if (entry === "*" || inside(alias(entry), ip)) return true;
+    const holders = devices.filter((d) => d.addresses.includes(ip));
+    if (entry.startsWith("tag:")) return holders.some((d) => d.tags?.includes(entry));
+    const users = holders.filter(untagged).map((d) => d.user);
+    if (entry === "autogroup:member") return users.length > 0;
+    if (entry.startsWith("group:")) return users.some((u) => members(entry).includes(u));
+    return users.includes(entry);
+  }
+
+  /** Whether a rule's src entry admits a test's src. */
+  function admits(entry, src) {
+    if (entry === "*" || entry === src) return true;
+    if (src.startsWith("group:")) return entry === "autogroup:member";
+    const byAddress = () => addressesOf(src).some((ip) => inside(alias(entry), ip));
+    if (src.startsWith("tag:")) return byAddress();
+    if (src.includes("@")) return entry === "autogroup:member" || (entry.startsWith("group:") && members(entry).includes(src)) || byAddress();
+    return addressesOf(src).some((ip) => covers(entry, ip));
+  }
+
+  /** Whether a rule's dst host reaches a test's destination host. */
+  const reaches = (entry, host) => entry === "*" || entry === host || addressesOf(host).some((ip) => covers(entry, ip));
+
+  return { covers, admits, reaches };
+}
+
+/** The failures of `tests` against the file, one `{ user, errors }` per failing test. */
+function runTests(policy, rules, names, tests) {
+  const postures = policy.postures ?? {};
+  const postureHolds = (name, attributes) => postures[name].every((c) => conditionMatches(parseCondition(c), attributes));
+  const protoFits = (ruleProto, testProto) => (ruleProto === null ? true : testProto ? ruleProto === testProto : ruleProto === "tcp" || ruleProto === "udp");
+  const data = [];
+  for (const t of tests) {
+    const attributes = t.srcPostureAttrs ?? {};
+    const proto = t.proto?.toLowerCase();
+    const accepted = ({ host, port }) =>
+      rules.some((r) => {
+        const gate = r.srcPosture ?? policy.defaultSrcPosture ?? [];
+        return (
+          r.src.some((e) => names.admits(e, t.src)) &&
+          (gate.length === 0 || gate.some((p) => postureHolds(p, attributes))) &&
+          r.targets.some((x) => names.reaches(x.host, host) && protoFits(x.proto, proto) && x.ranges.some(([lo, hi]) => port >= lo && port <= hi))
+        );
+      });
+    const errors = [];
+    for (const [field, want] of [["accept", true], ["deny", false]]) {
+      for (const d of t[field] ?? []) {
+        const got = accepted(destination(d));
+        if (got !== want) errors.push(`address "${d}" from "${t.src}": want: ${want ? "Accept" : "Drop"}, got: ${got ? "Accept" : "Drop"}`);
+      }
+    }
+    if (errors.length) data.push({ user: t.src, errors });
+  }
+  return data;
+}
+
+// ---- the routes -------------------------------------------------------------------------
+
+const etagOf = (text) => `"${createHash("sha256").update(text).digest("hex")}"`;
+const NOT_A_BODY = "request body must be a policy file (an object) or a list of tests (an array)";
+
+/** The policy file lives in `state.policy` ({ text, isDefault }). `devices()` lists the
+ *  tailnet's devices; `users()` the logins it knows. */
+export function createPolicy({ state, tailnetName, requireScope, devices, users }) {
+  const policy = (state.policy = { text: SEED_POLICY, isDefault: true });
+
+  /** Whether the request goes to a policy route: those read their own bodies (HuJSON). */
+  function owns(pathname) {
+    let segments;
+    try {
+      segments = pathname.split("/").map(decodeURIComponent);
+    } catch {
+      return false;
+    }
+    return segments.length >= 6 && segments.length <= 7 && segments[1] === "api" && segments[2] === "v2" && isPolicyPath(segments.slice(3));
+  }
+  const isPolicyPath = (segments) =>
+    segments[0] === "tailnet" && segments[2] === "acl" && (segments.length === 3 || (segments.length === 4 && ["validate", "preview"].includes(segments[3])));
+
+  /** `{ text, value, root }` of a body, or `{ text, syntaxError }` for a HuJSON syntax error.
+   *  A body sent as JSON must be JSON (400 otherwise). */
+  function parseBody(raw, req, emptyMessage) {
+    if (raw.trim() === "") throw bad(emptyMessage);
+    const json = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase() === "application/json";
+    try {
+      return { text: raw, ...parseHujson(raw, { hujson: !json }) };
+    } catch (e) {
+      if (!(e instanceof HujsonError)) throw e;
+      if (json) throw bad(`request body is not valid JSON: ${e.message}`);
+      return { text: raw, syntaxError: e.message };
+    }
+  }
+
+  /** A candidate file's verdict: errors (it cannot be used), failed tests, warnings. */
+  function examine({ value, root }) {
+    const errors = checkPolicy(value);
+    if (errors.length) return { errors, failed: [], warnings: [] };
+    const rules = compileRules(value, root);
+    const names = world(value, devices());
+    return { errors, failed: runTests(value, rules, names, value.tests ?? []), warnings: warningsOf(value, users()), rules, names };
+  }
+
+  const fileErrors = (errors) => ({ message: errors.length === 1 ? errors[0] : `${errors[0]} (and ${errors.length - 1} more)`, data: [{ errors }] });
+
+  function warningData(warnings) {
+    const byGroup = new Map();
+    for (const [group, w] of warnings) byGroup.set(group, [...(byGroup.get(group) ?? []), w]);
+    return [...byGroup].map(([user, list]) => ({ user, warnings: list }));
+  }
+
+  function current() {
+    const parsed = parseHujson(policy.text);
+    return { ...parsed, text: policy.text };
+  }
+
+  /** The stored file, as GET and a successful POST answer it. */
+  function fileAnswer(req) {
+    const accept = (req.headers.accept ?? "").toLowerCase();
+    const json = accept.includes("application/json") && !accept.includes("application/hujson");
+    return { status: 200, headers: { "content-type": json ? "application/json" : "application/hujson", etag: etagOf(policy.text) }, body: json ? standardize(policy.text) : policy.text };
+  }
+
+  function get(req, query) {
+    if (query.get("details") !== "true") return fileAnswer(req);
+    const warnings = warningsOf(current().value, users()).map(([group, w]) => `"${group}": ${w}`);
+    const body = JSON.stringify({ acl: Buffer.from(policy.text, "utf8").toString("base64"), warnings, errors: null });
+    return { status: 200, headers: { "content-type": "application/json", etag: etagOf(policy.text) }, body };
+  }
+
+  function set(req, raw) {
+    const body = parseBody(raw, req, "request body is empty: send the whole policy file");
+    if (body.syntaxError) throw bad(body.syntaxError);
+    const verdict = examine(body);
+    if (verdict.errors.length) throw new HttpError(400, fileErrors(verdict.errors).message, fileErrors(verdict.errors));
+    if (verdict.failed.length) throw new HttpError(400, "test(s) failed", { message: "test(s) failed", data: verdict.failed });
+    const ifMatch = req.headers["if-match"];
+    if (ifMatch !== undefined) {
+      const bare = ifMatch.trim().replace(/^"(.*)"$/, "$1");
+      const ok = bare === "ts-default" ? policy.isDefault : `"${bare}"` === etagOf(policy.text);
+      if (!ok) throw new HttpError(412, "precondition failed, invalid old hash");
+    }
+    policy.text = raw;
+    policy.isDefault = false;
+    return fileAnswer(req);
+  }
+
+  function validate(req, raw) {
+    let body = parseBody(raw, req, NOT_A_BODY);
+    if (!body.syntaxError && typeof body.value === "string") {
+      // The spec's other form: the file's text as a JSON string.
+      const text = body.value;
+      try {
+        body = { text, ...parseHujson(text) };
+      } catch (e) {
+        if (!(e instanceof HujsonError)) throw e;
+        body = { text, syntaxError: e.message };
+      }
+    }
+    if (body.syntaxError) return [200, fileErrors([body.syntaxError])];
+    if (Array.isArray(body.value)) {
+      const problems = body.value.flatMap((t, k) => checkTest(t, `[${k}]`));
+      if (problems.length) throw bad(problems.length === 1 ? problems[0] : `${problems[0]} (and ${problems.length - 1} more)`);
+      const file = current();
+      const failed = runTests(file.value, compileRules(file.value, file.root), world(file.value, devices()), body.value);
+      return [200, failed.length ? { message: "test(s) failed", data: failed } : {}];
+    }
+    if (!isObject(body.value)) throw bad(NOT_A_BODY);
+    const verdict = examine(body);
+    if (verdict.errors.length) return [200, fileErrors(verdict.errors)];
+    const warnings = warningData(verdict.warnings);
+    if (verdict.failed.length) return [200, { message: "test(s) failed", data: [...verdict.failed, ...warnings] }];
+    if (warnings.length) return [200, { message: "warning(s) found", data: warnings }];
+    return [200, {}];
+  }
+
+  function preview(req, raw, query) {
+    const type = query.get("type");
+    const previewFor = query.get("previewFor");
+    if (type !== "user" && type !== "ipport") throw bad('type must be "user" or "ipport"');
+    if (!previewFor) throw bad("previewFor is required: a user's login, or an IP address and port");
+    const target = type === "ipport" ? destination(previewFor) : null;
+    if (target && (typeof target === "string" || (ipv4(target.host) === null && !isIPv6(target.host)))) throw bad("previewFor must be an IP address and a port, such as 100.64.0.1:80");
+    const body = parseBody(raw, req, "request body must be a policy file");
+    if (body.syntaxError) throw bad(body.syntaxError);
+    if (!isObject(body.value)) throw bad("request body must be a policy file (an object)");
+    const verdict = examine(body);
+    if (verdict.errors.length) throw new HttpError(400, fileErrors(verdict.errors).message, fileErrors(verdict.errors));
+    const { rules, names } = verdict;
+    const applies = (r) =>
+      target
+        ? r.targets.some((x) => names.covers(x.host, target.host) && x.ranges.some(([lo, hi]) => target.port >= lo && target.port <= hi))
+        : r.src.some((e) => names.admits(e, previewFor));
+    const matches = rules.filter(applies).map((r) => ({ users: r.users, ports: r.ports, lineNumber: position(body.text, r.start).line }));
+    return [200, { matches, type, previewFor }];
+  }
+
+  /** Routes /tailnet/{t}/acl[/validate|/preview]; null for any other path. An answer is
+   *  `[status, json]` or `{ status, headers, body }` (text). */
+  function route(method, segments, query, req, raw, authenticate) {
+    if (!isPolicyPath(segments)) return null;
+    const caller = authenticate();
+    if (segments[1] !== "-" && segments[1] !== tailnetName) throw new HttpError(404, "tailnet not found");
+    const sub = segments[3];
+    if (sub === undefined && method === "GET") {
+      requireScope(caller, "policy_file", false);
+      return get(req, query);
+    }
+    if (method !== "POST") throw new HttpError(405, "method not allowed");
+    requireScope(caller, "policy_file", sub === undefined);
+    if (sub === undefined) return set(req, raw);
+    if (sub === "validate") return validate(req, raw);
+    return preview(req, raw, query);
+  }
+
+  return { owns, route };
+}
