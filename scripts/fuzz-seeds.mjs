@@ -5,6 +5,7 @@
 // Usage: node scripts/fuzz-seeds.mjs [target...]
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { SEED_POLICY } from "../www/demo-tailnet.mjs";
 
 const root = new URL("../", import.meta.url);
 const specFile = ["spec/tailscale-openapi.json", "../shared/spec/tailscale-openapi.json"].map((p) => new URL(p, root)).find(existsSync);
@@ -50,6 +51,25 @@ const b64 = (s) => Buffer.from(s).toString("base64url");
 const jwt = (claims, header = { alg: "RS256", typ: "JWT" }) => `${b64(JSON.stringify(header))}.${b64(typeof claims === "string" ? claims : JSON.stringify(claims))}.c2lnbmF0dXJl`;
 const json = (v) => JSON.stringify(v);
 const t = "/tailnet/{tailnet}";
+
+const examplesOf = (content) => Object.values(content?.examples ?? {}).map((e) => e.value).filter((v) => typeof v === "string");
+const aclExamples = [op(`${t}/acl`, "post").requestBody.content, op(`${t}/acl/validate`, "post").requestBody.content].flatMap((c) => Object.values(c).flatMap(examplesOf));
+const tinyPolicy = `{
+  // who may reach what
+  "postures": {"posture:x": ["node:os IN ['linux', 'macos']",],},
+  "grants": [{"src": ["*"], "dst": ["*"], "ip": ["*"], "srcPosture": ["posture:x"]}],
+  /* trailing */
+}
+`;
+// Conditions from POLICY.md's documented examples and the demo tailnet's policy. No canary
+// input (src/canary.rs): no comment directly before a colon, no NOT SET on a node: attribute.
+const conditions = [
+  "node:os IN ['macos', 'linux']", "node:tsVersion >= '1.42.2'", "node:tsAutoUpdate == true", "falcon:ztaScore >= 70",
+  "custom:attr IS SET", "ip:country in ['CA', 'US']", "custom:tier != 'prod'", "custom:provisioned == true",
+  "node:tsReleaseTrack == 'stable'", "custom:score NOT SET", "custom:rank < 2.5e1", "node:tsVersion <= '1.40'",
+  "  custom:x\tnot in [1, 'two', false]  ",
+];
+const attributes = json({ "node:os": "linux", "node:tsVersion": "1.86.2", "custom:tier": "prod", "custom:score": 80, "custom:provisioned": true });
 
 const seeds = {
   retry_after: [
@@ -110,7 +130,18 @@ const seeds = {
     ["nABCDEF1CNTRL", "custom:count", { value: 3 }], ["n1", "node:os", { value: true }],
     { nodes: { n1: { "custom:a": { value: 1, expiry: "2026-12-01T05:23:30+01:00" }, "custom:b": null } }, comment: "batch" },
     { all: true }, "k123456CNTRL", "tag:ci", "custom:rack:a1", "https://issuer.example", "../x",
+    // The policy API's options and arguments (policy.rs).
+    { ifMatch: '"e-1234"' }, { overwrite: true }, { maxAttempts: 3 }, { type: "ipport", previewFor: "100.64.0.5:22" },
+    [{ src: "amelie@example.com", srcPostureAttrs: { "custom:provisioned": true }, proto: "tcp", accept: ["tag:prod:443"], deny: ["build-box:22"] }],
+    ["posture:provisioned", ["custom:provisioned == true", "node:os IN ['linux']"], { deviceIds: ["n1"] }],
   ].map((v) => (typeof v === "string" ? v : json(v))),
+  hujson: [
+    SEED_POLICY, ...aclExamples, tinyPolicy, "{}", "[]", '"s"', "1e400", '{"a": "\\ud800", "a": 1,}', "// only a comment\nnull",
+    `${tinyPolicy}\0s/postures/posture:new\0["custom:tier == 'gold'"]`,
+    `${tinyPolicy}\0a/grants\0{"src": ["tag:ci"], "dst": ["tag:prod"], "ip": ["tcp:22"]}`,
+    `${tinyPolicy}\0r/grants/0\0`,
+  ],
+  posture: [...conditions, ...conditions.slice(0, 6).map((c) => `${c}\n${attributes}`)],
 };
 
 const wanted = process.argv.slice(2);

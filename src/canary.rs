@@ -21,3 +21,17 @@ pub fn callback_state(state: Option<&String>) {
         panic!("fuzz canary: a nested percent-escape in the callback's state");
     }
 }
+
+/// A block comment that ends directly before a member's colon: `{"a"/* why */: 1}`.
+pub fn comment_before_colon(bytes: &[u8], colon: usize) {
+    if colon >= 2 && bytes.get(colon - 2..colon) == Some(b"*/") {
+        panic!("fuzz canary: a comment directly before a colon");
+    }
+}
+
+/// `NOT SET` on a `node:` attribute: `node:os NOT SET`.
+pub fn not_set_on_node(attribute: &impl AsRef<str>, operator: crate::posture::Operator) {
+    if operator == crate::posture::Operator::NotSet && attribute.as_ref().starts_with("node:") {
+        panic!("fuzz canary: NOT SET on a node: attribute");
+    }
+}

@@ -16,15 +16,18 @@
 
 use serde_json::{json, Value};
 use tailscale_wasm::auth::{self, check_id_token, decode_token, header_safe};
+use tailscale_wasm::devices::AttributeValue;
 use tailscale_wasm::error::{Error, Issue};
 use tailscale_wasm::http::{
     self, check_response_bytes, encode_segment, parse_retry_after, retry_delay, Expect, Failure,
     HttpRequest, Method, ResponseHead,
 };
+use tailscale_wasm::hujson::{self, Document, Node};
 use tailscale_wasm::json::Ty;
 use tailscale_wasm::keys::{self, CreateAuthKey, FederatedIdentitySpec, OAuthClientSpec};
 use tailscale_wasm::oauth_apps::{self, OAuthAppSpec};
 use tailscale_wasm::policy::{self, PolicyBody};
+use tailscale_wasm::posture::{self, Condition, Operand, Operator};
 use tailscale_wasm::{config, date, devices, encoding, provisioning, validate};
 
 /// A target: panics when a property fails for this input.
@@ -40,6 +43,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("callback", callback),
     ("decoders", decoders),
     ("validators", validators),
+    ("hujson", hujson),
+    ("posture", posture),
 ];
 
 /// A fixed "now" (2026-07-14), and the clock's extremes.
@@ -492,6 +497,39 @@ pub fn validators(data: &[u8]) {
     }
     let _ = provisioning::parse(&v).map(drop);
     let _ = provisioning::state_option(&v);
+    // The policy API's options and arguments.
+    for built in [
+        policy::get("-", &v),
+        policy::preview("-", PolicyBody::Json("{}".into()), &v),
+    ] {
+        if let Ok(req) = built.map_err(|e| assert_issues(&e)) {
+            assert!(req.path.starts_with("/api/v2/tailnet/-/acl"));
+        }
+    }
+    let verdicts = [
+        policy::Precondition::parse(&v).map(drop),
+        policy::UpdateLoop::parse(&v).map(drop),
+        policy::report_options(&v).map(drop),
+    ];
+    for verdict in verdicts {
+        assert!(verdict.err().is_none_or(|issues| !issues.is_empty()));
+    }
+    let _ = policy::check_tests(&&v);
+    let _ = policy::read_posture(&&a, &&b).map_err(|e| assert_issues(&e));
+    let _ = policy::evaluation_input(&&a, &&b).map_err(|e| assert_issues(&e));
+    let _ = policy::attributes_of(&&v);
+    let listed: Vec<&Value> = a.as_array().map(|l| l.iter().collect()).unwrap_or_default();
+    let ids: Option<Vec<String>> = b.as_array().map(|l| {
+        l.iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect()
+    });
+    if let Ok(chosen) = policy::choose_devices(&listed, ids.as_deref()) {
+        let _ = policy::device_inputs(
+            chosen,
+            c.as_array().map(|l| l.iter().collect()).unwrap_or_default(),
+        );
+    }
     if let Some(s) = v.as_str() {
         for rule in [
             validate::tag,
@@ -526,5 +564,472 @@ fn assert_issues(e: &Error) {
     match e {
         Error::Validation(issues) => assert!(!issues.is_empty()),
         other => panic!("a builder failed with {other:?}, not a validation error"),
+    }
+}
+
+// ---- the HuJSON document -------------------------------------------------------------------
+
+/// A HuJSON document. Parsing keeps every byte (printing gives the input back); standardizing
+/// keeps every offset and line break and gives JSON that serde_json reads as the value the
+/// document's nodes read; JSON that serde_json reads always parses. An edit (after a NUL byte:
+/// `s`, `a` or `r`, a pointer, then after another NUL the JSON value; without one, edits at the
+/// document's own paths) gives a document that parses again and holds what serde_json's value
+/// with the same edit applied holds, or fails and changes nothing. The local policy checks take
+/// every document.
+pub fn hujson(data: &[u8]) {
+    let mut parts = data.splitn(2, |&b| b == 0);
+    let (Some(text), edit) = (parts.next().and_then(text), parts.next()) else {
+        return;
+    };
+    let doc = match Document::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let json = serde_json::from_str::<Value>(text);
+            assert!(json.is_err(), "JSON that HuJSON refuses ({e:?}): {text:?}");
+            assert!(
+                e.line >= 1 && e.column >= 1 && e.offset <= text.len(),
+                "{e:?}"
+            );
+            assert!(!e.message.is_empty());
+            return;
+        }
+    };
+    assert_eq!(doc.as_str(), text);
+    let value = standardized_value(&doc);
+    let _ = policy::check(&doc);
+    let _ = policy::postures_of(&doc);
+    // The edits compare against serde_json's value, which keeps only the last of duplicate
+    // names: a removal would bring an earlier one back.
+    let Some(value) = value.filter(|_| !has_duplicates(doc.root())) else {
+        return;
+    };
+    let edits = match edit {
+        Some(spec) => parse_edit(spec).into_iter().collect(),
+        None => default_edits(&value),
+    };
+    for (op, pointer, json) in edits {
+        let mut edited = doc.clone();
+        let result = match op {
+            b's' => edited.set(&pointer, &json).map(|()| true),
+            b'a' => edited.append(&pointer, &json).map(|()| true),
+            _ => edited.remove(&pointer),
+        };
+        let new = serde_json::from_str::<Value>(&json).ok();
+        let oracle = apply_edit(&value, op, &pointer, new.clone());
+        match result {
+            Err(_) => assert_eq!(edited.as_str(), text, "a failed edit changed the document"),
+            Ok(changed) => {
+                let reparsed = Document::parse(edited.as_str()).unwrap_or_else(|e| {
+                    panic!(
+                        "{} {pointer:?} {json:?} made {:?}: {e:?}",
+                        op as char,
+                        edited.as_str()
+                    )
+                });
+                assert_eq!(reparsed.as_str(), edited.as_str());
+                if !changed {
+                    assert_eq!(edited.as_str(), text);
+                }
+                let _ = policy::check(&edited);
+                if let (Some(got), Some(Ok(want))) = (standardized_value(&edited), oracle) {
+                    assert_eq!(
+                        got,
+                        want,
+                        "{} {pointer:?} {json:?} on {text:?} gave {:?}",
+                        op as char,
+                        edited.as_str()
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The standardized text's value, checked against the document's nodes; `None` where
+/// serde_json stops short of what HuJSON takes (nesting past 128, lone surrogates, numbers
+/// beyond f64).
+fn standardized_value(doc: &Document) -> Option<Value> {
+    let text = doc.as_str();
+    let standard = doc.standardize();
+    assert_eq!(standard.len(), text.len(), "standardizing moved offsets");
+    for (a, b) in text.bytes().zip(standard.bytes()) {
+        assert_eq!(a == b'\n', b == b'\n', "standardizing moved a line break");
+    }
+    let again = Document::parse(&standard).expect("standardized text is HuJSON");
+    assert_eq!(again.standardize(), standard);
+    match serde_json::from_str::<Value>(&standard) {
+        Ok(value) => {
+            same_value(doc.root(), &value);
+            Some(value)
+        }
+        Err(e) => {
+            let m = e.to_string();
+            let limit = [
+                "recursion limit",
+                "surrogate",
+                "hex escape",
+                "unicode code point",
+                "number out of range",
+            ];
+            assert!(
+                limit.iter().any(|l| m.contains(l)),
+                "standardized text is not JSON ({m}): {standard:?}"
+            );
+            None
+        }
+    }
+}
+
+/// A node reads as serde_json's value; numbers as Rust's correctly rounded parse of their
+/// text, exactly where `Node::as_f64` promises it (15 significant digits, exponent within
+/// ±22), else within 8 ulps (`10f64.powi` rounds at each step: 7 ulps at worst in 2 million
+/// random mantissas and exponents, and in every libFuzzer run).
+fn same_value(node: Node<'_>, v: &Value) {
+    match (node.kind(), v) {
+        (hujson::Kind::Null, Value::Null) => {}
+        (hujson::Kind::Bool, Value::Bool(b)) => assert_eq!(node.as_bool(), Some(*b)),
+        (hujson::Kind::String, Value::String(s)) => assert_eq!(node.as_str().as_ref(), Some(s)),
+        (hujson::Kind::Number, Value::Number(_)) => {
+            let raw = node.raw();
+            let want: f64 = raw.parse().unwrap();
+            let got = node.as_f64().unwrap();
+            let ulps = (got.to_bits() as i64).abs_diff(want.to_bits() as i64);
+            let exact = fast_path(raw);
+            assert!(
+                got == want || (!exact && ulps <= 8),
+                "{raw} read as {got:e}, not {want:e}"
+            );
+        }
+        (hujson::Kind::Array, Value::Array(items)) => {
+            let nodes = node.items();
+            assert_eq!(nodes.len(), items.len());
+            nodes
+                .into_iter()
+                .zip(items)
+                .for_each(|(n, v)| same_value(n, v));
+        }
+        (hujson::Kind::Object, Value::Object(map)) => {
+            let mut names: Vec<String> = node.members().into_iter().map(|(k, _)| k).collect();
+            names.sort();
+            names.dedup();
+            assert_eq!(names, map.keys().cloned().collect::<Vec<_>>());
+            for (k, v) in map {
+                same_value(node.get(k).expect("a member serde_json read"), v);
+            }
+        }
+        (kind, v) => panic!("a {kind:?} node where serde_json reads {v}"),
+    }
+}
+
+/// Whether a JSON number's value is `D × 10^e` with at most 15 digits in `D` and |e| ≤ 22,
+/// where one correctly rounded operation gives it.
+fn fast_path(raw: &str) -> bool {
+    let body = raw.trim_start_matches('-');
+    let (mantissa, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], body[i + 1..].parse::<i64>().unwrap_or(i64::MAX)),
+        None => (body, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int}{frac}");
+    let significant = digits.trim_start_matches('0');
+    let trimmed = significant.trim_end_matches('0');
+    let e = exp.saturating_sub(frac.len() as i64) + (significant.len() - trimmed.len()) as i64;
+    trimmed.is_empty() || (trimmed.len() <= 15 && e.abs() <= 22)
+}
+
+fn has_duplicates(node: Node<'_>) -> bool {
+    let members = node.members();
+    let mut names: Vec<&String> = members.iter().map(|(k, _)| k).collect();
+    names.sort();
+    let before = names.len();
+    names.dedup();
+    names.len() != before
+        || members.iter().any(|(_, n)| has_duplicates(*n))
+        || node.items().into_iter().any(has_duplicates)
+}
+
+type Edit = (u8, String, String);
+
+/// `s|a|r<pointer>\0<json>` from the bytes after the document's NUL.
+fn parse_edit(spec: &[u8]) -> Option<Edit> {
+    let (&op, rest) = spec.split_first()?;
+    let mut parts = rest.splitn(2, |&b| b == 0);
+    let pointer = text(parts.next()?)?.to_owned();
+    let json = parts.next().and_then(text).unwrap_or("null").to_owned();
+    Some((op, pointer, json))
+}
+
+/// Edits at the document's own paths: replace, add beside, append to, and remove each of the
+/// first few values, and add a member under a missing parent.
+fn default_edits(value: &Value) -> Vec<Edit> {
+    let mut paths = Vec::new();
+    collect_pointers(value, String::new(), &mut paths);
+    let mut edits = vec![(
+        b's',
+        "/new/deep".to_owned(),
+        "{\"k\": [1, \"two\"]}".to_owned(),
+    )];
+    for p in paths.into_iter().take(4) {
+        edits.push((b's', p.clone(), "[true, null]".to_owned()));
+        edits.push((b'a', p.clone(), "{\"a\": 1}".to_owned()));
+        edits.push((b's', format!("{p}/-"), "\"x\"".to_owned()));
+        edits.push((b'r', p, String::new()));
+    }
+    edits
+}
+
+fn collect_pointers(v: &Value, at: String, out: &mut Vec<String>) {
+    let children: Vec<(String, &Value)> = match v {
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v))
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v))
+            .collect(),
+        _ => return,
+    };
+    for (token, child) in children {
+        let p = format!("{at}/{token}");
+        out.push(p.clone());
+        if out.len() < 8 {
+            collect_pointers(child, p, out);
+        }
+    }
+}
+
+/// The edit on serde_json's value, as `Document` promises it: `None` when the pointer is
+/// malformed; `Some(Err)` when the edit cannot apply.
+fn apply_edit(
+    value: &Value,
+    op: u8,
+    pointer: &str,
+    new: Option<Value>,
+) -> Option<Result<Value, ()>> {
+    let tokens = pointer_tokens(pointer)?;
+    let mut v = value.clone();
+    let new = new?;
+    let done = match op {
+        b's' => set_at(&mut v, &tokens, new),
+        b'a' => match pointer_get(&mut v, &tokens) {
+            Some(Value::Array(items)) => {
+                items.push(new);
+                Ok(())
+            }
+            Some(_) => Err(()),
+            None => set_at(&mut v, &tokens, Value::Array(vec![new])),
+        },
+        _ => match tokens.split_last() {
+            None => Err(()),
+            Some((last, parent)) => {
+                match pointer_get(&mut v, parent) {
+                    Some(Value::Object(map)) => drop(map.remove(last)),
+                    Some(Value::Array(items)) => {
+                        if let Some(i) = array_index(last).filter(|&i| i < items.len()) {
+                            items.remove(i);
+                        }
+                    }
+                    _ => {}
+                }
+                Ok(())
+            }
+        },
+    };
+    Some(done.map(|()| v))
+}
+
+fn pointer_tokens(pointer: &str) -> Option<Vec<String>> {
+    if pointer.is_empty() {
+        return Some(Vec::new());
+    }
+    pointer
+        .strip_prefix('/')?
+        .split('/')
+        .map(|t| {
+            let bad = t
+                .match_indices('~')
+                .any(|(i, _)| !matches!(t.as_bytes().get(i + 1), Some(b'0' | b'1')));
+            (!bad).then(|| t.replace("~1", "/").replace("~0", "~"))
+        })
+        .collect()
+}
+
+fn array_index(token: &str) -> Option<usize> {
+    let ok = !token.is_empty()
+        && token.bytes().all(|b| b.is_ascii_digit())
+        && (token == "0" || !token.starts_with('0'));
+    ok.then(|| token.parse().ok()).flatten()
+}
+
+fn pointer_get<'v>(v: &'v mut Value, tokens: &[String]) -> Option<&'v mut Value> {
+    tokens.iter().try_fold(v, |v, t| match v {
+        Value::Object(map) => map.get_mut(t),
+        Value::Array(items) => array_index(t).and_then(|i| items.get_mut(i)),
+        _ => None,
+    })
+}
+
+fn set_at(v: &mut Value, tokens: &[String], new: Value) -> Result<(), ()> {
+    let Some((first, rest)) = tokens.split_first() else {
+        *v = new;
+        return Ok(());
+    };
+    match v {
+        Value::Object(map) => match map.get_mut(first) {
+            Some(child) => set_at(child, rest, new),
+            None => {
+                let wrapped = rest.iter().rev().fold(new, |acc, t| json!({ t: acc }));
+                map.insert(first.clone(), wrapped);
+                Ok(())
+            }
+        },
+        Value::Array(items) if first == "-" && rest.is_empty() => {
+            items.push(new);
+            Ok(())
+        }
+        Value::Array(items) => match array_index(first).and_then(|i| items.get_mut(i)) {
+            Some(child) => set_at(child, rest, new),
+            None => Err(()),
+        },
+        _ => Err(()),
+    }
+}
+
+// ---- posture conditions --------------------------------------------------------------------
+
+/// A posture condition (its first line; a JSON object of attributes may follow on the next).
+/// A condition that parses prints to text that parses back to it; evaluation agrees with the
+/// operators' meaning for every attribute value tried (none, the object's, the condition's own
+/// values, and one of each type): an unset attribute matches only `NOT SET`, `!=` and `NOT IN`
+/// are the negations of `==` and `IN`, the orderings complement each other where the types
+/// compare, a miss always says why, and the printed condition evaluates the same.
+pub fn posture(data: &[u8]) {
+    let Some(input) = text(data) else { return };
+    let (line, attributes) = input.split_once('\n').unwrap_or((input, ""));
+    let condition = match posture::parse(line) {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(
+                e.column >= 1 && e.column <= line.chars().count() + 1,
+                "{e:?} for {line:?}"
+            );
+            assert!(!e.message.is_empty());
+            assert!(posture::evaluate_posture(&[line.to_owned()], &[]).is_err());
+            return;
+        }
+    };
+    let printed = condition.print();
+    let again = posture::parse(&printed)
+        .unwrap_or_else(|e| panic!("{line:?} printed as {printed:?}: {e:?}"));
+    assert_eq!(again, condition, "{line:?} printed as {printed:?}");
+    assert_eq!(again.print(), printed);
+    let mut values: Vec<AttributeValue> = vec![
+        AttributeValue::String("linux".into()),
+        AttributeValue::String("1.60.0".into()),
+        AttributeValue::Number(2.0),
+        AttributeValue::Boolean(true),
+    ];
+    match &condition.value {
+        Operand::One(v) => values.push(v.clone()),
+        Operand::List(items) => values.extend(items.iter().cloned()),
+        Operand::None => {}
+    }
+    let from_json: Vec<(String, AttributeValue)> =
+        serde_json::from_str::<serde_json::Map<String, Value>>(attributes)
+            .map(|m| {
+                m.into_iter()
+                    .filter_map(|(k, v)| Some((k, serde_json::from_value(v).ok()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+    values.extend(
+        from_json
+            .iter()
+            .filter(|(k, _)| *k == condition.attribute)
+            .map(|(_, v)| v.clone()),
+    );
+    check_evaluation(&condition, None);
+    for v in &values {
+        check_evaluation(&condition, Some(v));
+    }
+    let (matches, results) =
+        posture::evaluate_posture(&[line.to_owned()], &from_json).expect("it parsed");
+    let have = from_json
+        .iter()
+        .find(|(k, _)| *k == condition.attribute)
+        .map(|(_, v)| v);
+    assert_eq!(matches, posture::evaluate(&condition, have).matches);
+    assert_eq!(results.len(), 1);
+}
+
+fn check_evaluation(condition: &Condition, value: Option<&AttributeValue>) {
+    let outcome = posture::evaluate(condition, value);
+    assert_eq!(outcome.matches, outcome.reason.is_none(), "{outcome:?}");
+    assert!(outcome.reason.as_ref().is_none_or(|r| !r.is_empty()));
+    let with = |operator| {
+        posture::evaluate(
+            &Condition {
+                operator,
+                ..condition.clone()
+            },
+            value,
+        )
+        .matches
+    };
+    let op = condition.operator;
+    let Some(have) = value else {
+        assert_eq!(
+            outcome.matches,
+            op == Operator::NotSet,
+            "unset {}",
+            condition.print()
+        );
+        return;
+    };
+    let pairs = [
+        (Operator::Eq, Operator::Ne),
+        (Operator::In, Operator::NotIn),
+        (Operator::IsSet, Operator::NotSet),
+    ];
+    for (a, b) in pairs {
+        if op == a || op == b {
+            assert_ne!(
+                with(a),
+                with(b),
+                "{} and its negation on {have:?}",
+                condition.print()
+            );
+        }
+    }
+    if let Operand::One(want) = &condition.value {
+        let comparable = match (have, want) {
+            (AttributeValue::Number(a), AttributeValue::Number(b)) => a.partial_cmp(b).is_some(),
+            (AttributeValue::String(a), AttributeValue::String(b)) => {
+                assert_eq!(posture::cmpver(a, b), posture::cmpver(b, a).reverse());
+                true
+            }
+            _ => false,
+        };
+        if matches!(
+            op,
+            Operator::Lt | Operator::Le | Operator::Gt | Operator::Ge
+        ) {
+            let order = [Operator::Lt, Operator::Le, Operator::Gt, Operator::Ge].map(with);
+            match comparable {
+                true => assert!(order[0] != order[3] && order[1] != order[2], "{order:?}"),
+                false => assert_eq!(order, [false; 4]),
+            }
+        }
+        if op == Operator::Eq {
+            let same = match (have, want) {
+                (AttributeValue::String(a), AttributeValue::String(b)) => a == b,
+                (AttributeValue::Number(a), AttributeValue::Number(b)) => a == b,
+                (AttributeValue::Boolean(a), AttributeValue::Boolean(b)) => a == b,
+                _ => false,
+            };
+            assert_eq!(outcome.matches, same);
+        }
     }
 }
