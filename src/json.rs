@@ -403,7 +403,8 @@ fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(),
                 }
                 for (i, item) in member.items().iter().enumerate() {
                     let index = cat(&[key, "[", &decimal(i as u64), "]"]);
-                    wrong_member(item, inner).map_err(|(at, what)| (member_path(&index, &at), what))?;
+                    wrong_member(item, inner)
+                        .map_err(|(at, what)| (member_path(&index, &at), what))?;
                 }
                 true
             }
