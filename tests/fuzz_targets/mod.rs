@@ -733,8 +733,11 @@ fn fast_path(raw: &str) -> bool {
     let digits = format!("{int}{frac}");
     let significant = digits.trim_start_matches('0');
     let trimmed = significant.trim_end_matches('0');
-    let e = exp.saturating_sub(frac.len() as i64) + (significant.len() - trimmed.len()) as i64;
-    trimmed.is_empty() || (trimmed.len() <= 15 && e.abs() <= 22)
+    // An exponent past i64 reads as i64::MAX: far from the fast path either way.
+    let e = exp
+        .saturating_sub(frac.len() as i64)
+        .saturating_add((significant.len() - trimmed.len()) as i64);
+    trimmed.is_empty() || (trimmed.len() <= 15 && e.saturating_abs() <= 22)
 }
 
 fn has_duplicates(node: Node<'_>) -> bool {
