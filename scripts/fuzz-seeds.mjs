@@ -137,6 +137,9 @@ const seeds = {
   ].map((v) => (typeof v === "string" ? v : json(v))),
   hujson: [
     SEED_POLICY, ...aclExamples, tinyPolicy, "{}", "[]", '"s"', "1e400", '{"a": "\\ud800", "a": 1,}', "// only a comment\nnull",
+    // Small documents with comments where policies have them: before a member, after a value,
+    // in a list.
+    '{\n  // why\n  "a": 1, /* one */\n}', '{"a": [1, /* two */ 2,], "b": {"c": true} // end\n}',
     `${tinyPolicy}\0s/postures/posture:new\0["custom:tier == 'gold'"]`,
     `${tinyPolicy}\0a/grants\0{"src": ["tag:ci"], "dst": ["tag:prod"], "ip": ["tcp:22"]}`,
     `${tinyPolicy}\0r/grants/0\0`,

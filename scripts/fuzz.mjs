@@ -3,7 +3,7 @@
 //
 //   node scripts/fuzz.mjs run [target...]   every target (or those named) for FUZZ_SECONDS each
 //                                           (default 300); figures to target/fuzz-figures/
-//   node scripts/fuzz.mjs canary            builds with --cfg fuzz_canary and fuzzes each target
+//   node scripts/fuzz.mjs canary [target...] builds with --cfg fuzz_canary and fuzzes each target
 //                                           with a planted bug until it panics (FUZZ_SECONDS, 300)
 //   node scripts/fuzz.mjs cmin [target...]  merges what runs found into fuzz/corpus/<target>/,
 //                                           minimized with `cargo fuzz cmin`
@@ -45,9 +45,12 @@ function build(opts) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-/** Runs one libFuzzer process; resolves to its log text, exit code and wall time. */
+/** Runs one libFuzzer process; resolves to its log text, exit code and wall time. A target's
+ *  dictionary (`fuzz/dicts/<target>.dict`, its grammar's tokens) goes with it. */
 function fuzz(target, corpora, extra, opts) {
-  const { cmd, args, env: e } = cargoFuzz(["run", target, ...corpora, "--", ...extra], opts);
+  const dict = `fuzz/dicts/${target}.dict`;
+  const flags = existsSync(dict) ? [...extra, `-dict=${dict}`] : extra;
+  const { cmd, args, env: e } = cargoFuzz(["run", target, ...corpora, "--", ...flags], opts);
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env: e, stdio: ["ignore", "pipe", "pipe"] });
@@ -111,7 +114,9 @@ async function run() {
 
 async function canary() {
   const dir = "tests/fuzz-regressions/canaries";
-  const planted = files(dir).map((f) => ({ file: f, target: f.split("-")[0], what: f.split("-").slice(1).join(" ") }));
+  const planted = files(dir)
+    .map((f) => ({ file: f, target: f.split("-")[0], what: f.split("-").slice(1).join(" ") }))
+    .filter((p) => targets.includes(p.target));
   build({ targetDir: "target/fuzz-canary", rustflags: "--cfg fuzz_canary" });
   mkdirSync("target/fuzz-figures", { recursive: true });
   const results = [];

@@ -1260,7 +1260,7 @@ impl Parser<'_> {
             return self.fail(self.pos, "expected ':' after a member name");
         }
         #[cfg(fuzz_canary)]
-        crate::canary::comment_before_colon(self.bytes, self.pos);
+        crate::canary::comment_before_colon(self.bytes, end, self.pos);
         self.pos += 1;
         Ok((start, end))
     }
