@@ -1,6 +1,7 @@
 // `make test-stress`: the JS suites (fault matrix included) STRESS_RUNS times (default 5) while a
 // busy loop per core runs beside them, as on a loaded CI machine; figures to target/stress.json
-// for RELIABILITY.md. Fails unless every run passes. Needs the tarball installed in tests/js.
+// for RELIABILITY.md, each run's TAP output to target/stress/run-N.tap (a failure's details are
+// there). Fails unless every run passes. Needs the tarball installed in tests/js.
 import { spawn } from "node:child_process";
 import { writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
@@ -25,12 +26,14 @@ function suite() {
 }
 
 const results = [];
+mkdirSync("target/stress", { recursive: true });
 for (let i = 1; i <= runs; i++) {
   const started = Date.now();
   const load = [];
   const sampler = setInterval(() => load.push(os.loadavg()[0]), 5000);
   const { code, out } = await suite();
   clearInterval(sampler);
+  writeFileSync(`target/stress/run-${i}.tap`, out);
   const count = (name) => Number(out.match(new RegExp(`^# ${name} (\\d+)`, "m"))?.[1] ?? 0);
   // Failed tests by name: TAP's `not ok N - name`, subtests included.
   const failed = [...out.matchAll(/^\s*not ok \d+ - (.*)$/gm)].map((m) => m[1]);
@@ -39,7 +42,6 @@ for (let i = 1; i <= runs; i++) {
   console.log(`stress run ${i}/${runs}: ${run.ok ? "passed" : "FAILED"}, ${run.pass}/${run.tests} tests in ${run.seconds} s, load average up to ${run.load.toFixed(1)} on ${cores} cores${failed.length ? `\n  failed: ${failed.join("; ")}` : ""}`);
 }
 stop();
-mkdirSync("target", { recursive: true });
 writeFileSync("target/stress.json", JSON.stringify({ cores, busyLoops: cores, runs: results }, null, 2));
 const passed = results.filter((r) => r.ok).length;
 console.log(`stress: ${passed}/${runs} runs passed with ${cores} busy loops beside them`);

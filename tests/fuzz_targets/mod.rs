@@ -1,8 +1,8 @@
 //! The fuzz targets, in one place for two drivers: the libFuzzer binaries in `fuzz/fuzz_targets/`
 //! (`make fuzz`, coverage-guided) and `tests/fuzz_replay.rs` (`cargo test`, which replays every
 //! committed corpus and regression input without libFuzzer). Both include this file with
-//! `#[path]` rather than through a crate of its own: a shared crate would need the fuzz crate's
-//! sanitizer flags in `cargo test`, or the dev-dependencies in the release build.
+//! `#[path]` rather than through a crate of its own: one file, no third manifest, and the
+//! oracles stay dev-dependencies here and dependencies of the fuzz crate, never the library's.
 //!
 //! Each target takes raw bytes and panics when a property fails. Where an oracle exists it checks
 //! agreement with it (`httpdate`, `chrono`, `percent-encoding`, `base64`, `url`, serde's derived
