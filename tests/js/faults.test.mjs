@@ -137,8 +137,9 @@ test("network failures exhaust retries into a TailscaleNetworkError", async () =
 
 // Stalls are held until the client closes the connection (`Infinity`), so the client's timer
 // always fires first however loaded the machine; test timeouts only end a hang.
+// The timeout only has to outlast the normal retry that follows a held attempt.
 test("slow headers time out per attempt; GET retries, POST does not", { timeout: 60_000 }, async () => {
-  const c = client({ timeoutMs: 100 });
+  const c = client({ timeoutMs: 1500 });
   tailnet.fault({ method: "GET", delayMs: Infinity });
   await c.keys.list();
   assert.equal(tailnet.requests.length, 2);
@@ -146,11 +147,11 @@ test("slow headers time out per attempt; GET retries, POST does not", { timeout:
   tailnet.fault({ method: "POST", delayMs: Infinity });
   const err = await createKey(c).catch((e) => e);
   assert.ok(err instanceof TailscaleTimeoutError, String(err));
-  assert.equal(err.timeoutMs, 100);
+  assert.equal(err.timeoutMs, 1500);
   assert.equal(tailnet.requests.length, 1);
   tailnet.resetStats();
   tailnet.fault({ method: "GET", delayMs: Infinity, times: 3 });
-  await assert.rejects(client({ timeoutMs: 100, maxRetries: 2 }).keys.list(), TailscaleTimeoutError);
+  await assert.rejects(client({ timeoutMs: 1500, maxRetries: 2 }).keys.list(), TailscaleTimeoutError);
   assert.equal(tailnet.requests.length, 3);
 });
 
