@@ -1,7 +1,9 @@
-// Writes the real-world seed inputs of each fuzz target into fuzz/corpus/<target>/: the spec's
-// examples (response bodies, request bodies, date-times), HTTP dates in all three formats, real
-// callback URLs, JWTs. Run once when a target is added or the spec changes; then
-// `node scripts/fuzz.mjs cmin` minimizes the corpora (README of fuzz/, RELIABILITY.md).
+// Writes the real-world seed inputs of each fuzz target into fuzz/seeds/<target>/: the spec's
+// examples (response bodies, request bodies, date-times, policy files), HTTP dates in all three
+// formats, real callback URLs, JWTs, documented posture conditions. Run when a target is added or
+// the spec changes. Seeds are kept whole (never minimized away) and hold no canary input
+// (src/canary.rs): the canary runs start from them alone. What runs grow goes to fuzz/corpus/
+// (`node scripts/fuzz.mjs cmin`).
 // Usage: node scripts/fuzz-seeds.mjs [target...]
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -150,7 +152,7 @@ const seeds = {
 const wanted = process.argv.slice(2);
 for (const [target, inputs] of Object.entries(seeds)) {
   if (wanted.length && !wanted.includes(target)) continue;
-  const dir = new URL(`fuzz/corpus/${target}/`, root);
+  const dir = new URL(`fuzz/seeds/${target}/`, root);
   mkdirSync(dir, { recursive: true });
   for (const input of inputs) {
     const bytes = Buffer.from(input, input.startsWith("\x00") ? "latin1" : "utf8");

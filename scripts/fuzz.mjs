@@ -9,8 +9,11 @@
 //                                           minimized with `cargo fuzz cmin`
 //
 // Targets are the fuzz crate's [[bin]]s (fuzz/Cargo.toml); canaries are the inputs in
-// tests/fuzz-regressions/canaries/, named <target>-<what>. Working corpora, logs and crashes stay
-// under target/fuzz/; runs continue from the corpus the last run left there.
+// tests/fuzz-regressions/canaries/, named <target>-<what>. A run reads the hand-picked seeds
+// (fuzz/seeds/), the minimized corpus runs grew (fuzz/corpus/) and the regression inputs; the
+// canary runs read the seeds alone, which hold no canary input (a grown corpus may well hold
+// `node:os NOT SET`, a valid condition). Working corpora, logs and crashes stay under
+// target/fuzz/; runs continue from the corpus the last run left there.
 //
 // No sanitizer by default: the core has no `unsafe`, so AddressSanitizer could only catch bugs in
 // dependencies (fuzzed upstream), and it costs about five times the executions (measured on the
@@ -93,8 +96,8 @@ async function run() {
     mkdirSync(work, { recursive: true });
     mkdirSync(artifacts, { recursive: true });
     const before = new Set(files(artifacts));
-    // The working corpus first (libFuzzer adds to it), then the committed seeds and regressions.
-    const corpora = [work, `fuzz/corpus/${target}`, ...(existsSync(`tests/fuzz-regressions/${target}`) ? [`tests/fuzz-regressions/${target}`] : [])];
+    // The working corpus first (libFuzzer adds to it), then what is committed.
+    const corpora = [work, ...[`fuzz/seeds/${target}`, `fuzz/corpus/${target}`, `tests/fuzz-regressions/${target}`].filter(existsSync)];
     const { log, code, wall } = await fuzz(target, corpora, [`-max_total_time=${seconds}`, `-artifact_prefix=${artifacts}`, "-print_final_stats=1"]);
     writeFileSync(`target/fuzz/${target}.log`, log);
     const s = stats(log);
@@ -121,15 +124,15 @@ async function canary() {
   mkdirSync("target/fuzz-figures", { recursive: true });
   const results = [];
   for (const { file, target, what } of planted) {
-    // From the committed seeds, which hold real callbacks, policies and conditions, as any
-    // maintainer's run starts; the working corpus is fresh so earlier runs cannot help.
+    // From the hand-picked seeds alone (real callbacks, policies and conditions); the working
+    // corpus is fresh, so earlier runs cannot help.
     const work = `target/fuzz-canary/corpus/${target}`;
     const artifacts = `target/fuzz-canary/artifacts/${target}/`;
     rmSync(work, { recursive: true, force: true });
     rmSync(artifacts, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
     mkdirSync(artifacts, { recursive: true });
-    const { log, wall } = await fuzz(target, [work, `fuzz/corpus/${target}`], [`-max_total_time=${seconds}`, `-artifact_prefix=${artifacts}`, "-print_final_stats=1"], { targetDir: "target/fuzz-canary", rustflags: "--cfg fuzz_canary" });
+    const { log, wall } = await fuzz(target, [work, `fuzz/seeds/${target}`], [`-max_total_time=${seconds}`, `-artifact_prefix=${artifacts}`, "-print_final_stats=1"], { targetDir: "target/fuzz-canary", rustflags: "--cfg fuzz_canary" });
     writeFileSync(`target/fuzz-canary/${target}.log`, log);
     const found = crash(log);
     const runs = Math.max(0, ...[...log.matchAll(/^#(\d+)/gm)].map((m) => Number(m[1])));
@@ -151,20 +154,26 @@ async function canary() {
   if (results.some((r) => !r.found)) process.exit(1);
 }
 
+/** Merges the working corpus into the committed one and minimizes it by edges only
+ *  (`-use_counters=0`: not hit counts), which keeps the committed corpora to a few hundred KB. */
 function cmin() {
   build();
+  let total = 0;
   for (const target of targets) {
     const committed = `fuzz/corpus/${target}`;
     const work = `target/fuzz/corpus/${target}`;
+    mkdirSync(committed, { recursive: true });
     if (existsSync(work)) cpSync(work, committed, { recursive: true });
-    const { cmd, args, env: e } = cargoFuzz(["cmin", target, committed]);
+    const { cmd, args, env: e } = cargoFuzz(["cmin", target, committed, "--", "-use_counters=0"]);
     const r = spawnSync(cmd, args, { env: e, encoding: "utf8" });
     if (r.status !== 0) {
       console.log(r.stdout + r.stderr);
       process.exit(r.status ?? 1);
     }
+    total += bytes(committed);
     console.log(`cmin ${target}: ${files(committed).length} inputs, ${bytes(committed).toLocaleString("en")} bytes`);
   }
+  console.log(`cmin: ${total.toLocaleString("en")} bytes in all`);
 }
 
 if (command === "run") await run();

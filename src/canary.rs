@@ -24,7 +24,10 @@ pub fn callback_state(state: Option<&String>) {
 
 /// A comment between a member's name and its colon: `{"a" /* why */: 1}`.
 pub fn comment_before_colon(bytes: &[u8], name_end: usize, colon: usize) {
-    if bytes.get(name_end..colon).is_some_and(|between| between.contains(&b'/')) {
+    if bytes
+        .get(name_end..colon)
+        .is_some_and(|between| between.contains(&b'/'))
+    {
         panic!("fuzz canary: a comment between a name and its colon");
     }
 }

@@ -1,6 +1,7 @@
 //! Replays every committed fuzz input through its target as an ordinary test, without libFuzzer:
-//! the seed corpora (`fuzz/corpus/<target>/`) and the inputs that once failed
-//! (`tests/fuzz-regressions/<target>/`). `make fuzz` is what searches for new inputs.
+//! the hand-picked seeds (`fuzz/seeds/<target>/`), the minimized corpus fuzzing grew
+//! (`fuzz/corpus/<target>/`) and the inputs that once failed (`tests/fuzz-regressions/<target>/`).
+//! `make fuzz` is what searches for new inputs.
 
 #[path = "fuzz_targets/mod.rs"]
 mod fuzz_targets;
@@ -25,17 +26,19 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
 fn every_committed_input_passes_its_target() {
     let mut failures = Vec::new();
     for (name, target) in fuzz_targets::TARGETS {
+        let seeds = inputs(&root().join("fuzz/seeds").join(name));
         let corpus = inputs(&root().join("fuzz/corpus").join(name));
         let regressions = inputs(&root().join("tests/fuzz-regressions").join(name));
-        assert!(!corpus.is_empty(), "{name} has no seed corpus");
-        for file in corpus.iter().chain(&regressions) {
+        assert!(!seeds.is_empty(), "{name} has no seeds");
+        for file in seeds.iter().chain(&corpus).chain(&regressions) {
             let data = std::fs::read(file).unwrap();
             if catch_unwind(AssertUnwindSafe(|| target(&data))).is_err() {
                 failures.push(file.strip_prefix(root()).unwrap().display().to_string());
             }
         }
         println!(
-            "{name}: {} corpus and {} regression inputs",
+            "{name}: {} seeds, {} corpus and {} regression inputs",
+            seeds.len(),
             corpus.len(),
             regressions.len()
         );

@@ -11,7 +11,7 @@
 //!
 //! Adding a target: a `pub fn name(data: &[u8])` here, its name in `TARGETS`, a three-line
 //! `fuzz/fuzz_targets/name.rs` and its `[[bin]]` in `fuzz/Cargo.toml`, and seeds in
-//! `fuzz/corpus/name/` (`tests/fuzz_replay.rs` checks that all four agree).
+//! `fuzz/seeds/name/` (`tests/fuzz_replay.rs` checks that all four agree).
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
