@@ -76,6 +76,8 @@ function stats(log) {
     corpusUnits: Number(last?.[4] ?? 0),
     corpusSize: last?.[5] ?? "0b",
     newUnits: stat("new_units_added"),
+    // libFuzzer's own count, without the build that `cargo fuzz run` may do first.
+    seconds: Number(log.match(/^Done \d+ runs in (\d+) second/m)?.[1] ?? NaN),
   };
 }
 
@@ -103,7 +105,7 @@ async function run() {
     const s = stats(log);
     const found = crash(log);
     const findings = files(artifacts).filter((f) => !before.has(f)).length;
-    const figures = { target, ...s, seconds: Math.round(wall), corpusFiles: files(work).length, corpusBytes: bytes(work), findings, finding: found?.message ?? null };
+    const figures = { target, ...s, seconds: Number.isNaN(s.seconds) ? Math.round(wall) : s.seconds, corpusFiles: files(work).length, corpusBytes: bytes(work), findings, finding: found?.message ?? null };
     writeFileSync(`target/fuzz-figures/${target}.json`, JSON.stringify(figures, null, 2));
     console.log(`fuzz ${target}: ${s.runs.toLocaleString("en")} runs in ${figures.seconds} s, cov ${s.cov}, ft ${s.ft}, corpus ${s.corpusUnits} units (${s.corpusSize}), ${findings} new finding(s)`);
     if (code !== 0 || found) {
