@@ -9,7 +9,7 @@ BIN := node_modules/.bin
 VERSION := $(shell awk -F'"' '/^version/ {print $$2; exit}' Cargo.toml)
 TARBALL := target/pack/tailscale-wasm-$(VERSION).tgz
 
-.PHONY: setup build pack test lint supply-chain test-rust test-js test-js-only test-types test-e2e test-conformance conformance docs bench demo spec-update fuzz soak reliability clean
+.PHONY: setup build pack test lint supply-chain test-rust js-install test-js test-js-only test-types test-e2e test-conformance conformance docs bench demo spec-update fuzz fuzz-canary live test-stress soak reliability clean
 
 setup:
 	@scripts/setup.sh
@@ -61,10 +61,14 @@ supply-chain: setup
 test-rust: setup
 	ORACLE_REQUIRED=1 cargo test --locked --quiet
 
-## test-js: installs the tarball into tests/js like a user would, then runs the JS tests.
-test-js: pack
+## js-install: the tarball installed into tests/js, like a user would.
+js-install: pack
 	rm -rf tests/js/node_modules
 	cd tests/js && npm install --no-save --no-audit --no-fund --loglevel=error ../../$(TARBALL)
+
+## test-js: the JS tests against the installed tarball (live.test.mjs runs `make live`'s script
+## against a demo tailnet).
+test-js: js-install
 	node --test --test-reporter=spec tests/js/
 
 ## test-js-only: the JS tests against the tarball already installed (no rebuild).
@@ -100,11 +104,31 @@ conformance:
 
 test: lint supply-chain test-rust test-js test-types test-e2e test-conformance docs
 
-## fuzz: each fuzz target (tests/fuzz.rs) for FUZZ_SECONDS (default 600), figures to RELIABILITY.md.
+## fuzz: every fuzz target (tests/fuzz_targets/, fuzz/) for FUZZ_SECONDS each (default 300),
+## coverage-guided by libFuzzer through cargo-fuzz on the stable toolchain; figures to
+## RELIABILITY.md, findings too (the run fails on one). `make test` replays the corpora instead.
 fuzz: setup
+	@scripts/setup.sh fuzz
 	rm -rf target/fuzz-figures
-	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} cargo test --release --test fuzz -- --nocapture --test-threads=2
-	node scripts/reliability-figures.mjs fuzz
+	node scripts/fuzz.mjs run; status=$$?; node scripts/reliability-figures.mjs fuzz && exit $$status
+
+## fuzz-canary: each planted bug (src/canary.rs, --cfg fuzz_canary) found by its fuzz target
+## within FUZZ_SECONDS (default 300); times to find to RELIABILITY.md.
+fuzz-canary: setup
+	@scripts/setup.sh fuzz
+	node scripts/fuzz.mjs canary
+	node scripts/reliability-figures.mjs fuzz-canary
+
+## live: the acceptance run against a real tailnet (tests/js/live.mjs; CONTRIBUTING.md says when):
+## TAILSCALE_API_KEY or TS_OAUTH_CLIENT_ID/TS_OAUTH_CLIENT_SECRET, and TAILSCALE_TAILNET.
+## Without them it says what it needs and exits 0, before building anything.
+live:
+	@if node tests/js/live.mjs --preflight; then $(MAKE) --no-print-directory js-install && node tests/js/live.mjs; fi
+
+## test-stress: the JS suites STRESS_RUNS times (default 5) beside a busy loop per core;
+## figures to RELIABILITY.md.
+test-stress: js-install
+	node scripts/stress.mjs; status=$$?; node scripts/reliability-figures.mjs stress && exit $$status
 
 ## bench: the package against raw fetch, and the Vite payload; writes BENCHMARKS.md (not a test).
 bench: test-js

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need, and only what is missing: quick when all is there.
-# Usage: scripts/setup.sh [browser] [conformance] [consumers]
+# Usage: scripts/setup.sh [browser] [conformance] [consumers] [fuzz]
 #   browser      also installs Debian's chromium for the browser tests
 #   conformance  also installs schemathesis (PyPI) into target/venv
 #   consumers    also installs the consumer matrix's runtimes and bundlers (Node 18-26, Deno,
 #                Bun, workerd, Vite, webpack, esbuild, Next.js) into target/consumers
+#   fuzz         also installs cargo-fuzz (crates.io), for `make fuzz` and `make fuzz-canary`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ say() { printf 'setup: %s\n' "$*"; }
 SCHEMATHESIS_VERSION=4.32.5
 TWIGGY_VERSION=0.8.0
 CARGO_DENY_VERSION=0.20.2
+CARGO_FUZZ_VERSION=0.13.2
 
 # The wasm target.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -57,6 +59,13 @@ if [[ "$args" == *" conformance "* ]] && ! target/venv/bin/schemathesis --versio
   say "installing schemathesis $SCHEMATHESIS_VERSION into target/venv"
   python3 -m venv target/venv
   target/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+# cargo-fuzz drives libFuzzer; it runs on the stable toolchain with RUSTC_BOOTSTRAP=1
+# (scripts/fuzz.mjs), so no nightly toolchain is installed.
+if [[ "$args" == *" fuzz "* ]] && ! cargo fuzz --version 2>/dev/null | grep -qx "cargo-fuzz $CARGO_FUZZ_VERSION"; then
+  say "installing cargo-fuzz $CARGO_FUZZ_VERSION (about two minutes, once)"
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --quiet
 fi
 
 if [[ "$args" == *" bench "* ]] && ! command -v twiggy >/dev/null; then

@@ -209,15 +209,15 @@ pub struct DeviceList {
 }
 
 pub fn decode_device(body: &[u8]) -> Result<Device, serde_json::Error> {
-    serde_json::from_slice(body)
+    crate::json::decode(body)
 }
 
 pub fn decode_device_list(body: &[u8]) -> Result<Vec<Device>, serde_json::Error> {
-    serde_json::from_slice::<DeviceList>(body).map(|l| l.devices.unwrap_or_default())
+    crate::json::decode::<DeviceList>(body).map(|l| l.devices.unwrap_or_default())
 }
 
 pub fn decode_attributes(body: &[u8]) -> Result<DevicePostureAttributes, serde_json::Error> {
-    serde_json::from_slice(body)
+    crate::json::decode(body)
 }
 
 /// What the runtime checks of a `Device`; `tests/drift.rs` holds it to the model. Nested

@@ -1,6 +1,6 @@
 //! Percent-encoding for paths and forms, and base64url for JWT payloads and OAuth states: a few lines each, so
-//! the wasm carries no crate (nor its tables) for them. `tests/fuzz.rs` holds both to the
-//! `percent-encoding` and `base64` crates on random input.
+//! the wasm carries no crate (nor its tables) for them. The fuzz targets (`tests/fuzz_targets/`) hold both
+//! to the `percent-encoding` and `base64` crates.
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 

@@ -409,9 +409,10 @@ pub fn status_text(status: u16) -> &'static str {
 }
 
 /// `Retry-After` as delay-seconds or an HTTP date, in ms from `now_ms`. A date in the past
-/// means "now" (0); anything unparseable is ignored.
+/// means "now" (0); anything unparseable is ignored. Only ASCII white space is trimmed: a
+/// Unicode space (U+0085, U+00A0...) around a date makes it no HTTP date.
 pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
-    let value = value.trim();
+    let value = value.trim_ascii();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Too many digits for u64 still means "a long time": saturate rather than ignore.
         let secs = value.parse::<u64>().unwrap_or(u64::MAX);

@@ -127,6 +127,35 @@ impl Json for &serde_json::Value {
     }
 }
 
+/// Decodes a body into a serde model as `JSON.parse` reads it in the wasm: a member given twice
+/// counts once, with its last value (serde's derive alone refuses the duplicate). Native only.
+pub fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    serde_json::from_value(serde_json::from_slice(body)?)
+}
+
+/// 2^63: `i64` holds the whole numbers below it, and -2^63.
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+
+/// Whether a JSON number is a whole number an `i64` holds, as far as an `f64` tells (JSON, and
+/// `JSON.parse`, do not tell `77760.0` from `77760`): what [`Ty::Int`] accepts.
+fn is_whole(f: f64) -> bool {
+    f.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(&f)
+}
+
+/// Reads an optional [`Ty::Int`] member into a model as the runtime check reads it, so that the
+/// native models decode what the check accepts (`77760.0` included). Native only.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::{Deserialize, Error};
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    match n.as_f64().filter(|f| is_whole(*f)) {
+        // In range, so the cast is exact for what an f64 holds; as_i64 keeps the rest exact.
+        Some(f) => Ok(Some(n.as_i64().unwrap_or(f as i64))),
+        None => Err(D::Error::custom("expected a whole number")),
+    }
+}
+
 /// A JSON object being written, for request bodies.
 pub struct Obj(String);
 
@@ -292,7 +321,7 @@ pub enum Ty {
     Required(&'static Ty),
     Str,
     Bool,
-    /// A whole number.
+    /// A whole number an `i64` holds (`77760.0` included).
     Int,
     StrList,
     StrMap,
@@ -370,7 +399,7 @@ fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(),
         let ok = match ty {
             Ty::Str => member.is_string(),
             Ty::Bool => member.as_bool().is_some(),
-            Ty::Int => member.as_f64().is_some_and(|f| f.fract() == 0.0),
+            Ty::Int => member.as_f64().is_some_and(is_whole),
             Ty::StrList => member.is_array() && member.items().iter().all(J::is_string),
             Ty::StrMap => {
                 member.is_record()

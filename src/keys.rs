@@ -47,6 +47,7 @@ pub struct Key {
     pub invalid: Option<bool>,
     /// The lifetime it was created with, in seconds (auth keys).
     #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
+    #[serde(default, deserialize_with = "crate::json::whole_number")]
     pub expiry_seconds: Option<i64>,
     /// What an auth key lets a device do when it registers.
     pub capabilities: Option<KeyCapabilities>,
@@ -129,11 +130,11 @@ pub struct KeyList {
 }
 
 pub fn decode_key(body: &[u8]) -> Result<Key, serde_json::Error> {
-    serde_json::from_slice(body)
+    crate::json::decode(body)
 }
 
 pub fn decode_key_list(body: &[u8]) -> Result<Vec<Key>, serde_json::Error> {
-    serde_json::from_slice::<KeyList>(body).map(|l| l.keys.unwrap_or_default())
+    crate::json::decode::<KeyList>(body).map(|l| l.keys.unwrap_or_default())
 }
 
 /// What the runtime checks of a `Key` (the wasm has no serde): each member's type when present.

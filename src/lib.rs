@@ -14,6 +14,9 @@
 )]
 
 pub mod auth;
+// Planted bugs for `make fuzz-canary` only (src/canary.rs).
+#[cfg(fuzz_canary)]
+mod canary;
 pub mod config;
 pub mod custom_request;
 pub mod date;

@@ -66,11 +66,11 @@ pub struct OAuthAppList {
 }
 
 pub fn decode_app(body: &[u8]) -> Result<OAuthApp, serde_json::Error> {
-    serde_json::from_slice(body)
+    crate::json::decode(body)
 }
 
 pub fn decode_app_list(body: &[u8]) -> Result<Vec<OAuthApp>, serde_json::Error> {
-    serde_json::from_slice::<OAuthAppList>(body).map(|l| l.oauth_apps.unwrap_or_default())
+    crate::json::decode::<OAuthAppList>(body).map(|l| l.oauth_apps.unwrap_or_default())
 }
 
 /// What the runtime checks of a created `OAuthApp` (`CreatedOAuthApp` in TypeScript): the last

@@ -271,6 +271,8 @@ pub fn parse(text: &str) -> Result<Condition, ConditionError> {
         };
         return Err(c.error(c.pos, message));
     }
+    #[cfg(fuzz_canary)]
+    crate::canary::not_set_on_node(&attribute, operator);
     Ok(Condition {
         attribute,
         operator,

@@ -101,6 +101,8 @@ pub fn authorization_url(settings: &Settings, state: &str) -> String {
 pub fn parse_callback(callback_url: &str, expected_state: &str) -> Result<String, Error> {
     let pairs = query_pairs(callback_url);
     let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    #[cfg(fuzz_canary)]
+    crate::canary::callback_state(param("state"));
     let mut issues = Vec::new();
     if expected_state.is_empty() {
         issues.push(Issue::new(

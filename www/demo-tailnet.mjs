@@ -455,7 +455,10 @@ export function createDemoTailnet(opts = {}) {
    * answer normally), `drop: "after-handling"` (after `delayMs`, handle the request as usual,
    * writes included, then close the connection without an answer: a POST or DELETE that took
    * effect but whose answer was lost; its `requests` entry has `fault: true` and the status the
-   * answer would have had).
+   * answer would have had). `delayMs: Infinity` and `stallBodyMs: Infinity` hold until the client
+   * closes the connection (a timeout or an abort), and `until` (a promise) holds a `pass` until
+   * the test settles it: stalls that end when the test says, not after a guess at the machine's
+   * speed.
    */
   function fault(spec) {
     faults.push({ times: 1, ...spec });
@@ -468,8 +471,14 @@ export function createDemoTailnet(opts = {}) {
     return f;
   }
 
+  /** Waits `ms`; `Infinity` waits until the client closes the connection. */
+  function wait(ms, res) {
+    if (ms !== Infinity) return new Promise((r) => setTimeout(r, ms));
+    return new Promise((r) => (res.destroyed ? r() : res.once("close", r)));
+  }
+
   async function applyFault(f, res) {
-    if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
+    if (f.delayMs) await wait(f.delayMs, res);
     if (res.destroyed) return;
     if (f.drop === "before-response") {
       res.socket?.destroy();
@@ -488,7 +497,7 @@ export function createDemoTailnet(opts = {}) {
         setTimeout(() => res.socket?.destroy(), 10);
         return;
       }
-      await new Promise((r) => setTimeout(r, f.stallBodyMs));
+      await wait(f.stallBodyMs, res);
       if (!res.destroyed) res.end(body.slice(Math.floor(body.length / 2)));
       return;
     }
@@ -507,7 +516,7 @@ export function createDemoTailnet(opts = {}) {
     requests.push(entry);
     const f = takeFault(req.method, url.pathname);
     const dropAfter = f?.drop === "after-handling";
-    if (f?.pass || dropAfter) await new Promise((r) => setTimeout(r, f.delayMs ?? 0));
+    if (f?.pass || dropAfter) await Promise.all([wait(f.delayMs ?? 0, res), f.until]);
     else if (f) {
       entry.fault = true;
       entry.status = f.status ?? 200;

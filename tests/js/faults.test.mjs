@@ -3,7 +3,7 @@
 import { test, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { TailscaleClient, TailscaleApiError, TailscaleNetworkError, TailscaleTimeoutError, TailscaleResponseError } from "tailscale-wasm";
-import { startTailnet, seen } from "./helpers.mjs";
+import { startTailnet, seen, until, gate } from "./helpers.mjs";
 
 const { tailnet, baseUrl } = await startTailnet();
 after(() => tailnet.close());
@@ -135,25 +135,28 @@ test("network failures exhaust retries into a TailscaleNetworkError", async () =
   assert.match(err.message, /GET \/api\/v2\/tailnet\/-\/keys/);
 });
 
-test("slow headers time out per attempt; GET retries, POST does not", async () => {
-  const c = client({ timeoutMs: 100 });
-  tailnet.fault({ method: "GET", delayMs: 400 });
+// Stalls are held until the client closes the connection (`Infinity`), so the client's timer
+// always fires first however loaded the machine; test timeouts only end a hang.
+// The timeout only has to outlast the normal retry that follows a held attempt.
+test("slow headers time out per attempt; GET retries, POST does not", { timeout: 60_000 }, async () => {
+  const c = client({ timeoutMs: 1500 });
+  tailnet.fault({ method: "GET", delayMs: Infinity });
   await c.keys.list();
   assert.equal(tailnet.requests.length, 2);
   tailnet.resetStats();
-  tailnet.fault({ method: "POST", delayMs: 400 });
+  tailnet.fault({ method: "POST", delayMs: Infinity });
   const err = await createKey(c).catch((e) => e);
   assert.ok(err instanceof TailscaleTimeoutError, String(err));
-  assert.equal(err.timeoutMs, 100);
+  assert.equal(err.timeoutMs, 1500);
   assert.equal(tailnet.requests.length, 1);
   tailnet.resetStats();
-  tailnet.fault({ method: "GET", delayMs: 400, times: 3 });
-  await assert.rejects(client({ timeoutMs: 100, maxRetries: 2 }).keys.list(), TailscaleTimeoutError);
+  tailnet.fault({ method: "GET", delayMs: Infinity, times: 3 });
+  await assert.rejects(client({ timeoutMs: 1500, maxRetries: 2 }).keys.list(), TailscaleTimeoutError);
   assert.equal(tailnet.requests.length, 3);
 });
 
-test("a stalled body times out too", async () => {
-  tailnet.fault({ method: "GET", stallBodyMs: 500, body: JSON.stringify({ keys: [] }), times: 1 });
+test("a stalled body times out too", { timeout: 60_000 }, async () => {
+  tailnet.fault({ method: "GET", stallBodyMs: Infinity, body: JSON.stringify({ keys: [] }), times: 1 });
   const err = await client({ timeoutMs: 100, maxRetries: 0 }).keys.list().catch((e) => e);
   assert.ok(err instanceof TailscaleTimeoutError, String(err));
 });
@@ -190,7 +193,7 @@ test("a body over maxResponseBytes is refused without a crash; the default takes
   }
 });
 
-test("an aborted call rejects with the signal's reason, and a pre-aborted one sends nothing", async () => {
+test("an aborted call rejects with the signal's reason, and a pre-aborted one sends nothing", { timeout: 60_000 }, async () => {
   const c = client();
   const pre = AbortSignal.abort();
   await assert.rejects(c.keys.list({ signal: pre }), { name: "AbortError" });
@@ -198,32 +201,43 @@ test("an aborted call rejects with the signal's reason, and a pre-aborted one se
   await assert.rejects(c.keys.get("k1", { signal: pre }), { name: "AbortError" });
   assert.equal(tailnet.requests.length, 0);
 
-  tailnet.fault({ method: "GET", delayMs: 2000 });
+  tailnet.fault({ method: "GET", delayMs: Infinity });
   const ctl = new AbortController();
   const pending = c.keys.list({ signal: ctl.signal });
   setTimeout(() => ctl.abort(), 50);
   await assert.rejects(pending, { name: "AbortError" });
   const reason = new Error("mine");
   const ctl2 = new AbortController();
-  tailnet.fault({ method: "GET", delayMs: 2000 });
+  tailnet.fault({ method: "GET", delayMs: Infinity });
   const pending2 = c.keys.list({ signal: ctl2.signal });
   setTimeout(() => ctl2.abort(reason), 50);
   assert.equal(await pending2.catch((e) => e), reason);
 });
 
-test("no retry wait runs past an abort", { timeout: 5000 }, async () => {
-  tailnet.fault({ status: 429, retryAfter: "15" });
+// The wait would be 20 s (the cap); the abort comes after the first answer, and the test's
+// timeout is far from both.
+test("no retry wait runs past an abort", { timeout: 15_000 }, async () => {
+  tailnet.fault({ status: 429, retryAfter: "3600" });
   const ctl = new AbortController();
   const pending = client().keys.list({ signal: ctl.signal });
-  setTimeout(() => ctl.abort(), 100);
+  // Aborted once the 429 has long been answered, so the client is in its wait (on a loaded
+  // machine it may still be reading the answer: the abort then ends that, and the test passes too).
+  await until(() => tailnet.requests.length === 1);
+  await new Promise((r) => setTimeout(r, 200));
+  ctl.abort();
   await assert.rejects(pending, { name: "AbortError" });
   assert.equal(tailnet.requests.length, 1);
 });
 
-test("maxConcurrency caps the requests in flight", async () => {
+test("maxConcurrency caps the requests in flight", { timeout: 60_000 }, async () => {
   const c = client({ maxConcurrency: 3 });
-  tailnet.fault({ method: "GET", delayMs: 30, times: 12 });
-  const results = await Promise.allSettled(Array.from({ length: 12 }, () => c.oauthApps.list()));
+  // Every request is held until 3 are in flight, so the cap is reached however slow the machine.
+  const held = gate();
+  tailnet.fault({ method: "GET", pass: true, until: held.promise, times: 12 });
+  const pending = Promise.allSettled(Array.from({ length: 12 }, () => c.oauthApps.list()));
+  await until(() => tailnet.inFlight === 3);
+  held.open();
+  const results = await pending;
   assert.ok(results.every((r) => r.status === "fulfilled"));
   assert.equal(tailnet.maxInFlight, 3);
   assert.equal(tailnet.requests.length, 12);

@@ -38,3 +38,16 @@ export function clientFor(mode, env, extra = {}) {
 /** Requests the server saw whose path ends with `suffix` (and method, when given). */
 export const seen = (tailnet, suffix, method) => tailnet.requests.filter((r) => r.path.endsWith(suffix) && (!method || r.method === method)).length;
 export const tokenRequests = (tailnet) => seen(tailnet, "/oauth/token") + seen(tailnet, "/oauth/token-exchange");
+
+/** Resolves once `predicate()` holds, checking every few milliseconds: no deadline of its own
+ *  (the test's timeout is the limit), so a slow machine only makes it wait longer. */
+export async function until(predicate) {
+  while (!predicate()) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** A promise that settles when the test says: `{ promise, open }` (the demo tailnet's `until`). */
+export function gate() {
+  let open;
+  const promise = new Promise((resolve) => (open = resolve));
+  return { promise, open };
+}

@@ -228,15 +228,16 @@ test("an odd token answer is a typed result or a typed error, never a crash", as
   secrets.push((await next.flow.exchange(next.code)).authKey);
 });
 
-test("a timeout and an abort reject with the usual errors", async () => {
+// Both exchanges are held until the client gives up (`Infinity`): its timer or the abort ends them.
+test("a timeout and an abort reject with the usual errors", { timeout: 60_000 }, async () => {
   const slow = await authorized(flowFor({ timeoutMs: 100 }));
   tailnet.resetStats();
-  tailnet.fault({ method: "POST", path: "/oauth/token", delayMs: 400 });
+  tailnet.fault({ method: "POST", path: "/oauth/token", delayMs: Infinity });
   const timeout = await slow.flow.exchange(slow.code).catch((e) => e);
   assert.ok(timeout instanceof TailscaleTimeoutError, String(timeout));
   assert.equal(exchanges(), 1);
   const { flow, code } = await authorized();
-  tailnet.fault({ method: "POST", path: "/oauth/token", delayMs: 2000 });
+  tailnet.fault({ method: "POST", path: "/oauth/token", delayMs: Infinity });
   const ctl = new AbortController();
   setTimeout(() => ctl.abort(), 50);
   await assert.rejects(flow.exchange(code, { signal: ctl.signal }), { name: "AbortError" });
