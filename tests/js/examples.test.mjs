@@ -193,13 +193,15 @@ test("gate-provisioned next to a person editing the file: both changes land", as
   const acl = "/api/v2/tailnet/-/acl";
   const admin = new TailscaleClient({ apiKey: tailnet.credentials.apiKey, baseUrl });
   const before = await admin.policy.get();
-  // The example's write waits at the server while a person saves an edit of their own.
+  // The example's write is held at the server until a person has saved an edit of their own.
   const posts = () => tailnet.requests.filter((r) => r.method === "POST" && r.path === acl).length;
   const sent = posts();
-  tailnet.fault({ method: "POST", path: acl, pass: true, delayMs: 3000 });
+  let release;
+  tailnet.fault({ method: "POST", path: acl, pass: true, until: new Promise((r) => (release = r)) });
   const running = example("gate-provisioned.mjs", ["--dst", "tag:edge"]);
   while (posts() === sent) await new Promise((r) => setTimeout(r, 20));
   await admin.policy.set(before.text.replace("// Names for addresses", "// Names for addresses (a person's edit)"), { ifMatch: before.etag });
+  release();
   const { stdout } = await running;
   assert.match(stdout, /changed: true/);
   assert.match(stdout, /\(2 attempts\)/);
