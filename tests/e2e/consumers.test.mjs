@@ -23,7 +23,8 @@ import { EXPECTED } from "../consumers/smoke-lib.mjs";
 // + 199 (fields the types promise, checked) + 40,295 (the policy file: HuJSON documents, the
 // posture engine, seven policy methods) + 3,417 (the runtime: client.request, the fetch option,
 // retryable errors, retry rules, maxResponseBytes, provisioning fixes) - 4,264 (a size pass over
-// the policy code); today's build is 97,104 B.
+// the policy code), then + 767 (review fixes and fuzz findings, within the budget); today's build
+// is 97,871 B.
 const PAYLOAD_BUDGET = 98_729;
 
 let browser, tailnet;
