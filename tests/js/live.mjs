@@ -154,6 +154,7 @@ async function main() {
   if (apps[0]) await check("oauthApps.get", async () => expect((await client.oauthApps.get(apps[0].id)).id === apps[0].id, "another app came back"));
   await check("devices.list", async () => `${(devices = await client.devices.list()).length} devices`);
   await check("devices.list({ fields: \"all\" })", async () => `${(await client.devices.list({ fields: "all" })).length} devices`);
+  await check("client.request GET /tailnet/{tailnet}/devices", async () => expect(Array.isArray((await client.request({ method: "GET", path: "/tailnet/{tailnet}/devices" })).devices), "no devices list came back"));
   const device = devices[0];
   if (device) {
     await check("devices.get", async () => expect((await client.devices.get(device.nodeId)).nodeId === device.nodeId, "another device came back"));
@@ -175,6 +176,10 @@ async function main() {
         const verdict = await policy.validate(file.text);
         expect(verdict.ok, `the server refuses the tailnet's own file: ${verdict.message ?? JSON.stringify(verdict.data)}`);
       });
+      // Whatever the verdicts, each is a PolicyCheck or a preview: the round trip is what is checked.
+      if (device?.user) await check("policy.test([{ src: <a device's user> }])", async () => `ok: ${(await policy.test([{ src: device.user }])).ok}`);
+      const at = `${device?.addresses?.find((a) => a.includes(".")) ?? "100.64.0.1"}:22`;
+      await check(`policy.preview(text, ipport ${at})`, async () => `${(await policy.preview(file.text, { type: "ipport", previewFor: at })).matches.length} matching rules`);
       if (device) {
         await check("policy.evaluatePostures", async () => {
           const report = await policy.evaluatePostures({ text: file.text, deviceIds: [device.nodeId] });

@@ -63,6 +63,7 @@ for (const [mode, vars] of [
     assert.match(out, /make live: \d+ checks passed, 0 failed/);
     assert.match(out, /ok {4}policy\.update with an edit that changes nothing \(changed: false/);
     assert.match(out, /ok {4}devices\.setAttribute, getAttributes, deleteAttribute/);
+    for (const read of ["client.request GET", "policy.test", "policy.preview", "policy.evaluatePostures"]) assert.ok(out.includes(`ok    ${read}`), `${read} did not run:\n${out}`);
     assert.doesNotMatch(out, /UNKNOWN FIELDS|SCHEMA VIOLATIONS|FAIL/);
     assert.ok(tailnet.requests.length <= 100, `${tailnet.requests.length} requests`);
     assert.equal(tailnet.requests.filter((r) => r.method === "POST" && r.path.endsWith("/acl")).length, 0, "the no-op update wrote nothing");
