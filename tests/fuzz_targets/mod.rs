@@ -93,7 +93,11 @@ pub fn retry_after(data: &[u8]) {
                 // A wait past the cap gives up at once; any other is a wait within the cap.
                 let delay = retry_delay(method, failure, retries, 3, 0.5);
                 let beyond_cap = parsed.is_some_and(|ms| ms > http::MAX_RETRY_DELAY_MS);
-                assert_eq!(delay.is_none(), beyond_cap, "Retry-After {value:?} at {now}");
+                assert_eq!(
+                    delay.is_none(),
+                    beyond_cap,
+                    "Retry-After {value:?} at {now}"
+                );
                 assert!(delay.is_none_or(|d| d <= http::MAX_RETRY_DELAY_MS));
             }
         }
