@@ -105,7 +105,9 @@ export function policySection(f) {
   ];
 }
 
-if (process.argv[2] === "serve") {
+// Serves only when this file is the one run: scripts/bench.mjs imports it, and its own "serve"
+// children (a tailnet of keys) must not start this one's tailnet of devices and report it first.
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === "serve") {
   // A demo tailnet with `process.argv[3]` devices, each with a custom:tier.
   const { createDemoTailnet } = await import("../../www/demo-tailnet.mjs");
   const tailnet = createDemoTailnet();
