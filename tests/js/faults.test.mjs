@@ -215,7 +215,7 @@ test("an aborted call rejects with the signal's reason, and a pre-aborted one se
 });
 
 // The wait would be 19 s (just under the cap, past which the call fails at once); the abort
-// comes after the first answer, and the test's timeout is far from the wait.
+// comes after the first answer, and the test's 15 s timeout fails a wait that ignores it.
 test("no retry wait runs past an abort", { timeout: 15_000 }, async () => {
   tailnet.fault({ status: 429, retryAfter: "19" });
   const ctl = new AbortController();
