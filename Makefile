@@ -116,8 +116,8 @@ fuzz: setup
 ## within FUZZ_SECONDS (default 300); times to find to RELIABILITY.md.
 fuzz-canary: setup
 	@scripts/setup.sh fuzz
-	node scripts/fuzz.mjs canary
-	node scripts/reliability-figures.mjs fuzz-canary
+	rm -f target/fuzz-figures/canary.json
+	node scripts/fuzz.mjs canary; status=$$?; node scripts/reliability-figures.mjs fuzz-canary && exit $$status
 
 ## live: the acceptance run against a real tailnet (tests/js/live.mjs; CONTRIBUTING.md says when):
 ## TAILSCALE_API_KEY or TS_OAUTH_CLIENT_ID/TS_OAUTH_CLIENT_SECRET, and TAILSCALE_TAILNET.

@@ -6,18 +6,12 @@
 // (`node scripts/fuzz.mjs cmin`).
 // Usage: node scripts/fuzz-seeds.mjs [target...]
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { SEED_POLICY } from "../www/demo-tailnet.mjs";
 
-const root = new URL("../", import.meta.url);
-const specFile = ["spec/tailscale-openapi.json", "../shared/spec/tailscale-openapi.json"].map((p) => new URL(p, root)).find(existsSync);
-if (!specFile) throw new Error("no spec/tailscale-openapi.json (nor ../shared/spec/)");
-const spec = JSON.parse(readFileSync(specFile, "utf8"));
+import { spec, resolve } from "../tests/js/spec.mjs";
 
-const resolve = (node) => {
-  while (node?.$ref) node = node.$ref.slice(2).split("/").reduce((n, k) => n?.[k], spec);
-  return node;
-};
+const root = new URL("../", import.meta.url);
 
 /** An instance of a schema from its `example`s: each property's own, else one by type. */
 function example(schema, depth = 0) {

@@ -105,7 +105,7 @@ async function run() {
     const s = stats(log);
     const found = crash(log);
     const findings = files(artifacts).filter((f) => !before.has(f)).length;
-    const figures = { target, ...s, seconds: Number.isNaN(s.seconds) ? Math.round(wall) : s.seconds, corpusFiles: files(work).length, corpusBytes: bytes(work), findings, finding: found?.message ?? null };
+    const figures = { target, sanitizer, ...s, seconds: Number.isNaN(s.seconds) ? Math.round(wall) : s.seconds, corpusFiles: files(work).length, corpusBytes: bytes(work), findings, finding: found?.message ?? null };
     writeFileSync(`target/fuzz-figures/${target}.json`, JSON.stringify(figures, null, 2));
     console.log(`fuzz ${target}: ${s.runs.toLocaleString("en")} runs in ${figures.seconds} s, cov ${s.cov}, ft ${s.ft}, corpus ${s.corpusUnits} units (${s.corpusSize}), ${findings} new finding(s)`);
     if (code !== 0 || found) {
@@ -152,7 +152,7 @@ async function canary() {
     console.log(`canary ${target} (${what}): ${result.found ? `found after ${result.seconds} s, ~${runs.toLocaleString("en")} runs; input ${result.input}` : `NOT found in ${seconds} s${found ? `; another crash: ${found.message}` : ""}`}`);
     if (!result.found) console.log(`  log: target/fuzz-canary/${target}.log (planted input: ${dir}/${file})`);
   }
-  writeFileSync("target/fuzz-figures/canary.json", JSON.stringify(results, null, 2));
+  writeFileSync("target/fuzz-figures/canary.json", JSON.stringify({ limit: seconds, sanitizer, results }, null, 2));
   if (results.some((r) => !r.found)) process.exit(1);
 }
 

@@ -7,25 +7,26 @@ const [section] = process.argv.slice(2);
 const file = new URL("../RELIABILITY.md", import.meta.url);
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 let table;
+const sanitized = (name) => (!name || name === "none" ? "no sanitizer" : `${name} sanitizer`);
 if (section === "fuzz") {
   const dir = new URL("../target/fuzz-figures/", import.meta.url);
   const rows = readdirSync(dir).filter((f) => f.endsWith(".json") && f !== "canary.json").sort().map((f) => JSON.parse(readFileSync(new URL(f, dir), "utf8")));
   const n = (x) => Number(x).toLocaleString("en");
   table = [
-    `Measured on ${machine}; ${rows[0]?.seconds ?? "?"} s per target, no sanitizer, debug assertions on.`,
+    `Measured on ${machine}; ${rows[0]?.seconds ?? "?"} s per target, ${sanitized(rows[0]?.sanitizer)}, debug assertions on.`,
     "",
     "| target | runs | seconds | coverage (edges) | features | corpus (units, libFuzzer) | working corpus (files, bytes) | new findings |",
     "|---|---:|---:|---:|---:|---:|---:|---|",
     ...rows.map((r) => `| \`${r.target}\` | ${n(r.runs)} | ${r.seconds} | ${n(r.cov)} | ${n(r.ft)} | ${n(r.corpusUnits)} (${r.corpusSize}) | ${n(r.corpusFiles)}, ${n(r.corpusBytes)} B | ${r.findings ? `${r.findings}: ${r.finding}` : "none"} |`),
   ].join("\n");
 } else if (section === "fuzz-canary") {
-  const rows = JSON.parse(readFileSync(new URL("../target/fuzz-figures/canary.json", import.meta.url), "utf8"));
+  const { limit, sanitizer, results: rows } = JSON.parse(readFileSync(new URL("../target/fuzz-figures/canary.json", import.meta.url), "utf8"));
   table = [
-    `Measured on ${machine}; each from the committed seed corpus, at most 300 s.`,
+    `Measured on ${machine}; each from the committed seed corpus, at most ${limit} s, ${sanitized(sanitizer)}.`,
     "",
     "| target | planted bug (`src/canary.rs`) | found after | runs | input libFuzzer found |",
     "|---|---|---:|---:|---|",
-    ...rows.map((r) => `| \`${r.target}\` | ${r.planted} | ${r.found ? `${r.seconds} s` : "not found"} | ${r.runs.toLocaleString("en")} | \`${r.input?.replaceAll("|", "\\|").replaceAll("`", "'")}\` |`),
+    ...rows.map((r) => `| \`${r.target}\` | ${r.planted} | ${r.found ? `${r.seconds} s` : "not found"} | ${r.runs.toLocaleString("en")} | ${r.input ? `\`${r.input.replaceAll("|", "\\|").replaceAll("`", "'")}\`` : "none"} |`),
   ].join("\n");
 } else if (section === "stress") {
   const figures = JSON.parse(readFileSync(new URL("../target/stress.json", import.meta.url), "utf8"));

@@ -12,10 +12,10 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createDemoTailnet } from "../www/demo-tailnet.mjs";
+// The vendored spec (spec/README.md) or $TAILSCALE_OPENAPI; a missing one is an error, never a skip.
+import { specPath } from "../tests/js/spec.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-// The vendored spec (spec/README.md); a missing one is an error, never a skip.
-const specPath = process.env.TAILSCALE_OPENAPI || `${root}spec/tailscale-openapi.json`;
 const examples = process.env.MAX_EXAMPLES ?? "25";
 const spec = JSON.parse(readFileSync(specPath, "utf8"));
 spec.components.parameters.all.required = false;

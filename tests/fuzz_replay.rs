@@ -22,6 +22,19 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Every folder of committed inputs is named for a target (a misspelt one would never replay).
+#[test]
+fn every_input_folder_belongs_to_a_target() {
+    for dir in ["fuzz/seeds", "fuzz/corpus", "tests/fuzz-regressions"] {
+        let folders = std::fs::read_dir(root().join(dir)).unwrap().flatten();
+        for folder in folders.filter(|e| e.path().is_dir()) {
+            let name = folder.file_name().into_string().unwrap();
+            let known = fuzz_targets::TARGETS.iter().any(|(n, _)| *n == name);
+            assert!(known || name == "canaries", "{dir}/{name} is no fuzz target");
+        }
+    }
+}
+
 #[test]
 fn every_committed_input_passes_its_target() {
     let mut failures = Vec::new();

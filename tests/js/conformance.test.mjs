@@ -7,7 +7,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { TailscaleClient } from "tailscale-wasm";
 import { startTailnet } from "./helpers.mjs";
-import { spec, validator, escape, resolve, operationFor } from "./spec.mjs";
+import { spec, validator, escape, resolve, operationFor, responsePointer } from "./spec.mjs";
 
 const { tailnet, baseUrl } = await startTailnet();
 after(() => tailnet.close());
@@ -123,15 +123,11 @@ test("every response validates against the spec, error bodies included", () => {
   const violations = [];
   let checked = 0;
   for (const r of seen) {
-    const { template, method, op } = operationFor(r.method, r.path);
-    const declared = resolve(op.responses[String(r.status)]);
-    // The policy file answers HuJSON text (logged as a string) or JSON.
-    const media = typeof r.response === "string" ? "application~1hujson" : "application~1json";
-    const pointer = declared
-      ? op.responses[String(r.status)].$ref
-        ? `${op.responses[String(r.status)].$ref.slice(1)}/content/${media}/schema`
-        : `/paths/${escape(template)}/${method}/responses/${r.status}/content/${media}/schema`
-      : "/components/schemas/Error"; // An undeclared status (400 on keys): still the Error shape.
+    const found = operationFor(r.method, r.path);
+    const declared = resolve(found.op.responses[String(r.status)]);
+    // The policy file answers HuJSON text (logged as a string) or JSON; an undeclared status
+    // (400 on keys) is still the Error shape.
+    const pointer = responsePointer(found, r.status, typeof r.response === "string" ? "application~1hujson" : "application~1json");
     if (!declared && r.status < 400) violations.push(`${r.method} ${r.path}: status ${r.status} is not documented`);
     if (!declared?.content && declared) {
       if (r.response !== undefined) violations.push(`${r.method} ${r.path}: ${r.status} has no documented body but got one`);

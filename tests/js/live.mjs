@@ -36,8 +36,8 @@ if (missing.length) {
 }
 if (process.argv.includes("--preflight")) process.exit(0);
 
-const { TailscaleClient, TailscaleValidationError, PolicyDocument } = await import("tailscale-wasm");
-const { validator, escape, resolve, operationFor } = await import("./spec.mjs");
+const { TailscaleClient, PolicyDocument } = await import("tailscale-wasm");
+const { validator, responsePointer, operationFor } = await import("./spec.mjs");
 
 const MAX_REQUESTS = 100;
 const CLEANUP_RESERVE = 15;
@@ -51,7 +51,7 @@ const exchanges = [];
 let sent = 0;
 let cleaning = false;
 let interrupted = false;
-const realFetch = globalThis.fetch;
+const realFetch = globalThis.fetch; // the client sends through `counted` (its fetch option)
 async function counted(input, init) {
   // After Ctrl-C only cleanup sends: the step under way fails at its next request.
   if (interrupted && !cleaning) throw new Error("interrupted");
@@ -72,15 +72,7 @@ const options = {
   timeoutMs: 30_000,
   maxRetries: 3,
 };
-// The client's `fetch` option where the package has it; else the global fetch, wrapped.
-let client;
-try {
-  client = new TailscaleClient({ ...options, fetch: counted });
-} catch (err) {
-  if (!(err instanceof TailscaleValidationError && err.issues.some((i) => i.field === "fetch"))) throw err;
-  globalThis.fetch = counted;
-  client = new TailscaleClient(options);
-}
+const client = new TailscaleClient({ ...options, fetch: counted });
 
 // ---- checks, and what to delete -------------------------------------------------------------
 const results = [];
@@ -163,36 +155,33 @@ async function main() {
 
   // The policy file: read, checked here and by the server, and an update that changes nothing.
   const policy = client.policy;
-  await check("client.policy exists", async () => expect(policy && typeof policy.get === "function", "this package has no client.policy: it predates the policy API, so the policy checks cannot run"));
-  if (policy) {
-    await check("policy.get", async () => `${(file = await policy.get()).text.length} bytes, etag ${file.etag}`);
-    await check("policy.get({ details: true })", async () => expect((await policy.get({ details: true })).text === file?.text, "the base64 file differs from the HuJSON one"));
-    if (file) {
-      await check("PolicyDocument.parse(text).check()", async () => {
-        const issues = PolicyDocument.parse(file.text).check();
-        return issues.length ? `local notes: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}` : "no local issues";
-      });
-      await check("policy.validate(text)", async () => {
-        const verdict = await policy.validate(file.text);
-        expect(verdict.ok, `the server refuses the tailnet's own file: ${verdict.message ?? JSON.stringify(verdict.data)}`);
-      });
-      // Whatever the verdicts, each is a PolicyCheck or a preview: the round trip is what is checked.
-      if (device?.user) await check("policy.test([{ src: <a device's user> }])", async () => `ok: ${(await policy.test([{ src: device.user }])).ok}`);
-      const at = `${device?.addresses?.find((a) => a.includes(".")) ?? "100.64.0.1"}:22`;
-      await check(`policy.preview(text, ipport ${at})`, async () => `${(await policy.preview(file.text, { type: "ipport", previewFor: at })).matches.length} matching rules`);
-      if (device) {
-        await check("policy.evaluatePostures", async () => {
-          const report = await policy.evaluatePostures({ text: file.text, deviceIds: [device.nodeId] });
-          return `${report.postures.length} postures, on ${device.nodeId}`;
-        });
-      }
-    }
-    await check("policy.update with an edit that changes nothing", async () => {
-      const result = await policy.update(() => {});
-      expect(result.changed === false, `changed is ${result.changed}`);
-      return `changed: false after ${result.attempts} attempt(s)`;
+  await check("policy.get", async () => `${(file = await policy.get()).text.length} bytes, etag ${file.etag}`);
+  await check("policy.get({ details: true })", async () => expect((await policy.get({ details: true })).text === file?.text, "the base64 file differs from the HuJSON one"));
+  if (file) {
+    await check("PolicyDocument.parse(text).check()", async () => {
+      const issues = PolicyDocument.parse(file.text).check();
+      return issues.length ? `local notes: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}` : "no local issues";
     });
+    await check("policy.validate(text)", async () => {
+      const verdict = await policy.validate(file.text);
+      expect(verdict.ok, `the server refuses the tailnet's own file: ${verdict.message ?? JSON.stringify(verdict.data)}`);
+    });
+    // Whatever the verdicts, each is a PolicyCheck or a preview: the round trip is what is checked.
+    if (device?.user) await check("policy.test([{ src: <a device's user> }])", async () => `ok: ${(await policy.test([{ src: device.user }])).ok}`);
+    const at = `${device?.addresses?.find((a) => a.includes(".")) ?? "100.64.0.1"}:22`;
+    await check(`policy.preview(text, ipport ${at})`, async () => `${(await policy.preview(file.text, { type: "ipport", previewFor: at })).matches.length} matching rules`);
+    if (device) {
+      await check("policy.evaluatePostures", async () => {
+        const report = await policy.evaluatePostures({ text: file.text, deviceIds: [device.nodeId] });
+        return `${report.postures.length} postures, on ${device.nodeId}`;
+      });
+    }
   }
+  await check("policy.update with an edit that changes nothing", async () => {
+    const result = await policy.update(() => {});
+    expect(result.changed === false, `changed is ${result.changed}`);
+    return `changed: false after ${result.attempts} attempt(s)`;
+  });
 
   // An auth key: created, read, deleted.
   await check("keys.createAuthKey, get, delete", async () => {
@@ -251,13 +240,8 @@ async function schemaChecks() {
       violations.push(`${x.method} ${x.path}: not a documented operation`);
       continue;
     }
-    const { template, method, op } = found;
-    const declared = op.responses[String(x.status)];
-    const pointer = !resolve(declared)
-      ? "/components/schemas/Error"
-      : declared.$ref
-        ? `${declared.$ref.slice(1)}/content/application~1json/schema`
-        : `/paths/${escape(template)}/${method}/responses/${x.status}/content/application~1json/schema`;
+    const { template } = found;
+    const pointer = responsePointer(found, x.status);
     let body;
     try {
       body = JSON.parse(text);

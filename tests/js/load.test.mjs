@@ -16,7 +16,7 @@ test("1,000 concurrent calls with maxConcurrency 8: all resolve, never more than
   tailnet.fault({ path: "/keys", pass: true, until: held.promise, times: 8 });
   tailnet.fault({ path: "/keys", delayMs: 20, pass: true, times: 992 });
   const calls = Array.from({ length: 1000 }, (_, i) => (i % 2 ? client.keys.list() : client.keys.get("missing").catch((e) => e.status)));
-  await until(() => tailnet.inFlight === 8);
+  await until(() => tailnet.inFlight >= 8);
   held.open();
   const results = await Promise.all(calls);
   assert.equal(results.length, 1000);

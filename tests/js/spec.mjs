@@ -47,3 +47,12 @@ export function operationFor(method, path) {
   }
   return null;
 }
+
+/** Where the schema of an answer lives: its declared response's (through a shared `$ref` or
+ *  inline), or the `Error` schema for a status the operation does not declare. */
+export function responsePointer({ template, method, op }, status, media = "application~1json") {
+  const declared = op.responses[String(status)];
+  if (!resolve(declared)) return "/components/schemas/Error";
+  if (declared.$ref) return `${declared.$ref.slice(1)}/content/${media}/schema`;
+  return `/paths/${escape(template)}/${method}/responses/${status}/content/${media}/schema`;
+}
