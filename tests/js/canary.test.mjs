@@ -17,7 +17,7 @@ test("no wasm in the tarball carries the fuzz canary", () => {
   assert.match(marker, /fuzz canary/);
   for (const file of files) {
     const bytes = readFileSync(file);
-    assert.equal(bytes.indexOf(marker), -1, `${file} holds "${marker}"`);
+    // The marker holds "fuzz canary", the text of every planted panic too.
     assert.equal(bytes.indexOf("fuzz canary"), -1, `${file} holds "fuzz canary"`);
     const exports = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name);
     assert.deepEqual(exports.filter((n) => /canary/i.test(n)), [], file);

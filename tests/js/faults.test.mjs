@@ -181,7 +181,7 @@ test("malformed 200 bodies are typed errors, and the next call works", async () 
   assert.equal(tailnet.requests.length, cases.length * 2, "bad bodies are not retried");
 });
 
-test("a body over maxResponseBytes is refused without a crash; the default takes 64 MiB", async () => {
+test("a body over maxResponseBytes is refused without a crash; the default takes more than the old 10 MiB", async () => {
   tailnet.fault({ method: "GET", bodyBytes: 1024 * 1024 + 10 });
   await assert.rejects(client({ maxResponseBytes: 1024 * 1024 }).keys.list(), (e) => e instanceof TailscaleResponseError && /larger than maxResponseBytes \(1048576 bytes\)/.test(e.message));
   assert.ok(Array.isArray(await client().keys.list()));

@@ -14,7 +14,7 @@ after(() => tailnet.close());
 beforeEach(() => tailnet.resetStats());
 
 // No timer races a normal request on a loaded machine; the timeout test sets its own.
-const client = (extra = {}) => new TailscaleClient({ apiKey: tailnet.credentials.apiKey, baseUrl, timeoutMs: 60_000, ...extra });
+const client = (extra = {}) => clientFor("apiKey", env, { timeoutMs: 60_000, ...extra });
 const device = (hostname) => [...tailnet.state.devices.values()].find((d) => d.hostname === hostname);
 const catching = (promise) =>
   promise.then(
