@@ -81,6 +81,8 @@ function diff(before, after) {
 }
 
 const notes = [];
+// Printed once, whether the run goes on or fails after the edit.
+const printNotes = () => notes.splice(0).forEach((n) => console.log(n));
 try {
   const client = clientFromEnv();
   let text;
@@ -89,14 +91,14 @@ try {
     const doc = PolicyDocument.parse(current.text);
     gate(doc, notes);
     text = doc.toString();
-    for (const n of notes) console.log(n);
+    printNotes();
     if (text === current.text) console.log("dry run: the file already gates these destinations; changed: false");
     else console.log(`dry run: would write, with If-Match ${current.etag}:\n${diff(current.text, text)}`);
   } else {
     const before = await client.policy.get();
     const result = await client.policy.update((doc) => gate(doc, notes));
     text = result.text;
-    for (const n of notes) console.log(n);
+    printNotes();
     if (result.changed) console.log(`updated the policy file (${result.attempts} attempt${result.attempts === 1 ? "" : "s"}); changed: true\n${diff(before.text, result.text)}`);
     else console.log("the file already gates these destinations; nothing sent; changed: false");
   }
@@ -106,7 +108,7 @@ try {
   for (const d of verdicts) console.log(`  ${d.matches ? "pass" : "fail"}  ${d.name || d.nodeId} (${d.nodeId})${d.matches ? "" : `: ${d.failed.map((f) => f.reason).join("; ")}`}`);
   console.log(`summary: ${verdicts.filter((d) => d.matches).length} of ${verdicts.length} devices pass ${posture}`);
 } catch (err) {
-  for (const n of notes) console.log(n);
+  printNotes();
   console.error(err instanceof TailscaleError ? `${err.name}: ${err.message}` : String(err));
   // A refused write says why: the file's own tests that the change would break, say.
   for (const entry of Array.isArray(err?.data) ? err.data : []) {

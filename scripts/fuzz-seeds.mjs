@@ -57,7 +57,7 @@ const tinyPolicy = `{
   /* trailing */
 }
 `;
-// Conditions from POLICY.md's documented examples and the demo tailnet's policy. No canary
+// Conditions from Tailscale's device posture docs and the demo tailnet's policy. No canary
 // input (src/canary.rs): no comment directly before a colon, no NOT SET on a node: attribute.
 const conditions = [
   "node:os IN ['macos', 'linux']", "node:tsVersion >= '1.42.2'", "node:tsAutoUpdate == true", "falcon:ztaScore >= 70",

@@ -1,6 +1,6 @@
 //! Device posture conditions (`node:tsVersion >= '1.60'`): parsing, printing, and evaluation
 //! against a device's attributes (API.md "Posture conditions"; the documented facts and the
-//! gaps are in POLICY.md). Sans-IO: the wasm layer fetches the policy, devices and attributes.
+//! gaps are in the README's "Gate access on attributes"). Sans-IO: the wasm layer fetches the policy, devices and attributes.
 //!
 //! Where Tailscale's docs are silent, this module chooses, and the choices are the contract:
 //! keywords in any case; spaces or tabs between tokens, optional where unambiguous; leading and
@@ -114,7 +114,7 @@ impl Condition {
     }
 }
 
-/// The namespaces POLICY.md lists: `node`, `ip`, `custom` and the posture integrations.
+/// The namespaces Tailscale's device posture docs list: `node`, `ip`, `custom` and the posture integrations.
 pub fn known_namespace(ns: &str) -> bool {
     matches!(
         ns,

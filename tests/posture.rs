@@ -1,5 +1,5 @@
 //! Posture conditions (src/posture.rs): parse, print, cmpver, evaluate, evaluate_posture and
-//! the report, against API.md "Posture conditions" and POLICY.md.
+//! the report, against the contract and the examples of Tailscale's device posture docs.
 
 use proptest::prelude::*;
 use std::cmp::Ordering;
@@ -279,7 +279,7 @@ fn parse_reads_the_parts() {
 
 #[test]
 fn documented_examples_parse() {
-    // POLICY.md "Posture conditions" and API.md.
+    // The examples of Tailscale's device posture docs.
     for (text, canonical) in [
         (
             "node:os IN ['macos', 'linux']",

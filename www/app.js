@@ -120,8 +120,8 @@ async function busy(button, work) {
 /** How to use an auth key on a device without putting it on a command line, where shell history
  *  and every user's `ps` would see it: pasted into a file only its owner can read. */
 const AUTH_KEY_FILE_ADVICE = [
-  "# On the new device: paste the key, then press Ctrl-D",
-  "(umask 077; cat > tailscale-auth-key)",
+  "# On the new device: paste the key, then press Ctrl-D (a fresh file: umask sets only a new one's mode)",
+  "rm -f tailscale-auth-key; (umask 077; cat > tailscale-auth-key)",
   "tailscale up --auth-key=file:tailscale-auth-key",
 ].join("\n");
 

@@ -30,7 +30,7 @@
 // it saw (`requests`), and the most it ever had in flight at once (`maxInFlight`).
 
 import http from "node:http";
-import { HttpError, bad, onlyFields, readBody, decodePath, newId, secret, iso, isCustomKey } from "./demo-tailnet/shared.mjs";
+import { HttpError, bad, onlyFields, readBody, decodePath, newId, secret, iso, isCustomKey, isTag } from "./demo-tailnet/shared.mjs";
 import { createDevices } from "./demo-tailnet/devices.mjs";
 import { createProvisioning } from "./demo-tailnet/provisioning.mjs";
 import { createPolicy } from "./demo-tailnet/policy.mjs";
@@ -41,7 +41,6 @@ const MAX_EXPIRY = 7776000;
 const SCOPES_NEEDING_TAGS = new Set(["devices:core", "auth_keys", "devices", "all"]);
 const DEFAULT_TOKEN_TTL = 3600;
 
-const isTag = (t) => typeof t === "string" && /^tag:[A-Za-z][A-Za-z0-9-]*$/.test(t);
 const isScope = (s) => typeof s === "string" && /^[a-z_]+(:[a-z_]+){0,2}$/.test(s);
 const isKeyDescription = (d) => typeof d === "string" && d.length <= 50 && /^[A-Za-z0-9 -]*$/.test(d);
 

@@ -242,7 +242,7 @@ test("a device is provisioned through an OAuth app: consent, exchange, registrat
   // The advice keeps the key out of shell history: a file only its owner reads.
   const command = await page.innerText("#secret-command");
   assert.match(command, /tailscale up --auth-key=file:tailscale-auth-key/);
-  assert.match(command, /umask 077/);
+  assert.match(command, /rm -f tailscale-auth-key; \(umask 077; cat > tailscale-auth-key\)/);
   assert.ok(!command.includes(key), "the key is not on any command line");
   const exchanged = server.demo.requests.filter((r) => r.path === "/api/v2/oauth/token" && r.body.includes("grant_type=authorization_code"));
   assert.equal(exchanged.length, 1, "one exchange");

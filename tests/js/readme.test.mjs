@@ -37,9 +37,9 @@ blocks.forEach((block, i) => {
         ...process.env,
         DEMO_TAILNET_URL: baseUrl,
         TAILSCALE_API_KEY: tailnet.credentials.apiKey,
-        TS_CLIENT_ID: tailnet.credentials.oauth.clientId,
-        TS_CLIENT_SECRET: tailnet.credentials.oauth.clientSecret,
-        TS_FEDERATED_ID: federated.clientId,
+        TS_OAUTH_CLIENT_ID: tailnet.credentials.oauth.clientId,
+        TS_OAUTH_CLIENT_SECRET: tailnet.credentials.oauth.clientSecret,
+        TS_FEDERATED_CLIENT_ID: federated.clientId,
         ID_TOKEN_FILE: `${work}/id-token`,
       },
     });

@@ -145,7 +145,9 @@ test("a GET is retried on 502, 503, 504 and lost answers; a POST is not, unless 
 });
 
 test("a DELETE whose answer was lost, and whose retry finds nothing, resolves as deleted", async () => {
-  const gone = tailnet.registerDevice({ authKey: (await client().keys.createAuthKey({ tags: ["tag:ci"] })).key, hostname: "short-lived" });
+  const join = async (hostname) => tailnet.registerDevice({ authKey: (await client().keys.createAuthKey({ tags: ["tag:ci"] })).key, hostname });
+  const gone = await join("short-lived");
+  await join("joined-after"); // so that the deleted device is not the newest
   const full = `/api/v2/device/${gone.nodeId}`;
   tailnet.fault({ method: "DELETE", path: full, drop: "after-handling" });
   assert.equal(await client().request({ method: "DELETE", path: `/device/${gone.nodeId}` }), undefined);
@@ -154,6 +156,10 @@ test("a DELETE whose answer was lost, and whose retry finds nothing, resolves as
   // A DELETE's first 404 is a real one.
   const err = await catching(client().request({ method: "DELETE", path: `/device/${gone.nodeId}` }));
   assert.ok(err instanceof TailscaleApiError && err.status === 404, String(err));
+  // A device that joins after the delete takes no live device's address.
+  const next = await join("after-delete");
+  const taken = [...tailnet.state.devices.values()].filter((d) => d.nodeId !== next.nodeId).flatMap((d) => d.addresses);
+  assert.deepEqual(next.addresses.filter((a) => taken.includes(a)), []);
 });
 
 test("timeouts, the size cap and aborts hold for any endpoint", { timeout: 60_000 }, async () => {

@@ -23,7 +23,7 @@
 //   `devices:posture_attributes` for attributes, `devices:routes` for routes.
 // - `extraDevices: n` (createDemoTailnet's option) adds n generated devices, for large lists.
 
-import { HttpError, bad, onlyFields, isObject, newId, iso, isCustomKey } from "./shared.mjs";
+import { HttpError, bad, onlyFields, isObject, newId, iso, isCustomKey, isTag, cidr, isIPv6 } from "./shared.mjs";
 
 // The spec's `fields` parameter: what `default` returns; `all` returns every property.
 const DEFAULT_FIELDS = ["addresses", "id", "nodeId", "user", "name", "hostname", "clientVersion", "updateAvailable", "os", "created", "connectedToControl", "lastSeen", "keyExpiryDisabled", "expires", "authorized", "isExternal", "machineKey", "nodeKey", "blocksIncomingConnections", "tailnetLockKey", "tailnetLockError", "tags", "isEphemeral"];
@@ -65,17 +65,8 @@ function checkKey(key) {
 
 const typeOf = (value) => (typeof value === "number" ? "number" : typeof value);
 
-const isTag = (t) => typeof t === "string" && /^tag:[A-Za-z][A-Za-z0-9-]*$/.test(t);
-
 /** An IPv4 or IPv6 prefix (`address/length`); the canonical form is not required. */
-function isPrefix(route) {
-  if (typeof route !== "string") return false;
-  const m = /^([0-9.]+|[0-9a-fA-F:]+)\/(\d{1,3})$/.exec(route);
-  if (!m) return false;
-  const bits = Number(m[2]);
-  if (m[1].includes(".")) return bits <= 32 && m[1].split(".").length === 4 && m[1].split(".").every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
-  return bits <= 128 && m[1].includes(":");
-}
+const isPrefix = (route) => typeof route === "string" && (cidr(route) !== null || (isIPv6(route) && route.includes("/") && Number(route.split("/")[1]) <= 128));
 
 /** Devices live in `state.devices` (nodeId -> record) and their custom attributes in
  *  `state.attributes` (nodeId -> Map(key -> { value, expiry: ms | null })). */
@@ -83,11 +74,13 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
   const devices = (state.devices = new Map());
   const attributes = (state.attributes = new Map());
   let nextLegacyId = 90000000001;
+  // Only ever counts up: a device joining after a delete never takes a live device's address.
+  let joined = 0;
 
   /** A device joins the tailnet. `custom` holds its first attributes. */
   function add({ hostname, os = "linux", user, tags = [], ephemeral = false, authorized = true, custom = {} }) {
     const nodeId = newId("n");
-    const n = devices.size + 1;
+    const n = ++joined;
     const created = now();
     const record = {
       addresses: [`100.64.${Math.floor(n / 250)}.${(n % 250) + 1}`, `fd7a:115c:a1e0::${n.toString(16)}`],

@@ -1,7 +1,7 @@
 // The demo tailnet's policy file (its access policy, HuJSON), written from the OpenAPI spec's
 // getPolicyFile, setPolicyFile, validateAndTestPolicyFile and previewRuleMatches and Tailscale's
-// policy syntax and device posture pages, in plain JS (../../shared/notes/POLICY.md lists the
-// sources and what they leave open):
+// policy syntax and device posture pages, in plain JS (the README's "Gate access on attributes"
+// says what they leave open):
 //
 // - GET /tailnet/{t}/acl: the text exactly as last written, `application/hujson` (with
 //   `Accept: application/hujson`, no Accept, `*/*` or anything without `application/json`), or
@@ -70,7 +70,7 @@
 // - Sections the demo does not model (`nodeAttrs`, `autoApprovers`, ...) are allowed as they are.
 
 import { createHash } from "node:crypto";
-import { HttpError, bad, isObject, isCustomKey } from "./shared.mjs";
+import { HttpError, bad, isObject, isCustomKey, ipv4, cidr, isIPv6 } from "./shared.mjs";
 import { parseHujson, HujsonError, position, standardize } from "./hujson.mjs";
 
 /** The file the tailnet starts with (its "default" until the first write). Its tests pass; its
@@ -311,18 +311,6 @@ export function conditionMatches({ attribute, operator, value }, attributes) {
 
 // ---- addresses and ports ----------------------------------------------------------------
 
-function ipv4(s) {
-  const m = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$/.exec(s);
-  if (!m) return null;
-  const parts = m.slice(1).map(Number);
-  return parts.some((p) => p > 255) ? null : parts.reduce((n, p) => n * 256 + p, 0);
-}
-function cidr(s) {
-  const m = /^([0-9.]+)\/([0-9]{1,2})$/.exec(s);
-  const base = m ? ipv4(m[1]) : null;
-  return base === null || Number(m[2]) > 32 ? null : { base, bits: Number(m[2]) };
-}
-const isIPv6 = (s) => s.includes(":") && /^[0-9A-Fa-f:.]+(\/[0-9]{1,3})?$/.test(s);
 const isAddress = (s) => ipv4(s) !== null || cidr(s) !== null || isIPv6(s);
 
 /** Whether `addr` (an IP or an IPv4 CIDR) contains the IP `ip`. */

@@ -21,6 +21,25 @@ export const bad = (message) => new HttpError(400, message);
 
 export const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
+/** `tag:` then a letter, then letters, digits or `-`. */
+export const isTag = (t) => typeof t === "string" && /^tag:[A-Za-z][A-Za-z0-9-]*$/.test(t);
+
+/** An IPv4 address as a number, or null. */
+export function ipv4(s) {
+  const m = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$/.exec(s);
+  if (!m) return null;
+  const parts = m.slice(1).map(Number);
+  return parts.some((p) => p > 255) ? null : parts.reduce((n, p) => n * 256 + p, 0);
+}
+/** An IPv4 prefix (`address/bits`) as `{ base, bits }`, or null. */
+export function cidr(s) {
+  const m = /^([0-9.]+)\/([0-9]{1,2})$/.exec(s);
+  const base = m ? ipv4(m[1]) : null;
+  return base === null || Number(m[2]) > 32 ? null : { base, bits: Number(m[2]) };
+}
+/** An IPv6 address or prefix, loosely: what a demo needs to tell it from the rest. */
+export const isIPv6 = (s) => s.includes(":") && /^[0-9A-Fa-f:.]+(\/[0-9]{1,3})?$/.test(s);
+
 /** `custom:` then letters, digits, `_` or `:`, at most 128 characters: attribute keys, and the
  *  node attributes an OAuth app may allowlist. */
 export const isCustomKey = (k) => typeof k === "string" && /^custom:[A-Za-z0-9_:]+$/.test(k) && k.length <= 128;
