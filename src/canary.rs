@@ -1,7 +1,7 @@
 //! Planted bugs that prove the fuzzers bite (`make fuzz-canary`, RELIABILITY.md). Compiled only
 //! with `--cfg fuzz_canary`, which only `scripts/fuzz.mjs canary` passes; each panics on a rare
 //! input with a message holding "fuzz canary". `tests/js/canary.test.mjs` checks that the
-//! released wasm carries neither `MARKER` nor that text.
+//! released wasm carries neither `TAILSCALE_WASM_FUZZ_CANARY`'s bytes nor that text.
 #![allow(clippy::panic)]
 
 /// Kept in any build that compiles this module, so that a check of the shipped wasm can tell.

@@ -2,7 +2,7 @@
 //! sent like every other request, then sent through the same path (credentials, transport
 //! rules, retries, timeouts, size cap, typed errors).
 
-use crate::error::Error;
+use crate::error::{member_field, Error};
 use crate::http::{encode_segment, form_encode, Expect, HttpRequest, Method};
 use crate::json::{Json, Kind};
 use crate::text::cat;
@@ -130,18 +130,23 @@ fn query_string<J: Json>(query: &J, input: &mut Input<J>) -> String {
         let Some(value) = query.get(&name).filter(|v| !v.is_null()) else {
             continue;
         };
+        let field = member_field("query", &name);
+        if name.is_empty() {
+            input.issue(&field, "must not be an empty parameter name");
+            continue;
+        }
         let items = match value.is_array() {
             true => value.items(),
             false => vec![value],
         };
         for item in items {
-            match scalar_text(&item).filter(|_| !name.is_empty()) {
+            match scalar_text(&item) {
                 Some(text) => {
                     out.push(if out.is_empty() { '?' } else { '&' });
                     out.push_str(&cat(&[&form_encode(&name), "=", &form_encode(&text)]));
                 }
                 None => input.issue(
-                    &cat(&["query.", &name]),
+                    &field,
                     "must be a string, number or boolean, or a list of them",
                 ),
             }

@@ -310,13 +310,12 @@ impl Document {
     /// parents, as objects) when absent.
     pub fn append(&mut self, pointer: &str, json: &str) -> Result<(), Error> {
         let tokens = tokens(pointer)?;
-        let value = json_value(json)?;
-        match self.locate(&tokens) {
-            Some(at) => match self.entry(at) {
-                Some(e) if e.kind == Kind::Array => self.apply(self.insert(at, None, &value)),
-                _ => Err(pointer_error("names a value that is not an array")),
-            },
-            None => self.set(pointer, &cat(&["[", json, "]"])),
+        match self.locate(&tokens).and_then(|at| self.entry(at)) {
+            Some(e) if e.kind != Kind::Array => {
+                Err(pointer_error("names a value that is not an array"))
+            }
+            // `set` with a last `-` appends, making the array and its parents when absent.
+            _ => self.set(&cat(&[pointer, "/-"]), json),
         }
     }
 

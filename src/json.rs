@@ -4,6 +4,7 @@
 //! by [`Obj`]. This keeps serde's parser, its error text and float formatting out of the
 //! shipped wasm, and parses each response once.
 
+use crate::error::index_field;
 use crate::text::{cat, decimal};
 use serde::{Serialize, Serializer};
 
@@ -365,10 +366,8 @@ pub fn check_list<J: Json>(
     }
     for (i, item) in list.items().iter().enumerate() {
         // The path is only built for the error, never on the hot path of a long list.
-        let at_item = |(at, what): Wrong| {
-            let index = decimal(i as u64);
-            describe((member_path(&cat(&[field, "[", &index, "]"]), &at), what))
-        };
+        let at_item =
+            |(at, what): Wrong| describe((member_path(&index_field(field, i), &at), what));
         wrong_member(item, fields).map_err(at_item)?;
     }
     Ok(())
@@ -426,9 +425,9 @@ fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(),
                     return Err(((*key).to_owned(), WRONG_TYPE));
                 }
                 for (i, item) in member.items().iter().enumerate() {
-                    let index = cat(&[key, "[", &decimal(i as u64), "]"]);
+                    // The path is only built for the error, as in `check_list`.
                     wrong_member(item, inner)
-                        .map_err(|(at, what)| (member_path(&index, &at), what))?;
+                        .map_err(|(at, what)| (member_path(&index_field(key, i), &at), what))?;
                 }
                 true
             }

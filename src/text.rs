@@ -36,14 +36,14 @@ pub fn join<'a>(items: impl IntoIterator<Item = &'a str>, sep: &str) -> String {
     out
 }
 
-/// Whether `needle` occurs in `haystack` (a byte scan; `str::contains` with a `&str` pattern
-/// brings a two-way searcher into the wasm).
+/// Whether `needle` occurs in `haystack` (a byte scan, memchr for its first byte before the
+/// windows; `str::contains` with a `&str` pattern brings a two-way searcher into the wasm).
 pub fn contains(haystack: &str, needle: &str) -> bool {
-    needle.is_empty()
-        || haystack
-            .as_bytes()
-            .windows(needle.len())
-            .any(|w| w == needle.as_bytes())
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    match needle.first() {
+        None => true,
+        Some(first) => hay.contains(first) && hay.windows(needle.len()).any(|w| w == needle),
+    }
 }
 
 /// Characters (code points) in `s`. `str::chars().count()` is a fast path whose code is larger

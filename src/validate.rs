@@ -1,7 +1,7 @@
 //! Every input rule from the API contract, as pure functions, plus the reader that turns a
 //! loosely typed JS object into typed fields while collecting every problem at once.
 
-use crate::error::{Error, Issue};
+use crate::error::{index_field, Error, Issue};
 use crate::json::{Json, Kind, StringMap};
 use crate::text::{cat, char_count, decimal};
 
@@ -469,7 +469,7 @@ impl<J: Json> Input<J> {
         let items = v.items();
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            let field = cat(&[name, "[", &decimal(i as u64), "]"]);
+            let field = index_field(name, i);
             match item.as_string() {
                 Some(s) => {
                     if let Err(m) = rule(&s) {

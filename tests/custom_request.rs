@@ -171,8 +171,10 @@ fn every_problem_at_once() {
             json!({ "method": "GET", "path": "/x", "query": { "a": {}, "b": [1, [2]], "": "x" } })
         ),
         // serde_json orders members by name: "" first.
-        ["query.", "query.a", "query.b"]
+        [r#"query[""]"#, "query.a", "query.b"]
     );
+    let empty = issues(json!({ "method": "GET", "path": "/x", "query": { "": "x" } }));
+    assert_eq!(empty[0].1, "must not be an empty parameter name");
     let (_, message) = &issues(json!({ "method": "TRACE", "path": "/x" }))[0];
     assert_eq!(message, "must be GET, POST, PUT, PATCH or DELETE");
 }

@@ -30,7 +30,10 @@ fn every_input_folder_belongs_to_a_target() {
         for folder in folders.filter(|e| e.path().is_dir()) {
             let name = folder.file_name().into_string().unwrap();
             let known = fuzz_targets::TARGETS.iter().any(|(n, _)| *n == name);
-            assert!(known || name == "canaries", "{dir}/{name} is no fuzz target");
+            assert!(
+                known || name == "canaries",
+                "{dir}/{name} is no fuzz target"
+            );
         }
     }
 }

@@ -172,3 +172,37 @@ pub fn signal_only(options: &JsValue) -> Result<Option<AbortSignal>, Error> {
 pub fn json_arg(value: &JsValue, field: &str) -> Result<String, Error> {
     json_text(value).ok_or_else(|| Error::validation(field, "must be a value JSON can hold"))
 }
+
+/// A JS string as Rust text, refusing one that is not well-formed UTF-16 (a lone surrogate
+/// would otherwise become U+FFFD without a word).
+pub fn text_arg(value: &JsValue, field: &str) -> Result<String, Error> {
+    let Some(text) = value.as_string() else {
+        return Err(Error::validation(field, "must be a string"));
+    };
+    // Only a replacement character in the result can hide a lone surrogate in the input
+    // (`text::contains`: `str::contains(char)` brings 1.7 KB of pattern-search code).
+    if crate::text::contains(&text, "\u{FFFD}") && has_lone_surrogate(value) {
+        return Err(Error::validation(
+            field,
+            "holds a lone UTF-16 surrogate, which no UTF-8 text can carry",
+        ));
+    }
+    Ok(text)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    // `RegExp.prototype.test` on the JS string itself: js-sys's binding takes a Rust `&str`,
+    // in which the surrogate is already gone.
+    #[wasm_bindgen(js_name = RegExp)]
+    type Pattern;
+    #[wasm_bindgen(constructor, js_class = RegExp)]
+    fn new(source: &str) -> Pattern;
+    #[wasm_bindgen(method)]
+    fn test(this: &Pattern, text: &JsValue) -> bool;
+}
+
+fn has_lone_surrogate(value: &JsValue) -> bool {
+    Pattern::new("[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?:^|[^\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]")
+        .test(value)
+}

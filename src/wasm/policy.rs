@@ -1,9 +1,10 @@
 //! `client.policy`: the policy file read, written only over the version that was read, checked
 //! by the server, and its postures evaluated against the tailnet's devices.
 
+use super::convert::text_arg;
 use super::convert::{json_arg, or_empty, set, signal_only, take_signal};
 use super::errors::{gather, to_js};
-use super::policy_document::{as_document, call_method, parse_document, text_arg, PolicyDocument};
+use super::policy_document::{as_document, call_method, parse_document, PolicyDocument};
 use super::request::{js_error, perform, send, spawn, Failed, Reply, Session};
 use crate::devices;
 use crate::encoding::base64_decode;
@@ -174,7 +175,8 @@ export interface PostureVerdicts {
   name: string;
   /** Its conditions, ANDed. */
   conditions: string[];
-  /** Each device of the tailnet (or of `deviceIds`). */
+  /** Each device of the tailnet (or of `deviceIds`) that still exists when its attributes are
+   *  read: one deleted meanwhile is left out. */
   devices: PostureDeviceVerdict[];
 }
 
@@ -227,10 +229,6 @@ fn standardized(value: &JsValue) -> Result<String, Error> {
 fn file_result(req: &HttpRequest, reply: Reply, fallback: Option<&str>) -> Result<Object, JsValue> {
     let out = Object::new();
     let text = match reply.body {
-        // A write answered with an empty body: the text is what was sent.
-        Body::Text(t) if t.is_empty() && fallback.is_some() => {
-            fallback.unwrap_or_default().to_owned()
-        }
         Body::Text(t) => t,
         Body::Json(v) => {
             // `?details=true`: the file base64-encoded in `acl`, with the server's findings.
@@ -244,6 +242,7 @@ fn file_result(req: &HttpRequest, reply: Reply, fallback: Option<&str>) -> Resul
                 .and_then(|bytes| String::from_utf8(bytes).ok())
                 .ok_or_else(|| unusable(req, "`acl` is not base64-encoded UTF-8 text"))?
         }
+        // A write answered with an empty body: the text is what was sent.
         _ => fallback.unwrap_or_default().to_owned(),
     };
     set(&out, "text", text.into());
@@ -317,7 +316,7 @@ impl PolicyApi {
     ) -> Promise {
         let prepared = take_signal(&options)
             .and_then(|(rest, signal)| Ok((policy::get(self.tailnet(), or_empty(&rest))?, signal)));
-        run(&self.session, prepared, file_reply)
+        self.session.start_with(prepared, file_reply)
     }
 
     /// Replaces the policy file: POST /api/v2/tailnet/{tailnet}/acl. Text (or a
@@ -342,7 +341,7 @@ impl PolicyApi {
             }
             (b, c, s) => Err(gather(&mut [b.err(), c.err(), s.err()])),
         };
-        run(&self.session, prepared, file_reply)
+        self.session.start_with(prepared, file_reply)
     }
 
     /// Changes the policy file safely: reads it, calls `edit` with a `PolicyDocument` of it,
@@ -386,16 +385,7 @@ impl PolicyApi {
                 let read = policy::read(&session.config.tailnet);
                 let reply = perform(&session, &read, signal.as_ref()).await?;
                 let etag = reply.etag.clone().unwrap_or_default();
-                let current = match &reply.body {
-                    Body::Text(t) => t.clone(),
-                    _ => String::new(),
-                };
-                let doc = Document::parse(&current).map_err(|e| {
-                    unusable(
-                        &read,
-                        &cat(&["the policy file does not parse as HuJSON: ", &e.message]),
-                    )
-                })?;
+                let (current, doc) = stored_document(&read, &reply.body)?;
                 let (handle, shared) = PolicyDocument::shared(doc);
                 let returned = edit.call1(&JsValue::UNDEFINED, &handle.into())?;
                 let returned = JsFuture::from(Promise::resolve(&returned)).await?;
@@ -450,7 +440,7 @@ impl PolicyApi {
                 signal,
             ))
         });
-        run(&self.session, prepared, check_reply)
+        self.session.start_with(prepared, check_reply)
     }
 
     /// Runs ACL tests against the current file: POST /api/v2/tailnet/{tailnet}/acl/validate
@@ -471,7 +461,7 @@ impl PolicyApi {
                 signal,
             ))
         });
-        run(&self.session, prepared, check_reply)
+        self.session.start_with(prepared, check_reply)
     }
 
     /// Which rules of a candidate file match a user or an `ip:port`: POST
@@ -502,7 +492,8 @@ impl PolicyApi {
 
     /// Which devices each posture of the file admits today, and why the others are refused:
     /// reads the policy (unless `text` is given), the devices, and each device's attributes
-    /// (under `maxConcurrency`), then evaluates every posture on every device.
+    /// (under `maxConcurrency`), then evaluates every posture on every device (one deleted before
+    /// its attributes are read is left out).
     #[wasm_bindgen(js_name = evaluatePostures, unchecked_return_type = "Promise<PostureReport>")]
     pub fn evaluate_postures(
         &self,
@@ -523,26 +514,13 @@ impl PolicyApi {
         let session = self.session.clone();
         spawn(Box::pin(async move {
             let (text, ids, signal) = prepared.map_err(js_error)?;
-            let given = text.is_some();
-            let text = match text {
-                Some(t) => t,
+            let doc = match text {
+                Some(t) => parse_document(&t, "text").map_err(js_error)?,
                 None => {
                     let read = policy::read(&session.config.tailnet);
-                    match perform(&session, &read, signal.as_ref()).await?.body {
-                        Body::Text(t) => t,
-                        _ => String::new(),
-                    }
+                    let reply = perform(&session, &read, signal.as_ref()).await?;
+                    stored_document(&read, &reply.body)?.1
                 }
-            };
-            let doc = match given {
-                true => parse_document(&text, "text").map_err(js_error)?,
-                false => Document::parse(&text).map_err(|e| {
-                    let read = policy::read(&session.config.tailnet);
-                    unusable(
-                        &read,
-                        &cat(&["the policy file does not parse as HuJSON: ", &e.message]),
-                    )
-                })?,
             };
             let (postures, defaults) = policy_check::postures_of(&doc);
             let list = devices::list(&session.config.tailnet, JsValue::from(Object::new()))
@@ -569,21 +547,23 @@ impl PolicyApi {
     }
 }
 
-type Prepared = Result<(HttpRequest, Option<web_sys::AbortSignal>), Error>;
-
-/// Sends a prepared request and makes its reply the promise's value through `finish`: one
-/// future type for every single-request method here (each async block costs its own code).
-fn run(
-    session: &Rc<Session>,
-    prepared: Prepared,
-    finish: fn(&HttpRequest, Reply) -> Result<JsValue, JsValue>,
-) -> Promise {
-    let session = session.clone();
-    spawn(Box::pin(async move {
-        let (req, signal) = prepared.map_err(js_error)?;
-        let reply = perform(&session, &req, signal.as_ref()).await?;
-        finish(&req, reply)
-    }))
+/// The stored policy file from a read's reply, parsed; one that does not parse is the server's
+/// answer at fault, reported against the read.
+fn stored_document(
+    read: &HttpRequest,
+    body: &Body<JsValue>,
+) -> Result<(String, Document), JsValue> {
+    let text = match body {
+        Body::Text(t) => t.clone(),
+        _ => String::new(),
+    };
+    let doc = Document::parse(&text).map_err(|e| {
+        unusable(
+            read,
+            &cat(&["the policy file does not parse as HuJSON: ", &e.message]),
+        )
+    })?;
+    Ok((text, doc))
 }
 
 fn file_reply(req: &HttpRequest, reply: Reply) -> Result<JsValue, JsValue> {

@@ -2,7 +2,7 @@
 //! offline; and the readers every policy argument goes through (text that must be well-formed
 //! UTF-16, a document passed where a policy is taken).
 
-use super::convert::json_arg;
+use super::convert::{json_arg, text_arg};
 use super::errors::{gather, issues_to_js};
 use super::request::js_error;
 use crate::error::{Error, Issue};
@@ -13,43 +13,6 @@ use js_sys::{Function, JSON};
 use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-
-/// A JS string as Rust text, refusing one that is not well-formed UTF-16 (a lone surrogate
-/// would otherwise become U+FFFD without a word).
-pub fn text_arg(value: &JsValue, field: &str) -> Result<String, Error> {
-    let Some(text) = value.as_string() else {
-        return Err(Error::validation(field, "must be a string"));
-    };
-    // Only a replacement character in the result can hide a lone surrogate in the input.
-    // Byte scans (memchr first, for speed): `str::contains(char)` brings 1.7 KB of
-    // pattern-search code into the wasm.
-    let bytes = text.as_bytes();
-    let replaced = bytes.contains(&0xEF) && bytes.windows(3).any(|w| w == "\u{FFFD}".as_bytes());
-    if replaced && has_lone_surrogate(value) {
-        return Err(Error::validation(
-            field,
-            "holds a lone UTF-16 surrogate, which no UTF-8 text can carry",
-        ));
-    }
-    Ok(text)
-}
-
-#[wasm_bindgen]
-extern "C" {
-    // `RegExp.prototype.test` on the JS string itself: js-sys's binding takes a Rust `&str`,
-    // in which the surrogate is already gone.
-    #[wasm_bindgen(js_name = RegExp)]
-    type Pattern;
-    #[wasm_bindgen(constructor, js_class = RegExp)]
-    fn new(source: &str) -> Pattern;
-    #[wasm_bindgen(method)]
-    fn test(this: &Pattern, text: &JsValue) -> bool;
-}
-
-fn has_lone_surrogate(value: &JsValue) -> bool {
-    Pattern::new("[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?:^|[^\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]")
-        .test(value)
-}
 
 /// A `PolicyDocument` passed where a policy is taken: it has a `standardize` method, which no
 /// policy object does.

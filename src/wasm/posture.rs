@@ -2,7 +2,7 @@
 //! and tools (`policy.evaluatePostures` runs it over a tailnet's devices).
 
 use super::convert::set;
-use super::policy_document::text_arg;
+use super::convert::text_arg;
 use super::request::js_error;
 use crate::devices::AttributeValue;
 use crate::error::{Error, Issue};
@@ -23,7 +23,7 @@ export interface PostureCondition {
   value?: string | number | boolean | (string | number | boolean)[];
 }
 
-/** What `evaluatePosture` resolves to. */
+/** What `evaluatePosture` returns. */
 export interface PostureEvaluation {
   /** Whether every condition matched. */
   matches: boolean;

@@ -37,9 +37,13 @@ pub struct Session {
     /// The token mint in flight, shared by every caller that needs a token meanwhile.
     mint: RefCell<Option<Promise>>,
     limiter: Rc<Limiter>,
-    /// Only in Node: browsers do not let scripts set `User-Agent`.
+    /// Only where `process.versions.node` is set (Node, Bun, Deno): browsers do not let scripts
+    /// set `User-Agent`.
     user_agent: Option<String>,
 }
+
+/// A request built and checked, with the call's signal, or why it could not be.
+pub type Prepared = Result<(HttpRequest, Option<AbortSignal>), Error>;
 
 pub fn js_error(e: Error) -> JsValue {
     to_js(&e, None, None)
@@ -110,15 +114,22 @@ impl Session {
     }
 
     /// Sends a prepared request; the promise resolves to what the operation returns.
-    pub fn start(
+    pub fn start(self: &Rc<Self>, prepared: Prepared) -> Promise {
+        self.start_with(prepared, |req, reply| Ok(result(req, reply.body)))
+    }
+
+    /// Sends a prepared request and makes its reply the promise's value through `finish`: one
+    /// future type for every single-request method (each async block costs its own code).
+    pub fn start_with(
         self: &Rc<Self>,
-        prepared: Result<(HttpRequest, Option<AbortSignal>), Error>,
+        prepared: Prepared,
+        finish: fn(&HttpRequest, Reply) -> Result<JsValue, JsValue>,
     ) -> Promise {
         let session = self.clone();
         spawn(Box::pin(async move {
             let (req, signal) = prepared.map_err(js_error)?;
             let reply = perform(&session, &req, signal.as_ref()).await?;
-            Ok(result(&req, reply.body))
+            finish(&req, reply)
         }))
     }
 

@@ -169,9 +169,12 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     let needed = status >= 400 || !matches!(req.expect, Expect::Nothing);
     let text = matches!(req.expect, Expect::Text) && status < 300;
     let body = match needed && body_len <= attempt.max_body_bytes {
-        true if text => {
-            decode(&bytes).map_or(Body::Invalid { truncated: false }, |t| Body::Text(t.into()))
-        }
+        // No text at all is an empty body, as the JSON path and the native check read it.
+        true if text => match decode(&bytes) {
+            Ok(t) if t.length() == 0 => Body::Empty,
+            Ok(t) => Body::Text(t.into()),
+            Err(_) => Body::Invalid { truncated: false },
+        },
         true => parse(&bytes),
         false => Body::Empty,
     };
