@@ -10,7 +10,6 @@ use js_sys::{Array, Function, JsString, Object, Promise, Reflect, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AbortController, AbortSignal, ReadableStreamDefaultReader, ReadableStreamReadResult,
     RequestInit,
@@ -161,8 +160,9 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
         200..=299 => response.headers().get("etag"),
         _ => None,
     };
-    let watch = attempt.fetch.map(|_| &aborted);
-    let (bytes, body_len) = read_body(response.body(), attempt.max_body_bytes, watch)
+    // The body read is raced against our signal whatever sends: a `fetch` option's body need
+    // not end on abort, and Node's own fetch once left a stalled read running past the timeout.
+    let (bytes, body_len) = read_body(response.body(), attempt.max_body_bytes, &aborted)
         .await
         .map_err(|e| from_js("the response body could not be read", e))?;
     // A DELETE's success body is ignored; anything else, and every error body, is parsed.
@@ -241,7 +241,7 @@ fn parse(bytes: &Uint8Array) -> Body<JsValue> {
 async fn read_body(
     stream: Option<web_sys::ReadableStream>,
     limit: usize,
-    aborted: Option<&AbortSignal>,
+    aborted: &AbortSignal,
 ) -> Result<(Uint8Array, usize), JsValue> {
     let Some(stream) = stream else {
         return Ok((Uint8Array::new_with_length(0), 0));
@@ -250,11 +250,9 @@ async fn read_body(
     let chunks = Array::new();
     let mut len = 0usize;
     loop {
-        let chunk: ReadableStreamReadResult = match aborted {
-            Some(signal) => abortable(reader.read(), Some(signal)).await?,
-            None => JsFuture::from(reader.read()).await?,
-        }
-        .unchecked_into();
+        let chunk: ReadableStreamReadResult = abortable(reader.read(), Some(aborted))
+            .await?
+            .unchecked_into();
         if chunk.get_done().unwrap_or(true) {
             break;
         }
