@@ -4,7 +4,9 @@ SHELL := /bin/bash
 
 # The release wasm gets its own target dir: its std is rebuilt with other flags (see build).
 WASM_TARGET_DIR := target/wasm-release
-WASM := $(WASM_TARGET_DIR)/wasm32-unknown-unknown/release/tailscale_wasm.wasm
+WASM_DIR := $(WASM_TARGET_DIR)/wasm32-unknown-unknown/release
+# The two wasm modules, by their crates' library names (wasm/core, wasm/policy).
+MODULES := tailscale_wasm tailscale_wasm_policy
 BIN := node_modules/.bin
 VERSION := $(shell awk -F'"' '/^version/ {print $$2; exit}' Cargo.toml)
 TARBALL := target/pack/tailscale-wasm-$(VERSION).tgz
@@ -14,31 +16,37 @@ TARBALL := target/pack/tailscale-wasm-$(VERSION).tgz
 setup:
 	@scripts/setup.sh
 
-## build: the wasm, its JS glue for browsers and Node, the TypeScript models, the package.
+## build: the two wasm modules (the core, and the policy tools loaded when used), their JS glue
+## for browsers and Node, the TypeScript models, the package.
 build: setup
 	# std is rebuilt with panics as immediate traps, which drops its panic-message formatting
 	# (8 KB gzip, BENCHMARKS.md). Both are unstable flags, which RUSTC_BOOTSTRAP allows on the
 	# stable toolchain; only this build uses them (CONTRIBUTING.md, "How the wasm is built").
 	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
 	  cargo build --locked --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
-	  --target-dir $(WASM_TARGET_DIR) --quiet
+	  --target-dir $(WASM_TARGET_DIR) --quiet $(foreach m,$(MODULES),-p $(subst _,-,$(m)))
 	rm -rf pkg/dist && mkdir -p pkg/dist
-	wasm-bindgen --target web --out-dir pkg/dist/web $(WASM)
-	wasm-bindgen --target nodejs --out-dir pkg/dist/node $(WASM)
+	for m in $(MODULES); do \
+	  wasm-bindgen --target web --out-dir pkg/dist/web $(WASM_DIR)/$$m.wasm && \
+	  wasm-bindgen --target nodejs --out-dir pkg/dist/node $(WASM_DIR)/$$m.wasm || exit 1; \
+	done
 	echo '{ "type": "commonjs" }' > pkg/dist/node/package.json
 	# `[Symbol.dispose]` needs TypeScript's esnext lib; drop it so default configs type-check.
-	sed -i '/\[Symbol.dispose\]/d' pkg/dist/web/tailscale_wasm.d.ts pkg/dist/node/tailscale_wasm.d.ts
+	sed -i '/\[Symbol.dispose\]/d' pkg/dist/*/*.d.ts
 	# wasm-bindgen's free() carries no doc comment; give it one.
-	sed -i 's#^\( *\)free(): void;#\1/** Frees the wasm memory now rather than at garbage collection; the object is unusable afterwards. */\n\1free(): void;#' pkg/dist/web/tailscale_wasm.d.ts pkg/dist/node/tailscale_wasm.d.ts
+	sed -i 's#^\( *\)free(): void;#\1/** Frees the wasm memory now rather than at garbage collection; the object is unusable afterwards. */\n\1free(): void;#' pkg/dist/*/*.d.ts
 	# wasm-opt -Oz, and short import/export names in the wasm and its glue.
-	for d in pkg/dist/web pkg/dist/node; do node scripts/optimize-wasm.mjs $$d || exit 1; rm -f $$d/tailscale_wasm_bg.wasm.d.ts; done
+	for d in pkg/dist/web pkg/dist/node; do for m in $(MODULES); do \
+	  node scripts/optimize-wasm.mjs $$d $$m || exit 1; rm -f $$d/$${m}_bg.wasm.d.ts; \
+	done; done
 	$(BIN)/esbuild pkg/errors.js --format=cjs --log-level=warning --outfile=pkg/dist/errors.cjs
 	rm -rf target/ts-models
-	TS_RS_EXPORT_DIR=$(CURDIR)/target/ts-models cargo test --locked --quiet --features ts --lib export_bindings >/dev/null
+	TS_RS_EXPORT_DIR=$(CURDIR)/target/ts-models cargo test --locked --quiet -p tailscale-wire -p tailscale-api \
+	  --features tailscale-wire/ts,tailscale-api/ts --lib export_bindings >/dev/null
 	node scripts/models.mjs target/ts-models pkg/dist/models.d.ts
 	# CommonJS twins of the declarations (dist/node is a CommonJS scope), for `require` users.
 	cp pkg/dist/models.d.ts pkg/dist/node/models.d.ts
-	sed -i 's#"\.\./models\.js"#"./models.js"#' pkg/dist/node/tailscale_wasm.d.ts
+	sed -i 's#"\.\./models\.js"#"./models.js"#' pkg/dist/node/*.d.ts
 	sed 's#"\./dist/models\.js"#"./node/models.js"#' pkg/errors.d.ts > pkg/dist/errors.d.cts
 
 ## pack: the npm tarball, exactly what users install.

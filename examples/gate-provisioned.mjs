@@ -15,7 +15,8 @@
 // one would widen it, not narrow it. --dry-run prints the diff and writes nothing.
 // Credentials come from the environment (see connect.mjs).
 import { parseArgs } from "node:util";
-import { PolicyDocument, TailscaleError } from "tailscale-wasm";
+import { TailscaleError } from "tailscale-wasm";
+import { PolicyDocument } from "tailscale-wasm/policy";
 import { clientFromEnv } from "./connect.mjs";
 
 const { values: opts } = parseArgs({

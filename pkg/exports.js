@@ -2,10 +2,7 @@
 // the error classes. No side effects: each entry loads the wasm its own way first.
 export {
   TailscaleClient,
-  PolicyDocument,
   DeviceProvisioning,
-  parsePostureCondition,
-  evaluatePosture,
   validateCreateAuthKey,
   validateCreateOAuthClient,
   validateCreateFederatedIdentity,

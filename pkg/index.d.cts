@@ -1,10 +1,7 @@
 // Declarations for CommonJS (`require`); index.d.ts is the ESM twin.
 export {
   TailscaleClient,
-  PolicyDocument,
   DeviceProvisioning,
-  parsePostureCondition,
-  evaluatePosture,
   validateCreateAuthKey,
   validateCreateOAuthClient,
   validateCreateFederatedIdentity,
@@ -20,7 +17,7 @@ export {
 } from "./dist/node/tailscale_wasm.js";
 // The resource classes are types only: a client makes them (`client.keys`); they are not built
 // or imported as values.
-export type { KeysApi, OAuthAppsApi, DevicesApi, PolicyApi } from "./dist/node/tailscale_wasm.js";
-export type { CreatedKey, CreatedOAuthApp, TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, RequestOptions, FetchFunction, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput, DeviceProvisioningOptions, AuthorizationOptions, AuthorizationRequest, AuthorizationCallback, ProvisioningGrant, ProvisioningSummary, PolicyFile, GetPolicyOptions, PolicyPrecondition, IfMatch, Overwrite, PreviewMatch, FailedCondition, PostureVerdicts, ConditionVerdict, PolicyInput, PolicyUpdate, UpdatePolicyOptions, PolicyTest, PolicyCheck, PolicyCheckEntry, PreviewOptions, PolicyPreview, EvaluatePosturesOptions, PostureDeviceVerdict, PostureReport, PostureCondition, PostureEvaluation } from "./dist/node/tailscale_wasm.js";
+export type { KeysApi, OAuthAppsApi, DevicesApi, UsersApi, PolicyApi } from "./dist/node/tailscale_wasm.js";
+export type { CreatedKey, CreatedOAuthApp, TailscaleClientOptions, OAuthCredentials, FederatedCredentials, ClientSummary, CallOptions, RequestOptions, FetchFunction, ListKeysOptions, ListDevicesOptions, GetDeviceOptions, DeviceFields, SetAttributeInput, DeviceProvisioningOptions, AuthorizationOptions, AuthorizationRequest, AuthorizationCallback, ProvisioningGrant, ProvisioningSummary, PolicyFile, GetPolicyOptions, PolicyPrecondition, IfMatch, Overwrite, PreviewMatch, FailedCondition, PostureVerdicts, PolicyInput, PolicyUpdate, UpdatePolicyOptions, PolicyTest, PolicyCheck, PolicyCheckEntry, PreviewOptions, PolicyPreview, EvaluatePosturesOptions, PostureDeviceVerdict, PostureReport, ListUsersOptions } from "./dist/node/tailscale_wasm.js";
 export type * from "./dist/node/models.js";
 export * from "./dist/errors.cjs";

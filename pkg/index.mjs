@@ -3,10 +3,7 @@ import api from "./index.cjs";
 
 export const {
   TailscaleClient,
-  PolicyDocument,
   DeviceProvisioning,
-  parsePostureCondition,
-  evaluatePosture,
   validateCreateAuthKey,
   validateCreateOAuthClient,
   validateCreateFederatedIdentity,

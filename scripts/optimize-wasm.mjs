@@ -6,14 +6,16 @@
 // glue. Every name must be found exactly where the glue uses it, or the build fails. The
 // glue's JSDoc blocks (copies of the doc comments, which the .d.ts files keep for editors and
 // typedoc) are dropped from what ships: about 4.5 KB gzip that no runtime reads.
-// Usage: node scripts/optimize-wasm.mjs <dir with tailscale_wasm.js and tailscale_wasm_bg.wasm>
+// Usage: node scripts/optimize-wasm.mjs <dir> <module>, for <dir>/<module>.js and
+// <dir>/<module>_bg.wasm (the core, tailscale_wasm, and the policy tools, tailscale_wasm_policy).
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-const dir = process.argv[2];
-const wasm = join(dir, "tailscale_wasm_bg.wasm");
-const glue = join(dir, "tailscale_wasm.js");
+const [dir, module] = process.argv.slice(2);
+if (!module) throw new Error("usage: optimize-wasm.mjs <dir> <module>");
+const wasm = join(dir, `${module}_bg.wasm`);
+const glue = join(dir, `${module}.js`);
 const features = ["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals", "reference-types", "multivalue"];
 const wasmOpt = (args) =>
   execFileSync(new URL("../node_modules/.bin/wasm-opt", import.meta.url).pathname,
@@ -34,8 +36,8 @@ const fail = (message) => {
 let js = readFileSync(glue, "utf8");
 
 const imports = new Map();
-for (const [module, name, short] of mapping.imports) {
-  if (module !== "./tailscale_wasm_bg.js") fail(`unexpected import module ${module}`);
+for (const [from, name, short] of mapping.imports) {
+  if (from !== `./${module}_bg.js`) fail(`unexpected import module ${from}`);
   imports.set(name, short);
 }
 // The import object's members: `        __wbg_x_0123: function(`.
@@ -47,7 +49,7 @@ js = js.replace(/^(\s+)([\w$]+)(: function\()/gm, (whole, indent, name, rest) =>
   return indent + JSON.stringify(short) + rest;
 });
 for (const name of imports.keys()) if (!seen.has(name)) fail(`import ${name} not found in the glue`);
-const moduleKey = '"./tailscale_wasm_bg.js": import0';
+const moduleKey = `"./${module}_bg.js": import0`;
 if (js.split(moduleKey).length !== 2) fail("the import object's module key is not where expected");
 js = js.replace(moduleKey, `${JSON.stringify(MODULE)}: import0`);
 

@@ -3,7 +3,8 @@
 // through policy.update; and an editor that checks as you type and saves only over the
 // version it loaded. Everything from the API is rendered as text.
 
-import { PolicyDocument, TailscaleApiError, TailscaleValidationError } from "/pkg/index.js";
+import { TailscaleApiError, TailscaleValidationError } from "/pkg/index.js";
+import { PolicyDocument } from "/pkg/policy.js";
 
 const POSTURE = "posture:provisioned";
 const CONDITIONS = ["custom:provisioned == true"];

@@ -1,4 +1,2 @@
 #![no_main]
-#[path = "../../tests/fuzz_targets/mod.rs"]
-mod targets;
-libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::hujson(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tailscale_fuzz_targets::hujson(data));

@@ -1,4 +1,2 @@
 #![no_main]
-#[path = "../../tests/fuzz_targets/mod.rs"]
-mod targets;
-libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::percent_encoder(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tailscale_fuzz_targets::percent_encoder(data));

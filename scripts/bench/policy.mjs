@@ -47,7 +47,8 @@ function pair(rounds, a, b) {
 
 export async function policyFigures(root) {
   const require = createRequire(join(root, "tests/js/"));
-  const { PolicyDocument, TailscaleClient } = require("tailscale-wasm");
+  const { TailscaleClient } = require("tailscale-wasm");
+  const { PolicyDocument } = require("tailscale-wasm/policy");
   const jsonc = createRequire(join(root, "package.json"))("jsonc-parser");
   const text = bigPolicy(1024 * 1024);
   const member = { src: ["autogroup:member"], dst: ["tag:bench"], ip: ["*"], srcPosture: ["posture:p0"] };

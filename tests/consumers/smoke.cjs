@@ -2,7 +2,7 @@
 const api = require("tailscale-wasm");
 
 import("./smoke-lib.mjs")
-  .then(({ smoke }) => smoke(api, process.env))
+  .then(({ smoke }) => smoke(api, process.env, async () => require("tailscale-wasm/policy")))
   .then((result) => console.log(JSON.stringify(result)))
   .catch((err) => {
     console.error(err);

@@ -3,4 +3,4 @@ import * as api from "tailscale-wasm";
 import { smoke } from "./smoke-lib.mjs";
 
 const env = globalThis.process?.env ?? globalThis.Deno.env.toObject();
-console.log(JSON.stringify(await smoke(api, env)));
+console.log(JSON.stringify(await smoke(api, env, () => import("tailscale-wasm/policy"))));

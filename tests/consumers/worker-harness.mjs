@@ -6,7 +6,7 @@ import { smoke } from "./smoke-lib.mjs";
 
 export default {
   async fetch(request, env, ctx) {
-    if (new URL(request.url).pathname === "/matrix") return Response.json(await smoke(api, env));
+    if (new URL(request.url).pathname === "/matrix") return Response.json(await smoke(api, env, () => import("tailscale-wasm/policy")));
     return worker.fetch(request, env, ctx);
   },
 };

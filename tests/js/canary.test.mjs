@@ -1,4 +1,5 @@
-// The planted bugs of `make fuzz-canary` (src/canary.rs) never reach a release: every wasm in the
+// The planted bugs of `make fuzz-canary` (`#[cfg(fuzz_canary)]` blocks, with the marker in
+// crates/wire/src/lib.rs) never reach a release: every wasm in the
 // installed tarball lacks the canary's marker, which a build with `--cfg fuzz_canary` keeps even
 // after wasm-opt (checked once by hand: RELIABILITY.md, "Proof that the fuzzers bite").
 import { test } from "node:test";
@@ -9,7 +10,7 @@ import { dirname, join } from "node:path";
 
 const root = dirname(createRequire(import.meta.url).resolve("tailscale-wasm/package.json"));
 const wasms = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? wasms(join(dir, e.name)) : e.name.endsWith(".wasm") ? [join(dir, e.name)] : []));
-const marker = readFileSync(new URL("../../src/canary.rs", import.meta.url), "utf8").match(/= \*b"([^"]+)"/)[1];
+const marker = readFileSync(new URL("../../crates/wire/src/lib.rs", import.meta.url), "utf8").match(/= \*b"([^"]+)"/)[1];
 
 test("no wasm in the tarball carries the fuzz canary", () => {
   const files = wasms(root);

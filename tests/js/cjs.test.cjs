@@ -21,19 +21,32 @@ test("require('tailscale-wasm') works against the demo tailnet", async () => {
     assert.deepEqual(Object.keys(esm).filter((k) => k !== "default").sort(), Object.keys(api).sort());
     assert.ok(err instanceof esm.TailscaleApiError);
     // The policy file through require(): an edit that keeps the comments, written with If-Match.
+    // The policy tools are required on first use, with nothing imported for them.
     const result = await client.policy.update((doc) => doc.setPosture("posture:cjs", ["custom:cjs IS SET"]));
     assert.equal(result.changed, true);
     assert.ok(result.text.includes("// Who is who") && result.text.includes('"posture:cjs"'));
-    assert.equal(api.parsePostureCondition("custom:cjs IS SET").operator, "IS SET");
+    const policy = require("tailscale-wasm/policy");
+    assert.equal(policy.parsePostureCondition("custom:cjs IS SET").operator, "IS SET");
+    const invalid = (() => { try { policy.parsePostureCondition("custom:x ="); } catch (e) { return e; } })();
+    assert.ok(invalid instanceof api.TailscaleValidationError, "one set of error classes for both modules");
+    const esmPolicy = await import("tailscale-wasm/policy");
+    assert.equal(esmPolicy.PolicyDocument, policy.PolicyDocument, "ESM and CJS share one policy instance");
+    assert.deepEqual(Object.keys(esmPolicy).filter((k) => k !== "default").sort(), Object.keys(policy).sort());
   } finally {
     await tailnet.close();
   }
 });
 
 test("every documented export is present", () => {
-  const names = ["TailscaleClient", "validateCreateAuthKey", "validateCreateOAuthClient", "validateCreateFederatedIdentity", "validateOAuthApp", "validateTag", "validateScope", "validateNodeAttribute", "validateRedirectUri", "validateAttributeKey", "validateAttributeValue", "validateSetAttribute", "validateUpdateAttributes", "TailscaleError", "TailscaleValidationError", "TailscaleApiError", "TailscaleNetworkError", "TailscaleTimeoutError", "TailscaleResponseError", "DeviceProvisioning", "TailscaleAuthorizationError", "PolicyDocument", "parsePostureCondition", "evaluatePosture"];
+  const names = ["TailscaleClient", "validateCreateAuthKey", "validateCreateOAuthClient", "validateCreateFederatedIdentity", "validateOAuthApp", "validateTag", "validateScope", "validateNodeAttribute", "validateRedirectUri", "validateAttributeKey", "validateAttributeValue", "validateSetAttribute", "validateUpdateAttributes", "TailscaleError", "TailscaleValidationError", "TailscaleApiError", "TailscaleNetworkError", "TailscaleTimeoutError", "TailscaleResponseError", "DeviceProvisioning", "TailscaleAuthorizationError"];
   for (const n of names) assert.equal(typeof api[n], "function", n);
   assert.equal(api.__fromCore, undefined, "internals stay internal");
+  // The policy tools are their own entry; the root has none of them.
+  for (const n of ["PolicyDocument", "parsePostureCondition", "evaluatePosture"]) {
+    assert.equal(api[n], undefined, n);
+    assert.equal(typeof require("tailscale-wasm/policy")[n], "function", n);
+  }
+  assert.deepEqual(Object.keys(require("tailscale-wasm/policy")).filter((k) => k.startsWith("__")), [], "internals stay internal");
 });
 
 test("DeviceProvisioning through require(): consent URL, callback, exchange", async () => {

@@ -36,7 +36,8 @@ if (missing.length) {
 }
 if (process.argv.includes("--preflight")) process.exit(0);
 
-const { TailscaleClient, PolicyDocument } = await import("tailscale-wasm");
+const { TailscaleClient } = await import("tailscale-wasm");
+const { PolicyDocument } = await import("tailscale-wasm/policy");
 const { validator, responsePointer, operationFor } = await import("./spec.mjs");
 
 const MAX_REQUESTS = 100;

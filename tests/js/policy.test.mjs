@@ -4,7 +4,8 @@
 // "never without If-Match" are facts, not hopes.
 import { test, describe, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { TailscaleClient, TailscaleValidationError, TailscaleApiError, PolicyDocument } from "tailscale-wasm";
+import { TailscaleClient, TailscaleValidationError, TailscaleApiError } from "tailscale-wasm";
+import { PolicyDocument } from "tailscale-wasm/policy";
 import { SEED_POLICY } from "../../www/demo-tailnet.mjs";
 import { startTailnet, federatedCredentials, clientFor } from "./helpers.mjs";
 
@@ -422,7 +423,7 @@ describe("PolicyDocument", () => {
 
 describe("posture functions", () => {
   test("parsePostureCondition and evaluatePosture", async () => {
-    const { parsePostureCondition, evaluatePosture } = await import("tailscale-wasm");
+    const { parsePostureCondition, evaluatePosture } = await import("tailscale-wasm/policy");
     assert.deepEqual(parsePostureCondition("node:tsVersion >= '1.60'"), { attribute: "node:tsVersion", operator: ">=", value: "1.60" });
     assert.deepEqual(parsePostureCondition("node:os in ['macos', 'linux']"), { attribute: "node:os", operator: "IN", value: ["macos", "linux"] });
     assert.deepEqual(parsePostureCondition("custom:x IS SET"), { attribute: "custom:x", operator: "IS SET" });

@@ -5,7 +5,7 @@ import * as api from "tailscale-wasm";
 import { smoke } from "../smoke-lib.mjs";
 
 const env = { TAILSCALE_API_KEY: decodeURIComponent(location.hash.slice(1)), TAILSCALE_BASE_URL: location.origin };
-smoke(api, env).then(
+smoke(api, env, () => import("tailscale-wasm/policy")).then(
   (result) => (document.body.dataset.result = JSON.stringify(result)),
   (err) => (document.body.dataset.result = JSON.stringify({ error: String(err) })),
 );

@@ -1,0 +1,233 @@
+//! What a policy document defines (its postures and `defaultSrcPosture`) and the local checks
+//! of `PolicyDocument.check()` and `setPosture`: the contract's list, each issue naming its
+//! place, with no network. They complement `policy.validate`, the server's word.
+
+use crate::hujson::{Document, Kind, Node};
+use crate::posture::condition_list;
+use crate::posture::{self, Operand, Operator, PostureDef};
+use tailscale_wire::attribute::AttributeValue;
+use tailscale_wire::error::Error;
+use tailscale_wire::error::{index_field, member_field, Issue};
+use tailscale_wire::json::Json;
+use tailscale_wire::text::{cat, decimal};
+use tailscale_wire::validate;
+
+/// The postures a document defines (`postures`), in order, and its `defaultSrcPosture`.
+/// Entries that are not lists of strings are left out: `check` reports them.
+pub fn postures_of(doc: &Document) -> (Vec<PostureDef>, Vec<String>) {
+    let root = doc.root();
+    let mut postures = Vec::new();
+    if let Some(section) = root.get("postures").filter(|p| p.kind() == Kind::Object) {
+        for (name, value) in section.members() {
+            if let Some(conditions) = string_list(&value) {
+                postures.push(PostureDef { name, conditions });
+            }
+        }
+    }
+    let defaults = root
+        .get("defaultSrcPosture")
+        .and_then(|d| string_list(&d))
+        .unwrap_or_default();
+    (postures, defaults)
+}
+
+fn string_list(node: &Node<'_>) -> Option<Vec<String>> {
+    if node.kind() != Kind::Array {
+        return None;
+    }
+    let mut out = Vec::new();
+    for item in node.items() {
+        out.push(item.as_str()?);
+    }
+    Some(out)
+}
+
+/// The rule sections whose rules may carry `srcPosture`.
+const RULE_SECTIONS: [&str; 3] = ["grants", "acls", "ssh"];
+
+/// The local checks of `PolicyDocument.check()`: what the contract lists, each issue naming
+/// its place. It complements `policy.validate`, the server's word, and needs no network.
+pub fn check(doc: &Document) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    duplicates(&doc.root(), "", &mut issues);
+    let root = doc.root();
+    let mut defined: Vec<String> = Vec::new();
+    if let Some(section) = root.get("postures") {
+        if section.kind() != Kind::Object {
+            issues.push(Issue::new(
+                "postures",
+                "must be an object of posture names to conditions",
+            ));
+        }
+        for (name, value) in section.members() {
+            let field = member_field("postures", &name);
+            check_posture(&name, &value, &field, &mut issues);
+            defined.push(name);
+        }
+    }
+    let names_posture = |name: &str| defined.iter().any(|d| d == name);
+    let references = |list: Node<'_>, field: String, issues: &mut Vec<Issue>| {
+        if list.kind() != Kind::Array {
+            issues.push(Issue::new(field, "must be a list of posture names"));
+            return;
+        }
+        for (i, item) in list.items().enumerate() {
+            let at = index_field(&field, i);
+            match item.as_str() {
+                Some(name) if names_posture(&name) => {}
+                Some(name) => issues.push(Issue::new(
+                    at,
+                    cat(&["names \"", &name, "\", which is not defined in postures"]),
+                )),
+                None => issues.push(Issue::new(at, "must be a posture name (a string)")),
+            }
+        }
+    };
+    if let Some(list) = root.get("defaultSrcPosture") {
+        references(list, "defaultSrcPosture".into(), &mut issues);
+    }
+    for &section in &RULE_SECTIONS {
+        let Some(rules) = root.get(section).filter(|r| r.kind() == Kind::Array) else {
+            continue;
+        };
+        for (i, rule) in rules.items().enumerate() {
+            if let Some(list) = rule.get("srcPosture") {
+                let field = member_field(&index_field(section, i), "srcPosture");
+                references(list, field, &mut issues);
+            }
+        }
+    }
+    issues
+}
+
+/// Every object member whose name appears twice in the same object (JSON keeps the last).
+fn duplicates(node: &Node<'_>, field: &str, issues: &mut Vec<Issue>) {
+    match node.kind() {
+        Kind::Object => {
+            let mut seen: Vec<String> = Vec::new();
+            for (name, value) in node.members() {
+                let at = member_field(field, &name);
+                if seen.contains(&name) {
+                    let (line, _) = value.line_column();
+                    issues.push(Issue::new(
+                        at.clone(),
+                        cat(&[
+                            "is defined again on line ",
+                            &decimal(line as u64),
+                            " (JSON keeps only the last)",
+                        ]),
+                    ));
+                }
+                duplicates(&value, &at, issues);
+                seen.push(name);
+            }
+        }
+        Kind::Array => {
+            for (i, item) in node.items().enumerate() {
+                duplicates(&item, &index_field(field, i), issues);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A posture's name: `posture:` and a name after it.
+fn posture_name(name: &str) -> Result<(), &'static str> {
+    match name.strip_prefix("posture:") {
+        Some(rest) if !rest.is_empty() => Ok(()),
+        _ => Err("a posture name must start with \"posture:\" and have a name after it"),
+    }
+}
+
+fn check_posture(name: &str, value: &Node<'_>, field: &str, issues: &mut Vec<Issue>) {
+    if let Err(m) = posture_name(name) {
+        issues.push(Issue::new(field, m));
+    }
+    let mut items = value.items().enumerate().peekable();
+    if items.peek().is_none() {
+        issues.push(Issue::new(field, "must be a non-empty list of conditions"));
+        return;
+    }
+    for (i, item) in items {
+        let at = index_field(field, i);
+        match item.as_str() {
+            Some(text) => issues.extend(condition_issues(&text).map(|m| Issue::new(&at, m))),
+            None => issues.push(Issue::new(at, "must be a condition (a string)")),
+        }
+    }
+}
+
+/// What is wrong with one condition, if anything: it does not parse, its attribute is outside
+/// the documented namespaces, a `custom:` name breaks the attribute-key rule, or an ordering
+/// operator has a value that is neither a number nor a version.
+pub fn condition_issues(text: &str) -> Option<String> {
+    let condition = match posture::parse(text) {
+        Ok(c) => c,
+        Err(e) => return Some(cat(&["does not parse at ", &e.describe()])),
+    };
+    let namespace = condition.namespace();
+    if !posture::known_namespace(namespace) {
+        return Some(cat(&[
+            "\"",
+            namespace,
+            ":\" is not a documented attribute namespace (node:, ip:, custom: or a posture integration's)",
+        ]));
+    }
+    if namespace == "custom" {
+        if let Err(m) = validate::attribute_key(&condition.attribute) {
+            return Some(cat(&[&condition.attribute, " ", &m]));
+        }
+    }
+    let ordering = matches!(
+        condition.operator,
+        Operator::Lt | Operator::Le | Operator::Gt | Operator::Ge
+    );
+    let comparable = match &condition.value {
+        Operand::One(AttributeValue::Number(_)) => true,
+        Operand::One(AttributeValue::String(s)) => posture::is_version(s),
+        _ => false,
+    };
+    if ordering && !comparable {
+        return Some(cat(&[
+            condition.operator.as_str(),
+            " compares numbers or versions (such as '1.60'), not this value",
+        ]));
+    }
+    None
+}
+
+/// The posture names and conditions `setPosture` will write, checked first: a `posture:`
+/// name and a non-empty list of conditions that each pass [`condition_issues`].
+pub fn check_set_posture(name: &str, conditions: &[String]) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    if let Err(m) = posture_name(name) {
+        issues.push(Issue::new("name", m));
+    }
+    if conditions.is_empty() {
+        issues.push(Issue::new("conditions", "must hold at least one condition"));
+    }
+    for (i, c) in conditions.iter().enumerate() {
+        if let Some(m) = condition_issues(c) {
+            issues.push(Issue::new(index_field("conditions", i), m));
+        }
+    }
+    issues
+}
+
+/// `setPosture`'s arguments, checked as `check()` checks a posture.
+pub fn read_posture<J: Json>(name: &J, conditions: &J) -> Result<(String, Vec<String>), Error> {
+    let mut issues = Vec::new();
+    let name = name.as_string();
+    if name.is_none() {
+        issues.push(Issue::new(
+            "name",
+            "must be a string such as \"posture:provisioned\"",
+        ));
+    }
+    let list = condition_list(conditions, "conditions", &mut issues);
+    let name = name.unwrap_or_default();
+    if issues.is_empty() {
+        issues = check_set_posture(&name, &list);
+    }
+    validate::issues_or(issues, (name, list))
+}

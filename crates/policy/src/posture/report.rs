@@ -1,0 +1,284 @@
+//! Postures (conditions ANDed) over devices: `evaluatePosture` and the posture report.
+
+use super::{evaluate, grammar::parse, Condition};
+use tailscale_wire::attribute::AttributeValue;
+use tailscale_wire::error::{index_field, member_field, Error, Issue};
+use tailscale_wire::json::{Json, Kind};
+use tailscale_wire::validate::{self, Input};
+
+/// One condition's verdict within `evaluate_posture`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionResult {
+    /// The condition as given.
+    pub condition: String,
+    pub matches: bool,
+    pub reason: Option<String>,
+}
+
+/// Evaluates a posture (its conditions ANDed; none at all matches) against one device's
+/// attributes. Every condition is parsed first; if any does not parse, `Err` lists each such
+/// one as `conditions[i]` with its column, and nothing is evaluated.
+pub fn evaluate_posture(
+    conditions: &[String],
+    attributes: &[(String, AttributeValue)],
+) -> Result<(bool, Vec<ConditionResult>), Vec<Issue>> {
+    let parsed = parse_all(conditions, "conditions")?;
+    // Loops with `push` rather than `map(..).collect()`: less code in the wasm.
+    let mut all = true;
+    let mut results = Vec::with_capacity(parsed.len());
+    for (text, condition) in conditions.iter().zip(&parsed) {
+        let outcome = evaluate(condition, lookup(attributes, &condition.attribute));
+        all &= outcome.matches;
+        results.push(ConditionResult {
+            condition: text.clone(),
+            matches: outcome.matches,
+            reason: outcome.reason,
+        });
+    }
+    Ok((all, results))
+}
+
+/// Parses each condition; the issues name them `<list>[i]`.
+fn parse_all(conditions: &[String], list: &str) -> Result<Vec<Condition>, Vec<Issue>> {
+    let mut parsed = Vec::with_capacity(conditions.len());
+    let mut issues = Vec::new();
+    for (i, text) in conditions.iter().enumerate() {
+        match parse(text) {
+            Ok(c) => parsed.push(c),
+            Err(e) => issues.push(Issue::new(index_field(list, i), e.describe())),
+        }
+    }
+    if issues.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(issues)
+    }
+}
+
+/// A device's value of `name`: a scan, which beats sorting for the few attributes a device has.
+fn lookup<'a>(
+    attributes: &'a [(String, AttributeValue)],
+    name: &str,
+) -> Option<&'a AttributeValue> {
+    attributes
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+}
+
+/// A posture from the policy: `posture:<name>` and its conditions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostureDef {
+    pub name: String,
+    pub conditions: Vec<String>,
+}
+
+/// A device and its posture attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceInput {
+    pub node_id: String,
+    pub name: String,
+    pub attributes: Vec<(String, AttributeValue)>,
+}
+
+/// Whether one posture admits one device, and each failed condition with its reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceVerdict {
+    pub node_id: String,
+    pub name: String,
+    pub matches: bool,
+    /// (condition as given, reason), in the posture's order.
+    pub failed: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostureVerdicts {
+    pub name: String,
+    pub conditions: Vec<String>,
+    /// In the order of `devices`.
+    pub devices: Vec<DeviceVerdict>,
+}
+
+/// Which devices each posture admits, and why the others are refused. Each condition is
+/// parsed once; if any does not parse, `Err` lists every such one as `postures["<name>"][j]`.
+pub fn report(
+    postures: &[PostureDef],
+    devices: &[DeviceInput],
+) -> Result<Vec<PostureVerdicts>, Vec<Issue>> {
+    let mut parsed = Vec::with_capacity(postures.len());
+    let mut issues = Vec::new();
+    for posture in postures {
+        let list = member_field("postures", &posture.name);
+        match parse_all(&posture.conditions, &list) {
+            Ok(conditions) => parsed.push(conditions),
+            Err(mut found) => issues.append(&mut found),
+        }
+    }
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    let mut verdicts = Vec::with_capacity(postures.len());
+    for (posture, conditions) in postures.iter().zip(&parsed) {
+        let mut per_device = Vec::with_capacity(devices.len());
+        for device in devices {
+            per_device.push(verdict(&posture.conditions, conditions, device));
+        }
+        verdicts.push(PostureVerdicts {
+            name: posture.name.clone(),
+            conditions: posture.conditions.clone(),
+            devices: per_device,
+        });
+    }
+    Ok(verdicts)
+}
+
+fn verdict(texts: &[String], conditions: &[Condition], device: &DeviceInput) -> DeviceVerdict {
+    let mut failed = Vec::new();
+    for (text, condition) in texts.iter().zip(conditions) {
+        let outcome = evaluate(condition, lookup(&device.attributes, &condition.attribute));
+        if !outcome.matches {
+            failed.push((text.clone(), outcome.reason.unwrap_or_default()));
+        }
+    }
+    DeviceVerdict {
+        node_id: device.node_id.clone(),
+        name: device.name.clone(),
+        matches: failed.is_empty(),
+        failed,
+    }
+}
+
+// ---- Reading the inputs ----
+
+/// A device's attributes, by name.
+pub type Attributes = Vec<(String, AttributeValue)>;
+
+/// A device's attributes as `AttributeValue`s; members of other types are not attributes.
+pub fn attributes_of<J: Json>(attributes: &J) -> Attributes {
+    let mut out = Vec::new();
+    for key in attributes.keys() {
+        let value = attributes.get(&key).and_then(|v| match v.kind() {
+            Kind::String => v.as_string().map(AttributeValue::String),
+            Kind::Number => v.as_f64().map(AttributeValue::Number),
+            Kind::Bool => v.as_bool().map(AttributeValue::Boolean),
+            _ => None,
+        });
+        if let Some(value) = value {
+            out.push((key, value));
+        }
+    }
+    out
+}
+
+/// The report's devices: each chosen device with the attributes fetched for it, in order. A
+/// device whose read found it gone (null: deleted since the list, as ephemeral devices are)
+/// is left out.
+pub fn device_inputs<J: Json>(
+    chosen: Vec<(String, String)>,
+    attributes: Vec<J>,
+) -> Vec<DeviceInput> {
+    let mut attributes = attributes.iter();
+    let mut out = Vec::with_capacity(chosen.len());
+    for (node_id, name) in chosen {
+        match attributes.next() {
+            Some(found) if found.is_null() => {}
+            found => out.push(DeviceInput {
+                node_id,
+                name,
+                attributes: found.map(attributes_of).unwrap_or_default(),
+            }),
+        }
+    }
+    out
+}
+
+/// `evaluatePosture`'s arguments: a list of condition strings, and an object of attributes
+/// whose values are strings, numbers or booleans.
+pub fn evaluation_input<J: Json>(
+    conditions: &J,
+    attributes: &J,
+) -> Result<(Vec<String>, Attributes), Error> {
+    let mut issues = Vec::new();
+    let list = condition_list(conditions, "conditions", &mut issues);
+    if attributes.kind() != Kind::Object {
+        issues.push(Issue::new(
+            "attributes",
+            "must be an object of attribute names to strings, numbers or booleans",
+        ));
+    }
+    let values = attributes_of(attributes);
+    if values.len() != attributes.keys().len() {
+        issues.push(Issue::new(
+            "attributes",
+            "values must be strings, numbers or booleans",
+        ));
+    }
+    validate::issues_or(issues, (list, values))
+}
+
+pub(crate) fn condition_list<J: Json>(
+    value: &J,
+    field: &str,
+    issues: &mut Vec<Issue>,
+) -> Vec<String> {
+    if value.kind() != Kind::Array {
+        issues.push(Issue::new(field, "must be a list of conditions (strings)"));
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, item) in value.items().iter().enumerate() {
+        match item.as_string() {
+            Some(s) => out.push(s),
+            None => issues.push(Issue::new(index_field(field, i), "must be a string")),
+        }
+    }
+    out
+}
+
+/// `evaluatePostures`' options, but `signal`.
+pub struct ReportOptions {
+    /// A policy file to evaluate instead of the tailnet's.
+    pub text: Option<String>,
+    /// Only these devices.
+    pub device_ids: Option<Vec<String>>,
+}
+
+/// Reads `{ text?, deviceIds?, signal? }`.
+pub fn report_options<J: Json>(options: J) -> Result<ReportOptions, Vec<Issue>> {
+    let mut input = Input::new(options, "");
+    input.allow("signal");
+    let text = input.string("text");
+    let device_ids = input.strings("deviceIds", validate::id);
+    validate::finish(input, ReportOptions { text, device_ids })
+}
+
+/// Each listed device's `nodeId` and name (its MagicDNS name, else its hostname), or only
+/// those in `ids`; an id the list does not hold is an error, not a silent omission.
+pub fn choose_devices<J: Json>(
+    listed: &[J],
+    ids: Option<&[String]>,
+) -> Result<Vec<(String, String)>, Error> {
+    let text = |d: &J, key: &str| d.get(key).and_then(|v| v.as_string());
+    let mut all = Vec::with_capacity(listed.len());
+    for d in listed {
+        if let Some(id) = text(d, "nodeId") {
+            let name = text(d, "name").or_else(|| text(d, "hostname"));
+            all.push((id, name.unwrap_or_default()));
+        }
+    }
+    let Some(ids) = ids else {
+        return Ok(all);
+    };
+    let mut issues = Vec::new();
+    let mut chosen = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        match all.iter().find(|(n, _)| n == id) {
+            Some(device) => chosen.push(device.clone()),
+            None => issues.push(Issue::new(
+                index_field("deviceIds", i),
+                "names no device of the tailnet (give its nodeId)",
+            )),
+        }
+    }
+    validate::issues_or(issues, chosen)
+}

@@ -1,0 +1,115 @@
+//! JS values as [`Json`]: options as the caller gave them, and responses as the engine's
+//! `JSON.parse` built them, read in place with no serde in between. Here rather than in the
+//! wasm crates because Rust lets a trait be implemented only beside the trait or the type.
+
+use crate::json::{Json, Kind};
+use js_sys::{Array, Object, Reflect};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+impl Json for JsValue {
+    fn kind(&self) -> Kind {
+        if self.is_null() || self.is_undefined() {
+            Kind::Null
+        } else if self.as_bool().is_some() {
+            Kind::Bool
+        } else if self.as_f64().is_some() {
+            Kind::Number
+        } else if self.is_string() {
+            Kind::String
+        } else if Array::is_array(self) {
+            Kind::Array
+        } else if self.is_function() || !self.is_object() {
+            Kind::Other
+        } else {
+            Kind::Object
+        }
+    }
+    fn as_bool(&self) -> Option<bool> {
+        JsValue::as_bool(self)
+    }
+    fn as_f64(&self) -> Option<f64> {
+        JsValue::as_f64(self)
+    }
+    fn as_string(&self) -> Option<String> {
+        JsValue::as_string(self)
+    }
+    fn get(&self, key: &str) -> Option<JsValue> {
+        if !self.is_object() {
+            return None;
+        }
+        Reflect::get(self, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined())
+    }
+    fn field(&self, key: &'static str) -> Option<JsValue> {
+        // Only response bodies are read this way: `JSON.parse` output has no getters, so a
+        // plain property read (no try/catch around it) cannot throw.
+        Some(with_js_key(key, |k| {
+            self.unchecked_ref::<Parsed>().member(k)
+        }))
+        .filter(|v| !v.is_null_or_undefined())
+    }
+    fn is_string(&self) -> bool {
+        JsValue::is_string(self)
+    }
+    fn is_array(&self) -> bool {
+        Array::is_array(self)
+    }
+    fn is_record(&self) -> bool {
+        self.is_object() && !Array::is_array(self)
+    }
+    fn keys(&self) -> Vec<String> {
+        if !self.is_object() {
+            return Vec::new();
+        }
+        Object::keys(self.unchecked_ref::<Object>())
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect()
+    }
+    fn items(&self) -> Vec<JsValue> {
+        self.dyn_ref::<Array>()
+            .map(|a| a.iter().collect())
+            .unwrap_or_default()
+    }
+    fn is_function(&self) -> bool {
+        JsValue::is_function(self)
+    }
+    fn number_text(&self) -> Option<String> {
+        // The engine's own `String(n)`: no float formatting in the wasm.
+        self.as_f64().map(|_| js_string(self))
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = String)]
+    fn js_string(value: &JsValue) -> String;
+    /// An object built by `JSON.parse`.
+    type Parsed;
+    #[wasm_bindgen(method, structural, indexing_getter)]
+    fn member(this: &Parsed, key: &JsValue) -> JsValue;
+}
+
+thread_local! {
+    /// JS strings for the response tables' keys, made once rather than once per list item.
+    static KEYS: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with `key` as a JS string, cached by address: the tables hold a few dozen literals,
+/// so a scan beats hashing (and keeps a hash map's code out of the wasm).
+fn with_js_key<T>(key: &'static str, f: impl FnOnce(&JsValue) -> T) -> T {
+    KEYS.with(|cell| {
+        let Ok(mut keys) = cell.try_borrow_mut() else {
+            return f(&JsValue::from_str(key));
+        };
+        if let Some((_, k)) = keys.iter().find(|(s, _)| std::ptr::eq(*s, key)) {
+            return f(k);
+        }
+        let k = JsValue::from_str(key);
+        let out = f(&k);
+        keys.push((key, k));
+        out
+    })
+}

@@ -1,0 +1,194 @@
+//! String building without `core::fmt`: `format!` pulls the formatting machinery (about 5 KB)
+//! into the wasm, and these few shapes are all the core needs.
+
+/// `n` in decimal.
+pub fn decimal(n: u64) -> String {
+    let mut digits = Vec::with_capacity(20);
+    let mut rest = n;
+    loop {
+        digits.push(char::from(b'0' + (rest % 10) as u8));
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().collect()
+}
+
+/// The parts one after another.
+pub fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// The items with `sep` between them.
+pub fn join<'a>(items: impl IntoIterator<Item = &'a str>, sep: &str) -> String {
+    let mut out = String::new();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(item);
+    }
+    out
+}
+
+/// Whether `needle` occurs in `haystack` (a byte scan, memchr for its first byte before the
+/// windows; `str::contains` with a `&str` pattern brings a two-way searcher into the wasm).
+pub fn contains(haystack: &str, needle: &str) -> bool {
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    match needle.first() {
+        None => true,
+        Some(first) => hay.contains(first) && hay.windows(needle.len()).any(|w| w == needle),
+    }
+}
+
+/// Characters (code points) in `s`. `str::chars().count()` is a fast path whose code is larger
+/// than the short strings validated here warrant.
+pub fn char_count(s: &str) -> usize {
+    s.chars().fold(0, |n, _| n + 1)
+}
+
+/// The value of a JSON number (RFC 8259 syntax, already checked by the caller). Not `str::parse::<f64>`: its correctly
+/// rounded reader costs 15 KB of gzipped wasm. Significant digits past 19 are dropped; a
+/// mantissa below 2^53 with a power of ten up to 10^22 is one exact operation (Clinger's fast
+/// path), so rounded once, like any correct reader.
+pub fn json_number(raw: &str) -> Option<f64> {
+    let (negative, digits) = match raw.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, raw),
+    };
+    let (mut mantissa, mut exp, mut significant, mut fraction) = (0u64, 0i64, 0, false);
+    for (i, b) in digits.bytes().enumerate() {
+        match b {
+            b'0'..=b'9' if significant < 19 => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                if mantissa > 0 {
+                    significant += 1;
+                }
+                exp -= i64::from(fraction);
+            }
+            b'0'..=b'9' => exp += i64::from(!fraction),
+            b'.' => fraction = true,
+            b'e' | b'E' => {
+                let rest = digits.get(i + 1..)?;
+                let (sign, rest) = match rest.as_bytes().first() {
+                    Some(b'-') => (-1, rest.get(1..)?),
+                    Some(b'+') => (1, rest.get(1..)?),
+                    _ => (1, rest),
+                };
+                let e = rest.bytes().fold(0i64, |n, d| {
+                    (n * 10 + i64::from(d.wrapping_sub(b'0'))).min(100_000)
+                });
+                exp += sign * e;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    while mantissa != 0 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        exp += 1;
+    }
+    let m = mantissa as f64;
+    let value = if mantissa == 0 {
+        0.0
+    } else if mantissa < 1 << 53 && (0..=22).contains(&exp) {
+        m * ten_to(exp)
+    } else if mantissa < 1 << 53 && (-22..0).contains(&exp) {
+        m / ten_to(-exp)
+    } else if exp < -300 {
+        // In two steps, so that a tiny power of ten does not underflow before the product.
+        m * 1e-300 * 10f64.powi(exp.saturating_add(300).max(-400) as i32)
+    } else {
+        m * 10f64.powi(exp.min(400) as i32)
+    };
+    Some(if negative { -value } else { value })
+}
+
+/// 10^e for 0 <= e <= 22: each product is exact.
+fn ten_to(e: i64) -> f64 {
+    (0..e).fold(1.0, |p, _| p * 10.0)
+}
+
+/// `s` as a JSON string literal.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    json_string(&mut out, s);
+    out
+}
+
+/// A JSON string literal (RFC 8259: quote, backslash and control characters escaped).
+pub fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                for shift in [4, 0] {
+                    let digit = HEX
+                        .get(((c as u32 >> shift) & 0xf) as usize)
+                        .copied()
+                        .unwrap_or(b'0');
+                    out.push(char::from(digit));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_matches_display() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+        }
+    }
+
+    #[test]
+    fn json_number_agrees_with_the_float_parser() {
+        for s in [
+            "0",
+            "-0",
+            "1",
+            "70",
+            "-3",
+            "0.5",
+            "0.1",
+            "1.25e2",
+            "12e-3",
+            "9007199254740992",
+            "1e22",
+            "123.456",
+            "5E+3",
+            "1000000000.0000000",
+        ] {
+            assert_eq!(json_number(s), s.parse::<f64>().ok(), "{s}");
+        }
+    }
+
+    #[test]
+    fn cat_join_and_contains() {
+        assert_eq!(cat(&["a", "", "bc"]), "abc");
+        assert_eq!(join(["a", "b", "c"], ", "), "a, b, c");
+        assert_eq!(join([], ", "), "");
+        assert!(contains("unexpected end of JSON", "end of"));
+        assert!(!contains("end o", "end of"));
+        assert!(!contains("", "x"));
+        assert_eq!(char_count("aé中🦀"), 4);
+    }
+}

@@ -1,0 +1,15 @@
+"use strict";
+// The policy tools (`tailscale-wasm/policy`) in Node, CommonJS (and ESM through policy.mjs):
+// their own wasm, compiled synchronously at require. index.cjs requires this on first use.
+const wasm = require("./dist/node/tailscale_wasm_policy.js");
+const errors = require("./dist/errors.cjs");
+
+wasm.__setup(errors.__fromCore);
+
+// The policy classes and functions, and the error classes (the same as the core's), but the
+// internals (`__…`) and what only the core module calls.
+const internal = new Set(["PostureSet"]);
+module.exports = {};
+for (const [name, value] of Object.entries({ ...wasm, ...errors })) {
+  if (!name.startsWith("__") && !internal.has(name)) module.exports[name] = value;
+}

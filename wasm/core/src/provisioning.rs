@@ -1,0 +1,230 @@
+//! The exported `DeviceProvisioning`: an OAuth app's authorization code flow, from the consent
+//! URL to the auth key for the consenting user's new device. The exchange goes through the one
+//! request path, unauthenticated (the app's secret is in the form body).
+
+use super::js::{now_ms, random_bytes};
+use super::request::{send, spawn, token_response, Session};
+use js_sys::{Object, Promise};
+use std::rc::Rc;
+use tailscale_api::provisioning::{self, Grant, Settings, STATE_BYTES};
+use tailscale_wasm_shared::args::{or_empty, set, signal_only};
+use tailscale_wasm_shared::errors::js_error;
+use tailscale_wire::encoding::base64url_encode;
+use tailscale_wire::error::Error;
+use tailscale_wire::text::cat;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_PROVISIONING: &str = r#"
+/** Options for `new DeviceProvisioning(...)`. */
+export interface DeviceProvisioningOptions {
+  /** The OAuth app's id (the spec's OAuthApp has no separate client id). */
+  clientId: string;
+  /** The OAuth app's secret (`tskey-app-...`): keep it on a server or in a CLI, never in a
+   *  public web page. Never shown in errors, logs or `JSON.stringify`. */
+  clientSecret: string;
+  /** One of the app's `redirectURIs`, exactly: `https`, or any scheme on localhost,
+   *  127.0.0.1 or [::1]. */
+  redirectUri: string;
+  /** Scopes to ask for. Default `["auth_keys:create:once"]`: one auth key for one device. */
+  scopes?: string[];
+  /** Where the consent screen is. Default `"https://login.tailscale.com"`. */
+  loginUrl?: string;
+  /** Where the token endpoint is. Default `"https://api.tailscale.com"`. */
+  baseUrl?: string;
+  /** Per attempt, in ms. Default 30000. */
+  timeoutMs?: number;
+  /** Extra attempts after a 429 (the only answer retried), default 2. */
+  maxRetries?: number;
+  /** Allows plain `http://` URLs to hosts that are not loopback. Default false. */
+  allowInsecureHttp?: boolean;
+  /** Responses larger than this many bytes are refused, from 1 to 268435456 (256 MiB).
+   *  Default 67108864 (64 MiB). */
+  maxResponseBytes?: number;
+  /** Called instead of the global `fetch`, with one `Request`; as `TailscaleClient`'s option.
+   *  Default: the global `fetch`. */
+  fetch?: FetchFunction;
+}
+
+/** What `authorizationUrl` returns: the URL to send the person to, and the state to keep
+ *  until the callback comes back. */
+export interface AuthorizationRequest {
+  /** `{loginUrl}/a/oauth_authorize?client_id&redirect_uri&response_type=code&scope&state`. */
+  url: string;
+  /** The given state, or 32 random bytes (Web Crypto) as base64url. */
+  state: string;
+}
+
+/** Options for `authorizationUrl`. */
+export interface AuthorizationOptions {
+  /** Your own state (non-empty). Default: 32 random bytes from Web Crypto, base64url. */
+  state?: string;
+}
+
+/** What `parseCallback` returns once the callback checks out. */
+export interface AuthorizationCallback {
+  /** The authorization code, for `exchange`: it works once, for ten minutes or so. */
+  code: string;
+}
+
+/** What `exchange` resolves to. */
+export interface ProvisioningGrant {
+  /** A single-use auth key for the consenting user's new device:
+   *  `tailscale up --auth-key=...`. Shown once; keep it like a password. */
+  authKey: string;
+  /** When the key stops working (ISO-8601): `expires_in` from now, an hour by default. */
+  expiresAt: string;
+  /** The scopes granted. */
+  scopes: string[];
+}
+
+/** What `JSON.stringify(flow)` shows: settings, never the secret. */
+export interface ProvisioningSummary {
+  /** The OAuth app's id. */
+  clientId: string;
+  /** Where the consent screen sends the person back. */
+  redirectUri: string;
+  /** The scopes asked for. */
+  scopes: string[];
+  /** Where the consent screen is. */
+  loginUrl: string;
+  /** Where the token endpoint is. */
+  baseUrl: string;
+}
+"#;
+
+/// What a value is, for a message: `null`, `undefined`, or its `typeof` with an article.
+fn type_name(value: &JsValue) -> String {
+    if value.is_null() {
+        return "null".into();
+    }
+    let kind = value.js_typeof().as_string().unwrap_or_default();
+    match kind.as_str() {
+        "undefined" => kind,
+        "object" => "an object".into(),
+        _ => cat(&["a ", &kind]),
+    }
+}
+
+/// Device provisioning through an OAuth app: builds the consent-screen URL, checks the
+/// callback, and exchanges its code for a single-use auth key owned by the person who
+/// consented. The exchange needs the app's secret, so it belongs on a server or in a CLI.
+#[wasm_bindgen]
+pub struct DeviceProvisioning {
+    session: Rc<Session>,
+    settings: Rc<Settings>,
+}
+
+#[wasm_bindgen]
+impl DeviceProvisioning {
+    /// Creates a flow. Throws `TailscaleValidationError` listing every problem: `clientId` and
+    /// `clientSecret` non-empty, `redirectUri` a valid redirect URI, `scopes` well-formed,
+    /// `loginUrl` and `baseUrl` following the transport rules. Sends nothing.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "DeviceProvisioningOptions")] options: JsValue,
+    ) -> Result<DeviceProvisioning, JsValue> {
+        let (config, settings) = provisioning::parse(options.clone())
+            .map_err(|issues| js_error(Error::Validation(issues)))?;
+        Ok(DeviceProvisioning {
+            session: Session::new(config, None, None, &options),
+            settings: Rc::new(settings),
+        })
+    }
+
+    /// The consent-screen URL and its state: the given `state`, or 32 random bytes from Web
+    /// Crypto as base64url. Keep the state (in memory, or the session of the page that
+    /// redirects) for `parseCallback`. Sends nothing.
+    #[wasm_bindgen(js_name = authorizationUrl, unchecked_return_type = "AuthorizationRequest")]
+    pub fn authorization_url(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "AuthorizationOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let options = or_empty(&options);
+        let given = provisioning::state_option(options).map_err(js_error)?;
+        let state = match given {
+            Some(state) => state,
+            None => base64url_encode(&random_bytes(STATE_BYTES)?),
+        };
+        let out = Object::new();
+        let url = provisioning::authorization_url(&self.settings, &state);
+        set(&out, "url", url.into());
+        set(&out, "state", state.into());
+        Ok(out.into())
+    }
+
+    /// Reads the callback (a URL string, a `URL`, or a path with its query such as a server's
+    /// `req.url`) against the state `authorizationUrl` gave, compared in constant time, before
+    /// anything else. Returns `{ code }`. Throws `TailscaleValidationError` when the state is
+    /// missing or differs (a forged or replayed callback, whatever else it says), the code is
+    /// missing, or `callbackUrl` is neither a string nor a URL; `TailscaleAuthorizationError`
+    /// when a callback with the right state carries `error` (the person denied, say). Sends
+    /// nothing.
+    #[wasm_bindgen(js_name = parseCallback, unchecked_return_type = "AuthorizationCallback")]
+    pub fn parse_callback(
+        &self,
+        #[wasm_bindgen(js_name = callbackUrl, unchecked_param_type = "string | URL")]
+        callback_url: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] state: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        // A URL (or a `Location`) is read as its href.
+        let href = js_sys::Reflect::get(&callback_url, &"href".into()).ok();
+        let Some(url) = callback_url
+            .as_string()
+            .or_else(|| href.filter(|_| callback_url.is_object())?.as_string())
+        else {
+            let message = cat(&["must be a string or a URL, got ", &type_name(&callback_url)]);
+            return Err(js_error(Error::validation("callbackUrl", message)));
+        };
+        let state = state.as_string().unwrap_or_default();
+        let code = provisioning::parse_callback(&url, &state).map_err(js_error)?;
+        let out = Object::new();
+        set(&out, "code", code.into());
+        Ok(out.into())
+    }
+
+    /// Exchanges the callback's code for the auth key: POST {baseUrl}/api/v2/oauth/token
+    /// (form `grant_type=authorization_code`, `code`, `redirect_uri`, `client_id`,
+    /// `client_secret`). A code works once, so only 429 is retried. Resolves to
+    /// `{ authKey, expiresAt, scopes }`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ProvisioningGrant>")]
+    pub fn exchange(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        let (session, settings) = (self.session.clone(), self.settings.clone());
+        let prepared = signal_only(&options)
+            .and_then(|signal| Ok((provisioning::exchange_request(&settings, code)?, signal)));
+        spawn(Box::pin(async move {
+            let (req, signal) = prepared.map_err(js_error)?;
+            let reply = send(&session, &req, signal.as_ref()).await?;
+            let grant = Grant::from_response(token_response(&req, &reply.body)?, now_ms());
+            let out = Object::new();
+            set(&out, "authKey", grant.auth_key.expose().into());
+            let expires = js_sys::Date::new(&grant.expires_at_ms.into());
+            set(&out, "expiresAt", expires.to_iso_string().into());
+            let scopes: js_sys::Array = grant.scopes.iter().map(|s| JsValue::from_str(s)).collect();
+            set(&out, "scopes", scopes.into());
+            Ok(out.into())
+        }))
+    }
+
+    /// What `JSON.stringify(flow)` shows: the settings, never the secret.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ProvisioningSummary")]
+    pub fn to_json(&self) -> JsValue {
+        let out = Object::new();
+        let s = &self.settings;
+        set(&out, "clientId", s.client_id.as_str().into());
+        set(&out, "redirectUri", s.redirect_uri.as_str().into());
+        let scopes: js_sys::Array = s.scopes.iter().map(|s| JsValue::from_str(s)).collect();
+        set(&out, "scopes", scopes.into());
+        set(&out, "loginUrl", s.login_url.as_str().into());
+        set(
+            &out,
+            "baseUrl",
+            self.session.config.base_url.as_str().into(),
+        );
+        out.into()
+    }
+}

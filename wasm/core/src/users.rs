@@ -1,0 +1,63 @@
+//! `client.users`: who is in the tailnet, with their roles (read-only).
+
+use crate::request::Session;
+use js_sys::Promise;
+use std::rc::Rc;
+use tailscale_api::users;
+use tailscale_wasm_shared::args::{or_empty, take_signal};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_USERS: &str = r#"
+import type { User } from "../models.js";
+
+/** Options for `users.list`. Each is sent only when given. */
+export interface ListUsersOptions extends CallOptions {
+  /** `"member"` (the API's default), `"shared"` (users of other tailnets a device was shared
+   *  with) or `"all"`. */
+  type?: "member" | "shared" | "all";
+  /** Only users with this role, or `"all"`. */
+  role?: "owner" | "member" | "admin" | "it-admin" | "network-admin" | "billing-admin" | "auditor" | "all";
+}
+"#;
+
+/// `client.users`: the tailnet's users, their roles and types.
+#[wasm_bindgen]
+pub struct UsersApi {
+    session: Rc<Session>,
+}
+
+impl UsersApi {
+    pub fn new(session: Rc<Session>) -> UsersApi {
+        UsersApi { session }
+    }
+}
+
+#[wasm_bindgen]
+impl UsersApi {
+    /// Lists users: GET /api/v2/tailnet/{tailnet}/users, with `?type=` (`member`, `shared`,
+    /// `all`; the API's default is `member`) and `?role=` only when given. Resolves to `User[]`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<User[]>")]
+    pub fn list(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListUsersOptions")] options: JsValue,
+    ) -> Promise {
+        let prepared = take_signal(&options).and_then(|(rest, signal)| {
+            Ok((
+                users::list(&self.session.config.tailnet, or_empty(&rest))?,
+                signal,
+            ))
+        });
+        self.session.start(prepared)
+    }
+
+    /// Gets one user: GET /api/v2/users/{userId}.
+    #[wasm_bindgen(unchecked_return_type = "Promise<User>")]
+    pub fn get(
+        &self,
+        #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        self.session.call(users::get(user_id), &options)
+    }
+}
