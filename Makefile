@@ -31,6 +31,11 @@ build: setup
 	  wasm-bindgen --target nodejs --out-dir pkg/dist/node $(WASM_DIR)/$$m.wasm || exit 1; \
 	done
 	echo '{ "type": "commonjs" }' > pkg/dist/node/package.json
+	# The hand-written declarations of each module's options and results (pkg/types/).
+	for d in web node; do \
+	  cat pkg/types/core.d.ts >> pkg/dist/$$d/tailscale_wasm.d.ts && \
+	  cat pkg/types/policy.d.ts >> pkg/dist/$$d/tailscale_wasm_policy.d.ts || exit 1; \
+	done
 	# `[Symbol.dispose]` needs TypeScript's esnext lib; drop it so default configs type-check.
 	sed -i '/\[Symbol.dispose\]/d' pkg/dist/*/*.d.ts
 	# wasm-bindgen's free() carries no doc comment; give it one.

@@ -115,7 +115,12 @@ impl Precondition {
                 None
             }
         };
-        validate::finish(input, condition).map(|c| c.unwrap_or(Precondition::Overwrite))
+        // Every branch above that yields no condition also records an issue; were one ever to
+        // slip through, the safe default is to refuse, never to overwrite.
+        match validate::finish(input, condition)? {
+            Some(condition) => Ok(condition),
+            None => Err(vec![Issue::new("options", NEITHER)]),
+        }
     }
 
     /// The `If-Match` header: the ETag exactly as it came (quoting it again is a 412), and

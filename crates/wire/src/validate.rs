@@ -19,7 +19,7 @@ const SCOPES_NEEDING_TAGS: [&str; 4] = ["devices:core", "auth_keys", "devices", 
 /// Claims Tailscale matches itself; custom rules may not override them.
 const RESERVED_CLAIMS: [&str; 3] = ["sub", "iss", "aud"];
 
-type Rule = Result<(), String>;
+pub type Rule = Result<(), String>;
 
 /// `tag:` then a letter, then letters, digits or `-`.
 pub fn tag(s: &str) -> Rule {

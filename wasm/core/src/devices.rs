@@ -10,37 +10,6 @@ use tailscale_wasm_shared::errors::{issues_to_js, validate_one, validate_request
 use tailscale_wire::validate;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_OPTIONS: &str = r#"
-/** Which fields a device carries: `"default"`, the API's subset, or `"all"`. */
-export type DeviceFields = "all" | "default";
-
-/** Options for `devices.list`. */
-export interface ListDevicesOptions extends CallOptions {
-  /** `"all"` or `"default"`. Default: the API's default subset. */
-  fields?: DeviceFields;
-  /** Top-level device properties to match exactly, all at once (logical AND), such as
-   *  `{ tags: ["tag:prod"], isEphemeral: true }`; a list matches devices that have every entry.
-   *  Default: every device. */
-  filter?: Record<string, string | boolean | string[]>;
-}
-
-/** Options for `devices.get`. */
-export interface GetDeviceOptions extends CallOptions {
-  /** `"all"` or `"default"`. Default: the API's default subset. */
-  fields?: DeviceFields;
-}
-
-/** What `validateSetAttribute` checks: `setAttribute`'s options, plus the device id and the
- *  attribute key when given, so that a form can check itself whole. */
-export interface SetAttributeInput extends SetAttributeOptions {
-  /** The device id, if the form has it. */
-  deviceId?: string;
-  /** The attribute key, if the form has it. */
-  key?: string;
-}
-"#;
-
 /// `client.devices`: devices and their posture attributes.
 #[wasm_bindgen]
 pub struct DevicesApi {

@@ -10,23 +10,6 @@ use tailscale_wasm_shared::errors::{validate_one, validate_request};
 use tailscale_wire::validate;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_OPTIONS: &str = r#"
-/** A key as `keys.createAuthKey` and `keys.createOAuthClient` resolve to it: with its secret,
- *  `key`, which the API shows in this answer only (an answer without it is a
- *  `TailscaleResponseError`). */
-export type CreatedKey = Key & {
-  /** The auth key (`tskey-auth-...`) or the OAuth client's secret (`tskey-client-...`). */
-  key: string;
-};
-
-/** Options for `keys.list`. */
-export interface ListKeysOptions extends CallOptions {
-  /** Also list keys owned by other users (`?all=true`). Default false. */
-  all?: boolean;
-}
-"#;
-
 /// `client.keys`: auth keys, OAuth clients, federated identities and API access tokens.
 #[wasm_bindgen]
 pub struct KeysApi {

@@ -9,16 +9,6 @@ use tailscale_wasm_shared::errors::{validate_one, validate_request};
 use tailscale_wire::validate;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_CREATED: &str = r#"
-/** An OAuth app as `oauthApps.create` resolves to it: with its secret, `clientSecret`, which the
- *  API shows in this answer only (an answer without it is a `TailscaleResponseError`). */
-export type CreatedOAuthApp = OAuthApp & {
-  /** The app's secret (`tskey-app-...`), for `DeviceProvisioning`'s `clientSecret`. */
-  clientSecret: string;
-};
-"#;
-
 /// `client.oauthApps`: OAuth apps for device provisioning.
 #[wasm_bindgen]
 pub struct OAuthAppsApi {

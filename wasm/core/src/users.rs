@@ -7,20 +7,6 @@ use tailscale_api::users;
 use tailscale_wasm_shared::args::{or_empty, take_signal};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_USERS: &str = r#"
-import type { User } from "../models.js";
-
-/** Options for `users.list`. Each is sent only when given. */
-export interface ListUsersOptions extends CallOptions {
-  /** `"member"` (the API's default), `"shared"` (users of other tailnets a device was shared
-   *  with) or `"all"`. */
-  type?: "member" | "shared" | "all";
-  /** Only users with this role, or `"all"`. */
-  role?: "owner" | "member" | "admin" | "it-admin" | "network-admin" | "billing-admin" | "auditor" | "all";
-}
-"#;
-
 /// `client.users`: the tailnet's users, their roles and types.
 #[wasm_bindgen]
 pub struct UsersApi {

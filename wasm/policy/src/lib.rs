@@ -21,10 +21,6 @@ mod update;
 
 use js_sys::Function;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_IMPORTS: &str = r#"
-import type { ValidationIssue } from "../models.js";
-"#;
 use wasm_bindgen::prelude::*;
 
 // The module is single-threaded (no atomics), which is what this allocator is built for.
