@@ -117,7 +117,7 @@ conformance:
 
 test: lint supply-chain test-rust test-js test-types test-e2e test-conformance docs
 
-## fuzz: every fuzz target (tests/fuzz_targets/, fuzz/) for FUZZ_SECONDS each (default 300),
+## fuzz: every fuzz target (crates/fuzz-targets, fuzz/) for FUZZ_SECONDS each (default 300),
 ## coverage-guided by libFuzzer through cargo-fuzz on the stable toolchain; figures to
 ## RELIABILITY.md, findings too (the run fails on one). `make test` replays the corpora instead.
 fuzz: setup
@@ -125,7 +125,7 @@ fuzz: setup
 	rm -rf target/fuzz-figures
 	node scripts/fuzz.mjs run; status=$$?; node scripts/reliability-figures.mjs fuzz && exit $$status
 
-## fuzz-canary: each planted bug (src/canary.rs, --cfg fuzz_canary) found by its fuzz target
+## fuzz-canary: each planted bug (`#[cfg(fuzz_canary)]` blocks, --cfg fuzz_canary) found by its fuzz target
 ## within FUZZ_SECONDS (default 300); times to find to RELIABILITY.md.
 fuzz-canary: setup
 	@scripts/setup.sh fuzz

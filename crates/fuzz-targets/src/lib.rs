@@ -1,17 +1,16 @@
-//! The fuzz targets, in one place for two drivers: the libFuzzer binaries in `fuzz/fuzz_targets/`
-//! (`make fuzz`, coverage-guided) and `tests/fuzz_replay.rs` (`cargo test`, which replays every
-//! committed corpus and regression input without libFuzzer). Both include this file with
-//! `#[path]` rather than through a crate of its own: one file, no third manifest, and the
-//! oracles stay dev-dependencies here and dependencies of the fuzz crate, never the library's.
+//! The fuzz targets, in one crate for two drivers: the libFuzzer binaries in `fuzz/fuzz_targets/`
+//! (`make fuzz`, coverage-guided) and `tests/replay.rs` (`cargo test`, which replays every
+//! committed corpus and regression input without libFuzzer). The oracles are this crate's
+//! dependencies, never the library crates'.
 //!
 //! Each target takes raw bytes and panics when a property fails. Where an oracle exists it checks
 //! agreement with it (`httpdate`, `chrono`, `percent-encoding`, `base64`, `url`, serde's derived
 //! decoders), not just the absence of panics. Inputs are read as plain text where the code under
 //! test reads text, so corpus files are readable: a corpus file is one input, as is.
 //!
-//! Adding a target: a `pub fn name(data: &[u8])` here, its name in `TARGETS`, a three-line
+//! Adding a target: a `pub fn name(data: &[u8])` here, its name in `TARGETS`, a one-line
 //! `fuzz/fuzz_targets/name.rs` and its `[[bin]]` in `fuzz/Cargo.toml`, and seeds in
-//! `fuzz/seeds/name/` (`tests/fuzz_replay.rs` checks that all four agree).
+//! `fuzz/seeds/name/` (`tests/replay.rs` checks that all four agree).
 #![allow(dead_code)]
 
 use serde_json::{json, Value};

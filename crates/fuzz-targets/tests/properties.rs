@@ -1,5 +1,5 @@
 //! Property tests: structured random inputs (proptest) run through the fuzz targets of
-//! `tests/fuzz_targets/`. A generator builds by construction what coverage-guided fuzzing reaches
+//! `crates/fuzz-targets`. A generator builds by construction what coverage-guided fuzzing reaches
 //! only slowly: HTTP dates in all three formats with weekdays that match one time in seven, JWTs
 //! whose payload is JSON with an `exp`, API-shaped JSON with random edits. Each property runs a
 //! fixed number of cases in `cargo test`; this is not fuzzing (`make fuzz` is, with libFuzzer).

@@ -1,4 +1,4 @@
-//! Posture conditions (src/posture.rs): parse, print, cmpver, evaluate, evaluate_posture and
+//! Posture conditions (crates/policy/src/posture/): parse, print, cmpver, evaluate, evaluate_posture and
 //! the report, against the contract and the examples of Tailscale's device posture docs.
 
 use proptest::prelude::*;

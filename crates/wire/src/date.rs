@@ -1,6 +1,6 @@
 //! HTTP dates (RFC 9110 §5.6.7), for `Retry-After`, and RFC 3339 date-times, for attribute
 //! expiries. Hand-written because it is all the wasm needs of a date library; the fuzz targets
-//! (`tests/fuzz_targets/`) hold the HTTP dates to the `httpdate` crate, with its rules: the three
+//! (`crates/fuzz-targets`) hold the HTTP dates to the `httpdate` crate, with its rules: the three
 //! formats, years 1970 to 9999, a real calendar day and a weekday that matches it; and RFC 3339
 //! to chrono's reader.
 
