@@ -102,7 +102,8 @@ export function createPolicySection({ $, el, busy, toast, describe, getClient })
       out.textContent = issues.length ? issues.map((i) => `${i.field}: ${i.message}`).join("\n") : "Parses; local checks pass.";
       out.dataset.ok = String(!issues.length);
     } catch (err) {
-      out.textContent = err instanceof TailscaleValidationError ? err.issues.map((i) => (i.line ? `line ${i.line}, column ${i.column}: ${i.message}` : i.message)).join("\n") : describe(err);
+      // A syntax error's message starts with its line and column (also in `line` and `column`).
+      out.textContent = err instanceof TailscaleValidationError ? err.issues.map((i) => i.message).join("\n") : describe(err);
       out.dataset.ok = "false";
     }
   }

@@ -300,6 +300,8 @@ test("Gate on provisioned devices adds the grant through update, shows what chan
 test("the policy editor checks as you type, validates, and refuses to save over a change made meanwhile", async () => {
   await page.fill("#policy-editor", "{ 'acls': [] }");
   await page.locator("#policy-local", { hasText: "line 1, column 3" }).waitFor();
+  // The location is said once (the message carries it; the page adds none of its own).
+  assert.equal((await page.textContent("#policy-local")).match(/line 1, column 3/g).length, 1);
   const current = server.demo.state.policy.text;
   const edited = current.replace("everyone, for now", "everyone, edited here");
   await page.fill("#policy-editor", edited);
