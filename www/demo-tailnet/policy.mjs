@@ -257,7 +257,7 @@ function checkTest(t, where) {
 }
 
 /** Every problem that makes `policy` (a parsed file) unacceptable, as "where: what". */
-function checkPolicy(policy) {
+export function checkPolicy(policy) {
   if (!isObject(policy)) return ["the policy file is a JSON object"];
   const errors = [];
   const err = (where, what) => errors.push(`${where}: ${what}`);
