@@ -23,11 +23,12 @@
 //   the demo page, and no generated request, locks everyone out.
 // - Listing without `all=true` shows the caller's active keys; with it, every key, revoked ones
 //   included (with `revoked` and `invalid: true`), which is what an admin view wants.
-// - A demo-only control, POST /demo/register {authKey, hostname, os?}, where a device joins the
+// - A demo-only control, POST /demo/register {authKey | login, hostname, os?}, where a device joins the
 //   way `tailscale up --auth-key=...` would: the key's tags become the device's tags (an untagged
 //   device belongs to the key's owner), it is ephemeral and pre-approved as the key says, a
-//   single-use key works once, and an expired or revoked key is refused (401). A login the
-//   tailnet does not know becomes a user (a member) when its first device joins.
+//   single-use key works once, and an expired or revoked key is refused (401). With `login`
+//   instead of `authKey`, a person signs in (plain `tailscale up`): the device is theirs, and a
+//   login the tailnet does not know becomes a user (a member).
 // - `access()` on the returned object: an access evaluator (demo-tailnet/access.mjs) over the
 //   tailnet as it is now (its policy file, devices, users and posture attributes).
 //
@@ -355,11 +356,19 @@ export function createDemoTailnet(opts = {}) {
   }
 
   // ---- device registration (demo only) ----------------------------------------------------
-  /** A device joins with an auth key, as `tailscale up --auth-key=...` would. */
+  /** A device joins with an auth key, as `tailscale up --auth-key=...` would; or, given `login`
+   *  instead of `authKey`, as a person signing in interactively would (plain `tailscale up`):
+   *  the device is theirs, untagged, and a login the tailnet does not know becomes a member. */
   function registerDevice(input) {
-    onlyFields(input, ["authKey", "hostname", "os"], "request body");
+    onlyFields(input, ["authKey", "login", "hostname", "os"], "request body");
     if (typeof input.hostname !== "string" || !/^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/.test(input.hostname)) throw bad("hostname must be 1 to 63 letters, digits and hyphens");
     if (input.os !== undefined && (typeof input.os !== "string" || !/^[A-Za-z0-9]{1,20}$/.test(input.os))) throw bad("os must be a short name such as linux");
+    if (input.login !== undefined) {
+      if (input.authKey !== undefined) throw bad("send authKey or login, not both");
+      if (typeof input.login !== "string" || !/^[^@\s]+@[^@\s]+$/.test(input.login)) throw bad("login must be a login name such as alice@example.com");
+      users.ensure(input.login);
+      return devices.view(devices.add({ hostname: input.hostname, os: input.os, user: input.login }), "all");
+    }
     const rec = [...state.keys.values()].find((k) => k.keyType === "auth" && typeof input.authKey === "string" && k.key === input.authKey);
     if (!rec) throw new HttpError(401, "invalid auth key");
     if (rec.revoked) throw new HttpError(401, "this auth key has been revoked");
