@@ -149,7 +149,7 @@ function testSources(world, src, attrs) {
 /** A group's logins: `{ logins }`, or `{ error }` (undefined or empty), or `{ unknown }` (SCIM). */
 function groupMembers(world, name) {
   if (!Object.hasOwn(world.groups, name)) return name.includes("@") ? { unknown: `${name} is synced by SCIM; its members are not known` } : { error: "is not a defined group" };
-  const logins = (world.groups[name] ?? []).filter((m) => typeof m === "string" && !m.startsWith("user:*@")).map(loginOf);
+  const logins = (Array.isArray(world.groups[name]) ? world.groups[name] : []).filter((m) => typeof m === "string" && !m.startsWith("user:*@")).map(loginOf);
   return logins.length ? { logins } : { error: "has no members" };
 }
 

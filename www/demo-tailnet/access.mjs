@@ -128,7 +128,7 @@ function createWorld(file, devices, users, attributes) {
     if (kind === "tag") return p.tags.includes(sel) ? YES : NO;
     if (kind === "group") {
       if (!untagged) return NO;
-      if (Object.hasOwn(groups, sel)) return (groups[sel] ?? []).some((m) => typeof m === "string" && memberMatches(m, p)) ? YES : NO;
+      if (Object.hasOwn(groups, sel)) return (Array.isArray(groups[sel]) ? groups[sel] : []).some((m) => typeof m === "string" && memberMatches(m, p)) ? YES : NO;
       // A SCIM-synced group is spelled group:name@domain and lives outside the file.
       return sel.includes("@") && !p.external ? MAYBE : NO;
     }
