@@ -139,7 +139,7 @@ function testSources(world, src, attrs) {
     const members = groupMembers(world, src);
     return members.error || members.unknown ? members : { principals: members.logins.flatMap(user) };
   }
-  if (kind === "domain" || ["autogroup:member", "autogroup:tagged", "autogroup:shared", "autogroup:admin", "autogroup:owner", "autogroup:it-admin", "autogroup:network-admin", "autogroup:billing-admin", "autogroup:auditor"].includes(src)) {
+  if (kind === "domain" || ["autogroup:member", "autogroup:members", "autogroup:tagged", "autogroup:shared", "autogroup:admin", "autogroup:owner", "autogroup:it-admin", "autogroup:network-admin", "autogroup:billing-admin", "autogroup:auditor"].includes(src)) {
     const named = world.devicesNamed(src);
     return named.length ? { principals: named.map((n) => withAttributes(n, attrs)) } : { error: "names no device" };
   }

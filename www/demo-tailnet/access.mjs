@@ -112,8 +112,10 @@ function createWorld(file, devices, users, attributes) {
   const isMember = (p) => p.tags.length === 0 && !p.external && typeOf(p) !== "shared";
 
   /** Whether principal `p` (a device or a stand-in for one) is what `sel` names, by identity. */
-  function identity(sel, p) {
+  function identity(name, p) {
     if (p.addressOnly) return NO;
+    // The legacy spelling (kb/1396) means the same.
+    const sel = name === "autogroup:members" ? "autogroup:member" : name;
     const untagged = p.tags.length === 0;
     if (sel === "*" || sel === "autogroup:danger-all") return YES;
     if (sel === "autogroup:member") return isMember(p) ? YES : NO;

@@ -16,10 +16,10 @@ import { parseRange } from "./ip.mjs";
 
 const isMap = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 const strings = (v) => (Array.isArray(v) ? v.map((s, k) => [s, k]).filter(([s]) => typeof s === "string").map(([s, k]) => [s.trim(), k]) : []);
-const AUTOGROUPS_SRC = new Set(["autogroup:member", "autogroup:tagged", "autogroup:danger-all", "autogroup:shared", "autogroup:admin", "autogroup:owner", "autogroup:it-admin", "autogroup:network-admin", "autogroup:billing-admin", "autogroup:auditor"]);
-const AUTOGROUPS_DST = new Set(["autogroup:member", "autogroup:tagged", "autogroup:self", "autogroup:internet", "autogroup:admin", "autogroup:owner", "autogroup:it-admin", "autogroup:network-admin", "autogroup:billing-admin", "autogroup:auditor"]);
+const AUTOGROUPS_SRC = new Set(["autogroup:member", "autogroup:members", "autogroup:tagged", "autogroup:danger-all", "autogroup:shared", "autogroup:admin", "autogroup:owner", "autogroup:it-admin", "autogroup:network-admin", "autogroup:billing-admin", "autogroup:auditor"]);
+const AUTOGROUPS_DST = new Set(["autogroup:member", "autogroup:members", "autogroup:tagged", "autogroup:self", "autogroup:internet", "autogroup:admin", "autogroup:owner", "autogroup:it-admin", "autogroup:network-admin", "autogroup:billing-admin", "autogroup:auditor"]);
 // Sources that may go with autogroup:self (acl-s*, acl-sf*: users, groups, member and roles).
-const SELF_PARTNERS = new Set(["autogroup:member", "autogroup:admin", "autogroup:owner", "autogroup:it-admin", "autogroup:network-admin", "autogroup:billing-admin", "autogroup:auditor"]);
+const SELF_PARTNERS = new Set(["autogroup:member", "autogroup:members", "autogroup:admin", "autogroup:owner", "autogroup:it-admin", "autogroup:network-admin", "autogroup:billing-admin", "autogroup:auditor"]);
 // tailscale.com capabilities SaaS accepts in `app` (grant-a3, a4, b3, k11); others are refused.
 const TAILSCALE_CAPS = new Set(["tailscale.com/cap/webui", "tailscale.com/cap/relay", "tailscale.com/cap/drive", "tailscale.com/cap/kubernetes"]);
 
