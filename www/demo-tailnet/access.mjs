@@ -56,7 +56,7 @@
 //   not in the API, so any domain is taken).
 
 import { parseHujson } from "./hujson.mjs";
-import { parseCondition, conditionMatches, conditionReason } from "./posture.mjs";
+import { parseCondition, conditionReason } from "./posture.mjs";
 import * as ip from "./ip.mjs";
 import { compileRules, protocolNumber, selectorKind, loginOf } from "./rules.mjs";
 import { policyIssues } from "./refusals.mjs";
@@ -457,4 +457,3 @@ function safeReason(text, attributes) {
   }
 }
 
-export { conditionMatches };

@@ -352,7 +352,7 @@ function compileRules(policy, root) {
   return rules.sort((a, b) => a.start - b.start);
 }
 
-/** Who and what the file's names stand for, through its groups and hosts and the tailnet's
+/** For preview: who and what the file's names stand for, through its groups and hosts and the tailnet's
  *  devices (`{ addresses, tags?, user }`). */
 function world(policy, devices) {
   const hosts = policy.hosts ?? {};
@@ -391,10 +391,7 @@ function world(policy, devices) {
     return addressesOf(src).some((ip) => covers(entry, ip));
   }
 
-  /** Whether a rule's dst host reaches a test's destination host. */
-  const reaches = (entry, host) => entry === "*" || entry === host || addressesOf(host).some((ip) => covers(entry, ip));
-
-  return { covers, admits, reaches };
+  return { covers, admits };
 }
 
 // ---- the routes -------------------------------------------------------------------------
