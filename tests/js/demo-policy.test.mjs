@@ -194,7 +194,7 @@ test("POST stores the body as sent, answers it by Accept with its ETag, and refu
   await refused('{"postures": {"posture:x": ["custom:x === 1"]}}', {}, /postures\["posture:x"\]\[0\]/);
   await refused('{"grants": [{"src": ["*"], "dst": ["*"], "ip": ["*"], "srcPosture": ["posture:nope"]}]}', {}, /grants\[0\]\.srcPosture\[0\]: "posture:nope" is not defined/);
   const failing = await refused('{"acls": [], "tests": [{"src": "a@example.com", "accept": ["tag:prod:443"]}]}', {}, /^test\(s\) failed$/);
-  assert.deepEqual(failing.data, [{ user: "a@example.com", errors: ['address "tag:prod:443" from "a@example.com": want: Accept, got: Drop'] }]);
+  assert.deepEqual(failing.data, [{ user: "a@example.com", errors: ['[acl test error]: address "tag:prod:443" (protocol "tcp"): want: Accept, got: Drop'] }]);
   assert.equal((await get()).etag, before, "nothing written");
   // A refused body wins over a stale If-Match (RFC 9110 §13.2.1).
   assert.equal((await set("{", { "if-match": '"stale"' })).status, 400);
@@ -312,14 +312,14 @@ test("validate with a list of tests runs them against the current file, postures
   const notProvisioned = await run([{ ...provisioned, srcPostureAttrs: { "custom:provisioned": false } }, { src: "amelie@example.com", accept: ["tag:prod:443"] }]);
   assert.equal(notProvisioned.body.message, "test(s) failed");
   assert.deepEqual(notProvisioned.body.data, [
-    { user: "amelie@example.com", errors: ['address "tag:prod:443" from "amelie@example.com": want: Accept, got: Drop'] },
-    { user: "amelie@example.com", errors: ['address "tag:prod:443" from "amelie@example.com": want: Accept, got: Drop'] },
+    { user: "amelie@example.com", errors: ['[acl test error]: address "tag:prod:443" (protocol "tcp"): want: Accept, got: Drop'] },
+    { user: "amelie@example.com", errors: ['[acl test error]: address "tag:prod:443" (protocol "tcp"): want: Accept, got: Drop'] },
   ]);
   // A string "true" is not the boolean true.
   assert.equal((await run([{ ...provisioned, srcPostureAttrs: { "custom:provisioned": "true" } }])).body.message, "test(s) failed");
   // A deny that the file accepts.
   const deny = await run([{ src: "tag:ci", deny: ["tag:prod:22", "lab-net:22"] }]);
-  assert.deepEqual(deny.body.data, [{ user: "tag:ci", errors: ['address "tag:prod:22" from "tag:ci": want: Drop, got: Accept'] }]);
+  assert.deepEqual(deny.body.data, [{ user: "tag:ci", errors: ['[acl test error]: address "tag:prod:22" (protocol "tcp"): want: Drop, got: Accept'] }]);
   // Versions by cmpver: 1.60 and 1.100 are >= '1.60'; 1.58.2 and 1.9 are not.
   const version = (v, want) => ({ src: "demo@example.com", srcPostureAttrs: { "node:tsVersion": v, "node:tsReleaseTrack": "stable" }, [want]: ["build-box:22"] });
   assert.deepEqual((await run([version("1.60", "accept"), version("1.100.0", "accept"), version("1.58.2", "deny"), version("1.9", "deny")])).body, {});
