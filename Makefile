@@ -27,8 +27,8 @@ build: setup
 	  --target-dir $(WASM_TARGET_DIR) --quiet $(foreach m,$(MODULES),-p $(subst _,-,$(m)))
 	rm -rf pkg/dist && mkdir -p pkg/dist
 	for m in $(MODULES); do \
-	  wasm-bindgen --target web --out-dir pkg/dist/web $(WASM_DIR)/$$m.wasm && \
-	  wasm-bindgen --target nodejs --out-dir pkg/dist/node $(WASM_DIR)/$$m.wasm || exit 1; \
+	  wasm-bindgen --target web --omit-default-module-path --encode-into always --out-dir pkg/dist/web $(WASM_DIR)/$$m.wasm && \
+	  wasm-bindgen --target nodejs --encode-into always --out-dir pkg/dist/node $(WASM_DIR)/$$m.wasm || exit 1; \
 	done
 	echo '{ "type": "commonjs" }' > pkg/dist/node/package.json
 	# The hand-written declarations of each module's options and results (pkg/types/).

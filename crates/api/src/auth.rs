@@ -102,7 +102,7 @@ impl TokenResponse {
             // Whole seconds as text ("3600"): integer parsing keeps float parsing out of the wasm.
             Kind::String => x
                 .as_string()
-                .and_then(|s| s.trim().parse::<u32>().ok())
+                .and_then(|s| s.trim_ascii().parse::<u32>().ok())
                 .map(f64::from),
             _ => None,
         });

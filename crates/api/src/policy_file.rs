@@ -271,7 +271,7 @@ pub fn check_ok(message: Option<&str>, any_errors: bool) -> bool {
     }
     match message.map(str::to_ascii_lowercase) {
         None => true,
-        Some(m) if m.trim().is_empty() => true,
+        Some(m) if m.trim_ascii().is_empty() => true,
         Some(m) => {
             tailscale_wire::text::contains(&m, "warning")
                 && !tailscale_wire::text::contains(&m, "error")

@@ -9,7 +9,7 @@ pub fn parse_http_date_ms(s: &str) -> Option<u64> {
     if !s.is_ascii() {
         return None;
     }
-    let s = s.trim().as_bytes();
+    let s = s.trim_ascii().as_bytes();
     let d = imf_fixdate(s)
         .or_else(|| rfc850(s))
         .or_else(|| asctime(s))?;
