@@ -1,6 +1,6 @@
 // Device posture conditions as the demo tailnet reads them, written from Tailscale's "Device
-// posture management" page and the policy syntax reference, in plain JS (the grammar of API.md
-// "Posture conditions"). Where the docs are silent the demo chooses: keywords (operators, `true`,
+// posture management" page and the policy syntax reference, in plain JS (the grammar of the
+// README's "Gate access on attributes"). Where the docs are silent the demo chooses: keywords (operators, `true`,
 // `false`) in any case; spaces optional around `==`-style operators; namespaces limited to the
 // documented ones (`node:` and `ip:` to their documented names); ordering operators take a
 // number, or a quoted version for `node:osVersion` and `node:tsVersion` only; `==`, `!=`, `IN`

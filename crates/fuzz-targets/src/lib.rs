@@ -242,8 +242,8 @@ pub fn callback(data: &[u8]) {
     let has_state = state.as_deref().is_some_and(|s| !s.is_empty());
     match (&error, &verdict) {
         (Some(want), Err(Error::Authorization { error, .. })) => assert_eq!(error, want),
-        // With no state to match, refusing the state first is right too (API.md: the state is
-        // checked before the error).
+        // With no state to match, refusing the state first is right too (the README's "Device
+        // provisioning with OAuth apps": the state is checked before the error).
         (Some(_), Err(Error::Validation(_))) if !has_state => {}
         (Some(_), _) => panic!("an error callback must be an authorization error: {url:?}"),
         (None, Ok(got)) => assert_eq!(Some(got), code.as_ref()),

@@ -1,6 +1,7 @@
 //! Device posture conditions (`node:tsVersion >= '1.60'`): parsing, printing, and evaluation
-//! against a device's attributes (API.md "Posture conditions"; the documented facts and the
-//! gaps are in the README's "Gate access on attributes"). Sans-IO: the wasm layer fetches the policy, devices and attributes.
+//! against a device's attributes (the README's "Gate access on attributes" states the rules,
+//! the documented facts and the gaps). Sans-IO: the wasm layer fetches the policy, devices and
+//! attributes.
 //!
 //! Where Tailscale's docs are silent, this module chooses, and the choices are the contract:
 //! keywords in any case; spaces or tabs between tokens, optional where unambiguous; leading and
