@@ -819,3 +819,47 @@ proptest! {
         }
     }
 }
+
+// ---- Conformance ----
+
+/// `../shared/conformance/<rest>` beside the repository (or beside a worktree's parent), if
+/// present: the data is never copied in, and a clone without it skips.
+fn conformance(rest: &str) -> Option<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.ancestors()
+        .skip(1)
+        .map(|dir| dir.join("shared/conformance").join(rest))
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn cmpver_agrees_with_tailscale_s_own_table() {
+    let Some(path) = conformance("cmpver/cmpver.json") else {
+        println!(
+            "cmpver conformance: ../shared/conformance/cmpver/cmpver.json is not present; skipped"
+        );
+        return;
+    };
+    let table: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let vectors = table["vectors"].as_array().unwrap();
+    let mut failures = Vec::new();
+    for v in vectors {
+        let (a, b) = (v["v1"].as_str().unwrap(), v["v2"].as_str().unwrap());
+        let want = v["want"].as_i64().unwrap().cmp(&0);
+        // Go checks both directions too.
+        if cmpver(a, b) != want || cmpver(b, a) != want.reverse() {
+            failures.push(format!(
+                "{}: cmpver({a:?}, {b:?}) is {:?}, Go's {want:?}",
+                v["name"],
+                cmpver(a, b)
+            ));
+        }
+    }
+    println!(
+        "cmpver conformance: {} of {} vectors of Tailscale's util/cmpver table agree",
+        vectors.len() - failures.len(),
+        vectors.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
