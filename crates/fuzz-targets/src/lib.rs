@@ -987,6 +987,14 @@ fn check_evaluation(condition: &Condition, value: Option<&AttributeValue>) {
     let outcome = posture::evaluate(condition, value);
     assert_eq!(outcome.matches, outcome.reason.is_none(), "{outcome:?}");
     assert!(outcome.reason.as_ref().is_none_or(|r| !r.is_empty()));
+    // Every value shows in the reason, an empty string as '' (never "is , not < ").
+    assert!(
+        outcome
+            .reason
+            .as_ref()
+            .is_none_or(|r| !r.contains(" is ,") && !r.ends_with(' ')),
+        "{outcome:?}"
+    );
     let with = |operator| {
         posture::evaluate(
             &Condition {

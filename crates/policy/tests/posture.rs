@@ -85,6 +85,14 @@ fn evaluation_table() {
         ("node:osVersion >= '14.2'", Some(s("14.2")), true, ""),
         ("node:osVersion < '14.2'", Some(s("14.2")), false, "node:osVersion is 14.2, not < 14.2"),
         ("node:tsVersion >= '1.60'", None, false, "node:tsVersion is not set"),
+        // Versions read bare, other strings (the empty one included) in quotes.
+        ("node:tsVersion > '1.2'", Some(s("")), false, "node:tsVersion is '', not > 1.2"),
+        ("node:tsVersion < ''", Some(s("")), false, "node:tsVersion is '', not < ''"),
+        ("node:osVersion < '14'", Some(s("Synology 6")), false, "node:osVersion is 'Synology 6', not < 14"),
+        ("custom:tier >= 'gold'", Some(s("bronze")), false, "custom:tier is 'bronze', not >= 'gold'"),
+        ("custom:tier == ''", Some(s("gold")), false, "custom:tier is 'gold', not ''"),
+        ("custom:tier != ''", Some(s("")), false, "custom:tier is '', which != '' excludes"),
+        ("custom:tier NOT SET", Some(s("")), false, "custom:tier is set (to '')"),
         // Keywords in any case
         ("node:os not in ['windows']", Some(s("linux")), true, ""),
         ("node:os Not In ['windows']", Some(s("windows")), false, "node:os is 'windows', which NOT IN ['windows'] excludes"),
