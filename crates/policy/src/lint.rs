@@ -45,20 +45,88 @@ fn string_list(node: &Node<'_>) -> Option<Vec<String>> {
 /// The rule sections whose rules may carry `srcPosture`.
 const RULE_SECTIONS: [&str; 3] = ["grants", "acls", "ssh"];
 
+/// The sections of Tailscale's policy file syntax reference whose type is certain, and what
+/// each must be; sections not listed (new ones, `OneCGNATRoute`...) are left to the server.
+const SECTIONS: [(&str, Kind, &str); 16] = [
+    ("acls", Kind::Array, "a list of rules"),
+    ("grants", Kind::Array, "a list of grants"),
+    ("ssh", Kind::Array, "a list of rules"),
+    ("nodeAttrs", Kind::Array, "a list of rules"),
+    ("tests", Kind::Array, "a list of tests"),
+    ("sshTests", Kind::Array, "a list of tests"),
+    ("defaultSrcPosture", Kind::Array, "a list of posture names"),
+    (
+        "groups",
+        Kind::Object,
+        "an object of group names to members",
+    ),
+    (
+        "hosts",
+        Kind::Object,
+        "an object of host names to addresses",
+    ),
+    ("tagOwners", Kind::Object, "an object of tags to owners"),
+    (
+        "postures",
+        Kind::Object,
+        "an object of posture names to conditions",
+    ),
+    (
+        "ipsets",
+        Kind::Object,
+        "an object of IP set names to addresses",
+    ),
+    ("autoApprovers", Kind::Object, "an object"),
+    ("derpMap", Kind::Object, "an object"),
+    ("randomizeClientPort", Kind::Bool, "true or false"),
+    ("disableIPv4", Kind::Bool, "true or false"),
+];
+
+/// A JSON value's kind in words, for "must be ..., not <kind>".
+fn kind_noun(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Null => "null",
+        Kind::Bool => "a boolean",
+        Kind::Number => "a number",
+        Kind::String => "a string",
+        Kind::Array => "a list",
+        Kind::Object => "an object",
+        Kind::Other => "another value",
+    }
+}
+
 /// The local checks of `PolicyDocument.check()`: what the contract lists, each issue naming
 /// its place. It complements `policy.validate`, the server's word, and needs no network.
 pub fn check(doc: &Document) -> Vec<Issue> {
     let mut issues = Vec::new();
-    duplicates(&doc.root(), "", &mut issues);
     let root = doc.root();
-    let mut defined: Vec<String> = Vec::new();
-    if let Some(section) = root.get("postures") {
-        if section.kind() != Kind::Object {
+    if root.kind() != Kind::Object {
+        // Nothing else applies to a file that holds no sections.
+        issues.push(Issue::new(
+            "",
+            cat(&[
+                "the policy file must be an object of sections, not ",
+                kind_noun(root.kind()),
+            ]),
+        ));
+        return issues;
+    }
+    duplicates(&root, "", &mut issues);
+    for (name, value) in root.members() {
+        // Only the last of a duplicated name counts, as JSON reads it; duplicates() said so.
+        let last = root.get(&name).is_some_and(|l| l.span() == value.span());
+        let Some((_, kind, what)) = SECTIONS.iter().find(|(section, _, _)| *section == name) else {
+            continue;
+        };
+        if last && value.kind() != *kind {
             issues.push(Issue::new(
-                "postures",
-                "must be an object of posture names to conditions",
+                member_field("", &name),
+                cat(&["must be ", what, ", not ", kind_noun(value.kind())]),
             ));
         }
+    }
+    let mut defined: Vec<String> = Vec::new();
+    if let Some(section) = root.get("postures") {
         for (name, value) in section.members() {
             let field = member_field("postures", &name);
             check_posture(&name, &value, &field, &mut issues);
@@ -83,7 +151,11 @@ pub fn check(doc: &Document) -> Vec<Issue> {
             }
         }
     };
-    if let Some(list) = root.get("defaultSrcPosture") {
+    // A defaultSrcPosture that is not a list was reported with the sections.
+    if let Some(list) = root
+        .get("defaultSrcPosture")
+        .filter(|l| l.kind() == Kind::Array)
+    {
         references(list, "defaultSrcPosture".into(), &mut issues);
     }
     for &section in &RULE_SECTIONS {

@@ -71,6 +71,80 @@ fn the_local_checks_name_each_place() {
 }
 
 #[test]
+fn the_file_is_an_object_and_its_known_sections_have_their_types() {
+    let issues = |text: &str| -> Vec<(String, String)> {
+        lint::check(&Document::parse(text).unwrap())
+            .into_iter()
+            .map(|i| (i.field, i.message))
+            .collect()
+    };
+    for (text, noun) in [
+        ("[]", "a list"),
+        ("[{\"grants\": 1}]", "a list"),
+        ("5", "a number"),
+        ("\"{}\"", "a string"),
+        ("null", "null"),
+        ("true", "a boolean"),
+    ] {
+        let want = "the policy file must be an object of sections, not ".to_string() + noun;
+        assert_eq!(issues(text), [(String::new(), want)], "{text}");
+    }
+    let got = issues(
+        r#"{
+          "grants": {}, "acls": {"a": 1}, "ssh": "x", "tests": null, "sshTests": 1,
+          "nodeAttrs": {}, "defaultSrcPosture": "posture:a",
+          "groups": [], "hosts": "1.2.3.4", "tagOwners": [], "postures": [], "ipsets": 1,
+          "autoApprovers": [], "derpMap": true,
+          "randomizeClientPort": "yes", "disableIPv4": 0,
+          "someFutureSection": 1
+        }"#,
+    );
+    let want: Vec<(String, String)> = [
+        ("grants", "must be a list of grants, not an object"),
+        ("acls", "must be a list of rules, not an object"),
+        ("ssh", "must be a list of rules, not a string"),
+        ("tests", "must be a list of tests, not null"),
+        ("sshTests", "must be a list of tests, not a number"),
+        ("nodeAttrs", "must be a list of rules, not an object"),
+        (
+            "defaultSrcPosture",
+            "must be a list of posture names, not a string",
+        ),
+        (
+            "groups",
+            "must be an object of group names to members, not a list",
+        ),
+        (
+            "hosts",
+            "must be an object of host names to addresses, not a string",
+        ),
+        (
+            "tagOwners",
+            "must be an object of tags to owners, not a list",
+        ),
+        (
+            "postures",
+            "must be an object of posture names to conditions, not a list",
+        ),
+        (
+            "ipsets",
+            "must be an object of IP set names to addresses, not a number",
+        ),
+        ("autoApprovers", "must be an object, not a list"),
+        ("derpMap", "must be an object, not a boolean"),
+        ("randomizeClientPort", "must be true or false, not a string"),
+        ("disableIPv4", "must be true or false, not a number"),
+    ]
+    .map(|(f, m)| (f.to_string(), m.to_string()))
+    .to_vec();
+    assert_eq!(got, want);
+    // The last of a duplicated section is the one JSON reads.
+    let got = issues(r#"{"grants": {}, "grants": []}"#);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].1.contains("defined again"), "{got:?}");
+}
+
+#[test]
 fn a_document_defines_its_postures_in_order() {
     let doc = Document::parse(POLICY).unwrap();
     let (postures, defaults) = lint::postures_of(&doc);
