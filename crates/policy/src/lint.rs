@@ -13,13 +13,21 @@ use tailscale_wire::text::{cat, decimal};
 use tailscale_wire::validate;
 
 /// The postures a document defines (`postures`), in order, and its `defaultSrcPosture`.
-/// Entries that are not lists of strings are left out: `check` reports them.
+/// A name defined twice counts once, as `JSON.parse` reads it: at its first place, with its
+/// last value. Entries that are not lists of strings are left out: `check` reports them.
 pub fn postures_of(doc: &Document) -> (Vec<PostureDef>, Vec<String>) {
     let root = doc.root();
     let mut postures = Vec::new();
     if let Some(section) = root.get("postures").filter(|p| p.kind() == Kind::Object) {
-        for (name, value) in section.members() {
-            if let Some(conditions) = string_list(&value) {
+        let mut names: Vec<String> = Vec::new();
+        for (name, _) in section.members() {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        for name in names {
+            let last = section.get(&name);
+            if let Some(conditions) = last.as_ref().and_then(string_list) {
                 postures.push(PostureDef { name, conditions });
             }
         }

@@ -169,6 +169,39 @@ fn a_document_defines_its_postures_in_order() {
 }
 
 #[test]
+fn a_duplicated_posture_is_defined_once_by_its_last_definition() {
+    // As JSON.parse reads it: the first one's place, the last one's value.
+    let doc = Document::parse(
+        r#"{"postures": {
+          "posture:a": ["custom:x IS SET"],
+          "posture:b": ["custom:y IS SET"],
+          "posture:a": ["custom:z IS SET"],
+          "posture:c": ["custom:c IS SET"],
+          "posture:c": 5,
+        }}"#,
+    )
+    .unwrap();
+    let (postures, _) = lint::postures_of(&doc);
+    let got: Vec<(&str, &[String])> = postures
+        .iter()
+        .map(|p| (p.name.as_str(), p.conditions.as_slice()))
+        .collect();
+    let (z, y) = (
+        ["custom:z IS SET".to_string()],
+        ["custom:y IS SET".to_string()],
+    );
+    assert_eq!(got, [("posture:a", &z[..]), ("posture:b", &y[..])]);
+    // The report then has each posture once.
+    let verdicts = posture::report(&postures, &[]).unwrap();
+    let names: Vec<&str> = verdicts.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["posture:a", "posture:b"]);
+    // check() names each duplicate.
+    let issues = lint::check(&doc);
+    assert!(fields(&issues).contains(&"postures[\"posture:a\"]"));
+    assert!(fields(&issues).contains(&"postures[\"posture:c\"]"));
+}
+
+#[test]
 fn set_posture_checks_its_name_and_every_condition_first() {
     assert!(lint::check_set_posture("posture:x", &["custom:x == true".into()]).is_empty());
     let issues = lint::check_set_posture(
