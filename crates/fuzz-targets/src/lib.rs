@@ -936,6 +936,12 @@ pub fn posture(data: &[u8]) {
             );
             assert!(!e.message.is_empty());
             assert!(posture::evaluate_posture(&[line.to_owned()], &[]).is_err());
+            // The report names the posture's error, with the column, and evaluates no device.
+            let verdicts = posture::report(&[posture_def(line)], &[device_input(Vec::new())]);
+            let want = ["conditions[0] does not parse at ", &e.describe()].concat();
+            assert_eq!(verdicts.len(), 1);
+            assert_eq!(verdicts[0].error.as_deref(), Some(want.as_str()));
+            assert!(verdicts[0].devices.is_empty());
             return;
         }
     };
@@ -981,6 +987,26 @@ pub fn posture(data: &[u8]) {
         .map(|(_, v)| v);
     assert_eq!(matches, posture::evaluate(&condition, have).matches);
     assert_eq!(results.len(), 1);
+    let verdicts = posture::report(&[posture_def(line)], &[device_input(from_json)]);
+    assert_eq!(verdicts.len(), 1);
+    assert_eq!(verdicts[0].error, None);
+    assert_eq!(verdicts[0].devices.len(), 1);
+    assert!(verdicts[0].devices.iter().all(|d| d.matches == matches));
+}
+
+fn posture_def(condition: &str) -> posture::PostureDef {
+    posture::PostureDef {
+        name: "posture:fuzz".into(),
+        conditions: vec![condition.to_owned()],
+    }
+}
+
+fn device_input(attributes: Vec<(String, AttributeValue)>) -> posture::DeviceInput {
+    posture::DeviceInput {
+        node_id: "n1".into(),
+        name: "n1.example.ts.net".into(),
+        attributes,
+    }
 }
 
 fn check_evaluation(condition: &Condition, value: Option<&AttributeValue>) {

@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use std::cmp::Ordering;
 use tailscale_policy::posture::{
-    cmpver, evaluate, evaluate_posture, is_version, known_namespace, parse, report, Condition,
-    DeviceInput, Operand, Operator, PostureDef,
+    cmpver, evaluate, evaluate_posture, is_version, known_namespace, parse, prepare, report,
+    Condition, DeviceInput, Operand, Operator, PostureDef,
 };
 use tailscale_wire::attribute::AttributeValue;
 
@@ -514,7 +514,7 @@ fn report_gives_each_posture_its_devices() {
         ),
         device("n3", &[]),
     ];
-    let verdicts = report(&postures, &devices).unwrap();
+    let verdicts = report(&postures, &devices);
     let got: Vec<(String, Vec<Row>)> = verdicts
         .into_iter()
         .map(|p| {
@@ -600,37 +600,60 @@ fn report_gives_each_posture_its_devices() {
 }
 
 #[test]
-fn report_lists_every_condition_that_does_not_parse() {
+fn a_posture_that_does_not_parse_is_reported_as_its_error_and_the_others_still_evaluate() {
     let postures = vec![
         PostureDef {
             name: "posture:a".into(),
-            conditions: vec!["node:os == 'linux'".into(), "node:os ==".into()],
+            conditions: vec![
+                "node:os == 'linux'".into(),
+                "node:os ==".into(),
+                "custom:x = 1".into(),
+            ],
         },
         PostureDef {
             name: "posture:b".into(),
             conditions: vec!["custom:x IN 'a'".into()],
         },
+        PostureDef {
+            name: "posture:ok".into(),
+            conditions: vec!["custom:x NOT SET".into()],
+        },
     ];
-    let issues = report(&postures, &[device("n1", &[])]).unwrap_err();
-    let got: Vec<(&str, &str)> = issues
+    // Parsed once, before any device is known.
+    let prepared = prepare(&postures);
+    let verdicts = prepared.report(&[device("n1", &[])]);
+    let got: Vec<(&str, Option<&str>, usize)> = verdicts
         .iter()
-        .map(|i| (i.field.as_str(), i.message.as_str()))
+        .map(|v| (v.name.as_str(), v.error.as_deref(), v.devices.len()))
         .collect();
     assert_eq!(
         got,
         vec![
             (
-                "postures[\"posture:a\"][1]",
-                "column 11: expected a value after =="
+                "posture:a",
+                Some(
+                    "conditions[1] does not parse at column 11: expected a value after ==; \
+                     conditions[2] does not parse at column 10: expected an operator such as == \
+                     or IN (equality is ==)"
+                ),
+                0
             ),
             (
-                "postures[\"posture:b\"][0]",
-                "column 13: IN takes a bracketed list, as in ['macos', 'linux']"
+                "posture:b",
+                Some(
+                    "conditions[0] does not parse at column 13: IN takes a bracketed list, as in \
+                     ['macos', 'linux']"
+                ),
+                0
             ),
+            ("posture:ok", None, 1),
         ]
     );
-    // No devices, or no postures: an answer, not an error.
-    assert_eq!(report(&postures[..0], &[]).unwrap(), vec![]);
+    assert_eq!(verdicts[0].conditions, postures[0].conditions);
+    assert!(verdicts[2].devices[0].matches);
+    assert_eq!(report(&postures, &[device("n1", &[])]), verdicts);
+    // No devices, or no postures: an answer.
+    assert_eq!(report(&postures[..0], &[]), vec![]);
 }
 
 #[test]

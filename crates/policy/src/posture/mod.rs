@@ -22,8 +22,8 @@ pub use report::{
     ReportOptions,
 };
 pub use report::{
-    evaluate_posture, report, ConditionResult, DeviceInput, DeviceVerdict, PostureDef,
-    PostureVerdicts,
+    evaluate_posture, prepare, report, ConditionResult, DeviceInput, DeviceVerdict, PostureDef,
+    PostureVerdicts, Prepared,
 };
 
 use tailscale_wire::attribute::AttributeValue;
