@@ -4,7 +4,7 @@
 
 use crate::hujson::{Document, Kind, Node};
 use crate::posture::condition_list;
-use crate::posture::{self, Operand, Operator, PostureDef};
+use crate::posture::{self, AttributeType, Condition, Operand, Operator, PostureDef};
 use tailscale_wire::attribute::AttributeValue;
 use tailscale_wire::error::Error;
 use tailscale_wire::error::{index_field, member_field, Issue};
@@ -238,8 +238,9 @@ fn check_posture(name: &str, value: &Node<'_>, field: &str, issues: &mut Vec<Iss
 }
 
 /// What is wrong with one condition, if anything: it does not parse, its attribute is outside
-/// the documented namespaces, a `custom:` name breaks the attribute-key rule, or an ordering
-/// operator has a value that is neither a number nor a version.
+/// the documented namespaces or (for `node:` and `ip:`) names, a `custom:` name breaks the
+/// attribute-key rule, a documented attribute meets a value of another type, or an ordering
+/// operator has a value that is neither a number nor a version of a version attribute.
 pub fn condition_issues(text: &str) -> Option<String> {
     let condition = match posture::parse(text) {
         Ok(c) => c,
@@ -258,22 +259,68 @@ pub fn condition_issues(text: &str) -> Option<String> {
             return Some(cat(&[&condition.attribute, " ", &m]));
         }
     }
+    let typed = posture::attribute_type(&condition.attribute);
+    if typed.is_none() && matches!(namespace, "node" | "ip") {
+        // Tailscale sets these itself: an undocumented name would never be set.
+        let known = if namespace == "ip" {
+            "ip: holds only ip:country"
+        } else {
+            "node: holds node:os, node:osVersion, node:tsVersion, node:tsReleaseTrack, node:tsAutoUpdate and node:tsStateEncrypted"
+        };
+        return Some(cat(&[
+            "\"",
+            &condition.attribute,
+            "\" is not a documented attribute (",
+            known,
+            ")",
+        ]));
+    }
+    if let Some((kind, example)) = typed {
+        if let Some(m) = wrong_type(&condition, kind, example) {
+            return Some(m);
+        }
+    }
     let ordering = matches!(
         condition.operator,
         Operator::Lt | Operator::Le | Operator::Gt | Operator::Ge
     );
     let comparable = match &condition.value {
         Operand::One(AttributeValue::Number(_)) => true,
-        Operand::One(AttributeValue::String(s)) => posture::is_version(s),
+        Operand::One(AttributeValue::String(s)) => {
+            posture::is_version(s) && typed.is_some_and(|(t, _)| t == AttributeType::Version)
+        }
         _ => false,
     };
     if ordering && !comparable {
         return Some(cat(&[
             condition.operator.as_str(),
-            " compares numbers or versions (such as '1.60'), not this value",
+            " compares numbers, or versions of node:osVersion and node:tsVersion (such as '1.60'), not this value",
         ]));
     }
     None
+}
+
+/// A value of another type than the documented attribute's, which `==` and `IN` never match
+/// (and `!=` and `NOT IN` always do): `node:tsVersion >= 1.60` compares a string with a number.
+fn wrong_type(condition: &Condition, kind: AttributeType, example: &str) -> Option<String> {
+    let values = match &condition.value {
+        Operand::One(v) => std::slice::from_ref(v),
+        Operand::List(items) => items.as_slice(),
+        Operand::None => &[],
+    };
+    let fits = |v: &AttributeValue| match kind {
+        AttributeType::String | AttributeType::Version => matches!(v, AttributeValue::String(_)),
+        AttributeType::Boolean => matches!(v, AttributeValue::Boolean(_)),
+    };
+    if values.iter().all(fits) {
+        return None;
+    }
+    let (what, how) = match kind {
+        AttributeType::String => (" is a string: quote the value, as in ", example),
+        AttributeType::Version => (" is a version, a string: quote the value, as in ", example),
+        AttributeType::Boolean => (" is a boolean: write true or false, without quotes", ""),
+    };
+    Some(cat(&[&condition.attribute, what, how]))
 }
 
 /// The posture names and conditions `setPosture` will write, checked first: a `posture:`

@@ -148,3 +148,36 @@ pub fn known_namespace(ns: &str) -> bool {
             | "huntress"
     )
 }
+
+/// The type of an attribute whose type Tailscale documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeType {
+    /// A string, compared with `==`, `!=`, `IN` and `NOT IN` only.
+    String,
+    /// A version string, which the ordering operators also compare (by `cmpver`).
+    Version,
+    Boolean,
+}
+
+/// The attributes Tailscale sets and documents, with their types: the device posture page's
+/// `node:` table and `ip:country`, and the OpenAPI example of `getDevicePostureAttributes`
+/// (`"node:tsVersion": "1.40.0"`, `"node:tsAutoUpdate": false`...). Each with a value as a
+/// condition writes it, for messages.
+const DOCUMENTED: [(&str, AttributeType, &str); 7] = [
+    ("node:os", AttributeType::String, "'macos'"),
+    ("node:osVersion", AttributeType::Version, "'14.2'"),
+    ("node:tsVersion", AttributeType::Version, "'1.60'"),
+    ("node:tsReleaseTrack", AttributeType::String, "'stable'"),
+    ("node:tsAutoUpdate", AttributeType::Boolean, "true"),
+    ("node:tsStateEncrypted", AttributeType::Boolean, "true"),
+    ("ip:country", AttributeType::String, "'US'"),
+];
+
+/// A documented attribute's type and an example value (`node:tsVersion`: a version, `'1.60'`);
+/// `None` for the others (`custom:`, the posture integrations', or undocumented names).
+pub fn attribute_type(attribute: &str) -> Option<(AttributeType, &'static str)> {
+    DOCUMENTED
+        .iter()
+        .find(|(name, _, _)| *name == attribute)
+        .map(|&(_, t, example)| (t, example))
+}
