@@ -4,9 +4,10 @@
 //! attributes.
 //!
 //! Where Tailscale's docs are silent, this module chooses, and the choices are the contract:
-//! keywords in any case; spaces or tabs between tokens, optional where unambiguous; leading and
-//! trailing whitespace allowed; no comma after a list's last value; a string never equals a
-//! number or a boolean.
+//! operators in any case, `true` and `false` in lower case; numbers in JSON's syntax; spaces or
+//! tabs between tokens, optional where unambiguous; leading and trailing whitespace allowed; no
+//! comma after a list's last value; a string never equals a number or a boolean. The demo
+//! tailnet's parser follows the same rules: tests/data/posture-grammar.json holds both.
 
 mod cmpver;
 mod evaluate;
