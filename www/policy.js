@@ -72,7 +72,8 @@ export function createPolicySection({ $, el, busy, toast, describe, getClient })
     const table = $("#postures-table");
     try {
       const report = await client.policy.evaluatePostures({ text: loaded.text });
-      const devices = report.postures[0]?.devices ?? [];
+      // A posture that does not parse has its error and no devices: the rows come from another.
+      const devices = report.postures.find((p) => !p.error)?.devices ?? [];
       table.tHead.replaceChildren(el("tr", {}, el("th", {}, "Device"), report.postures.map((p) => el("th", { title: p.conditions.join(" AND ") }, p.name))));
       table.tBodies[0].replaceChildren(
         ...devices.map((d, row) =>
@@ -81,6 +82,7 @@ export function createPolicySection({ $, el, busy, toast, describe, getClient })
             { "data-node-id": d.nodeId },
             el("td", { class: "strong" }, d.name || d.nodeId),
             report.postures.map((p) => {
+              if (p.error) return el("td", { class: "fail", "data-posture": p.name, "data-verdict": "error" }, "error", el("small", {}, p.error));
               const v = p.devices[row];
               return el("td", { class: v.matches ? "pass" : "fail", "data-posture": p.name, "data-verdict": v.matches ? "pass" : "fail" }, v.matches ? "pass" : "fail", v.matches ? null : el("small", {}, v.failed.map((f) => f.reason).join("; ")));
             }),

@@ -415,8 +415,12 @@ export interface PostureVerdicts {
   /** Its conditions, ANDed. */
   conditions: string[];
   /** Each device of the tailnet (or of `deviceIds`) that still exists when its attributes are
-   *  read: one deleted meanwhile is left out. */
+   *  read: one deleted meanwhile is left out. Empty when `error` is set. */
   devices: PostureDeviceVerdict[];
+  /** Present when the posture could not be evaluated: each condition that does not parse, with
+   *  its index and column (`conditions[1] does not parse at column 11: expected a value after
+   *  ==`), joined by `; `. The other postures are evaluated all the same. */
+  error?: string;
 }
 
 /** Which devices each posture admits today, and why the others are refused. */

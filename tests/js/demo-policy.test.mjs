@@ -263,6 +263,7 @@ test("validate: posture names, conditions and srcPosture references are checked"
     ["custom:tier IS SET 1", /unexpected "1"/],
     ["node:os < 'x'", /versions, of node:osVersion and node:tsVersion/],
     ["custom:n >= true", /not true or false/],
+    ["node:tsAutoUpdate == TRUE", /true and false are written in lower case/],
     ["node:tsVersion >= 1.6", /a version is quoted/],
     ["bogus:thing == 1", /column 1: unknown attribute namespace "bogus:"/],
     ["node:color == 'red'", /unknown node attribute/],
@@ -272,8 +273,8 @@ test("validate: posture names, conditions and srcPosture references are checked"
   ]) {
     await refused(file({ "posture:x": ["custom:ok IS SET", condition] }), 'postures["posture:x"][1]', why);
   }
-  // Keywords in any case, quoted strings, numbers, lists.
-  const fine = ["custom:x is set", "custom:x Not Set", "ip:country in ['CA', 'US']", "node:os NOT IN ['windows']", "falcon:ztaScore>=70", "node:tsAutoUpdate == TRUE", "custom:n != -1.5", "node:osVersion < '15.1'", "fleetPolicy:disk-check == 'pass'"];
+  // Operators in any case, quoted strings, numbers, lists (tests/js/posture-grammar.test.mjs has the whole grammar).
+  const fine = ["custom:x is set", "custom:x Not Set", "ip:country in ['CA', 'US']", "node:os NOT IN ['windows']", "falcon:ztaScore>=70", "node:tsAutoUpdate == true", "custom:n != -1.5", "node:osVersion < '15.1'", "fleetPolicy:disk-check == 'pass'"];
   assert.deepEqual((await validate(file({ "posture:x": fine }))).body, {});
 
   const refs = await validate(

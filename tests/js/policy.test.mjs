@@ -287,6 +287,20 @@ describe("policy.evaluatePostures", () => {
     assert.match(latest.failed.map((f) => f.reason).join(), /1\.58\.2/);
   });
 
+  test("a posture that does not parse is reported with its error, and the others are evaluated", async () => {
+    const text = SEED_POLICY.replace(`"posture:provisioned": ["custom:provisioned == true"],`, `"posture:provisioned": ["custom:provisioned == true"],\n        "posture:broken": ["node:os == 'linux'", "node:os = 'linux'"],`);
+    const report = await admin.policy.evaluatePostures({ text });
+    assert.deepEqual(report.postures.map((p) => p.name), ["posture:provisioned", "posture:broken", "posture:latest"]);
+    const [provisioned, broken, latest] = report.postures;
+    assert.equal(broken.error, "conditions[1] does not parse at column 9: expected an operator such as == or IN (equality is ==)");
+    assert.deepEqual(broken.devices, []);
+    assert.deepEqual(broken.conditions, ["node:os == 'linux'", "node:os = 'linux'"]);
+    for (const p of [provisioned, latest]) {
+      assert.equal("error" in p, false, p.name);
+      assert.ok(p.devices.length > 0, p.name);
+    }
+  });
+
   test("a device that went away between the list and its read is left out", async () => {
     const [gone] = await admin.devices.list({ filter: { hostname: "build-box" } });
     tailnet.fault({ method: "GET", path: `/device/${gone.nodeId}/attributes`, status: 404, body: JSON.stringify({ message: "device not found" }) });

@@ -41,7 +41,7 @@
 //   without `users`, role autogroups are indeterminate. A login `users` does not list is a member.
 //
 // Where the docs are silent (ACCESS.md's UNKNOWNs), answered as the research recommends:
-// - `via` grants: indeterminate when they would decide (API.md; the captures suggest how subnet
+// - `via` grants: indeterminate when they would decide (the captures suggest how subnet
 //   `via` works but not exit nodes, nor a `via` grant beside a plain one).
 // - SCIM groups (`group:x@domain`, not defined in the file): membership unknown, indeterminate.
 // - `svc:` destinations: their addresses are unknown, indeterminate.

@@ -1,16 +1,21 @@
 // Device posture conditions as the demo tailnet reads them, written from Tailscale's "Device
-// posture management" page and the policy syntax reference, in plain JS (the grammar of API.md
-// "Posture conditions"). Where the docs are silent the demo chooses: keywords (operators, `true`,
-// `false`) in any case; spaces optional around `==`-style operators; namespaces limited to the
-// documented ones (`node:` and `ip:` to their documented names); ordering operators take a
-// number, or a quoted version for `node:osVersion` and `node:tsVersion` only; `==`, `!=`, `IN`
-// and `NOT IN` compare within a type (a string never equals a number or a boolean).
+// posture management" page and the policy syntax reference, in plain JS (the grammar of the
+// README's "Gate access on attributes"). Where the docs are silent the demo chooses, as the Rust
+// side does: tests/data/posture-grammar.json holds both to one table. Operators in any case,
+// `true` and `false` in lower case, numbers in JSON's syntax; spaces optional around `==`-style
+// operators; namespaces limited to the documented ones (`node:` and `ip:` to their documented
+// names, each compared only with values of its type); ordering operators take a number, or a
+// quoted version for `node:osVersion` and `node:tsVersion` only; `==`, `!=`, `IN` and `NOT IN`
+// compare within a type (a string never equals a number or a boolean).
 
 import { isCustomKey } from "./shared.mjs";
 
 const NAMESPACES = new Set(["node", "ip", "custom", "falcon", "sentinelOne", "intune", "jamfPro", "kandji", "kolide", "fleet", "fleetPolicy", "huntress"]);
 const NODE_ATTRIBUTES = new Set(["node:os", "node:osVersion", "node:tsVersion", "node:tsReleaseTrack", "node:tsAutoUpdate", "node:tsStateEncrypted"]);
 const VERSION_ATTRIBUTES = new Set(["node:osVersion", "node:tsVersion"]);
+// The documented attributes' types (the posture docs, the OpenAPI example of
+// getDevicePostureAttributes): a value of another type is refused.
+const ATTRIBUTE_TYPES = { "node:os": "string", "node:osVersion": "string", "node:tsVersion": "string", "node:tsReleaseTrack": "string", "node:tsAutoUpdate": "boolean", "node:tsStateEncrypted": "boolean", "ip:country": "string" };
 const ORDERING = new Set(["<", "<=", ">", ">="]);
 
 export class ConditionError extends Error {}
@@ -42,11 +47,17 @@ export function parseCondition(text) {
       return text.slice(at + 1, end);
     }
     if (text[i] === '"') fail("strings are in single quotes");
-    const number = token(/-?[0-9]+(?:\.[0-9]+)?/y);
-    if (number !== undefined) return Number(number);
+    if (text[i] === "-" || (text[i] >= "0" && text[i] <= "9")) {
+      // JSON's numbers; the whole run must be one, so `1.60.2` is refused, not read as 1.6.
+      const run = token(/[A-Za-z0-9_.+-]+/y);
+      if (!/^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/.test(run)) fail(`"${run}" is not a number: a version or other text is quoted, such as '${run}'`, at);
+      if (!Number.isFinite(Number(run))) fail("number out of range", at);
+      return Number(run);
+    }
     const w = word();
-    if (w?.toLowerCase() === "true") return true;
-    if (w?.toLowerCase() === "false") return false;
+    if (w === "true") return true;
+    if (w === "false") return false;
+    if (w?.toLowerCase() === "true" || w?.toLowerCase() === "false") fail("true and false are written in lower case", at);
     fail(w ? `unexpected ${JSON.stringify(w)}: strings are in single quotes` : "expected a value: 'text', a number, true or false", at);
   }
 
@@ -102,8 +113,11 @@ export function parseCondition(text) {
         if (typeof value === "boolean") fail(`${operator} compares numbers and versions, not true or false`, valueAt);
         if (typeof value === "string" && !VERSION_ATTRIBUTES.has(attribute)) fail(`${operator} compares quoted values only as versions, of node:osVersion and node:tsVersion`, valueAt);
         if (typeof value === "number" && VERSION_ATTRIBUTES.has(attribute)) fail(`a version is quoted, such as '1.60'`, valueAt);
+        if (typeof value === "string" && !/^[0-9]/.test(value)) fail(`${operator} compares versions, which start with a digit`, valueAt);
       }
     }
+    const type = ATTRIBUTE_TYPES[attribute];
+    if (type && [value].flat().some((v) => typeof v !== type)) fail(`${attribute} is a ${type}`, valueAt);
   }
   space();
   if (i < text.length) fail(`unexpected ${JSON.stringify(text.slice(i))}`);

@@ -242,8 +242,8 @@ pub fn callback(data: &[u8]) {
     let has_state = state.as_deref().is_some_and(|s| !s.is_empty());
     match (&error, &verdict) {
         (Some(want), Err(Error::Authorization { error, .. })) => assert_eq!(error, want),
-        // With no state to match, refusing the state first is right too (API.md: the state is
-        // checked before the error).
+        // With no state to match, refusing the state first is right too (the README's "Device
+        // provisioning with OAuth apps": the state is checked before the error).
         (Some(_), Err(Error::Validation(_))) if !has_state => {}
         (Some(_), _) => panic!("an error callback must be an authorization error: {url:?}"),
         (None, Ok(got)) => assert_eq!(Some(got), code.as_ref()),
@@ -936,6 +936,16 @@ pub fn posture(data: &[u8]) {
             );
             assert!(!e.message.is_empty());
             assert!(posture::evaluate_posture(&[line.to_owned()], &[]).is_err());
+            // The report names the posture's error, with the column, and evaluates no device.
+            let verdicts = posture::report(&[posture_def(line)], &[device_input(Vec::new())]);
+            let want = ["conditions[0] does not parse at ", &e.describe()].concat();
+            assert_eq!(verdicts.len(), 1);
+            assert_eq!(verdicts[0].error.as_deref(), Some(want.as_str()));
+            assert!(verdicts[0].devices.is_empty());
+            // check() and setPosture say the same, with the same column.
+            let issue = lint::condition_issues(line);
+            let want = ["does not parse at ", &e.describe()].concat();
+            assert_eq!(issue, Some(want), "{line:?}");
             return;
         }
     };
@@ -944,6 +954,30 @@ pub fn posture(data: &[u8]) {
         .unwrap_or_else(|e| panic!("{line:?} printed as {printed:?}: {e:?}"));
     assert_eq!(again, condition, "{line:?} printed as {printed:?}");
     assert_eq!(again.print(), printed);
+    // The local checks judge the condition, not its spelling: the canonical text fares the same.
+    assert_eq!(
+        lint::condition_issues(line),
+        lint::condition_issues(&printed),
+        "{line:?} printed as {printed:?}"
+    );
+    // A documented attribute that check() accepts meets only values of its type.
+    if lint::condition_issues(line).is_none() {
+        if let Some((kind, _)) = posture::attribute_type(&condition.attribute) {
+            let values: &[AttributeValue] = match &condition.value {
+                Operand::One(v) => std::slice::from_ref(v),
+                Operand::List(items) => items,
+                Operand::None => &[],
+            };
+            let boolean = kind == posture::AttributeType::Boolean;
+            assert!(
+                values
+                    .iter()
+                    .all(|v| matches!(v, AttributeValue::Boolean(_)) == boolean
+                        && !matches!(v, AttributeValue::Number(_))),
+                "{line:?}"
+            );
+        }
+    }
     let mut values: Vec<AttributeValue> = vec![
         AttributeValue::String("linux".into()),
         AttributeValue::String("1.60.0".into()),
@@ -981,12 +1015,41 @@ pub fn posture(data: &[u8]) {
         .map(|(_, v)| v);
     assert_eq!(matches, posture::evaluate(&condition, have).matches);
     assert_eq!(results.len(), 1);
+    let verdicts = posture::report(&[posture_def(line)], &[device_input(from_json)]);
+    assert_eq!(verdicts.len(), 1);
+    assert_eq!(verdicts[0].error, None);
+    assert_eq!(verdicts[0].devices.len(), 1);
+    assert!(verdicts[0].devices.iter().all(|d| d.matches == matches));
+}
+
+fn posture_def(condition: &str) -> posture::PostureDef {
+    posture::PostureDef {
+        name: "posture:fuzz".into(),
+        conditions: vec![condition.to_owned()],
+    }
+}
+
+fn device_input(attributes: Vec<(String, AttributeValue)>) -> posture::DeviceInput {
+    posture::DeviceInput {
+        node_id: "n1".into(),
+        name: "n1.example.ts.net".into(),
+        attributes,
+    }
 }
 
 fn check_evaluation(condition: &Condition, value: Option<&AttributeValue>) {
     let outcome = posture::evaluate(condition, value);
     assert_eq!(outcome.matches, outcome.reason.is_none(), "{outcome:?}");
     assert!(outcome.reason.as_ref().is_none_or(|r| !r.is_empty()));
+    // Every value of a set attribute shows in the reason, an empty string as '' (never
+    // "is , not < ").
+    let empty = AttributeValue::String(String::new());
+    if value == Some(&empty) || (value.is_some() && condition.value == Operand::One(empty)) {
+        assert!(
+            outcome.reason.as_ref().is_none_or(|r| r.contains("''")),
+            "{outcome:?}"
+        );
+    }
     let with = |operator| {
         posture::evaluate(
             &Condition {

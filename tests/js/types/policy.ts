@@ -18,7 +18,8 @@ async function main(client: TailscaleClient): Promise<void> {
   const check: PolicyCheck = await client.policy.validate(doc);
   const preview: PolicyPreview = await client.policy.preview(text, { type: "user", previewFor: "a@example.com" });
   const postures: string[] | null | undefined = preview.matches[0]?.postures;
-  void [condition, verdict, updated, report, check, postures];
+  const unparsed: string | undefined = report.postures[0]?.error;
+  void [condition, verdict, updated, report, check, postures, unparsed];
   // @ts-expect-error the policy tools are no longer exports of the package root
   void root.PolicyDocument;
 }

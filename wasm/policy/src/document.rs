@@ -146,10 +146,13 @@ impl PolicyDocument {
         self.write()?.set(&pointer, &json).map_err(js_error)
     }
 
-    /// The local checks (no network): duplicate names, posture names and conditions,
-    /// attribute namespaces, `custom:` names, ordering operators on values that are neither
-    /// numbers nor versions, and `srcPosture` / `defaultSrcPosture` entries naming no posture.
-    /// `[]` when all pass; it complements `policy.validate`, the server's word.
+    /// The local checks (no network): a file that is not an object, a known section of the
+    /// wrong type, duplicate names, posture names and conditions, attribute namespaces and the
+    /// documented `node:` / `ip:` names, `custom:` names, documented attributes compared with a
+    /// value of another type (`node:tsVersion >= 1.60`), ordering operators on values that are
+    /// neither numbers nor versions of `node:osVersion` / `node:tsVersion`, and `srcPosture` /
+    /// `defaultSrcPosture` entries naming no posture. `[]` when all pass; it complements
+    /// `policy.validate`, the server's word.
     #[wasm_bindgen(unchecked_return_type = "ValidationIssue[]")]
     pub fn check(&self) -> Result<JsValue, JsValue> {
         Ok(issues_to_js(&lint::check(&*self.read()?)))
