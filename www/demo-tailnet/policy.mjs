@@ -19,13 +19,14 @@
 //   each with the 1-based line where its object starts.
 // - Scopes: `policy_file:read` to read, validate and preview, `policy_file` to write.
 //
-// The checks: HuJSON syntax (./hujson.mjs); the types of the sections rules and tests use
-// (`groups`, `hosts`, `tagOwners`, `ipsets`, `postures`, `defaultSrcPosture`, `acls`, `grants`,
-// `ssh`, `tests`); posture names (`posture:` and a non-empty list of conditions); every condition
-// by ./posture.mjs; every `srcPosture` (in `acls`, `grants` and `ssh`) and `defaultSrcPosture`
-// entry naming a defined posture; then what SaaS refuses in the rules, in its words where they
-// are known (./refusals.mjs: undefined tags, autogroup:self misuse, ports, `ip`/`app`, `via`...).
-// Tests run on the access evaluator (./access.mjs, ./access-tests.mjs), postures included.
+// The checks: HuJSON syntax (./hujson.mjs), with no member name twice in one object; the types
+// of the sections rules and tests use (`groups`, `hosts`, `tagOwners`, `ipsets`, `postures`,
+// `defaultSrcPosture`, `acls`, `grants`, `ssh`, `tests`); posture names (`posture:` and a
+// non-empty list of conditions); every condition by ./posture.mjs; every `srcPosture` (in
+// `acls`, `grants` and `ssh`) and `defaultSrcPosture` entry naming a defined posture; then what
+// SaaS refuses in the rules, in its words where they are known (./refusals.mjs: undefined tags,
+// autogroup:self misuse, ports, `ip`/`app`, `via`...). Tests run on the access evaluator
+// (./access.mjs, ./access-tests.mjs), postures included.
 //
 // Where the docs are silent, the demo chooses (and the README's caveats follow):
 // - The ETag is the SHA-256 of the stored text, in hex, in double quotes (gitops-pusher hashes the
@@ -428,7 +429,7 @@ export function createPolicy({ state, tailnetName, requireScope, devices, users,
     if (raw.trim() === "") throw bad(emptyMessage);
     const json = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase() === "application/json";
     try {
-      return { text: raw, ...parseHujson(raw, { hujson: !json }) };
+      return { text: raw, ...parseHujson(raw, { hujson: !json, uniqueNames: true }) };
     } catch (e) {
       if (!(e instanceof HujsonError)) throw e;
       if (json) throw bad(`request body is not valid JSON: ${e.message}`);
