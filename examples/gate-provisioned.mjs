@@ -41,7 +41,7 @@ const ip = opts.ip.length ? opts.ip : ["*"];
 /** The edit, run on each fresh read of the file; `notes` says what it found and did. */
 function gate(doc, notes) {
   notes.length = 0;
-  if (doc.get(`/postures/${posture}`) === undefined) {
+  if (doc.get(["postures", posture]) === undefined) {
     doc.setPosture(posture, conditions);
     notes.push(`${posture}: added (${conditions.join(" AND ")})`);
   } else notes.push(`${posture}: already defined`);
@@ -55,7 +55,7 @@ function gate(doc, notes) {
     for (const i of to) {
       const gates = grants[i].srcPosture;
       if (gates === undefined) {
-        doc.set(`/grants/${i}/srcPosture`, [posture]);
+        doc.set(["grants", String(i), "srcPosture"], [posture]);
         notes.push(`${dst}: grants[${i}] now requires ${posture}`);
       } else if (gates.includes(posture)) notes.push(`${dst}: grants[${i}] already requires ${posture}`);
       else notes.push(`${dst}: grants[${i}] is gated by ${gates.join(" or ")}; left as it is`);

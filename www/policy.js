@@ -13,7 +13,7 @@ const CONDITIONS = ["custom:provisioned == true"];
  *  gate-provisioned.mjs does the same from a terminal). Returns what it found and did. */
 function gate(doc, dst) {
   const notes = [];
-  if (doc.get(`/postures/${POSTURE}`) === undefined) {
+  if (doc.get(["postures", POSTURE]) === undefined) {
     doc.setPosture(POSTURE, CONDITIONS);
     notes.push(`added ${POSTURE}`);
   }
@@ -25,7 +25,7 @@ function gate(doc, dst) {
   }
   for (const i of to) {
     if (grants[i].srcPosture === undefined) {
-      doc.set(`/grants/${i}/srcPosture`, [POSTURE]);
+      doc.set(["grants", String(i), "srcPosture"], [POSTURE]);
       notes.push(`grants[${i}] to ${dst} now requires ${POSTURE}`);
     } else if (!grants[i].srcPosture.includes(POSTURE)) notes.push(`grants[${i}] to ${dst} is gated by other postures; left as it is`);
   }
