@@ -531,6 +531,9 @@ test("the HuJSON reader: strict, with line and column; standardize keeps bytes a
   assert.equal(std.split("\n").length, 3);
   assert.deepEqual(JSON.parse(std), [1, 2]);
   assert.deepEqual(parseHujson('{"__proto__": 1}').value, JSON.parse('{"__proto__": 1}'));
+  // A // comment ends at LF only, as in hujson: the 2 after a lone CR is commented out.
+  assert.deepEqual(parseHujson("[1, // a\r2\n]").value, [1]);
+  assert.equal(standardize("[1, /*\ta\r\n\t*/ 2,\t// \t\n]"), "[1,   \t \r\n\t   2 \t   \t\n]", "tabs, CRs and LFs in comments stay");
   // A name twice is HuJSON (the last is read, as JSON.parse reads it); the policy routes refuse it.
   assert.deepEqual(parseHujson('{"a": 1, "b": 0, "a": 2}').value, JSON.parse('{"a": 1, "b": 0, "a": 2}'));
   assert.throws(() => parseHujson('{"a": 1, "a": 2}', { uniqueNames: true }), /line 1, column 10: duplicate member name "a"/);
