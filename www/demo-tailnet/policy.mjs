@@ -501,7 +501,7 @@ export function createPolicy({ state, tailnetName, requireScope, devices, users,
       // The spec's other form: the file's text as a JSON string.
       const text = body.value;
       try {
-        body = { text, ...parseHujson(text) };
+        body = { text, ...parseHujson(text, { uniqueNames: true }) };
       } catch (e) {
         if (!(e instanceof HujsonError)) throw e;
         body = { text, syntaxError: e.message };
