@@ -44,7 +44,7 @@ pub fn parse(text: &str) -> Result<Condition, ConditionError> {
             cat(&["expected an attribute name after '", namespace, ":'"]),
         ));
     }
-    let attribute = c.slice(start, c.pos).into();
+    let attribute: String = c.slice(start, c.pos).into();
     c.skip_space();
     let operator = operator(&mut c)?;
     c.skip_space();
