@@ -112,12 +112,12 @@ fn tokens_only(text: &str) -> String {
 }
 
 #[derive(Default)]
-struct Figures(BTreeMap<&'static str, (usize, usize)>);
+struct Figures(BTreeMap<String, (usize, usize)>);
 
 impl Figures {
     /// Counts one check under `what`, and whether it agreed.
-    fn count(&mut self, what: &'static str, agrees: bool) {
-        let e = self.0.entry(what).or_default();
+    fn count(&mut self, what: impl Into<String>, agrees: bool) {
+        let e = self.0.entry(what.into()).or_default();
         e.0 += usize::from(agrees);
         e.1 += 1;
     }
@@ -188,14 +188,14 @@ fn tailscale_hujson_tables() {
     f.print(&commit);
 }
 
-fn label(file: &str, what: &str) -> &'static str {
+fn label(file: &str, what: &str) -> String {
     let table = match file {
         "hujson-format.json" => "format",
         "hujson-format-errors.json" => "format errors",
         "hujson-types-all.json" => "types All",
         _ => "tailscale files",
     };
-    Box::leak(format!("{table}: {what}").into_boxed_str())
+    format!("{table}: {what}")
 }
 
 fn find(f: &mut Figures) {
