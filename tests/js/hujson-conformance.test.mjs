@@ -1,6 +1,6 @@
 // The demo tailnet's HuJSON reader (www/demo-tailnet/hujson.mjs) against tailscale/hujson's own
 // test tables (../shared/conformance/hujson, read here, never copied; without them this says so
-// in one line and skips) and against crates/policy/tests/hujson-grammar.json, the grammar table
+// in one line and skips) and against tests/data/hujson-grammar.json, the grammar table
 // the Rust parser passes too. Every accept/reject and every Standardize byte must agree. The
 // demo has no editor, so of the patch tables it reads the inputs and expected outputs, and runs
 // the patches made only of `test` operations. Inputs that are not UTF-8 cannot reach a JS string:
@@ -111,7 +111,7 @@ test("tailscale/hujson's tables: accept/reject, Standardize bytes, values", { sk
 });
 
 test("one grammar table for both readers: numbers and nesting", () => {
-  const grammar = JSON.parse(readFileSync(`${root}crates/policy/tests/hujson-grammar.json`, "utf8"));
+  const grammar = JSON.parse(readFileSync(`${root}tests/data/hujson-grammar.json`, "utf8"));
   assert.equal(MAX_DEPTH, grammar.maxDepth);
   for (const { text: n, accepts: ok } of grammar.numbers) {
     for (const text of [n, `[${n}]`, `{"n": ${n}}`]) assert.equal(accepts(text), ok, text);

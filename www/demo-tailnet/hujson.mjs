@@ -4,8 +4,7 @@
 // comment ends at "\n" only and must end: `null//` is an error, as in hujson. The same reader
 // with `hujson: false` is a strict JSON reader, so both kinds of body get errors that name a
 // line and a column. tests/js/hujson-conformance.test.mjs holds it to tailscale/hujson's own
-// test tables and to crates/policy/tests/hujson-grammar.json, the table the Rust parser
-// passes too.
+// test tables and to tests/data/hujson-grammar.json, the table the Rust parser passes too.
 //
 // Choices where hujson is silent:
 // - More than MAX_DEPTH arrays and objects open at once is an error, so that a 1 MiB body of

@@ -1676,10 +1676,13 @@ fn pointers_from_tokens() {
     );
 }
 
-/// crates/policy/tests/hujson-grammar.json, which the demo tailnet's reader is held to as well.
+/// tests/data/hujson-grammar.json, which the demo tailnet's reader is held to as well.
 #[test]
 fn one_grammar_table_for_both_readers() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/hujson-grammar.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/hujson-grammar.json"
+    );
     let table: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert_eq!(table["maxDepth"], MAX_DEPTH);
     for case in table["numbers"].as_array().unwrap() {
