@@ -176,7 +176,7 @@ test("gate-provisioned: a dry run shows the diff and writes nothing; a run gates
   const run = await example("gate-provisioned.mjs", ["--dst", "tag:router"]);
   assert.match(run.stdout, /tag:router: added a grant from autogroup:member requiring posture:provisioned/);
   assert.match(run.stdout, /changed: true/);
-  assert.match(run.stdout, /summary: 1 of 6 devices pass posture:provisioned/);
+  assert.match(run.stdout, /summary: 1 of 7 devices pass posture:provisioned/);
   assert.equal(writes().filter((w) => w.status === 200).length, 1);
   assert.ok(writes().every((w) => w.headers["if-match"]), "If-Match on every write");
   const comments = (t) => t.match(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g);
