@@ -236,7 +236,7 @@ test("a plain <script type=module> page imports the browser entry through an imp
   // No import of the policy tools: the core loads policy.js beside its own file.
   const report = await client.policy.evaluatePostures();
   const { PolicyDocument } = await import("tailscale-wasm/policy");
-  const checked = PolicyDocument.parse("{} // ok").check().length;
+  const checked = PolicyDocument.parse("{} // ok\\n").check().length;
   const keys = await client.keys.list();
   const missing = await client.keys.get("missing").catch((e) => e);
   // A redirect is not followed: the browser makes it opaque (status 0, no Location).
