@@ -197,7 +197,83 @@ impl Defs {
         defs.tags.sort_unstable();
         defs.postures.sort_by(|a, b| a.name.cmp(&b.name));
         defs.ipsets = read_ipsets(root, &defs, found);
+        check_node_attrs(root, &defs, found);
         defs
+    }
+}
+
+/// `nodeAttrs`: targets and `ipPool`, checked as SaaS checks them (nodeattrs-error-e2, e3, e4,
+/// e6). What the attributes do is not an access question.
+fn check_node_attrs(root: &Node<'_>, defs: &Defs, found: &mut Found) {
+    let Some(list) = root.get("nodeAttrs").filter(|n| n.kind() == Kind::Array) else {
+        return;
+    };
+    let reserved = [
+        Prefix::parse("100.100.100.0/24"),
+        Prefix::parse("100.115.92.0/23"),
+    ];
+    let cgnat = Prefix::parse("100.64.0.0/10");
+    for (i, entry) in list.items().enumerate() {
+        let field = index_field("nodeAttrs", i);
+        if let Some(targets) = entry.get("target") {
+            let at = member_field(&field, "target");
+            for (j, t) in string_items(&targets, &at, found).iter().enumerate() {
+                let at = index_field(&at, j);
+                let message = if t == "autogroup:self" {
+                    // SaaS answers HTTP 500 with this (nodeattrs-error-e3-autogroup-self).
+                    Some("internal server error".to_owned())
+                } else if t.starts_with("tag:") && !defs.has_tag(t) {
+                    Some(cat(&["tag not found: ", &quoted(t)]))
+                } else if t == "*"
+                    || t.starts_with("tag:")
+                    || t.starts_with("group:")
+                    || t.starts_with("autogroup:")
+                    || t.contains('@')
+                    || defs.host(t).is_some()
+                    || Prefix::parse(t).is_some()
+                {
+                    None
+                } else {
+                    Some(cat(&[&quoted(t), ": invalid address"]))
+                };
+                if let Some(m) = message {
+                    found.error(&at, &targets, m);
+                }
+            }
+        }
+        if let Some(pool) = entry.get("ipPool") {
+            let at = member_field(&field, "ipPool");
+            for (j, p) in string_items(&pool, &at, found).iter().enumerate() {
+                let at = index_field(&at, j);
+                match Prefix::parse(p) {
+                    None => found.error(&at, &pool, cat(&[&quoted(p), ": not a CIDR prefix"])),
+                    Some(prefix) => {
+                        let (lo, hi) = prefix.range();
+                        let inside = cgnat.is_some_and(|c| {
+                            let (clo, chi) = c.range();
+                            c.family() == prefix.family() && clo <= lo && hi <= chi
+                        });
+                        let clash = reserved.iter().flatten().any(|r| {
+                            let (rlo, rhi) = r.range();
+                            r.family() == prefix.family() && lo <= rhi && rlo <= hi
+                        });
+                        if clash {
+                            found.error(
+                                &at,
+                                &pool,
+                                cat(&["IPPool(", p, "): network within reserved range"]),
+                            );
+                        } else if !inside {
+                            found.error(
+                                &at,
+                                &pool,
+                                cat(&["IPPool(", p, "): must lie within 100.64.0.0/10"]),
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

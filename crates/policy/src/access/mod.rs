@@ -1,6 +1,7 @@
 //! The access engine (`AccessModel`): who can reach what under a policy file, offline.
 
 mod addr;
+mod checks;
 mod defs;
 mod inventory;
 mod issues;
@@ -14,6 +15,7 @@ mod selectors;
 mod ssh;
 mod tailnet;
 
+pub use checks::{CheckEntry, PolicyCheck};
 pub use inventory::{Device, Inventory, User};
 pub use model::AccessModel;
 pub use output::{
