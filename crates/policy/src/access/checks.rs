@@ -961,6 +961,8 @@ fn refusal(message: String) -> PolicyCheck {
     }
 }
 
+/// Adds a test's results under its `src`: one entry per src, in the order the srcs first
+/// appear among the tests (entries without findings are dropped at the end).
 fn record(out: &mut Vec<CheckEntry>, src: &str, results: Vec<Res>) {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -970,9 +972,6 @@ fn record(out: &mut Vec<CheckEntry>, src: &str, results: Vec<Res>) {
             Res::Fail(line) => errors.push(line),
             Res::Indet(why) => warnings.push(cat(&["indeterminate: ", &why])),
         }
-    }
-    if errors.is_empty() && warnings.is_empty() {
-        return;
     }
     match out.iter_mut().find(|e| e.user == src) {
         Some(e) => {
@@ -987,7 +986,8 @@ fn record(out: &mut Vec<CheckEntry>, src: &str, results: Vec<Res>) {
     }
 }
 
-fn summary(data: Vec<CheckEntry>) -> PolicyCheck {
+fn summary(mut data: Vec<CheckEntry>) -> PolicyCheck {
+    data.retain(|e| !e.errors.is_empty() || !e.warnings.is_empty());
     let errors = data.iter().any(|e| !e.errors.is_empty());
     let warnings = data.iter().any(|e| !e.warnings.is_empty());
     PolicyCheck {

@@ -182,6 +182,20 @@ impl Defs {
                 defs.postures.push(PostureDef { name, conditions });
             }
         }
+        // A name given twice counts once, with its last value (as JSON.parse reads it).
+        for list in [&mut defs.groups] {
+            list.reverse();
+            list.sort_by(|a, b| a.0.cmp(&b.0));
+            list.dedup_by(|a, b| a.0 == b.0);
+        }
+        defs.hosts.reverse();
+        defs.hosts.sort_by(|a, b| a.0.cmp(&b.0));
+        defs.hosts.dedup_by(|a, b| a.0 == b.0);
+        defs.tags.sort_unstable();
+        defs.tags.dedup();
+        defs.postures.reverse();
+        defs.postures.sort_by(|a, b| a.name.cmp(&b.name));
+        defs.postures.dedup_by(|a, b| a.name == b.name);
         if let Some(list) = root.get("defaultSrcPosture") {
             defs.default_posture = string_items(&list, "defaultSrcPosture", found);
             check_postures(
@@ -192,10 +206,6 @@ impl Defs {
                 found,
             );
         }
-        defs.groups.sort_by(|a, b| a.0.cmp(&b.0));
-        defs.hosts.sort_by(|a, b| a.0.cmp(&b.0));
-        defs.tags.sort_unstable();
-        defs.postures.sort_by(|a, b| a.name.cmp(&b.name));
         defs.ipsets = read_ipsets(root, &defs, found);
         check_node_attrs(root, &defs, found);
         defs
@@ -376,7 +386,9 @@ fn read_ipsets(
         }
         raw.push((name, ops, field, value));
     }
+    raw.reverse();
     raw.sort_by(|a, b| a.0.cmp(&b.0));
+    raw.dedup_by(|a, b| a.0 == b.0);
     let names: Vec<String> = raw.iter().map(|r| r.0.clone()).collect();
     let mut done: Vec<Option<Result<AddrSet, String>>> = vec![None; raw.len()];
     for i in 0..raw.len() {

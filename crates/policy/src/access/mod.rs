@@ -3,6 +3,7 @@
 mod addr;
 mod checks;
 mod defs;
+mod diff;
 mod inventory;
 mod issues;
 mod model;

@@ -269,8 +269,18 @@ impl AccessModel {
 
     /// Where a packet from `src` to `dst` goes.
     pub(crate) fn route(&self, src: &Source, dst: Addr) -> Route {
+        // The node that puts the packet on the tailnet: the source device, or the router a
+        // host behind a subnet route sends through (no SNAT, as SaaS's filters assume).
+        let sender = src
+            .device
+            .or_else(|| self.tailnet.routers_for(src.addr).0.first().copied());
+        self.route_from(sender, dst)
+    }
+
+    /// Where a packet from `sender` (`None`: a device with no part in routing) to `dst` goes.
+    pub(crate) fn route_from(&self, sender: Option<u32>, dst: Addr) -> Route {
         if let Some(d) = self.tailnet.by_address(dst) {
-            if src.device == Some(d) {
+            if sender == Some(d) {
                 return Route::Local(
                     "a device's traffic to itself does not pass the Tailscale filter".into(),
                 );
@@ -280,11 +290,6 @@ impl AccessModel {
             }
             return Route::Own(d);
         }
-        // The node that puts the packet on the tailnet: the source device, or the router a
-        // host behind a subnet route sends through (no SNAT, as SaaS's filters assume).
-        let sender = src
-            .device
-            .or_else(|| self.tailnet.routers_for(src.addr).0.first().copied());
         if let Some(s) = sender.and_then(|s| self.tailnet.device(s)) {
             if s.offered().any(|r| !r.is_default() && r.contains(dst)) {
                 return Route::Local(cat(&[

@@ -244,15 +244,7 @@ impl AccessModel {
         let mut slots: Vec<u32> = vec![u32::MAX; self.tailnet.devices.len()];
         // The route as any other device sees it; the few devices it differs for (the
         // destination, its routers, exit nodes) are asked one by one below.
-        let probe = Source {
-            addr: dst,
-            device: None,
-        };
-        let route = match self.tailnet.by_address(dst) {
-            Some(d) if self.tailnet.device(d).is_some_and(|x| x.external) => Route::Foreign(d),
-            Some(d) => Route::Own(d),
-            None => self.route(&probe, dst),
-        };
+        let route = self.route_from(None, dst);
         let special: Vec<u32> = self.special_senders(dst, &route);
         let family = dst.family;
         let mut record = |s: u32,
@@ -370,6 +362,11 @@ impl AccessModel {
         for s in special {
             if let Some(src) = self.source_of(s, family) {
                 let (proto, port) = packet.unwrap_or((super::ports::TCP, None));
+                // Traffic that never crosses the tailnet (to itself, to its own subnet) is no
+                // answer about the policy: such a device is not listed.
+                if matches!(self.route(&src, dst), Route::Local(_)) {
+                    continue;
+                }
                 let v = match packet {
                     Some(_) => self.verdict(&src, dst, proto, port),
                     None => self.any_traffic(&src, dst),
