@@ -316,8 +316,9 @@ impl AccessModel {
         Route::NoRoute
     }
 
-    /// The rules that could admit a packet to `dst` along `route`, sorted.
-    pub(crate) fn candidates(&self, dst: Addr, route: &Route) -> Vec<u32> {
+    /// The rules that could admit a packet to `dst` along `route`, sorted. `autogroup:self`
+    /// rules only when `with_self` (the source may be of the destination's owner).
+    pub(crate) fn candidates(&self, dst: Addr, route: &Route, with_self: bool) -> Vec<u32> {
         let mut out: Vec<u32> = Vec::new();
         let from_targets = |targets: &[u32], out: &mut Vec<u32>| {
             for t in targets {
@@ -334,7 +335,9 @@ impl AccessModel {
                 if let Some(ix) = self.addr_index.get(dst.family) {
                     from_targets(ix.at(dst.bits), &mut out);
                 }
-                out.extend_from_slice(&self.self_rules);
+                if with_self {
+                    out.extend_from_slice(&self.self_rules);
+                }
             }
             Route::Subnet(_) => {
                 if let Some(ix) = self.addr_index.get(dst.family) {
@@ -352,6 +355,26 @@ impl AccessModel {
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// The destination targets that hold a device at one of its addresses, sorted: with the
+    /// unresolvable destinations, all that decides the destination part of every rule for it.
+    pub(crate) fn targets_holding(&self, d: u32, a: Addr) -> Vec<u32> {
+        let mut out: Vec<u32> = self
+            .dev_targets
+            .get(d as usize)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(ix) = self.addr_index.get(a.family) {
+            out.extend_from_slice(ix.at(a.bits));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    pub(crate) fn has_self_rules(&self) -> bool {
+        !self.self_rules.is_empty()
     }
 
     /// Whether a rule's destinations take `dst` along `route` (for `autogroup:self`, from
@@ -520,7 +543,15 @@ impl AccessModel {
             _ => {}
         }
         let mut maybe: Option<String> = None;
-        for r in self.candidates(dst, &route) {
+        let owner = |d: Option<u32>| {
+            d.and_then(|d| self.tailnet.device(d))
+                .and_then(|x| x.owner())
+        };
+        let same_owner = match &route {
+            Route::Own(d) => owner(Some(*d)).is_some() && owner(Some(*d)) == owner(src.device),
+            _ => false,
+        };
+        for r in self.candidates(dst, &route, same_owner) {
             let Some(rule) = self.rules.get(r as usize) else {
                 continue;
             };

@@ -100,8 +100,9 @@ pub enum Change {
 }
 
 /// What a policy change does to one destination: these sources gain (or lose) it on these
-/// ports.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// ports. Ordered as `diff` lists them: gained before lost, then by destination, protocol,
+/// ports, definite before indeterminate, and sources last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessChange {
     pub change: Change,
@@ -114,4 +115,30 @@ pub struct AccessChange {
     /// One side's answer is indeterminate: the change may happen (`true` only).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub indeterminate: bool,
+}
+
+impl Ord for AccessChange {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (
+            self.change,
+            &self.dst,
+            &self.proto,
+            &self.ports,
+            self.indeterminate,
+        )
+            .cmp(&(
+                other.change,
+                &other.dst,
+                &other.proto,
+                &other.ports,
+                other.indeterminate,
+            ))
+            .then_with(|| self.src.cmp(&other.src))
+    }
+}
+
+impl PartialOrd for AccessChange {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }

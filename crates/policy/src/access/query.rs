@@ -290,7 +290,7 @@ impl AccessModel {
             }
         };
         if !matches!(route, Route::Foreign(_) | Route::Local(_) | Route::NoRoute) {
-            for r in self.candidates(dst, &route) {
+            for r in self.candidates(dst, &route, true) {
                 let Some(rule) = self.rules.get(r as usize) else {
                     continue;
                 };
@@ -500,16 +500,8 @@ impl AccessModel {
                 }
             }
             // Sources that are no device of the tailnet: never posture-checked.
-            for r in self.candidates(
-                d,
-                &self.route(
-                    &Source {
-                        addr: d,
-                        device: None,
-                    },
-                    d,
-                ),
-            ) {
+            let route = self.route_from(None, d);
+            for r in self.candidates(d, &route, false) {
                 let Some(rule) = self.rules.get(r as usize) else {
                     continue;
                 };
@@ -519,13 +511,6 @@ impl AccessModel {
                         .admits(q.proto, Self::port_of(q, d.family), d.family),
                     false => !rule.ports.is_empty(),
                 };
-                let route = self.route(
-                    &Source {
-                        addr: d,
-                        device: None,
-                    },
-                    d,
-                );
                 if !admits || self.dst_part(rule, d, &route, None) == Tri::No {
                     continue;
                 }
