@@ -12,6 +12,7 @@
     clippy::unimplemented
 )]
 
+pub mod access;
 pub mod hujson;
 pub mod lint;
 pub mod posture;
