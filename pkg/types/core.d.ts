@@ -3,7 +3,7 @@
 // rather than Rust types (those come from ts-rs: dist/models.d.ts). `make build` appends this
 // file to wasm-bindgen's tailscale_wasm.d.ts, whose signatures name these types.
 import type { Key, OAuthApp, ValidationIssue, CreateAuthKeyOptions, OAuthClientOptions, FederatedIdentityOptions, OAuthAppOptions, Device, DevicePostureAttributes, AttributeValue, SetAttributeOptions, UpdateAttributesOptions, User } from "../models.js";
-import type { PolicyDocument } from "./tailscale_wasm_policy.js";
+import type { PolicyDocument, AccessModel, AccessChange } from "./tailscale_wasm_policy.js";
 
 // ---- client ----
 /** Options for `new TailscaleClient(...)`. Pass exactly one of `apiKey`, `oauth`, `federated`. */
@@ -303,6 +303,30 @@ export interface PolicyUpdate extends PolicyFile {
 export interface UpdatePolicyOptions extends CallOptions {
   /** Rounds before a 412 (the file keeps changing under the edit) is given up on. Default 5. */
   maxAttempts?: number;
+  /** Run the edit on a fresh read and answer what it would change, writing nothing
+   *  (`PolicyDryRun`). Default false. */
+  dryRun?: boolean;
+}
+
+/** What `policy.update(edit, { dryRun: true })` resolves to: nothing was written. */
+export interface PolicyDryRun {
+  /** The text the edit leaves. */
+  text: string;
+  /** Whether it differs from the file as stored. */
+  changed: boolean;
+  /** Who gains and who loses access, over the tailnet as it is (`AccessModel.diff`). */
+  access: AccessChange[];
+}
+
+/** Options for `policy.access`. */
+export interface AccessOptions extends CallOptions {
+  /** A policy file to model over the tailnet instead of the stored one. */
+  text?: string;
+}
+
+export interface PolicyApi {
+  /** With `dryRun: true`: what the edit would change, and nothing written. */
+  update(edit: (doc: PolicyDocument) => void | string | Promise<void | string>, options: UpdatePolicyOptions & { dryRun: true }): Promise<PolicyDryRun>;
 }
 
 /** An ACL test, run by `policy.test` against the current file (the API's test shape). */

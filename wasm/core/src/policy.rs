@@ -282,6 +282,19 @@ impl PolicyApi {
             JsValue::UNDEFINED,
         )
     }
+
+    /// The access model of the tailnet as it is: its policy file (or `text` over it), every
+    /// device with all fields, every user, and each device's attributes (under
+    /// `maxConcurrency`), read through this client. Without the scope to read users or
+    /// attributes the model goes on without them, and what depends on them is indeterminate.
+    /// Loads the policy tools on first use.
+    #[wasm_bindgen(unchecked_return_type = "Promise<AccessModel>")]
+    pub fn access(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "AccessOptions")] options: JsValue,
+    ) -> Promise {
+        policy_tools::run(&self.session, "__access", options, JsValue::UNDEFINED)
+    }
 }
 
 fn file_reply(req: &HttpRequest, reply: Reply) -> Result<JsValue, JsValue> {

@@ -13,6 +13,7 @@
     clippy::unimplemented
 )]
 
+mod access;
 mod document;
 mod posture;
 mod report;
