@@ -312,6 +312,9 @@ export interface UpdatePolicyOptions extends CallOptions {
 export interface PolicyDryRun {
   /** The text the edit leaves. */
   text: string;
+  /** The version of the file the edit ran on: `policy.set(text, { ifMatch: etag })` writes
+   *  exactly what was previewed, and refuses with a 412 if the file changed since. */
+  etag: string;
   /** Whether it differs from the file as stored. */
   changed: boolean;
   /** Who gains and who loses access, over the tailnet as it is (`AccessModel.diff`). */

@@ -89,6 +89,11 @@ test("diff: a model against itself changes nothing, and an edit's change is grou
   assert.ok(tcp.src.length >= 2, "one change for every member device");
   const lost = AccessModel.diff(b, a);
   assert.deepEqual(lost.map((c) => ({ ...c, change: "gained" })), gained);
+  // The same edit over the same tailnet, with no request: withPolicy.
+  const requests = tailnet.requests.length;
+  assert.deepEqual(AccessModel.diff(a, a.withPolicy(doc)), gained);
+  assert.deepEqual(AccessModel.diff(a, a.withPolicy(doc.toString())), gained);
+  assert.equal(tailnet.requests.length, requests, "withPolicy sends nothing");
 });
 
 test("update(edit, { dryRun: true }) answers the text and the access it would change, and writes nothing", async () => {
@@ -101,6 +106,11 @@ test("update(edit, { dryRun: true }) answers the text and the access it would ch
   assert.ok(dry.access.some((c) => c.change === "gained" && c.ports === "7443"), JSON.stringify(dry.access));
   assert.equal(writes(), before, "nothing written");
   assert.equal(policyText(), stored);
+  // What was previewed is what a write with its etag stores, unless the file changed since.
+  assert.equal(dry.etag, (await client.policy.get()).etag);
+  await client.policy.set(dry.text, { ifMatch: dry.etag });
+  assert.equal(policyText(), dry.text);
+  await client.policy.set(stored, { overwrite: true });
   const same = await client.policy.update(() => {}, { dryRun: true });
   assert.deepEqual([same.changed, same.access], [false, []]);
 });

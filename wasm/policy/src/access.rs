@@ -21,6 +21,8 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 #[wasm_bindgen]
 pub struct AccessModel {
     model: access::AccessModel,
+    /// The tailnet it was built over, for `withPolicy`.
+    tailnet: Tailnet,
 }
 
 /// An engine answer as a JS object (serde-wasm-bindgen: camelCase fields, maps as objects).
@@ -106,9 +108,27 @@ impl AccessModel {
         if !issues.is_empty() {
             return Err(invalid(issues));
         }
-        access::AccessModel::build(&text, &devices, users.as_ref(), attributes.as_ref())
-            .map(|model| AccessModel { model })
-            .map_err(invalid)
+        let tailnet = Tailnet {
+            devices,
+            users,
+            attributes,
+        };
+        AccessModel::over(&text, tailnet)
+    }
+
+    /// The same tailnet under another policy (HuJSON text or a `PolicyDocument`): what an edit
+    /// would do, with no request (`AccessModel.diff(model, model.withPolicy(edited))`).
+    #[wasm_bindgen(js_name = withPolicy)]
+    pub fn with_policy(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | PolicyDocument")] policy: JsValue,
+    ) -> Result<AccessModel, JsValue> {
+        let mut issues = Vec::new();
+        let text = policy_text(Some(policy), &mut issues);
+        if !issues.is_empty() {
+            return Err(invalid(issues));
+        }
+        AccessModel::over(&text, self.tailnet.clone())
     }
 
     /// What the server would refuse in the file, in its words where they are known (each with
@@ -186,26 +206,30 @@ impl AccessModel {
 }
 
 impl AccessModel {
+    /// A model of `text` over `tailnet`.
+    pub fn over(text: &str, tailnet: Tailnet) -> Result<AccessModel, JsValue> {
+        let model = access::AccessModel::build(
+            text,
+            &tailnet.devices,
+            tailnet.users.as_ref(),
+            tailnet.attributes.as_ref(),
+        )
+        .map_err(invalid)?;
+        Ok(AccessModel { model, tailnet })
+    }
+
+    /// What `after` gains and loses against `before`, both over `tailnet`.
     pub fn changes(before: &str, after: &str, tailnet: &Tailnet) -> Result<JsValue, JsValue> {
-        let build = |text: &str| {
-            access::AccessModel::build(
-                text,
-                &tailnet.devices,
-                tailnet.users.as_ref(),
-                tailnet.attributes.as_ref(),
-            )
-            .map_err(invalid)
-        };
-        Ok(to_js(&access::AccessModel::diff(
-            &build(before)?,
-            &build(after)?,
-        )))
+        let a = Self::over(before, tailnet.clone())?;
+        let b = Self::over(after, tailnet.clone())?;
+        Ok(to_js(&access::AccessModel::diff(&a.model, &b.model)))
     }
 }
 
 /// What the client reads of the tailnet for a model: every device with all fields, every user
 /// (when the credential may read them: without `users:read`, role autogroups are indeterminate),
 /// and each device's attributes (likewise without the scope to read them).
+#[derive(Clone)]
 pub struct Tailnet {
     pub devices: JsValue,
     pub users: Option<JsValue>,
@@ -304,13 +328,6 @@ pub fn access_for_core(requests: Requests, options: JsValue) -> Promise {
             }
         };
         let tailnet = Tailnet::read(&requests, &signal).await?;
-        let model = access::AccessModel::build(
-            &text,
-            &tailnet.devices,
-            tailnet.users.as_ref(),
-            tailnet.attributes.as_ref(),
-        )
-        .map_err(invalid)?;
-        Ok(AccessModel { model }.into())
+        Ok(AccessModel::over(&text, tailnet)?.into())
     })
 }

@@ -50,7 +50,7 @@ pub fn update(requests: Requests, edit: JsValue, options: JsValue) -> Promise {
             let returned = JsFuture::from(Promise::resolve(&returned)).await?;
             let edited = edited_text(&returned, &shared).map_err(js_error)?;
             if state.dry_run {
-                return dry_run(&requests, &signal, &current, edited).await;
+                return dry_run(&requests, &signal, (&current, &etag), edited).await;
             }
             match state.after_edit(edited == current) {
                 AfterEdit::Done { changed } => {
@@ -142,7 +142,7 @@ fn edited_text(returned: &JsValue, doc: &Rc<RefCell<Document>>) -> Result<String
 async fn dry_run(
     requests: &Requests,
     signal: &Option<web_sys::AbortSignal>,
-    current: &str,
+    (current, etag): (&str, &str),
     edited: String,
 ) -> Result<JsValue, JsValue> {
     let changed = edited != current;
@@ -152,6 +152,9 @@ async fn dry_run(
     };
     let out = Object::new();
     set(&out, "text", edited.into());
+    // The version the edit ran on: `set(text, { ifMatch: etag })` writes exactly what was
+    // previewed, and refuses if the file changed since.
+    set(&out, "etag", etag.into());
     set(&out, "changed", changed.into());
     set(&out, "access", access);
     Ok(out.into())
