@@ -5,7 +5,7 @@ use tailscale_wire::error::Error;
 use tailscale_wire::http::{form_body, Expect, HttpRequest};
 use tailscale_wire::json::{Json, Kind, Ty};
 use tailscale_wire::method::Method;
-use tailscale_wire::text::join;
+use tailscale_wire::text::{join, split, trim_end};
 
 /// Tokens are re-minted this long before they expire, so none expires in flight.
 pub const REFRESH_MARGIN_MS: u64 = 60_000;
@@ -178,13 +178,13 @@ pub fn jwt_exp_with<J: Json>(
     token: &str,
     parse: impl Fn(&str) -> Option<J>,
 ) -> Result<Option<f64>, &'static str> {
-    let mut parts = token.split('.');
+    let mut parts = split(token, b'.');
     let (Some(_), Some(payload), Some(_), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err("is not a JWT (expected three dot-separated parts)");
     };
-    let bytes = tailscale_wire::encoding::base64url_decode(payload.trim_end_matches('='))
+    let bytes = tailscale_wire::encoding::base64url_decode(trim_end(payload, b'='))
         .ok_or("is not a JWT (its payload is not base64url)")?;
     let text = String::from_utf8(bytes).map_err(|_| "is not a JWT (its payload is not text)")?;
     let claims = parse(&text).ok_or("is not a JWT (its payload is not JSON)")?;

@@ -3,7 +3,7 @@
 use crate::auth::{header_safe, Credentials, Secret};
 use tailscale_wire::error::Issue;
 use tailscale_wire::json::Json;
-use tailscale_wire::text::{cat, decimal, join};
+use tailscale_wire::text::{cat, decimal, join, trim_end};
 use tailscale_wire::validate::{self, finish, Input};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.tailscale.com";
@@ -45,10 +45,11 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     let max_concurrency = input.integer("maxConcurrency");
     let user_agent = input.string("userAgent");
     check_range(&mut input, "maxConcurrency", max_concurrency, 1, 1024);
-    if user_agent
-        .as_deref()
-        .is_some_and(|u| !header_safe(&u.replace(' ', "_")))
-    {
+    // Header-safe once each space is read as a printable character (no `str::replace`, whose
+    // char search costs wasm).
+    let printable =
+        |u: &String| !u.is_empty() && u.bytes().all(|b| b == b' ' || b.is_ascii_graphic());
+    if user_agent.as_ref().is_some_and(|u| !printable(u)) {
         input.issue("userAgent", "must be printable ASCII");
     }
     if let Some(t) = tailnet {
@@ -119,7 +120,7 @@ pub fn url<J: Json>(
         return default.to_owned();
     };
     input.check(name, validate::transport_url(&url, allow_insecure_http));
-    url.trim_end_matches('/').to_owned()
+    trim_end(&url, b'/').to_owned()
 }
 
 fn check_range<J: Json>(input: &mut Input<J>, field: &str, n: Option<i64>, lo: i64, hi: i64) {

@@ -9,7 +9,7 @@ use crate::config::{self, Config};
 use tailscale_wire::error::{Error, Issue};
 use tailscale_wire::http::{form_body, HttpRequest};
 use tailscale_wire::json::Json;
-use tailscale_wire::text::{cat, join};
+use tailscale_wire::text::{cat, join, split, split_once};
 use tailscale_wire::validate::{self, finish, issues_or, string_arg, Input};
 
 /// Where the consent screen is.
@@ -160,23 +160,31 @@ pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
 /// control characters trimmed, the query runs from the first `?` to the first `#`, `+` is a
 /// space, and `%XX` is a byte (UTF-8 decoded, invalid sequences replaced).
 pub fn query_pairs(url: &str) -> Vec<(String, String)> {
+    // Trimmed by bytes: the characters trimmed are ASCII, and no byte of another is <= ' '.
+    let bytes = url.as_bytes();
+    let start = bytes.iter().position(|&b| b > b' ').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| b > b' ')
+        .map_or(start, |i| i + 1);
     let cleaned: String = url
-        .trim_matches(|c: char| c <= ' ')
+        .get(start..end)
+        .unwrap_or_default()
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
-    let before_fragment = cleaned.split('#').next().unwrap_or_default();
-    let Some((_, query)) = before_fragment.split_once('?') else {
+    let before_fragment = split(&cleaned, b'#').next().unwrap_or_default();
+    let Some((_, query)) = split_once(before_fragment, b'?') else {
         return Vec::new();
     };
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (form_decode(k), form_decode(v))
-        })
-        .collect()
+    let mut pairs = Vec::new();
+    for pair in split(query, b'&') {
+        if !pair.is_empty() {
+            let (k, v) = split_once(pair, b'=').unwrap_or((pair, ""));
+            pairs.push((form_decode(k), form_decode(v)));
+        }
+    }
+    pairs
 }
 
 /// One `application/x-www-form-urlencoded` name or value.
@@ -237,7 +245,7 @@ impl Grant {
             scopes: response
                 .scope
                 .iter()
-                .flat_map(|s| s.split(' '))
+                .flat_map(|s| split(s, b' '))
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .collect(),

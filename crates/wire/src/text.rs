@@ -46,6 +46,44 @@ pub fn contains(haystack: &str, needle: &str) -> bool {
     }
 }
 
+/// `s` split at each `sep`, an ASCII byte, as `str::split` would: a `char` pattern brings a
+/// char searcher into the wasm, and an ASCII byte always falls between characters.
+pub fn split(s: &str, sep: u8) -> Split<'_> {
+    Split { rest: Some(s), sep }
+}
+
+/// The pieces of [`split`].
+pub struct Split<'a> {
+    rest: Option<&'a str>,
+    sep: u8,
+}
+
+impl<'a> Iterator for Split<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        let (head, tail) = match split_once(rest, self.sep) {
+            Some((head, tail)) => (head, Some(tail)),
+            None => (rest, None),
+        };
+        self.rest = tail;
+        Some(head)
+    }
+}
+
+/// `s` before and after its first `sep`, an ASCII byte (`str::split_once` with a byte scan).
+pub fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let at = s.bytes().position(|b| b == sep)?;
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
+/// `s` without the run of `b`, an ASCII byte, at its end (`str::trim_end_matches` by bytes).
+pub fn trim_end(s: &str, b: u8) -> &str {
+    let end = s.bytes().rposition(|c| c != b).map_or(0, |i| i + 1);
+    s.get(..end).unwrap_or_default()
+}
+
 /// Characters (code points) in `s`. `str::chars().count()` is a fast path whose code is larger
 /// than the short strings validated here warrant.
 pub fn char_count(s: &str) -> usize {
@@ -190,5 +228,17 @@ mod tests {
         assert!(!contains("end o", "end of"));
         assert!(!contains("", "x"));
         assert_eq!(char_count("aé中🦀"), 4);
+    }
+
+    #[test]
+    fn byte_splits_match_str_splits() {
+        for s in ["", ":", "a", "a:b", "::", "a::b:", "é:中:🦀", ":x"] {
+            assert_eq!(
+                split(s, b':').collect::<Vec<_>>(),
+                s.split(':').collect::<Vec<_>>()
+            );
+            assert_eq!(split_once(s, b':'), s.split_once(':'));
+            assert_eq!(trim_end(s, b':'), s.trim_end_matches(':'));
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::error::{index_field, Error, Issue};
 use crate::json::{Json, Kind, StringMap};
-use crate::text::{cat, char_count, decimal};
+use crate::text::{cat, char_count, decimal, split, split_once};
 
 /// Auth keys may live at most 90 days.
 pub const MAX_EXPIRY_SECONDS: i64 = 7_776_000;
@@ -42,12 +42,12 @@ pub fn tag(s: &str) -> Rule {
 /// `name` or `name:sub[:sub]`, each part lowercase letters and `_`. Unknown scopes pass:
 /// Tailscale adds scopes over time and the API is the judge of which exist.
 pub fn scope(s: &str) -> Rule {
-    let parts: Vec<&str> = s.split(':').collect();
-    let well_formed = parts.len() <= 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
-    if well_formed {
+    let mut parts = 0;
+    let well_formed = split(s, b':').all(|p| {
+        parts += 1;
+        !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    });
+    if well_formed && parts <= 3 {
         Ok(())
     } else {
         Err("must look like \"name\" or \"name:sub[:sub]\" with lowercase letters and \"_\"".into())
@@ -273,9 +273,8 @@ impl<'a> Url<'a> {
         if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err("must not contain spaces or control characters".into());
         }
-        // Split at the first ':' then require "//": a char search, not a substring one.
-        let (scheme, rest) = s
-            .split_once(':')
+        // Split at the first ':' then require "//": a byte search, not a substring one.
+        let (scheme, rest) = split_once(s, b':')
             .and_then(|(scheme, rest)| Some((scheme, rest.strip_prefix("//")?)))
             .ok_or_else(not_absolute)?;
         let mut scheme_chars = scheme.chars();
@@ -284,19 +283,22 @@ impl<'a> Url<'a> {
         if !scheme_ok {
             return Err(not_absolute());
         }
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let end = rest
+            .bytes()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
         let (authority, after) = rest.split_at(end);
-        let (userinfo, host_port) = match authority.rsplit_once('@') {
-            Some((_, h)) => (true, h),
+        let (userinfo, host_port) = match authority.bytes().rposition(|b| b == b'@') {
+            Some(at) => (true, authority.get(at + 1..).unwrap_or_default()),
             None => (false, authority),
         };
         let host = if host_port.starts_with('[') {
-            match host_port.find(']') {
+            match host_port.bytes().position(|b| b == b']') {
                 Some(end) => host_port.get(..=end).unwrap_or_default(),
                 None => return Err("has an unclosed \"[\" in its host".into()),
             }
         } else {
-            host_port.split(':').next().unwrap_or_default()
+            split_once(host_port, b':').map_or(host_port, |(host, _)| host)
         };
         if host.is_empty() {
             return Err("must have a host".into());
@@ -312,21 +314,28 @@ impl<'a> Url<'a> {
     /// Bracketed, or four all-digit labels (out-of-range octets included: no parser takes
     /// them for a name).
     fn host_is_ip(&self) -> bool {
-        self.host.starts_with('[')
-            || (self.host.split('.').count() == 4
-                && self
-                    .host
-                    .split('.')
-                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
+        self.host.starts_with('[') || self.quad().is_some()
+    }
+
+    /// The host's four labels, when it is four dot-separated runs of digits.
+    fn quad(&self) -> Option<[&str; 4]> {
+        let mut labels = split(&self.host, b'.');
+        let quad = [
+            labels.next()?,
+            labels.next()?,
+            labels.next()?,
+            labels.next()?,
+        ];
+        let digits = |l: &&str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit());
+        (labels.next().is_none() && quad.iter().all(digits)).then_some(quad)
     }
 
     /// `localhost`, `127.0.0.0/8` (dotted quad) or `[::1]`: traffic that never leaves the machine.
     fn is_loopback(&self) -> bool {
-        let labels: Vec<&str> = self.host.split('.').collect();
-        let octet = |l: &&str| l.bytes().all(|b| b.is_ascii_digit()) && l.parse::<u8>().is_ok();
-        self.host == "localhost"
-            || self.host == "[::1]"
-            || (labels.len() == 4 && labels.first() == Some(&"127") && labels.iter().all(octet))
+        let octets = |[first, rest @ ..]: [&str; 4]| {
+            first == "127" && rest.iter().all(|l| l.parse::<u8>().is_ok())
+        };
+        self.host == "localhost" || self.host == "[::1]" || self.quad().is_some_and(octets)
     }
 }
 
@@ -334,7 +343,7 @@ impl<'a> Url<'a> {
 /// on a loopback host only unless `allow_insecure_http`; no user name or password, query,
 /// fragment or backslash (URL parsers read `\` as `/`, which would change the host).
 pub fn transport_url(s: &str, allow_insecure_http: bool) -> Rule {
-    if s.contains('\\') {
+    if s.as_bytes().contains(&b'\\') {
         return Err("must not contain a backslash".into());
     }
     let url = Url::parse(s)?;
@@ -344,7 +353,7 @@ pub fn transport_url(s: &str, allow_insecure_http: bool) -> Rule {
                 .into(),
         );
     }
-    if url.rest.contains(['?', '#']) {
+    if url.rest.bytes().any(|b| b == b'?' || b == b'#') {
         return Err("must not contain a query or a fragment".into());
     }
     match url.scheme.as_str() {
