@@ -240,15 +240,15 @@ pub struct Grant {
 impl Grant {
     pub fn from_response(response: TokenResponse, now_ms: u64) -> Grant {
         let lifetime = response.lifetime_secs().min(MAX_KEY_LIFETIME_SECS);
+        let mut scopes = Vec::new();
+        for scope in split(response.scope.as_deref().unwrap_or_default(), b' ') {
+            if !scope.is_empty() {
+                scopes.push(scope.to_owned());
+            }
+        }
         Grant {
             expires_at_ms: now_ms as f64 + lifetime * 1000.0,
-            scopes: response
-                .scope
-                .iter()
-                .flat_map(|s| split(s, b' '))
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            scopes,
             auth_key: Secret::new(response.access_token),
         }
     }
