@@ -9,7 +9,7 @@ use crate::config::{self, Config};
 use tailscale_wire::error::{Error, Issue};
 use tailscale_wire::http::{form_body, HttpRequest};
 use tailscale_wire::json::Json;
-use tailscale_wire::text::{cat, join, split, split_once};
+use tailscale_wire::text::{cat, join, lossy, split};
 use tailscale_wire::validate::{self, finish, issues_or, string_arg, Input};
 
 /// Where the consent screen is.
@@ -160,36 +160,49 @@ pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
 /// control characters trimmed, the query runs from the first `?` to the first `#`, `+` is a
 /// space, and `%XX` is a byte (UTF-8 decoded, invalid sequences replaced).
 pub fn query_pairs(url: &str) -> Vec<(String, String)> {
-    // Trimmed by bytes: the characters trimmed are ASCII, and no byte of another is <= ' '.
+    // Read as bytes: every character the reading looks for is ASCII, and no byte of another
+    // character is ASCII, so the pieces are those of a character-wise reading.
     let bytes = url.as_bytes();
     let start = bytes.iter().position(|&b| b > b' ').unwrap_or(bytes.len());
     let end = bytes
         .iter()
         .rposition(|&b| b > b' ')
         .map_or(start, |i| i + 1);
-    let cleaned: String = url
+    let cleaned: Vec<u8> = bytes
         .get(start..end)
         .unwrap_or_default()
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .iter()
+        .copied()
+        .filter(|b| !matches!(b, b'\t' | b'\n' | b'\r'))
         .collect();
-    let before_fragment = split(&cleaned, b'#').next().unwrap_or_default();
-    let Some((_, query)) = split_once(before_fragment, b'?') else {
+    let (before_fragment, _) = cut(&cleaned, b'#');
+    let (_, Some(mut query)) = cut(before_fragment, b'?') else {
         return Vec::new();
     };
     let mut pairs = Vec::new();
-    for pair in split(query, b'&') {
+    loop {
+        let (pair, more) = cut(query, b'&');
         if !pair.is_empty() {
-            let (k, v) = split_once(pair, b'=').unwrap_or((pair, ""));
-            pairs.push((form_decode(k), form_decode(v)));
+            let (k, v) = cut(pair, b'=');
+            pairs.push((form_decode(k), form_decode(v.unwrap_or_default())));
+        }
+        match more {
+            Some(more) => query = more,
+            None => return pairs,
         }
     }
-    pairs
+}
+
+/// `s` before its first `sep`, and after it when there is one.
+fn cut(s: &[u8], sep: u8) -> (&[u8], Option<&[u8]>) {
+    match s.iter().position(|&b| b == sep) {
+        Some(at) => (s.get(..at).unwrap_or_default(), s.get(at + 1..)),
+        None => (s, None),
+    }
 }
 
 /// One `application/x-www-form-urlencoded` name or value.
-fn form_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
+fn form_decode(bytes: &[u8]) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
@@ -210,7 +223,7 @@ fn form_decode(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    lossy(&out)
 }
 
 /// `POST /api/v2/oauth/token` with the authorization-code grant. Never retried but on 429: a

@@ -84,6 +84,31 @@ pub fn trim_end(s: &str, b: u8) -> &str {
     s.get(..end).unwrap_or_default()
 }
 
+/// `bytes` as UTF-8, each invalid sequence replaced by U+FFFD as `String::from_utf8_lossy`
+/// replaces it (one for each maximal prefix of a valid sequence, or each other byte), through
+/// `str::from_utf8`, which the wasm holds anyway, rather than `Utf8Chunks`.
+pub fn lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                out.push_str(valid);
+                return out;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                out.push('\u{FFFD}');
+                match e.error_len() {
+                    Some(n) => rest = after.get(n..).unwrap_or_default(),
+                    None => return out,
+                }
+            }
+        }
+    }
+}
+
 /// Characters (code points) in `s`. `str::chars().count()` is a fast path whose code is larger
 /// than the short strings validated here warrant.
 pub fn char_count(s: &str) -> usize {
@@ -228,6 +253,24 @@ mod tests {
         assert!(!contains("end o", "end of"));
         assert!(!contains("", "x"));
         assert_eq!(char_count("aé中🦀"), 4);
+    }
+
+    #[test]
+    fn lossy_matches_from_utf8_lossy() {
+        let cases: [&[u8]; 9] = [
+            b"",
+            b"abc",
+            "é中🦀".as_bytes(),
+            b"\xff",
+            b"a\xffb\xfe",
+            b"\xe4\xb8",
+            b"\xe4\xb8a\xf0\x9f\xa6",
+            b"\xed\xa0\x80x",
+            b"\xc0\xaf\xf5\x80\x80\x80",
+        ];
+        for bytes in cases {
+            assert_eq!(lossy(bytes), String::from_utf8_lossy(bytes), "{bytes:?}");
+        }
     }
 
     #[test]
