@@ -315,28 +315,14 @@ pub fn check_shape<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<
     wrong_member(value, fields).map_err(describe)
 }
 
-/// Checks every item of the list a response holds under `field` (absent or null: empty).
+/// Checks every item of the list a response holds under `field` (absent or null: empty): the
+/// table walk of a one-member table, whose errors read the same.
 pub fn check_list<J: Json>(
     value: &J,
     field: &'static str,
-    fields: &[(&'static str, Ty)],
+    fields: &'static [(&'static str, Ty)],
 ) -> Result<(), String> {
-    if !value.is_record() {
-        return Err(describe((String::new(), WRONG_TYPE)));
-    }
-    let Some(list) = value.field(field) else {
-        return Ok(());
-    };
-    if !list.is_array() {
-        return Err(describe((field.to_owned(), WRONG_TYPE)));
-    }
-    for (i, item) in list.items().iter().enumerate() {
-        // The path is only built for the error, never on the hot path of a long list.
-        let at_item =
-            |(at, what): Wrong| describe((member_path(&index_field(field, i), &at), what));
-        wrong_member(item, fields).map_err(at_item)?;
-    }
-    Ok(())
+    check_shape(value, &[(field, Ty::Items(fields))])
 }
 
 const WRONG_TYPE: &str = "has the wrong type";
