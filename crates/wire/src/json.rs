@@ -352,18 +352,14 @@ fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(),
             Ty::Bool => member.as_bool().is_some(),
             Ty::Int => member.as_f64().is_some_and(is_whole),
             Ty::StrList => member.is_array() && member.items().iter().all(J::is_string),
-            Ty::StrMap => {
-                member.is_record()
-                    && member
-                        .keys()
-                        .iter()
-                        .all(|k| member.get(k).is_some_and(|m| m.is_string()))
-            }
-            Ty::ScalarMap => {
+            // One walk for both maps: strings only, or any scalar.
+            Ty::StrMap | Ty::ScalarMap => {
                 member.is_record()
                     && member.keys().iter().all(|k| {
-                        member.get(k).is_some_and(|m| {
-                            matches!(m.kind(), Kind::String | Kind::Number | Kind::Bool)
+                        member.get(k).is_some_and(|m| match m.kind() {
+                            Kind::String => true,
+                            Kind::Number | Kind::Bool => matches!(ty, Ty::ScalarMap),
+                            _ => false,
                         })
                     })
             }
