@@ -3,7 +3,7 @@
 use crate::auth::{header_safe, Credentials, Secret};
 use tailscale_wire::error::Issue;
 use tailscale_wire::json::Json;
-use tailscale_wire::text::{cat, decimal, join, trim_end};
+use tailscale_wire::text::{cat, decimal, trim_end};
 use tailscale_wire::validate::{self, finish, Input};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.tailscale.com";
@@ -144,20 +144,26 @@ fn secret<J: Json>(input: &mut Input<J>, name: &'static str) -> Option<Secret> {
 }
 
 fn credentials<J: Json>(input: &mut Input<J>, id_token_fn: bool) -> Option<Credentials> {
-    let given: Vec<&str> = ["apiKey", "oauth", "federated"]
-        .into_iter()
-        .filter(|name| input.present(name))
-        .collect();
-    if given.len() != 1 {
+    // Which are given, counted and listed in one loop.
+    let (mut given, mut got) = (0, String::new());
+    for name in ["apiKey", "oauth", "federated"] {
+        if input.present(name) {
+            if given > 0 {
+                got.push_str(", ");
+            }
+            got.push_str(name);
+            given += 1;
+        }
+    }
+    if given != 1 {
+        if given == 0 {
+            got.push_str("none");
+        }
         input.issue(
             "",
             cat(&[
                 "pass exactly one of apiKey, oauth or federated (got ",
-                &if given.is_empty() {
-                    "none".into()
-                } else {
-                    join(given.iter().copied(), ", ")
-                },
+                &got,
                 ")",
             ]),
         );
@@ -217,7 +223,7 @@ fn credentials<J: Json>(input: &mut Input<J>, id_token_fn: bool) -> Option<Crede
         }
         input.issues.extend(f.finish());
     }
-    if given.len() != 1 {
+    if given != 1 {
         return None;
     }
     api_key.map(Credentials::ApiKey).or(oauth).or(federated)
