@@ -5,7 +5,7 @@ use crate::encoding::percent_encode;
 use crate::error::{ApiError, Error};
 use crate::json::{check_list, check_shape, Json, Ty};
 use crate::method::Method;
-use crate::text::{cat, decimal, join};
+use crate::text::{cat, decimal};
 
 /// Bodies larger than this are refused rather than buffered and parsed, unless the caller sets
 /// `maxResponseBytes`: a `fields=all` device list of a 20,000-device tailnet is about 30 MB.
@@ -161,11 +161,27 @@ pub fn form_encode(s: &str) -> String {
 
 /// `name=value&...` with each value form-encoded; names are the caller's own, not encoded.
 pub fn form_body(pairs: &[(&str, &str)]) -> String {
-    let encoded: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| cat(&[k, "=", &form_encode(v)]))
-        .collect();
-    join(encoded.iter().map(String::as_str), "&")
+    let mut out = String::new();
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        push_pair(&mut out, name, value);
+    }
+    out
+}
+
+/// Appends `name=value` to a query string being built: `?` before the first pair, `&` before
+/// the others; the value form-encoded, the name as given.
+pub fn push_query(query: &mut String, name: &str, value: &str) {
+    query.push(if query.is_empty() { '?' } else { '&' });
+    push_pair(query, name, value);
+}
+
+fn push_pair(out: &mut String, name: &str, value: &str) {
+    out.push_str(name);
+    out.push('=');
+    out.push_str(&form_encode(value));
 }
 
 /// `?` and [`form_body`], or `""` without parameters: what [`HttpRequest::query`] holds.
