@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use tailscale_wire::error::Error;
-use tailscale_wire::http::{api_path, query_string, tailnet_path, Expect, HttpRequest};
+use tailscale_wire::http::{api_path, push_query, tailnet_path, Expect, HttpRequest};
 use tailscale_wire::json::{Json, Ty};
 use tailscale_wire::method::Method;
 use tailscale_wire::validate::{finish, id_only, Input, Rule};
@@ -110,10 +110,10 @@ pub fn list<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     if let Some(r) = &role {
         input.check("role", one_of(r, &USER_ROLES, ROLES_MESSAGE));
     }
-    let mut query = Vec::new();
+    let mut query = String::new();
     for (name, value) in [("type", &user_type), ("role", &role)] {
         if let Some(v) = value {
-            query.push((name, v.as_str()));
+            push_query(&mut query, name, v);
         }
     }
     let mut req = HttpRequest::new(
@@ -121,7 +121,7 @@ pub fn list<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
         tailnet_path(tailnet, &["users"]),
         Expect::List("users", USER_FIELDS),
     );
-    req.query = query_string(&query);
+    req.query = query;
     finish(input, req).map_err(Error::Validation)
 }
 

@@ -186,10 +186,11 @@ fn push_pair(out: &mut String, name: &str, value: &str) {
 
 /// `?` and [`form_body`], or `""` without parameters: what [`HttpRequest::query`] holds.
 pub fn query_string(pairs: &[(&str, &str)]) -> String {
-    match pairs.is_empty() {
-        true => String::new(),
-        false => cat(&["?", &form_body(pairs)]),
+    let mut out = String::new();
+    for (name, value) in pairs {
+        push_query(&mut out, name, value);
     }
+    out
 }
 
 /// What a response said, as far as the core needs to know.
