@@ -27,6 +27,15 @@ fn type_name(value: &JsValue) -> String {
     }
 }
 
+/// A JS array of the strings.
+fn strings(list: &[String]) -> JsValue {
+    let array = js_sys::Array::new();
+    for s in list {
+        array.push(&JsValue::from_str(s));
+    }
+    array.into()
+}
+
 /// Device provisioning through an OAuth app: builds the consent-screen URL, checks the
 /// callback, and exchanges its code for a single-use auth key owned by the person who
 /// consented. The exchange needs the app's secret, so it belongs on a server or in a CLI.
@@ -125,8 +134,7 @@ impl DeviceProvisioning {
             set(&out, "authKey", grant.auth_key.expose().into());
             let expires = js_sys::Date::new(&grant.expires_at_ms.into());
             set(&out, "expiresAt", expires.to_iso_string().into());
-            let scopes: js_sys::Array = grant.scopes.iter().map(|s| JsValue::from_str(s)).collect();
-            set(&out, "scopes", scopes.into());
+            set(&out, "scopes", strings(&grant.scopes));
             Ok(out.into())
         }))
     }
@@ -138,8 +146,7 @@ impl DeviceProvisioning {
         let s = &self.settings;
         set(&out, "clientId", s.client_id.as_str().into());
         set(&out, "redirectUri", s.redirect_uri.as_str().into());
-        let scopes: js_sys::Array = s.scopes.iter().map(|s| JsValue::from_str(s)).collect();
-        set(&out, "scopes", scopes.into());
+        set(&out, "scopes", strings(&s.scopes));
         set(&out, "loginUrl", s.login_url.as_str().into());
         set(
             &out,
