@@ -63,15 +63,23 @@ impl Json for JsValue {
         if !self.is_object() {
             return Vec::new();
         }
-        Object::keys(self.unchecked_ref::<Object>())
-            .iter()
-            .filter_map(|k| k.as_string())
-            .collect()
+        let keys = Object::keys(self.unchecked_ref::<Object>());
+        let mut out = Vec::new();
+        for i in 0..keys.length() {
+            if let Some(key) = keys.get_unchecked(i).as_string() {
+                out.push(key);
+            }
+        }
+        out
     }
     fn items(&self) -> Vec<JsValue> {
-        self.dyn_ref::<Array>()
-            .map(|a| a.iter().collect())
-            .unwrap_or_default()
+        let mut out = Vec::new();
+        if let Some(array) = self.dyn_ref::<Array>() {
+            for i in 0..array.length() {
+                out.push(array.get_unchecked(i));
+            }
+        }
+        out
     }
     fn is_function(&self) -> bool {
         JsValue::is_function(self)
