@@ -3,16 +3,19 @@
 
 /// `n` in decimal.
 pub fn decimal(n: u64) -> String {
-    let mut digits = Vec::with_capacity(20);
-    let mut rest = n;
-    loop {
-        digits.push(char::from(b'0' + (rest % 10) as u8));
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
+    // Most significant digit first, so that no reversal is needed.
+    let mut unit = 1;
+    while n / unit >= 10 {
+        unit *= 10;
     }
-    digits.iter().rev().collect()
+    let mut out = String::new();
+    loop {
+        out.push(char::from(b'0' + (n / unit % 10) as u8));
+        if unit == 1 {
+            return out;
+        }
+        unit /= 10;
+    }
 }
 
 /// The parts one after another.
