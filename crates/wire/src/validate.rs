@@ -540,14 +540,9 @@ impl<J: Json> Input<J> {
 
 /// Runs a single-value rule the way the exported `validateTag` and friends do.
 pub fn single<J: Json>(field: &str, rule: fn(&str) -> Rule, value: J) -> Vec<Issue> {
-    match value.as_string() {
-        Some(s) => rule(&s)
-            .err()
-            .map(|m| Issue::new(field, m))
-            .into_iter()
-            .collect(),
-        None => vec![Issue::new(field, "must be a string")],
-    }
+    let mut issues = Vec::new();
+    string_arg(field, value, rule, &mut issues);
+    issues
 }
 
 /// The typed value when `input` found nothing wrong, else every issue.
