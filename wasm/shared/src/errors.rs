@@ -31,10 +31,11 @@ pub fn issues_to_js(issues: &[Issue]) -> JsValue {
 pub fn gather(errors: &mut [Option<Error>]) -> Error {
     let mut issues = Vec::new();
     // Taken rather than borrowed: their issues move over instead of being cloned.
-    for error in errors.iter_mut().filter_map(Option::take) {
-        match error {
-            Error::Validation(more) => issues.extend(more),
-            other => issues.push(Issue::new("", other.message())),
+    for slot in errors.iter_mut() {
+        match slot.take() {
+            Some(Error::Validation(more)) => issues.extend(more),
+            Some(other) => issues.push(Issue::new("", other.message())),
+            None => {}
         }
     }
     Error::Validation(issues)
