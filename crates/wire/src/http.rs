@@ -142,16 +142,23 @@ pub fn encode_segment(segment: &str) -> String {
 /// `/api/v2/{segments...}`, each segment percent-encoded, so that no id can reach another path.
 pub fn api_path(segments: &[&str]) -> String {
     let mut path = String::from("/api/v2");
+    push_segments(&mut path, segments);
+    path
+}
+
+/// Appends `/{segment}` for each segment, percent-encoded.
+pub fn push_segments(path: &mut String, segments: &[&str]) {
     for segment in segments {
         path.push('/');
         path.push_str(&encode_segment(segment));
     }
-    path
 }
 
 /// `/api/v2/tailnet/{tailnet}/{rest...}`.
 pub fn tailnet_path(tailnet: &str, rest: &[&str]) -> String {
-    api_path(&[&["tailnet", tailnet], rest].concat())
+    let mut path = api_path(&["tailnet", tailnet]);
+    push_segments(&mut path, rest);
+    path
 }
 
 /// One `application/x-www-form-urlencoded` name or value.
