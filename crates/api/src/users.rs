@@ -111,10 +111,11 @@ pub fn list<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
         input.check("role", one_of(r, &USER_ROLES, ROLES_MESSAGE));
     }
     let mut query = String::new();
-    for (name, value) in [("type", &user_type), ("role", &role)] {
-        if let Some(v) = value {
-            push_query(&mut query, name, v);
-        }
+    if let Some(t) = &user_type {
+        push_query(&mut query, "type", t);
+    }
+    if let Some(r) = &role {
+        push_query(&mut query, "role", r);
     }
     let mut req = HttpRequest::new(
         Method::Get,
