@@ -347,8 +347,9 @@ async fn mint_token(session: &Rc<Session>) -> Result<Secret, JsValue> {
                 Some(t) => t.clone(),
                 None => call_id_token_fn(session).await?,
             };
-            auth::check_id_token_with(jwt.expose(), now_ms(), |t| js_sys::JSON::parse(t).ok())
-                .map_err(js_error)?;
+            // The one `JSON.parse` binding, the transport's (js-sys's would add a second).
+            let parse = |t: &str| transport::json_parse(&t.into()).ok();
+            auth::check_id_token_with(jwt.expose(), now_ms(), parse).map_err(js_error)?;
             auth::token_exchange_request(client_id, &jwt)
         }
         Some(Credentials::ApiKey(key)) => return Ok(key.clone()),

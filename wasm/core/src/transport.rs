@@ -199,7 +199,7 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     fn decode(this: &Utf8Decoder, input: &Uint8Array) -> Result<JsString, JsValue>;
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
-    fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
+    pub fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
 }
 
 /// The body as a JS string. Fatal: invalid UTF-8 is an unusable body, not text with
