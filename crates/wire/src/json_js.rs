@@ -17,7 +17,7 @@ impl Json for JsValue {
             Kind::Number
         } else if self.is_string() {
             Kind::String
-        } else if Array::is_array(self) {
+        } else if JsValue::is_array(self) {
             Kind::Array
         } else if self.is_function() || !self.is_object() {
             Kind::Other
@@ -54,10 +54,10 @@ impl Json for JsValue {
         JsValue::is_string(self)
     }
     fn is_array(&self) -> bool {
-        Array::is_array(self)
+        JsValue::is_array(self)
     }
     fn is_record(&self) -> bool {
-        self.is_object() && !Array::is_array(self)
+        self.is_object() && !JsValue::is_array(self)
     }
     fn keys(&self) -> Vec<String> {
         if !self.is_object() {
@@ -74,7 +74,9 @@ impl Json for JsValue {
     }
     fn items(&self) -> Vec<JsValue> {
         let mut out = Vec::new();
-        if let Some(array) = self.dyn_ref::<Array>() {
+        // wasm-bindgen's own `Array.isArray` (js-sys's is a second binding of it).
+        if JsValue::is_array(self) {
+            let array = self.unchecked_ref::<Array>();
             for i in 0..array.length() {
                 out.push(array.get_unchecked(i));
             }
