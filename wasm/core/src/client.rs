@@ -41,9 +41,9 @@ fn split_id_token(options: &JsValue) -> (JsValue, Option<Function>) {
         return (options.clone(), None);
     };
     let fed_copy = Object::assign(&Object::new(), federated.unchecked_ref());
-    let _ = Reflect::set(&fed_copy, &"idToken".into(), &JsValue::NULL);
+    set(&fed_copy, "idToken", JsValue::NULL);
     let copy = Object::assign(&Object::new(), options.unchecked_ref());
-    let _ = Reflect::set(&copy, &"federated".into(), &fed_copy);
+    set(&copy, "federated", fed_copy.into());
     (copy.into(), Some(f))
 }
 

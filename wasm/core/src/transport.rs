@@ -3,10 +3,11 @@
 //! limit.
 
 use super::js::{abort_error, abortable, AbortListener, Timer};
-use js_sys::{Array, Function, JsString, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, JsString, Object, Promise, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
 use tailscale_api::auth::Secret;
+use tailscale_wasm_shared::args::set;
 use tailscale_wire::http::{Body, Expect, HttpRequest};
 use tailscale_wire::text::{cat, contains};
 use wasm_bindgen::prelude::*;
@@ -94,23 +95,21 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     // parses the URL again to merge query parameters, which we never use.
     let req = attempt.request;
     let headers = Object::new();
-    let set = |name: &str, value: &str| {
-        let _ = Reflect::set(&headers, &name.into(), &value.into());
-    };
+    let header = |name: &str, value: &str| set(&headers, name, value.into());
     if let Some(accept) = req.accept {
-        set("Accept", accept);
+        header("Accept", accept);
     }
     if let Some(etag) = &req.if_match {
-        set("If-Match", etag);
+        header("If-Match", etag);
     }
     if let Some(token) = attempt.bearer {
-        set("Authorization", &cat(&["Bearer ", token.expose()]));
+        header("Authorization", &cat(&["Bearer ", token.expose()]));
     }
     if let Some(ct) = req.content_type {
-        set("Content-Type", ct);
+        header("Content-Type", ct);
     }
     if let Some(ua) = attempt.user_agent {
-        set("User-Agent", ua);
+        header("User-Agent", ua);
     }
     let init = RequestInit::new();
     init.set_method(req.method.as_str());
@@ -119,7 +118,7 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     // A redirect comes back as a response (opaque, status 0, in browsers) and is refused by
     // the core: a credential or a body never follows it to another origin.
     // Set as a plain member: web-sys's enum setter costs a conversion table in the glue.
-    let _ = Reflect::set(&init, &"redirect".into(), &"manual".into());
+    set(&init, "redirect", "manual".into());
     if let Some(body) = &req.body {
         init.set_body(&body.into());
     }
@@ -206,7 +205,7 @@ extern "C" {
 /// replacement characters.
 fn decode(bytes: &Uint8Array) -> Result<JsString, JsValue> {
     let options = Object::new();
-    let _ = Reflect::set(&options, &"fatal".into(), &JsValue::TRUE);
+    set(&options, "fatal", JsValue::TRUE);
     Utf8Decoder::new("utf-8", &options).and_then(|d| d.decode(bytes))
 }
 
