@@ -54,7 +54,7 @@ fn grant_result(req: &HttpRequest, reply: Reply) -> Result<JsValue, JsValue> {
 #[wasm_bindgen]
 pub struct DeviceProvisioning {
     session: Rc<Session>,
-    settings: Rc<Settings>,
+    settings: Settings,
 }
 
 #[wasm_bindgen]
@@ -70,7 +70,7 @@ impl DeviceProvisioning {
             .map_err(|issues| js_error(Error::Validation(issues)))?;
         Ok(DeviceProvisioning {
             session: Session::new(config, None, None, &options),
-            settings: Rc::new(settings),
+            settings,
         })
     }
 
