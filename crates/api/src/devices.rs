@@ -550,7 +550,9 @@ fn read_nodes<J: Json>(input: &mut Input<J>, nodes: J) -> Vec<NodePatch> {
                     let mut entry = Input::new(v, &at);
                     let (value, expiry) = value_and_expiry(&mut entry);
                     input.issues.extend(entry.finish());
-                    patch.extend(value.map(|value| (key, Some(AttributeUpdate { value, expiry }))));
+                    if let Some(value) = value {
+                        patch.push((key, Some(AttributeUpdate { value, expiry })));
+                    }
                 }
                 _ => input.issue(&at, "must be { value, expiry? } or null (null deletes it)"),
             }
