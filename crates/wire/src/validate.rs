@@ -314,28 +314,27 @@ impl<'a> Url<'a> {
     /// Bracketed, or four all-digit labels (out-of-range octets included: no parser takes
     /// them for a name).
     fn host_is_ip(&self) -> bool {
-        self.host.starts_with('[') || self.quad().is_some()
+        self.host.starts_with('[') || self.quad()
     }
 
-    /// The host's four labels, when it is four dot-separated runs of digits.
-    fn quad(&self) -> Option<[&str; 4]> {
-        let mut labels = split(&self.host, b'.');
-        let quad = [
-            labels.next()?,
-            labels.next()?,
-            labels.next()?,
-            labels.next()?,
-        ];
-        let digits = |l: &&str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit());
-        (labels.next().is_none() && quad.iter().all(digits)).then_some(quad)
+    /// Whether the host is four dot-separated runs of digits.
+    fn quad(&self) -> bool {
+        let mut labels = 0;
+        let digits = split(&self.host, b'.').all(|l| {
+            labels += 1;
+            !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit())
+        });
+        digits && labels == 4
     }
 
     /// `localhost`, `127.0.0.0/8` (dotted quad) or `[::1]`: traffic that never leaves the machine.
     fn is_loopback(&self) -> bool {
-        let octets = |[first, rest @ ..]: [&str; 4]| {
-            first == "127" && rest.iter().all(|l| l.parse::<u8>().is_ok())
-        };
-        self.host == "localhost" || self.host == "[::1]" || self.quad().is_some_and(octets)
+        // A quad whose first label is 127 and whose labels are octets (the `u32` reader is the
+        // one the wasm has already).
+        let octet = |l: &str| l.parse::<u32>().is_ok_and(|n| n <= 255);
+        self.host == "localhost"
+            || self.host == "[::1]"
+            || (self.quad() && self.host.starts_with("127.") && split(&self.host, b'.').all(octet))
     }
 }
 
