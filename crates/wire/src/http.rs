@@ -418,8 +418,11 @@ pub fn status_text(status: u16) -> &'static str {
 pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
     let value = value.trim_ascii();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        // Too many digits for u64 still means "a long time": saturate rather than ignore.
-        let secs = value.parse::<u64>().unwrap_or(u64::MAX);
+        // Too many digits for u64 still means "a long time": saturate rather than ignore (by
+        // hand: the digits are checked, and `str::parse::<u64>` would add its reader).
+        let secs = value.bytes().fold(0u64, |n, d| {
+            n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+        });
         return Some(secs.saturating_mul(1000));
     }
     let when_ms = crate::date::parse_http_date_ms(value)?;
