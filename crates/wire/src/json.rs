@@ -342,10 +342,10 @@ fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(),
         };
         // Absent and null are the same to the caller: neither is the promised value.
         let Some(member) = value.field(key) else {
-            if required {
-                return Err(((*key).to_owned(), MISSING));
+            match required {
+                true => return Err(((*key).to_owned(), MISSING)),
+                false => continue,
             }
-            continue;
         };
         let ok = match ty {
             Ty::Str => member.is_string(),
@@ -369,15 +369,14 @@ fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(),
                 true
             }
             Ty::Items(inner) => {
-                if !member.is_array() {
-                    return Err(((*key).to_owned(), WRONG_TYPE));
-                }
+                let list = member.is_array();
+                // Not a list: no items, and the wrong type below.
                 for (i, item) in member.items().iter().enumerate() {
                     // The path is only built for the error, as in `check_list`.
                     wrong_member(item, inner)
                         .map_err(|(at, what)| (member_path(&index_field(key, i), &at), what))?;
                 }
-                true
+                list
             }
             // Only a table entry is required, not a shape within one.
             Ty::Required(_) => true,
