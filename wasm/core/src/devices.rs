@@ -35,10 +35,7 @@ impl DevicesApi {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "ListDevicesOptions")] options: JsValue,
     ) -> Promise {
-        let tailnet = &self.session.config.tailnet;
-        let prepared = take_signal(&options)
-            .and_then(|(rest, signal)| Ok((devices::list(tailnet, or_empty(&rest))?, signal)));
-        self.session.start(prepared)
+        self.session.list(devices::list, &options)
     }
 
     /// Gets one device: GET /api/v2/device/{deviceId} (its `nodeId`, or its legacy `id`).

@@ -5,7 +5,7 @@ use super::request::Session;
 use js_sys::Promise;
 use std::rc::Rc;
 use tailscale_api::keys::{self, CreateAuthKey, FederatedIdentitySpec, OAuthClientSpec};
-use tailscale_wasm_shared::args::{or_empty, take_signal};
+use tailscale_wasm_shared::args::or_empty;
 use tailscale_wasm_shared::errors::{validate_one, validate_request};
 use tailscale_wire::validate;
 use wasm_bindgen::prelude::*;
@@ -34,13 +34,7 @@ impl KeysApi {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "ListKeysOptions")] options: JsValue,
     ) -> Promise {
-        let prepared = take_signal(&options).and_then(|(rest, signal)| {
-            Ok((
-                keys::list(&self.session.config.tailnet, or_empty(&rest))?,
-                signal,
-            ))
-        });
-        self.session.start(prepared)
+        self.session.list(keys::list, &options)
     }
 
     /// Gets one key: GET /api/v2/tailnet/{tailnet}/keys/{keyId}.

@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use tailscale_api::auth::{self, Acquire, Credentials, Secret, TokenCache, TokenResponse};
 use tailscale_api::config::Config;
-use tailscale_wasm_shared::args::signal_only;
+use tailscale_wasm_shared::args::{or_empty, signal_only, take_signal};
 use tailscale_wasm_shared::errors::{js_error, to_js};
 use tailscale_wire::error::Error;
 use tailscale_wire::http::{
@@ -89,6 +89,19 @@ impl Session {
         options: &JsValue,
     ) -> Promise {
         self.start(signal_only(options).and_then(|signal| Ok((request?, signal))))
+    }
+
+    /// A list method: its options object (or `undefined`) read by `build` once `signal` is taken
+    /// out. One body for every such method rather than one in each.
+    pub fn list(
+        self: &Rc<Self>,
+        build: fn(&str, JsValue) -> Result<HttpRequest, Error>,
+        options: &JsValue,
+    ) -> Promise {
+        let tailnet = &self.config.tailnet;
+        let prepared = take_signal(options)
+            .and_then(|(rest, signal)| Ok((build(tailnet, or_empty(&rest))?, signal)));
+        self.start(prepared)
     }
 
     /// Sends a prepared request; the promise resolves to what the operation returns.
