@@ -20,10 +20,6 @@ impl DevicesApi {
     pub fn new(session: Rc<Session>) -> DevicesApi {
         DevicesApi { session }
     }
-
-    fn tailnet(&self) -> &str {
-        &self.session.config.tailnet
-    }
 }
 
 #[wasm_bindgen]
@@ -98,10 +94,8 @@ impl DevicesApi {
         #[wasm_bindgen(unchecked_param_type = "UpdateAttributesOptions")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session.call(
-            devices::update_attributes(self.tailnet(), request),
-            &options,
-        )
+        self.session
+            .call_with(devices::update_attributes, request, &options)
     }
 }
 

@@ -104,6 +104,17 @@ impl Session {
         self.start(prepared)
     }
 
+    /// A method whose request `build` makes from the tailnet and one argument, with a trailing
+    /// `{ signal }`: the builder passed as a fn, so that each method is a call.
+    pub fn call_with(
+        self: &Rc<Self>,
+        build: fn(&str, JsValue) -> Result<HttpRequest, Error>,
+        arg: JsValue,
+        options: &JsValue,
+    ) -> Promise {
+        self.call(build(&self.config.tailnet, arg), options)
+    }
+
     /// Sends a prepared request; the promise resolves to what the operation returns.
     pub fn start(self: &Rc<Self>, prepared: Prepared) -> Promise {
         self.start_with(prepared, |req, reply| Ok(result(req, reply.body)))
