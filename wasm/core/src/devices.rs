@@ -54,7 +54,7 @@ impl DevicesApi {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.session
-            .call(devices::get_attributes(device_id), &options)
+            .call_with(|_, id| devices::get_attributes(id), device_id, &options)
     }
 
     /// Sets one `custom:` attribute: POST /api/v2/device/{deviceId}/attributes/{key}. Resolves

@@ -37,6 +37,7 @@ impl UsersApi {
         #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session.call(users::get(user_id), &options)
+        self.session
+            .call_with(|_, id| users::get(id), user_id, &options)
     }
 }
