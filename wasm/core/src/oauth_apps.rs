@@ -33,8 +33,8 @@ impl OAuthAppsApi {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session
-            .call(Ok(oauth_apps::list(self.tailnet())), &options)
+        let list = |tailnet: &str, _| Ok(oauth_apps::list(tailnet));
+        self.session.call_with(list, JsValue::UNDEFINED, &options)
     }
 
     /// Gets one OAuth app: GET /api/v2/tailnet/{tailnet}/oauth-apps/{appId}.
