@@ -26,13 +26,14 @@ pub fn tag(s: &str) -> Rule {
     let Some(name) = s.strip_prefix("tag:") else {
         return Err("must start with \"tag:\"".into());
     };
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(c) if c.is_ascii_alphabetic() => {}
+    // By bytes, as every rule here that allows only ASCII: no byte of another character is ASCII.
+    let mut bytes = name.bytes();
+    match bytes.next() {
+        Some(b) if b.is_ascii_alphabetic() => {}
         Some(_) => return Err("must have a letter right after \"tag:\"".into()),
         None => return Err("must have a name after \"tag:\"".into()),
     }
-    if chars.all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         Ok(())
     } else {
         Err("may hold only letters, digits and \"-\" after \"tag:\"".into())
@@ -73,8 +74,8 @@ fn custom_name(s: &str, why: &str) -> Rule {
         return Err("must have a name after \"custom:\"".into());
     }
     if !rest
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
     {
         return Err("may hold only letters, digits, \"_\" and \":\" after \"custom:\"".into());
     }
@@ -125,8 +126,8 @@ pub fn attribute_string(s: &str) -> Rule {
     if !(1..=MAX_ATTRIBUTE_STRING).contains(&len) {
         return Err("must be 1 to 50 characters".into());
     }
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
     {
         Ok(())
     } else {
@@ -154,9 +155,9 @@ pub fn device_fields(s: &str) -> Rule {
 /// A device-list filter names a top-level device property (`tags`, `isEphemeral`): a letter,
 /// then letters and digits. `fields` is the list's own parameter, not a filter.
 pub fn filter_name(s: &str) -> Rule {
-    let mut chars = s.chars();
-    let well_formed = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric());
+    let mut bytes = s.bytes();
+    let well_formed = bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric());
     if s == "fields" {
         Err("is the list's own option, not a device property to filter on".into())
     } else if well_formed {
@@ -182,8 +183,8 @@ pub fn attribute_comment(s: &str) -> Rule {
 
 pub fn key_description(s: &str) -> Rule {
     at_most(s, MAX_KEY_DESCRIPTION)?;
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b' ' || b == b'-')
     {
         Ok(())
     } else {
@@ -206,8 +207,8 @@ pub fn app_name(s: &str) -> Rule {
     if !(3..=50).contains(&len) {
         return Err("must be 3 to 50 characters".into());
     }
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
     {
         Ok(())
     } else {
@@ -277,9 +278,9 @@ impl<'a> Url<'a> {
         let (scheme, rest) = split_once(s, b':')
             .and_then(|(scheme, rest)| Some((scheme, rest.strip_prefix("//")?)))
             .ok_or_else(not_absolute)?;
-        let mut scheme_chars = scheme.chars();
-        let scheme_ok = scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-            && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        let mut scheme_bytes = scheme.bytes();
+        let scheme_ok = scheme_bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+            && scheme_bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
         if !scheme_ok {
             return Err(not_absolute());
         }
