@@ -198,7 +198,7 @@ pub async fn send(
     req: &HttpRequest,
     signal: Option<&AbortSignal>,
 ) -> Result<Reply, Rejection> {
-    let url = cat(&[&session.config.base_url, &req.target()]);
+    let url = cat(&[&session.config.base_url, &req.path, &req.query]);
     let mut retries = 0;
     let mut reminted = false;
     // An earlier attempt may have done the work although its answer never came.
