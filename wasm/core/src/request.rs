@@ -215,7 +215,7 @@ pub async fn send(
                 .await
                 .map_err(Rejection::Js)?;
             transport::send(Attempt {
-                url: url.clone(),
+                url: &url,
                 request: req,
                 bearer: bearer.as_ref(),
                 user_agent: session.user_agent.as_deref(),

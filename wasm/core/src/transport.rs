@@ -39,7 +39,7 @@ pub enum AttemptError {
 }
 
 pub struct Attempt<'a> {
-    pub url: String,
+    pub url: &'a str,
     pub request: &'a HttpRequest,
     pub bearer: Option<&'a Secret>,
     pub user_agent: Option<&'a str>,
@@ -122,7 +122,7 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     if let Some(body) = &req.body {
         init.set_body(&body.into());
     }
-    let request = web_sys::Request::new_with_str_and_init(&attempt.url, &init)
+    let request = web_sys::Request::new_with_str_and_init(attempt.url, &init)
         .map_err(|e| from_js("the request could not be built", e))?;
     // Our signal is in the request either way; a `fetch` option that ignores it (a mock) is
     // raced against it, so that timeouts and aborts hold through any function.
