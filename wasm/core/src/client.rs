@@ -133,9 +133,10 @@ impl TailscaleClient {
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ClientSummary")]
     pub fn to_json(&self) -> JsValue {
         let obj = Object::new();
-        set(&obj, "tailnet", self.tailnet().into());
-        set(&obj, "baseUrl", self.base_url().into());
-        set(&obj, "authMode", self.auth_mode().into());
+        let config = &self.session.config;
+        set(&obj, "tailnet", config.tailnet.as_str().into());
+        set(&obj, "baseUrl", config.base_url.as_str().into());
+        set(&obj, "authMode", self.session.auth_mode().into());
         obj.into()
     }
 }
