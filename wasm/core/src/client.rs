@@ -112,21 +112,23 @@ impl TailscaleClient {
     }
 
     /// The tailnet this client addresses (`"-"` by default).
-    #[wasm_bindgen(getter)]
-    pub fn tailnet(&self) -> String {
-        self.session.config.tailnet.clone()
+    // Returned as a JS string made here (typed `string`): a Rust `String` return costs the
+    // glue a copy out of wasm memory and a deferred free in each getter.
+    #[wasm_bindgen(getter, unchecked_return_type = "string")]
+    pub fn tailnet(&self) -> JsValue {
+        self.session.config.tailnet.as_str().into()
     }
 
     /// The API origin requests go to.
-    #[wasm_bindgen(getter, js_name = baseUrl)]
-    pub fn base_url(&self) -> String {
-        self.session.config.base_url.clone()
+    #[wasm_bindgen(getter, js_name = baseUrl, unchecked_return_type = "string")]
+    pub fn base_url(&self) -> JsValue {
+        self.session.config.base_url.as_str().into()
     }
 
     /// `"apiKey"`, `"oauth"` or `"federated"`; never the credential itself.
-    #[wasm_bindgen(getter, js_name = authMode)]
-    pub fn auth_mode(&self) -> String {
-        self.session.auth_mode().to_owned()
+    #[wasm_bindgen(getter, js_name = authMode, unchecked_return_type = "string")]
+    pub fn auth_mode(&self) -> JsValue {
+        self.session.auth_mode().into()
     }
 
     /// What `JSON.stringify(client)` shows: settings, never credentials or tokens.
