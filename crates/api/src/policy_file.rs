@@ -3,7 +3,7 @@
 //! What a policy means (HuJSON, postures, access) is the policy crate's; this only moves it.
 
 use tailscale_wire::error::{index_field, Error, Issue};
-use tailscale_wire::http::{query_string, tailnet_path, Expect, HttpRequest};
+use tailscale_wire::http::{push_segments, query_string, tailnet_path, Expect, HttpRequest};
 use tailscale_wire::json::{Json, Kind as JsonKind, Ty};
 use tailscale_wire::method::Method;
 use tailscale_wire::validate::{self, Input};
@@ -46,7 +46,9 @@ pub enum PolicyBody {
 }
 
 fn acl_path(tailnet: &str, rest: &[&str]) -> String {
-    tailnet_path(tailnet, &[&["acl"], rest].concat())
+    let mut path = tailnet_path(tailnet, &["acl"]);
+    push_segments(&mut path, rest);
+    path
 }
 
 /// `GET /tailnet/{t}/acl`: the file as stored, comments included (`Accept:

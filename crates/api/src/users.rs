@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use tailscale_wire::error::Error;
-use tailscale_wire::http::{api_path, query_string, tailnet_path, Expect, HttpRequest};
+use tailscale_wire::http::{api_path, push_query, tailnet_path, Expect, HttpRequest};
 use tailscale_wire::json::{Json, Ty};
 use tailscale_wire::method::Method;
 use tailscale_wire::validate::{finish, id_only, Input, Rule};
@@ -110,18 +110,19 @@ pub fn list<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     if let Some(r) = &role {
         input.check("role", one_of(r, &USER_ROLES, ROLES_MESSAGE));
     }
-    let mut query = Vec::new();
-    for (name, value) in [("type", &user_type), ("role", &role)] {
-        if let Some(v) = value {
-            query.push((name, v.as_str()));
-        }
+    let mut query = String::new();
+    if let Some(t) = &user_type {
+        push_query(&mut query, "type", t);
+    }
+    if let Some(r) = &role {
+        push_query(&mut query, "role", r);
     }
     let mut req = HttpRequest::new(
         Method::Get,
         tailnet_path(tailnet, &["users"]),
         Expect::List("users", USER_FIELDS),
     );
-    req.query = query_string(&query);
+    req.query = query;
     finish(input, req).map_err(Error::Validation)
 }
 

@@ -41,9 +41,9 @@ fn split_id_token(options: &JsValue) -> (JsValue, Option<Function>) {
         return (options.clone(), None);
     };
     let fed_copy = Object::assign(&Object::new(), federated.unchecked_ref());
-    let _ = Reflect::set(&fed_copy, &"idToken".into(), &JsValue::NULL);
+    set(&fed_copy, "idToken", JsValue::NULL);
     let copy = Object::assign(&Object::new(), options.unchecked_ref());
-    let _ = Reflect::set(&copy, &"federated".into(), &fed_copy);
+    set(&copy, "federated", fed_copy.into());
     (copy.into(), Some(f))
 }
 
@@ -112,30 +112,33 @@ impl TailscaleClient {
     }
 
     /// The tailnet this client addresses (`"-"` by default).
-    #[wasm_bindgen(getter)]
-    pub fn tailnet(&self) -> String {
-        self.session.config.tailnet.clone()
+    // Returned as a JS string made here (typed `string`): a Rust `String` return costs the
+    // glue a copy out of wasm memory and a deferred free in each getter.
+    #[wasm_bindgen(getter, unchecked_return_type = "string")]
+    pub fn tailnet(&self) -> JsValue {
+        self.session.config.tailnet.as_str().into()
     }
 
     /// The API origin requests go to.
-    #[wasm_bindgen(getter, js_name = baseUrl)]
-    pub fn base_url(&self) -> String {
-        self.session.config.base_url.clone()
+    #[wasm_bindgen(getter, js_name = baseUrl, unchecked_return_type = "string")]
+    pub fn base_url(&self) -> JsValue {
+        self.session.config.base_url.as_str().into()
     }
 
     /// `"apiKey"`, `"oauth"` or `"federated"`; never the credential itself.
-    #[wasm_bindgen(getter, js_name = authMode)]
-    pub fn auth_mode(&self) -> String {
-        self.session.auth_mode().to_owned()
+    #[wasm_bindgen(getter, js_name = authMode, unchecked_return_type = "string")]
+    pub fn auth_mode(&self) -> JsValue {
+        self.session.auth_mode().into()
     }
 
     /// What `JSON.stringify(client)` shows: settings, never credentials or tokens.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "ClientSummary")]
     pub fn to_json(&self) -> JsValue {
         let obj = Object::new();
-        set(&obj, "tailnet", self.tailnet().into());
-        set(&obj, "baseUrl", self.base_url().into());
-        set(&obj, "authMode", self.auth_mode().into());
+        let config = &self.session.config;
+        set(&obj, "tailnet", config.tailnet.as_str().into());
+        set(&obj, "baseUrl", config.base_url.as_str().into());
+        set(&obj, "authMode", self.session.auth_mode().into());
         obj.into()
     }
 }

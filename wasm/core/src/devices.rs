@@ -20,10 +20,6 @@ impl DevicesApi {
     pub fn new(session: Rc<Session>) -> DevicesApi {
         DevicesApi { session }
     }
-
-    fn tailnet(&self) -> &str {
-        &self.session.config.tailnet
-    }
 }
 
 #[wasm_bindgen]
@@ -35,10 +31,7 @@ impl DevicesApi {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "ListDevicesOptions")] options: JsValue,
     ) -> Promise {
-        let tailnet = &self.session.config.tailnet;
-        let prepared = take_signal(&options)
-            .and_then(|(rest, signal)| Ok((devices::list(tailnet, or_empty(&rest))?, signal)));
-        self.session.start(prepared)
+        self.session.list(devices::list, &options)
     }
 
     /// Gets one device: GET /api/v2/device/{deviceId} (its `nodeId`, or its legacy `id`).
@@ -61,7 +54,7 @@ impl DevicesApi {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.session
-            .call(devices::get_attributes(device_id), &options)
+            .call_with(|_, id| devices::get_attributes(id), device_id, &options)
     }
 
     /// Sets one `custom:` attribute: POST /api/v2/device/{deviceId}/attributes/{key}. Resolves
@@ -101,10 +94,8 @@ impl DevicesApi {
         #[wasm_bindgen(unchecked_param_type = "UpdateAttributesOptions")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session.call(
-            devices::update_attributes(self.tailnet(), request),
-            &options,
-        )
+        self.session
+            .call_with(devices::update_attributes, request, &options)
     }
 }
 

@@ -33,8 +33,8 @@ impl OAuthAppsApi {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session
-            .call(Ok(oauth_apps::list(self.tailnet())), &options)
+        let list = |tailnet: &str, _| Ok(oauth_apps::list(tailnet));
+        self.session.call_with(list, JsValue::UNDEFINED, &options)
     }
 
     /// Gets one OAuth app: GET /api/v2/tailnet/{tailnet}/oauth-apps/{appId}.
@@ -44,8 +44,7 @@ impl OAuthAppsApi {
         #[wasm_bindgen(js_name = appId, unchecked_param_type = "string")] app_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session
-            .call(oauth_apps::get(self.tailnet(), app_id), &options)
+        self.session.call_with(oauth_apps::get, app_id, &options)
     }
 
     /// Creates an OAuth app: POST /api/v2/tailnet/{tailnet}/oauth-apps. The result's
@@ -57,7 +56,7 @@ impl OAuthAppsApi {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.session
-            .call(oauth_apps::create(self.tailnet(), request), &options)
+            .call_with(oauth_apps::create, request, &options)
     }
 
     /// Replaces an OAuth app's settings: PUT /api/v2/tailnet/{tailnet}/oauth-apps/{appId}.
@@ -81,8 +80,7 @@ impl OAuthAppsApi {
         #[wasm_bindgen(js_name = appId, unchecked_param_type = "string")] app_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session
-            .call(oauth_apps::delete(self.tailnet(), app_id), &options)
+        self.session.call_with(oauth_apps::delete, app_id, &options)
     }
 }
 

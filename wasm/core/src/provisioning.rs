@@ -3,7 +3,7 @@
 //! request path, unauthenticated (the app's secret is in the form body).
 
 use super::js::{now_ms, random_bytes};
-use super::request::{send, spawn, token_response, Session};
+use super::request::{token_response, Reply, Session};
 use js_sys::{Object, Promise};
 use std::rc::Rc;
 use tailscale_api::provisioning::{self, Grant, Settings, STATE_BYTES};
@@ -11,6 +11,7 @@ use tailscale_wasm_shared::args::{or_empty, set, signal_only};
 use tailscale_wasm_shared::errors::js_error;
 use tailscale_wire::encoding::base64url_encode;
 use tailscale_wire::error::Error;
+use tailscale_wire::http::HttpRequest;
 use tailscale_wire::text::cat;
 use wasm_bindgen::prelude::*;
 
@@ -27,13 +28,33 @@ fn type_name(value: &JsValue) -> String {
     }
 }
 
+/// A JS array of the strings.
+fn strings(list: &[String]) -> JsValue {
+    let array = js_sys::Array::new();
+    for s in list {
+        array.push(&JsValue::from_str(s));
+    }
+    array.into()
+}
+
+/// `{ authKey, expiresAt, scopes }` from an exchange's reply.
+fn grant_result(req: &HttpRequest, reply: Reply) -> Result<JsValue, JsValue> {
+    let grant = Grant::from_response(token_response(req, &reply.body)?, now_ms());
+    let out = Object::new();
+    set(&out, "authKey", grant.auth_key.expose().into());
+    let expires = js_sys::Date::new(&grant.expires_at_ms.into());
+    set(&out, "expiresAt", expires.to_iso_string().into());
+    set(&out, "scopes", strings(&grant.scopes));
+    Ok(out.into())
+}
+
 /// Device provisioning through an OAuth app: builds the consent-screen URL, checks the
 /// callback, and exchanges its code for a single-use auth key owned by the person who
 /// consented. The exchange needs the app's secret, so it belongs on a server or in a CLI.
 #[wasm_bindgen]
 pub struct DeviceProvisioning {
     session: Rc<Session>,
-    settings: Rc<Settings>,
+    settings: Settings,
 }
 
 #[wasm_bindgen]
@@ -49,7 +70,7 @@ impl DeviceProvisioning {
             .map_err(|issues| js_error(Error::Validation(issues)))?;
         Ok(DeviceProvisioning {
             session: Session::new(config, None, None, &options),
-            settings: Rc::new(settings),
+            settings,
         })
     }
 
@@ -114,21 +135,14 @@ impl DeviceProvisioning {
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let (session, settings) = (self.session.clone(), self.settings.clone());
-        let prepared = signal_only(&options)
-            .and_then(|signal| Ok((provisioning::exchange_request(&settings, code)?, signal)));
-        spawn(Box::pin(async move {
-            let (req, signal) = prepared.map_err(js_error)?;
-            let reply = send(&session, &req, signal.as_ref()).await?;
-            let grant = Grant::from_response(token_response(&req, &reply.body)?, now_ms());
-            let out = Object::new();
-            set(&out, "authKey", grant.auth_key.expose().into());
-            let expires = js_sys::Date::new(&grant.expires_at_ms.into());
-            set(&out, "expiresAt", expires.to_iso_string().into());
-            let scopes: js_sys::Array = grant.scopes.iter().map(|s| JsValue::from_str(s)).collect();
-            set(&out, "scopes", scopes.into());
-            Ok(out.into())
-        }))
+        let prepared = signal_only(&options).and_then(|signal| {
+            Ok((
+                provisioning::exchange_request(&self.settings, code)?,
+                signal,
+            ))
+        });
+        // The session's one future type, with the grant read from its reply.
+        self.session.start_with(prepared, grant_result)
     }
 
     /// What `JSON.stringify(flow)` shows: the settings, never the secret.
@@ -138,8 +152,7 @@ impl DeviceProvisioning {
         let s = &self.settings;
         set(&out, "clientId", s.client_id.as_str().into());
         set(&out, "redirectUri", s.redirect_uri.as_str().into());
-        let scopes: js_sys::Array = s.scopes.iter().map(|s| JsValue::from_str(s)).collect();
-        set(&out, "scopes", scopes.into());
+        set(&out, "scopes", strings(&s.scopes));
         set(&out, "loginUrl", s.login_url.as_str().into());
         set(
             &out,
