@@ -143,7 +143,8 @@ live:
 test-stress: js-install
 	node scripts/stress.mjs; status=$$?; node scripts/reliability-figures.mjs stress && exit $$status
 
-## bench: the package against raw fetch, and the Vite payload; writes BENCHMARKS.md (not a test).
+## bench: the package against raw fetch, cold starts, what each bundler ships of the core-only
+## and the policy app, the policy file and the access engine; writes BENCHMARKS.md (not a test).
 bench: test-js
 	@scripts/setup.sh bench consumers
 	node --expose-gc scripts/bench.mjs

@@ -1,7 +1,8 @@
 // `make bench`'s runtime and bundler figures: cold start (import plus first call) on each
 // runtime, the per-call ratio to raw fetch on Node, Deno, Bun and workerd, against a trivial
 // loopback server (a fixed body, no logic) and against a demo tailnet, and what each bundler's
-// build of the same small app ships, gzip and brotli. Uses the consumer matrix's tools
+// builds of the consumer matrix's two apps (core-only, and with the policy tools) ship, gzip and
+// brotli. Uses the consumer matrix's tools
 // (target/consumers, `scripts/setup.sh consumers`).
 import http from "node:http";
 import { spawn, execFile } from "node:child_process";
@@ -132,7 +133,10 @@ const sizes = (files) => {
 };
 const filesIn = (dir, exts) => readdirSync(dir, { recursive: true }).map((f) => join(dir, f)).filter((f) => exts.some((e) => f.endsWith(e)) && statSync(f).isFile());
 
-/** The smoke app (tests/consumers/web) built by each bundler: what it ships. */
+/** The consumer matrix's two apps (tests/consumers/web), built by each bundler as the matrix
+ *  builds them (tests/e2e/consumers.test.mjs): the core-only app (core.js) and the app with the
+ *  policy tools (main.js, which imports `tailscale-wasm/policy` lazily); what each ships, its
+ *  lazily loaded chunks and both wasm files included. */
 async function bundles(dir) {
   const app = (name) => {
     const d = join(dir, name);
@@ -140,28 +144,58 @@ async function bundles(dir) {
     return d;
   };
   cpSync(join(root, "tests/consumers/smoke-lib.mjs"), join(dir, "smoke-lib.mjs"));
+  const ENTRIES = [
+    { entry: "core", file: "core.js", label: "core-only" },
+    { entry: "policy", file: "main.js", label: "with the policy tools" },
+  ];
   const out = [];
   const vite = app("vite-app");
-  writeFileSync(join(vite, "index.html"), `<!doctype html><script type="module" src="./main.js"></script>`);
-  await run(bin("vite"), ["build", "--logLevel", "warn"], { cwd: vite });
-  out.push({ bundler: "Vite 8", note: "JS + wasm", ...sizes(filesIn(join(vite, "dist"), [".js", ".wasm"])) });
+  for (const { entry, file, label } of ENTRIES) {
+    writeFileSync(join(vite, "index.html"), `<!doctype html><script type="module" src="./${file}"></script>`);
+    await run(bin("vite"), ["build", "--logLevel", "warn", "--outDir", `dist-${entry}`], { cwd: vite });
+    out.push({ bundler: "Vite 8", entry: label, ...sizes(filesIn(join(vite, `dist-${entry}`), [".js", ".wasm"])) });
+  }
   const webpack = app("webpack-app");
-  await run(bin("webpack"), ["--config", "webpack.config.mjs"], { cwd: webpack });
-  out.push({ bundler: "webpack 5", note: "JS + wasm", ...sizes(filesIn(join(webpack, "dist"), [".js", ".wasm"])) });
+  for (const { entry, label } of ENTRIES) {
+    await run(bin("webpack"), ["--config", "webpack.config.mjs", ...(entry === "core" ? ["--env", "app=core"] : [])], { cwd: webpack });
+    out.push({ bundler: "webpack 5", entry: label, ...sizes(filesIn(join(webpack, entry === "core" ? "dist-core" : "dist"), [".js", ".wasm"])) });
+  }
+  // esbuild leaves `new URL("./dist/web/...wasm", import.meta.url)` as it is: the README's step
+  // is to copy the .wasm files, both for an app that uses the policy tools.
   const esb = app("esbuild-app");
-  await run(bin("esbuild"), ["main.js", "--bundle", "--format=esm", "--minify", "--outdir=out", "--log-level=warning"], { cwd: esb });
-  out.push({ bundler: "esbuild", note: "JS + wasm (copied)", ...sizes([...filesIn(join(esb, "out"), [".js"]), join(dir, "node_modules/tailscale-wasm/dist/web/tailscale_wasm_bg.wasm")]) });
-  // Next.js ships React too: its row is the difference the package makes to the client build,
-  // against the same app whose client component validates with a stub.
-  const nextBuild = async (name, stub) => {
+  const web = join(dir, "node_modules/tailscale-wasm/dist/web");
+  for (const { entry, file, label } of ENTRIES) {
+    const outdir = join(esb, `out-${entry}`);
+    await run(bin("esbuild"), [file, "--bundle", "--format=esm", "--splitting", "--minify", `--outdir=${outdir}`, "--log-level=warning"], { cwd: esb });
+    const wasm = entry === "core" ? ["tailscale_wasm_bg.wasm"] : ["tailscale_wasm_bg.wasm", "tailscale_wasm_policy_bg.wasm"];
+    out.push({ bundler: "esbuild", entry: label, ...sizes([...filesIn(outdir, [".js"]), ...wasm.map((w) => join(web, w))]) });
+  }
+  // Next.js ships React too: its rows are the difference the package makes to the client build,
+  // against the same app with the package stubbed out: the core-only app (a client component's
+  // validator), then with the matrix's policy page (tests/consumers/next-policy: a client
+  // component that imports the policy tools on first input).
+  const nextBuild = async (name, { policy, stub }) => {
     const next = join(dir, name);
     cpSync(join(root, "tests/consumers/next-app"), next, { recursive: true });
-    if (stub) writeFileSync(join(next, "app/tag-field.js"), readFileSync(join(next, "app/tag-field.js"), "utf8").replace(/^import \{ validateTag \} from "tailscale-wasm";$/m, "const validateTag = () => [];"));
+    if (policy) cpSync(join(root, "tests/consumers/next-policy"), join(next, "app/policy"), { recursive: true });
+    if (stub) {
+      const edit = (f, from, to) => {
+        const text = readFileSync(join(next, f), "utf8");
+        if (!from.test(text)) throw new Error(`${f}: the import to stub is not where the benchmark expects it`);
+        writeFileSync(join(next, f), text.replace(from, to));
+      };
+      edit("app/tag-field.js", /^import \{ validateTag \} from "tailscale-wasm";$/m, "const validateTag = () => [];");
+      if (policy) edit("app/policy/policy-check.js", /await import\("tailscale-wasm\/policy"\)/, "({ PolicyDocument: { parse: () => ({ check: () => [] }) } })");
+    }
     await run(bin("next"), ["build"], { cwd: next, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" }, maxBuffer: 1 << 24 });
     return sizes(filesIn(join(next, ".next/static"), [".js", ".wasm"]));
   };
-  const [withPackage, without] = [await nextBuild("next-app", false), await nextBuild("next-base", true)];
-  out.push({ bundler: "Next.js 16 (Turbopack)", note: "client build with the package minus without it (a client component's validator)", gzip: withPackage.gzip - without.gzip, brotli: withPackage.brotli - without.brotli });
+  for (const { entry, label } of ENTRIES) {
+    const policy = entry === "policy";
+    const withPackage = await nextBuild(`next-${entry}`, { policy, stub: false });
+    const without = await nextBuild(`next-${entry}-base`, { policy, stub: true });
+    out.push({ bundler: "Next.js 16 (Turbopack)", entry: label, gzip: withPackage.gzip - without.gzip, brotli: withPackage.brotli - without.brotli });
+  }
   return out;
 }
 
@@ -193,7 +227,7 @@ export async function runtimeFigures({ tarball, demo, rounds }) {
     rows.push({ runtime: "workerd (Cloudflare Workers)", ...w });
     console.log(`workerd: ${JSON.stringify(w)}`);
     const built = await bundles(dir);
-    for (const b of built) console.log(`${b.bundler}: ${b.gzip} B gzip, ${b.brotli} B brotli`);
+    for (const b of built) console.log(`${b.bundler}, ${b.entry}: ${b.gzip} B gzip, ${b.brotli} B brotli`);
     return { rows, bundles: built };
   } finally {
     await trivial.close();
