@@ -90,6 +90,9 @@ pub(crate) enum Part {
     Maybe(String),
     /// Only the source's posture stops it.
     Blocked,
+    /// Only the source's posture decides it, and that is unknown (the outcome's code: the
+    /// reason is written once per answer, not per rule).
+    MaybePosture(u8),
 }
 
 impl AccessModel {
@@ -175,7 +178,7 @@ impl AccessModel {
                 .ok()
                 .and_then(|i| places.get(i))
             {
-                rule.at.line = *line;
+                rule.at.line = *line as u32;
             }
         }
         model.rules = rules;
@@ -450,17 +453,21 @@ impl AccessModel {
 
     /// A rule's posture gate for a source: devices of this tailnet only (hosts behind subnet
     /// routers and shared-in devices are exempt, DOC).
-    pub(crate) fn posture_part(&self, rule: &Rule, src: Option<u32>) -> (Tri, u8) {
+    pub(crate) fn posture_outcome(&self, rule: &Rule, src: Option<u32>) -> u8 {
         let (Some(gate), Some(d)) = (rule.gate, src) else {
-            return (Tri::Yes, YES);
+            return YES;
         };
-        let Some(device) = self.tailnet.device(d) else {
-            return (Tri::Yes, YES);
-        };
-        match self.gates.outcome(gate, d, device.external) {
-            YES => (Tri::Yes, YES),
-            NO => (Tri::No, NO),
-            other => (Tri::Maybe(unknown_reason(other, &device.name)), other),
+        let external = self.tailnet.device(d).is_some_and(|x| x.external);
+        self.gates.outcome(gate, d, external)
+    }
+
+    /// Combines a rule's other parts with the source's posture outcome.
+    pub(crate) fn with_posture(base: Tri, outcome: u8) -> Option<Part> {
+        match (base, outcome) {
+            (Tri::No, _) | (_, NO) => None,
+            (Tri::Yes, YES) => Some(Part::Admits),
+            (Tri::Maybe(why), _) => Some(Part::Maybe(why)),
+            (Tri::Yes, other) => Some(Part::MaybePosture(other)),
         }
     }
 
@@ -484,17 +491,11 @@ impl AccessModel {
                 Some(why) => Tri::Maybe(why.clone()),
                 None => Tri::Yes,
             });
-        if base == Tri::No {
-            return None;
+        let outcome = self.posture_outcome(rule, src.device);
+        if base == Tri::Yes && outcome == NO {
+            return Some(Part::Blocked);
         }
-        let (posture, _) = self.posture_part(rule, src.device);
-        match (base, posture) {
-            (Tri::Yes, Tri::Yes) => Some(Part::Admits),
-            (Tri::Yes, Tri::No) => Some(Part::Blocked),
-            (_, Tri::No) => None,
-            (Tri::Maybe(why), _) | (_, Tri::Maybe(why)) => Some(Part::Maybe(why)),
-            _ => None,
-        }
+        Self::with_posture(base, outcome)
     }
 
     /// The verdict for one source address and one destination address.
@@ -559,6 +560,12 @@ impl AccessModel {
                 Some(Part::Admits) => v.rules.push(rule.at),
                 Some(Part::Maybe(why)) => {
                     maybe.get_or_insert(why);
+                }
+                Some(Part::MaybePosture(o)) => {
+                    if maybe.is_none() {
+                        let name = src.device.map(|d| self.device_name(d)).unwrap_or_default();
+                        maybe = Some(unknown_reason(o, &name));
+                    }
                 }
                 Some(Part::Blocked) => {
                     let attrs = src
