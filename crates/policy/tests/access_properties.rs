@@ -5,7 +5,9 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use tailscale_policy::access::{AccessChange, AccessModel, Change, Outcome, Query, QueryKind};
+use tailscale_policy::access::{
+    AccessChange, AccessModel, Change, Endpoint, Outcome, Query, QueryKind,
+};
 
 fn devices() -> Value {
     json!([
@@ -70,13 +72,38 @@ impl Grant {
     }
 }
 
-fn grant() -> impl Strategy<Value = Grant> {
+fn plain_grant() -> impl Strategy<Value = Grant> {
     (
         prop::sample::subsequence(SRC, 1..3),
         prop::sample::subsequence(DST, 1..3),
         prop::sample::subsequence(IP, 1..3),
     )
         .prop_map(|(src, dst, ip)| Grant { src, dst, ip })
+}
+
+/// `autogroup:self` takes users, groups and autogroup:member as sources.
+fn self_grant() -> impl Strategy<Value = Grant> {
+    (
+        prop::sample::subsequence(
+            &[
+                "autogroup:member",
+                "group:eng",
+                "alice@example.com",
+                "bob@example.com",
+            ][..],
+            1..3,
+        ),
+        prop::sample::subsequence(IP, 1..3),
+    )
+        .prop_map(|(src, ip)| Grant {
+            src,
+            dst: vec!["autogroup:self"],
+            ip,
+        })
+}
+
+fn grant() -> impl Strategy<Value = Grant> {
+    prop_oneof![4 => plain_grant(), 1 => self_grant()]
 }
 
 fn policy(grants: &[Grant]) -> String {
@@ -140,6 +167,21 @@ fn verdicts(m: &AccessModel) -> Vec<Outcome> {
         }
     }
     out
+}
+
+/// Whether a change lists `src` reaching `dst` (a device, or one of its addresses) with
+/// `proto` on `port`.
+fn covers(c: &AccessChange, src: &str, dst: &str, addr: &str, proto: &str, port: u16) -> bool {
+    let to = match &c.dst {
+        Endpoint::Device(d) => d.node_id == dst,
+        Endpoint::Address(a) => a == addr,
+    };
+    let on_port = c.ports == "*"
+        || c.ports.split(',').any(|r| {
+            let (lo, hi) = r.split_once('-').unwrap_or((r, r));
+            lo.parse::<u16>().unwrap() <= port && port <= hi.parse::<u16>().unwrap()
+        });
+    to && c.proto == proto && on_port && c.src.iter().any(|s| s.node_id == src)
 }
 
 fn swapped(changes: &[AccessChange]) -> Vec<AccessChange> {
@@ -212,6 +254,42 @@ proptest! {
         })
         .to_string();
         prop_assert_eq!(verdicts(&model(&policy(&[g]))), verdicts(&model(&as_acls)));
+    }
+
+    #[test]
+    fn diff_says_what_reach_says(a in prop::collection::vec(grant(), 0..4), b in prop::collection::vec(grant(), 0..4)) {
+        let (ma, mb) = (model(&policy(&a)), model(&policy(&b)));
+        let changes = AccessModel::diff(&ma, &mb);
+        let devices = ["laptop", "phone", "bob", "prod1", "prod2", "router", "exit"];
+        let addresses = [
+            ("laptop", ["100.64.0.1", "fd7a:115c:a1e0::1"]), ("phone", ["100.64.0.2", "fd7a:115c:a1e0::2"]),
+            ("bob", ["100.64.0.3", "fd7a:115c:a1e0::3"]), ("prod1", ["100.64.0.10", "fd7a:115c:a1e0::a"]),
+            ("prod2", ["100.64.0.11", "fd7a:115c:a1e0::b"]), ("router", ["100.64.0.20", "fd7a:115c:a1e0::14"]),
+            ("exit", ["100.64.0.30", "fd7a:115c:a1e0::1e"]),
+        ];
+        for src in devices {
+            for (dst, addrs) in addresses {
+                if src == dst {
+                    continue;
+                }
+                for addr in addrs {
+                    for (proto, port) in [("tcp", 22u16), ("tcp", 443), ("tcp", 85), ("tcp", 0), ("udp", 53), ("icmp", 0), ("sctp", 9)] {
+                        let q = Query::parse(&json!({"src": src, "dst": addr, "proto": proto, "port": port}), QueryKind::Reach).unwrap();
+                        let (va, vb) = (ma.reach(&q).unwrap().verdict, mb.reach(&q).unwrap().verdict);
+                        let listed = |kind: Change| changes.iter().any(|c| c.change == kind && !c.indeterminate && covers(c, src, dst, addr, proto, port));
+                        let what = format!("{src} -> {addr} {proto}:{port}: {va:?} then {vb:?}; {changes:?}");
+                        match (va, vb) {
+                            (Outcome::Drop, Outcome::Accept) => prop_assert!(listed(Change::Gained), "{}", what),
+                            (Outcome::Accept, Outcome::Drop) => prop_assert!(listed(Change::Lost), "{}", what),
+                            (x, y) if x == y && x != Outcome::Indeterminate => {
+                                prop_assert!(!listed(Change::Gained) && !listed(Change::Lost), "{}", what)
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
