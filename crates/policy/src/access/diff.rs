@@ -97,6 +97,9 @@ struct Side<'m> {
     self_always: Vec<u32>,
     /// The ports of every `autogroup:self` rule: boundaries of every device destination.
     self_ports: Vec<&'m ProtoPorts>,
+    /// Per family, per device of this model: the self rules whose sources hold it (ports,
+    /// definite), computed once.
+    self_of: [Vec<Vec<(&'m ProtoPorts, bool)>>; 2],
 }
 
 /// How many 64-bit words of rule bitsets the diff keeps (64 MiB); beyond, they are computed
@@ -149,7 +152,6 @@ struct Raw {
     maybe: bool,
     bits: Bits,
     plus: Vec<u32>,
-    minus: Vec<u32>,
     proto: String,
     ports: Ranges,
 }
@@ -190,6 +192,9 @@ impl AccessModel {
                     .collect();
             }
         }
+        for side in &mut sides {
+            side.self_of = self_sources(side);
+        }
         let refs: Vec<DeviceRef> = (0..ids.len() as u32).map(|j| refs_of(&sides, j)).collect();
         // Each device's place in the answers' order (name, then nodeId).
         let mut order: Vec<u32> = (0..ids.len() as u32).collect();
@@ -213,11 +218,11 @@ impl AccessModel {
             }
         }
         per_device.sort_unstable();
-        // Per (device, family): its changes, shared with its group when autogroup:self adds
-        // nothing for it.
+        // Per (device, family): its group's changes, and what autogroup:self changes for it.
         let mut shared: Vec<Vec<Raw>> = Vec::new();
-        let mut own: Vec<Vec<Raw>> = Vec::new();
-        let mut by_device: Vec<(u32, usize, bool, usize)> = Vec::with_capacity(per_device.len());
+        let mut deltas: Vec<(Vec<u32>, Vec<Raw>)> = Vec::new();
+        let mut by_device: Vec<(u32, usize, usize, Option<usize>)> =
+            Vec::with_capacity(per_device.len());
         let mut k = 0;
         while let Some((sig, _, _)) = per_device.get(k) {
             let group: Vec<(u32, usize)> = per_device
@@ -239,11 +244,7 @@ impl AccessModel {
             ];
             let equal = adm[0].rules == adm[1].rules;
             let mut segs: Option<Vec<Seg>> = (!equal).then(|| segments(&sides, &adm, f0, &classes));
-            shared.push(
-                segs.as_deref()
-                    .map(|s| changes(s, None, &classes))
-                    .unwrap_or_default(),
-            );
+            shared.push(segs.as_deref().map(changes).unwrap_or_default());
             let group_index = shared.len() - 1;
             for (j, f) in group {
                 let Some(dst) = device_dst(&sides, j, f, &refs) else {
@@ -251,48 +252,69 @@ impl AccessModel {
                 };
                 let part = self_part(&sides, &dst, j);
                 if part.iter().all(Vec::is_empty) || (equal && part[0] == part[1]) {
-                    by_device.push((j, f, true, group_index));
+                    by_device.push((j, f, group_index, None));
                     continue;
                 }
                 let s = segs.get_or_insert_with(|| segments(&sides, &adm, f, &classes));
-                own.push(changes(s, Some(&part), &classes));
-                by_device.push((j, f, false, own.len() - 1));
+                deltas.push(delta(s, &part, &classes));
+                by_device.push((j, f, group_index, Some(deltas.len() - 1)));
             }
         }
-        // One change per device when both families agree; per address otherwise.
+        // Per device: each family's changes, then one change per device where both families
+        // change alike.
         by_device.sort_unstable();
-        let empty: Vec<Raw> = Vec::new();
+        let none: (Vec<u32>, Vec<Raw>) = (Vec::new(), Vec::new());
         let mut k = 0;
         while let Some(&(j, _, _, _)) = by_device.get(k) {
-            let of = |f: usize| {
-                by_device
-                    .iter()
-                    .skip(k)
-                    .take(2)
-                    .find(|(x, g, _, _)| *x == j && *g == f)
-                    .and_then(|(_, _, s, i)| if *s { shared.get(*i) } else { own.get(*i) })
-            };
-            let (v4, v6) = (of(V4), of(V6));
-            k += usize::from(v4.is_some()) + usize::from(v6.is_some());
-            let device = Endpoint::Device(refs.get(j as usize).cloned().unwrap_or_else(no_device));
-            let address = |f: usize| {
-                let a = [1usize, 0]
+            let mine: Vec<(u32, usize, usize, Option<usize>)> = by_device
+                .iter()
+                .skip(k)
+                .take_while(|x| x.0 == j)
+                .copied()
+                .collect();
+            k += mine.len();
+            let mut changes_of: [Vec<AccessChange>; 2] = [Vec::new(), Vec::new()];
+            for (_, f, g, d) in mine {
+                let address = [1usize, 0]
                     .iter()
                     .find_map(|s| sides.get(*s).and_then(|side| device_addr(side, j, f)));
-                Endpoint::Address(a.map(|a| a.print()).unwrap_or_default())
-            };
-            let (v4, v6) = (v4.unwrap_or(&empty), v6.unwrap_or(&empty));
-            for raw in v4 {
-                let endpoint = if v6.contains(raw) {
-                    device.clone()
-                } else {
-                    address(V4)
+                let endpoint = Endpoint::Address(address.map(|a| a.print()).unwrap_or_default());
+                let (touched, extra) = d.and_then(|d| deltas.get(d)).unwrap_or(&none);
+                let Some(list) = changes_of.get_mut(f) else {
+                    continue;
                 };
-                emit(&mut out, raw, endpoint, &classes, &[j], &refs, &ranks);
+                for raw in shared.get(g).into_iter().flatten().chain(extra) {
+                    emit(
+                        list,
+                        raw,
+                        endpoint.clone(),
+                        &classes,
+                        &[j],
+                        touched,
+                        &refs,
+                        &ranks,
+                    );
+                }
+                *list = same_ports(std::mem::take(list));
             }
-            for raw in v6.iter().filter(|r| !v4.contains(r)) {
-                emit(&mut out, raw, address(V6), &classes, &[j], &refs, &ranks);
+            let device = Endpoint::Device(refs.get(j as usize).cloned().unwrap_or_else(no_device));
+            let [v4, v6] = changes_of;
+            let mut used = vec![false; v6.len()];
+            for mut c in v4 {
+                let twin = v6.iter().enumerate().position(|(i, o)| {
+                    !used.get(i).copied().unwrap_or(true)
+                        && (o.change, &o.proto, &o.ports, o.indeterminate, &o.src)
+                            == (c.change, &c.proto, &c.ports, c.indeterminate, &c.src)
+                });
+                if let Some(i) = twin {
+                    if let Some(u) = used.get_mut(i) {
+                        *u = true;
+                    }
+                    c.dst = device.clone();
+                }
+                out.push(c);
             }
+            out.extend(v6.into_iter().zip(used).filter(|(_, u)| !u).map(|(c, _)| c));
         }
         // Address ranges behind routes and exit nodes.
         for dst in routed_dsts(&sides) {
@@ -304,13 +326,14 @@ impl AccessModel {
                 continue;
             }
             let segs = segments(&sides, &adm, dst.family, &classes);
-            for raw in changes(&segs, None, &classes) {
+            for raw in changes(&segs) {
                 emit(
                     &mut out,
                     &raw,
                     dst.endpoint.clone(),
                     &classes,
                     &dst.excluded,
+                    &[],
                     &refs,
                     &ranks,
                 );
@@ -415,7 +438,67 @@ fn side<'m>(m: &'m AccessModel, ids: &[&str]) -> Side<'m> {
         self_by_target,
         self_always,
         self_ports,
+        self_of: [Vec::new(), Vec::new()],
     }
+}
+
+/// For every device, the `autogroup:self` rules whose sources hold it, per family: what it
+/// adds toward each other device of its owner.
+fn self_sources<'m>(side: &Side<'m>) -> [Vec<Vec<(&'m ProtoPorts, bool)>>; 2] {
+    let m = side.m;
+    let mut out: [Vec<Vec<(&'m ProtoPorts, bool)>>; 2] = [Vec::new(), Vec::new()];
+    if side.self_by_target.is_empty() && side.self_always.is_empty() {
+        return out;
+    }
+    for f in [V4, V6] {
+        let Some(list) = out.get_mut(f) else { continue };
+        for (src, device) in m.tailnet.devices.iter().enumerate() {
+            let src = src as u32;
+            let mut found = Vec::new();
+            let addr = device.address(f).filter(|_| device.owner().is_some());
+            if let Some(addr) = addr {
+                let mut rules: Vec<u32> = side.self_always.clone();
+                for t in m.targets_holding(src, addr) {
+                    let start = side.self_by_target.partition_point(|(x, _)| *x < t);
+                    rules.extend(
+                        side.self_by_target
+                            .iter()
+                            .skip(start)
+                            .take_while(|(x, _)| *x == t)
+                            .map(|(_, r)| *r),
+                    );
+                }
+                rules.sort_unstable();
+                rules.dedup();
+                let source = Source {
+                    addr,
+                    device: Some(src),
+                };
+                for r in rules {
+                    let Some(rule) = m.rules.get(r as usize) else {
+                        continue;
+                    };
+                    // Toward any other device of the same owner: via and unknown fields aside,
+                    // the destination part is a yes.
+                    let dst = if rule.via.is_empty() {
+                        Tri::Yes
+                    } else {
+                        Tri::Maybe(String::new())
+                    };
+                    let base = dst
+                        .and(m.src_part(rule, &source))
+                        .and(rule.unknown.clone().map_or(Tri::Yes, Tri::Maybe));
+                    match AccessModel::with_posture(base, m.posture_outcome(rule, Some(src))) {
+                        Some(super::model::Part::Admits) => found.push((&rule.ports, true)),
+                        Some(_) => found.push((&rule.ports, false)),
+                        None => {}
+                    }
+                }
+            }
+            list.push(found);
+        }
+    }
+    out
 }
 
 fn device_addr(side: &Side<'_>, j: u32, f: usize) -> Option<Addr> {
@@ -544,23 +627,22 @@ fn signature(sides: &[Side<'_>; 2], dst: &Dst) -> Vec<u8> {
 }
 
 /// What `autogroup:self` adds for a destination device: in each model, each of its owner's
-/// other devices that a self rule's sources hold, definite or not.
+/// other devices that a self rule's sources hold, with that rule's ports.
 fn self_part<'m>(sides: &[Side<'m>; 2], dst: &Dst, j: u32) -> SelfPart<'m> {
     let mut out: SelfPart<'m> = [Vec::new(), Vec::new()];
     for (s, side) in sides.iter().enumerate() {
-        let (Some(Some(a)), Some(Some(route @ Route::Own(d)))) =
-            (dst.addr.get(s), dst.route.get(s))
-        else {
+        let Some(Some(Route::Own(d))) = dst.route.get(s) else {
             continue;
         };
         let m = side.m;
         let Some(owner) = m.tailnet.device(*d).and_then(|x| x.owner()) else {
             continue;
         };
-        if side.self_by_target.is_empty() && side.self_always.is_empty() {
-            continue;
-        }
         let Some(list) = out.get_mut(s) else { continue };
+        let per = side
+            .self_of
+            .get(dst.family)
+            .map_or(&[][..], |v| v.as_slice());
         for src in m.tailnet.owned_by(owner) {
             let Some(sj) = side
                 .joint
@@ -570,40 +652,8 @@ fn self_part<'m>(sides: &[Side<'m>; 2], dst: &Dst, j: u32) -> SelfPart<'m> {
             else {
                 continue;
             };
-            let Some(addr) = m.tailnet.device(src).and_then(|x| x.address(dst.family)) else {
-                continue;
-            };
-            // The self rules whose sources may hold this device.
-            let mut rules: Vec<u32> = side.self_always.clone();
-            for t in m.targets_holding(src, addr) {
-                let start = side.self_by_target.partition_point(|(x, _)| *x < t);
-                rules.extend(
-                    side.self_by_target
-                        .iter()
-                        .skip(start)
-                        .take_while(|(x, _)| *x == t)
-                        .map(|(_, r)| *r),
-                );
-            }
-            rules.sort_unstable();
-            rules.dedup();
-            let source = Source {
-                addr,
-                device: Some(src),
-            };
-            for r in rules {
-                let Some(rule) = m.rules.get(r as usize) else {
-                    continue;
-                };
-                let base = m
-                    .dst_part(rule, *a, route, Some(src))
-                    .and(m.src_part(rule, &source))
-                    .and(rule.unknown.clone().map_or(Tri::Yes, Tri::Maybe));
-                match AccessModel::with_posture(base, m.posture_outcome(rule, Some(src))) {
-                    Some(super::model::Part::Admits) => list.push((&rule.ports, sj, true)),
-                    Some(_) => list.push((&rule.ports, sj, false)),
-                    None => {}
-                }
+            for (ports, sure) in per.get(src as usize).map_or(&[][..], |v| v.as_slice()) {
+                list.push((*ports, sj, *sure));
             }
         }
     }
@@ -930,27 +980,43 @@ fn segments(
     out
 }
 
-/// The changes of a destination from its segments, with `autogroup:self`'s devices classified
-/// one by one when given; the same sources on several segments become one change.
-fn changes(segs: &[Seg], part: Option<&SelfPart<'_>>, classes: &Classes) -> Vec<Raw> {
-    let mut touched: Vec<u32> = part
-        .map(|p| p.iter().flatten().map(|(_, j, _)| *j).collect())
-        .unwrap_or_default();
+/// The changes of a destination from its segments (classes only); the same sources on several
+/// segments become one change.
+fn changes(segs: &[Seg]) -> Vec<Raw> {
+    let mut raws: Vec<Raw> = Vec::new();
+    for seg in segs {
+        let name = proto_label(seg);
+        for (i, (change, maybe)) in KINDS.iter().enumerate() {
+            let Some(bits) = seg.kinds.get(i).filter(|b| !is_zero(b)) else {
+                continue;
+            };
+            raws.push(Raw {
+                change: *change,
+                maybe: *maybe,
+                bits: bits.clone(),
+                plus: Vec::new(),
+                proto: name.clone(),
+                ports: Ranges::single(seg.lo, seg.hi),
+            });
+        }
+    }
+    merge(raws)
+}
+
+/// What `autogroup:self` changes for one destination device: its owner's devices, each
+/// classified by both models over every segment (they are then taken out of the classes).
+fn delta(segs: &[Seg], part: &SelfPart<'_>, classes: &Classes) -> (Vec<u32>, Vec<Raw>) {
+    let mut touched: Vec<u32> = part.iter().flatten().map(|(_, j, _)| *j).collect();
     touched.sort_unstable();
     touched.dedup();
     let mut raws: Vec<Raw> = Vec::new();
     for seg in segs {
-        let name = if seg.proto == echo_of(seg.family) {
-            "icmp".to_owned()
-        } else {
-            proto_name(seg.proto)
-        };
         let mut plus: [Vec<u32>; 4] = Default::default();
         for &t in &touched {
             let class = classes.of.get(t as usize).copied().unwrap_or(0) as usize;
             // Each model's answer for this device: 2 definite, 1 maybe, 0 no.
             let status = |m: usize, (def, maybe): &(Bits, Bits)| -> u8 {
-                let by_self = part.and_then(|p| p.get(m)).map_or(0, |list| {
+                let by_self = part.get(m).map_or(0, |list| {
                     list.iter()
                         .filter(|(pp, j, _)| *j == t && takes(pp, seg.proto, seg.lo, seg.family))
                         .map(|(_, _, sure)| if *sure { 2 } else { 1 })
@@ -964,8 +1030,7 @@ fn changes(segs: &[Seg], part: Option<&SelfPart<'_>>, classes: &Classes) -> Vec<
                 };
                 by_self.max(by_class)
             };
-            let (a, b) = (status(0, &seg.a), status(1, &seg.b));
-            let kind = match (a, b) {
+            let kind = match (status(0, &seg.a), status(1, &seg.b)) {
                 (0, 2) => Some(0),
                 (2, 0) => Some(1),
                 (0, 1) | (1, 2) => Some(2),
@@ -977,22 +1042,32 @@ fn changes(segs: &[Seg], part: Option<&SelfPart<'_>>, classes: &Classes) -> Vec<
             }
         }
         for (i, (change, maybe)) in KINDS.iter().enumerate() {
-            let bits = seg.kinds.get(i).cloned().unwrap_or_default();
-            let plus = plus.get(i).cloned().unwrap_or_default();
-            if is_zero(&bits) && plus.is_empty() {
+            let Some(plus) = plus.get(i).filter(|p| !p.is_empty()) else {
                 continue;
-            }
+            };
             raws.push(Raw {
                 change: *change,
                 maybe: *maybe,
-                bits,
-                plus,
-                minus: touched.clone(),
-                proto: name.clone(),
+                bits: Vec::new(),
+                plus: plus.clone(),
+                proto: proto_label(seg),
                 ports: Ranges::single(seg.lo, seg.hi),
             });
         }
     }
+    (touched, merge(raws))
+}
+
+fn proto_label(seg: &Seg) -> String {
+    if seg.proto == echo_of(seg.family) {
+        "icmp".to_owned()
+    } else {
+        proto_name(seg.proto)
+    }
+}
+
+/// Changes with the same kind, sources and protocol become one, listing their ports.
+fn merge(mut raws: Vec<Raw>) -> Vec<Raw> {
     raws.sort_by(|a, b| {
         (a.change, a.maybe, &a.bits, &a.plus, &a.proto)
             .cmp(&(b.change, b.maybe, &b.bits, &b.plus, &b.proto))
@@ -1022,13 +1097,14 @@ fn emit(
     dst: Endpoint,
     classes: &Classes,
     excluded: &[u32],
+    minus: &[u32],
     refs: &[DeviceRef],
     ranks: &Ranks,
 ) {
     let mut picked: Vec<u32> = Vec::new();
     for c in ones(&raw.bits) {
         for j in classes.members.get(c).map_or(&[][..], |m| m.as_slice()) {
-            if !excluded.contains(j) && raw.minus.binary_search(j).is_err() {
+            if !excluded.contains(j) && minus.binary_search(j).is_err() {
                 picked.extend(ranks.rank.get(*j as usize));
             }
         }
@@ -1063,4 +1139,34 @@ fn emit(
         },
         indeterminate: raw.maybe,
     });
+}
+
+/// Changes of one destination with the same kind, protocol and ports: one change listing all
+/// their sources (a class-level change and the owner's devices of autogroup:self can meet).
+fn same_ports(mut list: Vec<AccessChange>) -> Vec<AccessChange> {
+    list.sort_by(|a, b| {
+        (a.change, &a.proto, &a.ports, a.indeterminate).cmp(&(
+            b.change,
+            &b.proto,
+            &b.ports,
+            b.indeterminate,
+        ))
+    });
+    let mut out: Vec<AccessChange> = Vec::new();
+    for c in list {
+        match out.last_mut() {
+            Some(last)
+                if last.change == c.change
+                    && last.proto == c.proto
+                    && last.ports == c.ports
+                    && last.indeterminate == c.indeterminate =>
+            {
+                last.src.extend(c.src);
+                last.src.sort();
+                last.src.dedup();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }

@@ -29,7 +29,7 @@ pub struct Query {
 
 /// Which fields a query takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind3 {
+pub enum QueryKind {
     Reach,
     WhoCanReach,
     Gated,
@@ -39,15 +39,15 @@ impl Query {
     /// Reads a query object: `src` (reach only) and `dst` are a device's `nodeId` or an IP
     /// address; `proto` a name (`tcp`, `udp`, `icmp`, `sctp`, ...) or an IANA number 0-255;
     /// `port` a whole number 0-65535 (ignored for ICMP); `posture` (gated only) a posture name.
-    pub fn parse<J: Json>(value: J, kind: Kind3) -> Result<Query, Vec<Issue>> {
+    pub fn parse<J: Json>(value: J, kind: QueryKind) -> Result<Query, Vec<Issue>> {
         let mut input = Input::new(value, "");
-        let src = if kind == Kind3::Reach {
+        let src = if kind == QueryKind::Reach {
             input.required_string("src")
         } else {
             None
         };
         let dst = input.required_string("dst");
-        let posture = if kind == Kind3::Gated {
+        let posture = if kind == QueryKind::Gated {
             input.required_string("posture")
         } else {
             None
