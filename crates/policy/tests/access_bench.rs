@@ -145,9 +145,10 @@ pub fn policy(t: &Tailnet, rules: usize, seed: u64, variant: u64) -> String {
     let mut acls = Vec::new();
     for i in 0..rules {
         // Variant 1 drops about 2.5 % of the rules and changes the ports of 5 %; variant 2
-        // changes the ports of one rule in a hundred.
+        // changes the ports of ten rules.
         let drop_it = variant == 1 && change.below(40) == 0;
-        let alter = (variant == 1 && change.below(20) == 0) || (variant == 2 && i % 100 == 0);
+        let alter = (variant == 1 && change.below(20) == 0)
+            || (variant == 2 && i % (rules / 10).max(1) == 7);
         let mut s: Vec<String> = (0..1 + r.below(3)).map(|_| src(&mut r)).collect();
         let mut d: Vec<String> = (0..1 + r.below(2)).map(|_| dst(&mut r)).collect();
         if d.iter().any(|x| x == "autogroup:self") {
@@ -274,9 +275,7 @@ fn figures(n: usize, rules: usize, queries: usize, big_edit: bool) {
     let m3 = AccessModel::build(&c, &d, Some(&u), Some(&at))
         .map_err(|e| e.len())
         .unwrap();
-    let changes = timed("diff (1 % of the rules edited)", 3, || {
-        AccessModel::diff(&m, &m3)
-    });
+    let changes = timed("diff (10 rules edited)", 3, || AccessModel::diff(&m, &m3));
     let sources: usize = changes.iter().map(|c| c.src.len()).sum();
     println!(
         "{:<48} {:>10} changes, {sources} sources in all",
@@ -297,27 +296,4 @@ fn ten_thousand_devices_a_thousand_rules() {
 #[ignore = "figures, not a check: run with --release --ignored --nocapture"]
 fn a_hundred_thousand_devices_ten_thousand_rules() {
     figures(100_000, 10_000, 2_000, false);
-}
-
-#[test]
-#[ignore = "profiling aid"]
-fn profile_who_and_diff() {
-    let t = tailnet(10_000, 7);
-    let a = policy(&t, 1_000, 11, 0);
-    let (d, u, at) = (&t.devices, &t.users, &t.attributes);
-    let m = AccessModel::build(&a, &d, Some(&u), Some(&at))
-        .map_err(|e| e.len())
-        .unwrap();
-    let q = Query::parse(
-        &json!({"dst": "8.8.8.8", "proto": "tcp", "port": 443}),
-        QueryKind::WhoCanReach,
-    )
-    .unwrap();
-    let what = std::env::var("PROFILE").unwrap_or_default();
-    for _ in 0..if what == "diff" { 0 } else { 100 } {
-        std::hint::black_box(m.who_can_reach(&q).unwrap());
-    }
-    for _ in 0..if what == "diff" { 5 } else { 0 } {
-        std::hint::black_box(AccessModel::diff(&m, &m));
-    }
 }

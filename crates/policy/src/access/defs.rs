@@ -393,7 +393,8 @@ fn read_ipsets(
     let mut done: Vec<Option<Result<AddrSet, String>>> = vec![None; raw.len()];
     for i in 0..raw.len() {
         let mut stack = Vec::new();
-        compute_ipset(i, &raw, &names, defs, &mut done, &mut stack, found);
+        // Each set's result is kept in `done`; errors are in `found`.
+        let _ = compute_ipset(i, &raw, &names, defs, &mut done, &mut stack, found);
     }
     names
         .into_iter()

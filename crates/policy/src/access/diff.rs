@@ -95,11 +95,14 @@ struct Side<'m> {
     /// and those whose sources are addresses or unresolvable (always asked).
     self_by_target: Vec<(u32, u32)>,
     self_always: Vec<u32>,
+    /// For plain self rules (no posture, no via, no unknown field), the union of their ports by
+    /// source target: a device held by the target is their source for sure.
+    self_plain: Vec<(u32, ProtoPorts)>,
     /// The ports of every `autogroup:self` rule: boundaries of every device destination.
     self_ports: Vec<&'m ProtoPorts>,
-    /// Per family, per device of this model: the self rules whose sources hold it (ports,
-    /// definite), computed once.
-    self_of: [Vec<Vec<(&'m ProtoPorts, bool)>>; 2],
+    /// Per family, per device of this model: the ports of the self rules whose sources hold it
+    /// definitely, and of those that may, each merged into one; computed once.
+    self_of: [Vec<(ProtoPorts, ProtoPorts)>; 2],
 }
 
 /// How many 64-bit words of rule bitsets the diff keeps (64 MiB); beyond, they are computed
@@ -158,7 +161,7 @@ struct Raw {
 
 /// What `autogroup:self` adds for one destination device in each model: (rule, source device
 /// (joint), definite).
-type SelfPart<'m> = [Vec<(&'m ProtoPorts, u32, bool)>; 2];
+type SelfPart = [Vec<(ProtoPorts, u32, bool)>; 2];
 
 impl AccessModel {
     /// What `after` gains and loses compared with `before` (see the module's documentation).
@@ -407,21 +410,39 @@ fn side<'m>(m: &'m AccessModel, ids: &[&str]) -> Side<'m> {
         .collect();
     let (mut self_by_target, mut self_always, mut self_ports) =
         (Vec::new(), Vec::new(), Vec::new());
+    let mut self_plain: Vec<(u32, ProtoPorts)> = Vec::new();
     for (r, rule) in m.rules.iter().enumerate().filter(|(_, r)| r.self_dst) {
         let r = r as u32;
         self_ports.push(&rule.ports);
+        let plain = rule.gate.is_none() && rule.via.is_empty() && rule.unknown.is_none();
         for t in rule
             .src
             .iter()
             .filter_map(|t| m.target(*t).map(|x| (*t, x)))
         {
-            if t.1.addrs.is_empty() && t.1.unknown.is_none() {
-                self_by_target.push((t.0, r));
-            } else {
+            if !t.1.addrs.is_empty() || t.1.unknown.is_some() {
                 self_always.push(r);
+            } else if plain {
+                self_plain.push((t.0, rule.ports.clone()));
+            } else {
+                self_by_target.push((t.0, r));
             }
         }
     }
+    // One union of ports per target.
+    self_plain.sort_by_key(|(t, _)| *t);
+    let mut merged: Vec<(u32, ProtoPorts)> = Vec::new();
+    for (t, pp) in self_plain {
+        match merged.last_mut() {
+            Some((last, have)) if *last == t => {
+                for (proto, ranges) in &pp.0 {
+                    have.add(&[*proto], ranges);
+                }
+            }
+            _ => merged.push((t, pp)),
+        }
+    }
+    let self_plain = merged;
     self_by_target.sort_unstable();
     self_by_target.dedup();
     self_always.sort_unstable();
@@ -437,6 +458,7 @@ fn side<'m>(m: &'m AccessModel, ids: &[&str]) -> Side<'m> {
         rule_bits: Vec::new(),
         self_by_target,
         self_always,
+        self_plain,
         self_ports,
         self_of: [Vec::new(), Vec::new()],
     }
@@ -444,21 +466,28 @@ fn side<'m>(m: &'m AccessModel, ids: &[&str]) -> Side<'m> {
 
 /// For every device, the `autogroup:self` rules whose sources hold it, per family: what it
 /// adds toward each other device of its owner.
-fn self_sources<'m>(side: &Side<'m>) -> [Vec<Vec<(&'m ProtoPorts, bool)>>; 2] {
+fn self_sources(side: &Side<'_>) -> [Vec<(ProtoPorts, ProtoPorts)>; 2] {
     let m = side.m;
-    let mut out: [Vec<Vec<(&'m ProtoPorts, bool)>>; 2] = [Vec::new(), Vec::new()];
-    if side.self_by_target.is_empty() && side.self_always.is_empty() {
+    let mut out: [Vec<(ProtoPorts, ProtoPorts)>; 2] = [Vec::new(), Vec::new()];
+    if side.self_by_target.is_empty() && side.self_always.is_empty() && side.self_plain.is_empty() {
         return out;
     }
     for f in [V4, V6] {
         let Some(list) = out.get_mut(f) else { continue };
         for (src, device) in m.tailnet.devices.iter().enumerate() {
             let src = src as u32;
-            let mut found = Vec::new();
+            let (mut sure, mut maybe) = (ProtoPorts::default(), ProtoPorts::default());
             let addr = device.address(f).filter(|_| device.owner().is_some());
             if let Some(addr) = addr {
                 let mut rules: Vec<u32> = side.self_always.clone();
                 for t in m.targets_holding(src, addr) {
+                    if let Ok(i) = side.self_plain.binary_search_by_key(&t, |(x, _)| *x) {
+                        if let Some((_, pp)) = side.self_plain.get(i) {
+                            for (proto, ranges) in &pp.0 {
+                                sure.add(&[*proto], ranges);
+                            }
+                        }
+                    }
                     let start = side.self_by_target.partition_point(|(x, _)| *x < t);
                     rules.extend(
                         side.self_by_target
@@ -478,6 +507,13 @@ fn self_sources<'m>(side: &Side<'m>) -> [Vec<Vec<(&'m ProtoPorts, bool)>>; 2] {
                     let Some(rule) = m.rules.get(r as usize) else {
                         continue;
                     };
+                    // Ports some rule already opens for sure add nothing: skip them unasked.
+                    let covered = rule.ports.0.iter().all(|(p, ranges)| {
+                        sure.ports(*p).is_some_and(|have| ranges.is_subset_of(have))
+                    });
+                    if covered {
+                        continue;
+                    }
                     // Toward any other device of the same owner: via and unknown fields aside,
                     // the destination part is a yes.
                     let dst = if rule.via.is_empty() {
@@ -488,14 +524,18 @@ fn self_sources<'m>(side: &Side<'m>) -> [Vec<Vec<(&'m ProtoPorts, bool)>>; 2] {
                     let base = dst
                         .and(m.src_part(rule, &source))
                         .and(rule.unknown.clone().map_or(Tri::Yes, Tri::Maybe));
-                    match AccessModel::with_posture(base, m.posture_outcome(rule, Some(src))) {
-                        Some(super::model::Part::Admits) => found.push((&rule.ports, true)),
-                        Some(_) => found.push((&rule.ports, false)),
-                        None => {}
+                    let into =
+                        match AccessModel::with_posture(base, m.posture_outcome(rule, Some(src))) {
+                            Some(super::model::Part::Admits) => &mut sure,
+                            Some(_) => &mut maybe,
+                            None => continue,
+                        };
+                    for (proto, ranges) in &rule.ports.0 {
+                        into.add(&[*proto], ranges);
                     }
                 }
             }
-            list.push(found);
+            list.push((sure, maybe));
         }
     }
     out
@@ -628,8 +668,8 @@ fn signature(sides: &[Side<'_>; 2], dst: &Dst) -> Vec<u8> {
 
 /// What `autogroup:self` adds for a destination device: in each model, each of its owner's
 /// other devices that a self rule's sources hold, with that rule's ports.
-fn self_part<'m>(sides: &[Side<'m>; 2], dst: &Dst, j: u32) -> SelfPart<'m> {
-    let mut out: SelfPart<'m> = [Vec::new(), Vec::new()];
+fn self_part(sides: &[Side<'_>; 2], dst: &Dst, j: u32) -> SelfPart {
+    let mut out: SelfPart = [Vec::new(), Vec::new()];
     for (s, side) in sides.iter().enumerate() {
         let Some(Some(Route::Own(d))) = dst.route.get(s) else {
             continue;
@@ -652,8 +692,12 @@ fn self_part<'m>(sides: &[Side<'m>; 2], dst: &Dst, j: u32) -> SelfPart<'m> {
             else {
                 continue;
             };
-            for (ports, sure) in per.get(src as usize).map_or(&[][..], |v| v.as_slice()) {
-                list.push((*ports, sj, *sure));
+            if let Some((sure, maybe)) = per.get(src as usize) {
+                for (ports, definite) in [(sure, true), (maybe, false)] {
+                    if !ports.is_empty() {
+                        list.push((ports.clone(), sj, definite));
+                    }
+                }
             }
         }
     }
@@ -1005,7 +1049,7 @@ fn changes(segs: &[Seg]) -> Vec<Raw> {
 
 /// What `autogroup:self` changes for one destination device: its owner's devices, each
 /// classified by both models over every segment (they are then taken out of the classes).
-fn delta(segs: &[Seg], part: &SelfPart<'_>, classes: &Classes) -> (Vec<u32>, Vec<Raw>) {
+fn delta(segs: &[Seg], part: &SelfPart, classes: &Classes) -> (Vec<u32>, Vec<Raw>) {
     let mut touched: Vec<u32> = part.iter().flatten().map(|(_, j, _)| *j).collect();
     touched.sort_unstable();
     touched.dedup();
