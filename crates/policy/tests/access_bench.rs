@@ -232,15 +232,18 @@ fn figures(n: usize, rules: usize, queries: usize, big_edit: bool) {
             .unwrap()
         })
         .collect();
-    let start = Instant::now();
-    let mut accepted = 0;
-    for q in &qs {
-        accepted +=
-            usize::from(m.reach(q).unwrap().verdict == tailscale_policy::access::Outcome::Accept);
+    let (mut per, mut accepted) = (f64::MAX, 0);
+    for _ in 0..3 {
+        let start = Instant::now();
+        accepted = 0;
+        for q in &qs {
+            let v = m.reach(q).unwrap().verdict;
+            accepted += usize::from(v == tailscale_policy::access::Outcome::Accept);
+        }
+        per = per.min(start.elapsed().as_secs_f64() * 1e6 / qs.len() as f64);
     }
-    let per = start.elapsed().as_secs_f64() * 1e6 / qs.len() as f64;
     println!(
-        "{:<48} {per:>10.2} µs ({accepted} of {} accepted)",
+        "{:<48} {per:>10.2} µs ({accepted} of {} accepted; best mean of 3)",
         "reach (mean)",
         qs.len()
     );
@@ -263,15 +266,18 @@ fn figures(n: usize, rules: usize, queries: usize, big_edit: bool) {
         });
         println!("{:<48} {:>10} sources", "", who.len());
     }
-    let changes = timed("diff (7.5 % of the rules edited)", 1, || {
-        AccessModel::diff(&m, &m2)
-    });
-    let sources: usize = changes.iter().map(|c| c.src.len()).sum();
-    println!(
-        "{:<48} {:>10} changes, {sources} sources in all",
-        "",
-        changes.len()
-    );
+    // At 100,000 devices the answer to a broad edit alone is tens of millions of sources.
+    if big_edit {
+        let changes = timed("diff (7.5 % of the rules edited)", 1, || {
+            AccessModel::diff(&m, &m2)
+        });
+        let sources: usize = changes.iter().map(|c| c.src.len()).sum();
+        println!(
+            "{:<48} {:>10} changes, {sources} sources in all",
+            "",
+            changes.len()
+        );
+    }
     let m3 = AccessModel::build(&c, &d, Some(&u), Some(&at))
         .map_err(|e| e.len())
         .unwrap();
