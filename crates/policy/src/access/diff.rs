@@ -626,7 +626,7 @@ fn routed_dsts(sides: &[Side<'_>; 2]) -> Vec<Dst> {
             if route.iter().all(Option::is_none) {
                 continue;
             }
-            let exit = route.iter().any(|r| *r == Some(Route::Exit));
+            let exit = route.contains(&Some(Route::Exit));
             let mut excluded = Vec::new();
             for &(i, s) in &routing {
                 let Some(side) = sides.get(s) else { continue };

@@ -74,7 +74,7 @@ pub(crate) enum Route {
     /// Traffic that never crosses the tailnet, with why.
     Local(String),
     /// No device has the address and nothing routes it.
-    NoRoute,
+    Unrouted,
 }
 
 /// A packet's source: an address, and the device it is of (if any).
@@ -274,6 +274,13 @@ impl AccessModel {
     pub(crate) fn route(&self, src: &Source, dst: Addr) -> Route {
         // The node that puts the packet on the tailnet: the source device, or the router a
         // host behind a subnet route sends through (no SNAT, as SaaS's filters assume).
+        if let (Some(d), Some(s)) = (self.tailnet.by_address(dst), src.device) {
+            if s == d {
+                return Route::Local(
+                    "a device's traffic to itself does not pass the Tailscale filter".into(),
+                );
+            }
+        }
         let sender = src
             .device
             .or_else(|| self.tailnet.routers_for(src.addr).0.first().copied());
@@ -282,12 +289,9 @@ impl AccessModel {
 
     /// Where a packet from `sender` (`None`: a device with no part in routing) to `dst` goes.
     pub(crate) fn route_from(&self, sender: Option<u32>, dst: Addr) -> Route {
+        // A device's own address: its filter decides (a host behind a router that is the
+        // destination is routed as any other sender: which HA router it uses is not known).
         if let Some(d) = self.tailnet.by_address(dst) {
-            if sender == Some(d) {
-                return Route::Local(
-                    "a device's traffic to itself does not pass the Tailscale filter".into(),
-                );
-            }
             if self.tailnet.device(d).is_some_and(|x| x.external) {
                 return Route::Foreign(d);
             }
@@ -316,7 +320,7 @@ impl AccessModel {
         if exits.iter().any(|e| Some(*e) != sender) {
             return Route::Exit;
         }
-        Route::NoRoute
+        Route::Unrouted
     }
 
     /// The rules that could admit a packet to `dst` along `route`, sorted. `autogroup:self`
@@ -374,10 +378,6 @@ impl AccessModel {
         out.sort_unstable();
         out.dedup();
         out
-    }
-
-    pub(crate) fn has_self_rules(&self) -> bool {
-        !self.self_rules.is_empty()
     }
 
     /// Whether a rule's destinations take `dst` along `route` (for `autogroup:self`, from
@@ -531,7 +531,7 @@ impl AccessModel {
                 ]));
                 return v;
             }
-            Route::NoRoute => {
+            Route::Unrouted => {
                 v.reason = Some(cat(&[
                     "no route: no device has ",
                     &dst.print(),
@@ -561,12 +561,11 @@ impl AccessModel {
                 Some(Part::Maybe(why)) => {
                     maybe.get_or_insert(why);
                 }
-                Some(Part::MaybePosture(o)) => {
-                    if maybe.is_none() {
-                        let name = src.device.map(|d| self.device_name(d)).unwrap_or_default();
-                        maybe = Some(unknown_reason(o, &name));
-                    }
+                Some(Part::MaybePosture(o)) if maybe.is_none() => {
+                    let name = src.device.map(|d| self.device_name(d)).unwrap_or_default();
+                    maybe = Some(unknown_reason(o, &name));
                 }
+                Some(Part::MaybePosture(_)) => {}
                 Some(Part::Blocked) => {
                     let attrs = src
                         .device
@@ -592,7 +591,7 @@ impl AccessModel {
 pub(crate) fn finish(v: &mut Verdict, maybe: Option<String>) {
     v.rules.sort_unstable();
     v.rules.dedup();
-    v.blocked_by.sort_by(|a, b| a.rule.cmp(&b.rule));
+    v.blocked_by.sort_by_key(|b| b.rule);
     v.blocked_by.dedup_by(|a, b| a.rule == b.rule);
     let admitted: Vec<RuleRef> = v.rules.clone();
     v.blocked_by.retain(|b| !admitted.contains(&b.rule));

@@ -316,7 +316,7 @@ impl AccessModel {
                 }
             }
         };
-        if !matches!(route, Route::Foreign(_) | Route::Local(_) | Route::NoRoute) {
+        if !matches!(route, Route::Foreign(_) | Route::Local(_) | Route::Unrouted) {
             for r in self.candidates(dst, &route, true) {
                 let Some(rule) = self.rules.get(r as usize) else {
                     continue;
@@ -437,7 +437,7 @@ impl AccessModel {
         }
         for (i, d) in self.tailnet.devices.iter().enumerate() {
             let offers = d.offered().any(|r| !r.is_default() && r.contains(dst));
-            let exit = matches!(route, Route::Exit | Route::NoRoute) && d.is_exit_node(dst.family);
+            let exit = matches!(route, Route::Exit | Route::Unrouted) && d.is_exit_node(dst.family);
             if offers || exit {
                 out.push(i as u32);
             }
@@ -663,7 +663,7 @@ fn merge_families(list: Vec<(usize, Verdict)>) -> Verdict {
 fn finish_merge(v: &mut Verdict) {
     v.rules.sort_unstable();
     v.rules.dedup();
-    v.blocked_by.sort_by(|a, b| a.rule.cmp(&b.rule));
+    v.blocked_by.sort_by_key(|b| b.rule);
     v.blocked_by.dedup_by(|a, b| a.rule == b.rule);
     let admitted = v.rules.clone();
     v.blocked_by.retain(|b| !admitted.contains(&b.rule));

@@ -26,7 +26,7 @@ impl SegIndex {
                 }
             }
         }
-        events.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        events.sort_unstable_by_key(|e| (e.0, e.1));
         let mut index = SegIndex::default();
         let mut active: Vec<u32> = Vec::new();
         let mut i = 0;
