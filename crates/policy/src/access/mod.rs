@@ -81,7 +81,31 @@
 //!   marks a change one side cannot confirm.
 //! - **Issues** carry SaaS's words where the captures recorded them (every refused acl, grant,
 //!   ssh and nodeAttrs capture but five domain checks), our words otherwise, a `field` such as
-//!   `grants[0].dst[1]` and the place in the text.
+//!   `grants[0].dst[1]` and the place in the text. A rule that refers to something undefined is
+//!   left out; the others still answer. `warnings` hold what SaaS accepts but the model cannot
+//!   judge (a domain's association, an unknown field) or what looks wrong (an ipset whose order
+//!   matters).
+//! - **`whoCanReach`** lists each source device once: `accept`, `indeterminate`, or `drop` with
+//!   `blockedBy` (only a posture stops it). The destination itself and devices whose traffic to
+//!   it never crosses the tailnet (a router to its own subnet) are not listed.
+//! - **`gated`** answers `accept` when no device without the posture reaches the destination
+//!   through any rule (with `proto`/`port`, else any traffic), `drop` with the `leaks` (devices,
+//!   and source ranges that are no device, such as approved subnets, which postures never
+//!   check), `indeterminate` when only `unknown` sources (attributes not given) stand between.
+//!
+//! # Decisions where Tailscale's documentation is silent
+//!
+//! - `app`-only grants admit no packets (SaaS delivers no filter for them: capture grant-a1).
+//! - `user:*@domain` is the domain's users (grant-k20, grant-k21), with a warning that the
+//!   domain must be the tailnet's.
+//! - `ipsets` apply their operations in order from the empty set (kb/1387: "processed in
+//!   order"); bare entries only in a set of adds.
+//! - `autogroup:admin` includes the owner (nodeattrs-target-a10); the other roles are exact.
+//! - `via` is modelled for subnet routers only (a via grant goes to the routers carrying one
+//!   of its tags: all 40 via captures); exit nodes and a device's own address are
+//!   indeterminate.
+//! - An address no device has and no approved route covers goes through an approved exit node
+//!   if there is one (then `*` admits it, `autogroup:internet` only public space), else nowhere.
 
 mod addr;
 mod checks;
