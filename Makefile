@@ -27,10 +27,15 @@ build: setup
 	  --target-dir $(WASM_TARGET_DIR) --quiet $(foreach m,$(MODULES),-p $(subst _,-,$(m)))
 	rm -rf pkg/dist && mkdir -p pkg/dist
 	for m in $(MODULES); do \
-	  wasm-bindgen --target web --out-dir pkg/dist/web $(WASM_DIR)/$$m.wasm && \
-	  wasm-bindgen --target nodejs --out-dir pkg/dist/node $(WASM_DIR)/$$m.wasm || exit 1; \
+	  wasm-bindgen --target web --omit-default-module-path --encode-into always --out-dir pkg/dist/web $(WASM_DIR)/$$m.wasm && \
+	  wasm-bindgen --target nodejs --encode-into always --out-dir pkg/dist/node $(WASM_DIR)/$$m.wasm || exit 1; \
 	done
 	echo '{ "type": "commonjs" }' > pkg/dist/node/package.json
+	# The hand-written declarations of each module's options and results (pkg/types/).
+	for d in web node; do \
+	  cat pkg/types/core.d.ts >> pkg/dist/$$d/tailscale_wasm.d.ts && \
+	  cat pkg/types/policy.d.ts >> pkg/dist/$$d/tailscale_wasm_policy.d.ts || exit 1; \
+	done
 	# `[Symbol.dispose]` needs TypeScript's esnext lib; drop it so default configs type-check.
 	sed -i '/\[Symbol.dispose\]/d' pkg/dist/*/*.d.ts
 	# wasm-bindgen's free() carries no doc comment; give it one.
@@ -112,7 +117,7 @@ conformance:
 
 test: lint supply-chain test-rust test-js test-types test-e2e test-conformance docs
 
-## fuzz: every fuzz target (tests/fuzz_targets/, fuzz/) for FUZZ_SECONDS each (default 300),
+## fuzz: every fuzz target (crates/fuzz-targets, fuzz/) for FUZZ_SECONDS each (default 300),
 ## coverage-guided by libFuzzer through cargo-fuzz on the stable toolchain; figures to
 ## RELIABILITY.md, findings too (the run fails on one). `make test` replays the corpora instead.
 fuzz: setup
@@ -120,7 +125,7 @@ fuzz: setup
 	rm -rf target/fuzz-figures
 	node scripts/fuzz.mjs run; status=$$?; node scripts/reliability-figures.mjs fuzz && exit $$status
 
-## fuzz-canary: each planted bug (src/canary.rs, --cfg fuzz_canary) found by its fuzz target
+## fuzz-canary: each planted bug (`#[cfg(fuzz_canary)]` blocks, --cfg fuzz_canary) found by its fuzz target
 ## within FUZZ_SECONDS (default 300); times to find to RELIABILITY.md.
 fuzz-canary: setup
 	@scripts/setup.sh fuzz

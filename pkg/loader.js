@@ -21,11 +21,7 @@ export async function __loadPolicy() {
   try {
     await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ policyEntry);
   } catch (cause) {
-    throw new TailscaleError(
-      'this call needs the policy tools, which this bundle does not include: import "tailscale-wasm/policy" in the app (statically, or with await import(...) before the call), so that the bundler ships them',
-      {},
-      { cause },
-    );
+    throw new TailscaleError('this call needs the policy tools: import "tailscale-wasm/policy" in the app (a bundler ships only what is imported)', {}, { cause });
   }
   return registered;
 }

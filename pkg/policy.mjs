@@ -5,6 +5,7 @@ export const {
   PolicyDocument,
   parsePostureCondition,
   evaluatePosture,
+  AccessModel,
   TailscaleError,
   TailscaleValidationError,
   TailscaleApiError,

@@ -2,7 +2,7 @@
 // examples (response bodies, request bodies, date-times, policy files), HTTP dates in all three
 // formats, real callback URLs, JWTs, documented posture conditions. Run when a target is added or
 // the spec changes. Seeds are kept whole (never minimized away) and hold no canary input
-// (src/canary.rs): the canary runs start from them alone. What runs grow goes to fuzz/corpus/
+// (the `#[cfg(fuzz_canary)]` blocks): the canary runs start from them alone. What runs grow goes to fuzz/corpus/
 // (`node scripts/fuzz.mjs cmin`).
 // Usage: node scripts/fuzz-seeds.mjs [target...]
 import { createHash } from "node:crypto";
@@ -58,7 +58,7 @@ const tinyPolicy = `{
 }
 `;
 // Conditions from Tailscale's device posture docs and the demo tailnet's policy. No canary
-// input (src/canary.rs): no comment directly before a colon, no NOT SET on a node: attribute.
+// input (the `#[cfg(fuzz_canary)]` blocks): no comment directly before a colon, no NOT SET on a node: attribute.
 const conditions = [
   "node:os IN ['macos', 'linux']", "node:tsVersion >= '1.42.2'", "node:tsAutoUpdate == true", "falcon:ztaScore >= 70",
   "custom:attr IS SET", "ip:country in ['CA', 'US']", "custom:tier != 'prod'", "custom:provisioned == true",

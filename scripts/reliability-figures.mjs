@@ -24,7 +24,7 @@ if (section === "fuzz") {
   table = [
     `Measured on ${machine}; each from the committed seed corpus, at most ${limit} s, ${sanitized(sanitizer)}.`,
     "",
-    "| target | planted bug (`src/canary.rs`) | found after | runs | input libFuzzer found |",
+    "| target | planted bug (the `#[cfg(fuzz_canary)]` blocks) | found after | runs | input libFuzzer found |",
     "|---|---|---:|---:|---|",
     ...rows.map((r) => `| \`${r.target}\` | ${r.planted} | ${r.found ? `${r.seconds} s` : "not found"} | ${r.runs.toLocaleString("en")} | ${r.input ? `\`${r.input.replaceAll("|", "\\|").replaceAll("`", "'")}\`` : "none"} |`),
   ].join("\n");

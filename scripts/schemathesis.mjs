@@ -1,5 +1,5 @@
 // Runs schemathesis (from PyPI, in target/venv) against the demo tailnet for the keys,
-// OAuth-apps, devices and policy-file operations the client sends: every generated request must get a
+// OAuth-apps, devices, users and policy-file operations the client sends: every generated request must get a
 // documented status and a body that conforms, and never a 500. `make test` runs a short pass;
 // `make conformance` a long one.
 //
@@ -48,7 +48,7 @@ writeFileSync(patched, JSON.stringify(spec));
 const args = [
   "run", patched,
   "--url", `${base}/api/v2`,
-  "--include-operation-id-regex", "^(listTailnetKeys|createKey|getKey|setKey|deleteKey|listOAuthApps|createOAuthApp|getOAuthApp|updateOAuthApp|deleteOAuthApp|listTailnetDevices|getDevice|getDevicePostureAttributes|setCustomDevicePostureAttributes|deleteCustomDevicePostureAttributes|batchUpdateCustomDevicePostureAttributes|getPolicyFile|setPolicyFile|validateAndTestPolicyFile|previewRuleMatches)$",
+  "--include-operation-id-regex", "^(listTailnetKeys|createKey|getKey|setKey|deleteKey|listOAuthApps|createOAuthApp|getOAuthApp|updateOAuthApp|deleteOAuthApp|listTailnetDevices|getDevice|getDevicePostureAttributes|setCustomDevicePostureAttributes|deleteCustomDevicePostureAttributes|batchUpdateCustomDevicePostureAttributes|getPolicyFile|setPolicyFile|validateAndTestPolicyFile|previewRuleMatches|listUsers|getUser)$",
   "-H", `Authorization: Bearer ${tailnet.credentials.apiKey}`,
   "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection",
   "--max-examples", examples,

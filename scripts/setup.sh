@@ -32,11 +32,16 @@ want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exi
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
   say "installing wasm-bindgen-cli $want (found '${have:-none}'); this takes several minutes once"
-  # --locked first (reproducible); when a locked dependency has left the index, resolve afresh.
-  if ! cargo install wasm-bindgen-cli --version "$want" --locked --quiet; then
-    say "the locked install failed (see above); resolving wasm-bindgen-cli's dependencies afresh"
+  # --locked first (reproducible). Its lockfile pins versions the index has since yanked (the
+  # 0.2.130 CLI's webpki-roots, for one), so that attempt can fail: its output goes to a log and
+  # one line says why before the dependencies are resolved afresh.
+  log=$(mktemp)
+  if ! cargo install wasm-bindgen-cli --version "$want" --locked --quiet 2>"$log"; then
+    why=$({ grep -m1 '^error' "$log" || tail -n1 "$log"; } | cut -c1-160)
+    say "the locked install failed ($why); resolving its dependencies afresh instead"
     cargo install wasm-bindgen-cli --version "$want" --force --quiet
   fi
+  rm -f "$log"
 fi
 
 # The supply-chain check (licenses, bans, sources) of the crate's dependency tree.

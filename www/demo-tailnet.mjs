@@ -6,9 +6,11 @@
 // documented rules on its own, from the OpenAPI spec and Tailscale's docs, in plain JS. It
 // never imports the package under test.
 //
-// What it models (devices and their posture attributes in demo-tailnet/devices.mjs, the OAuth
-// app consent screen and code exchange in demo-tailnet/provisioning.mjs, the policy file and its
-// posture conditions in demo-tailnet/policy.mjs):
+// What it models (devices and their posture attributes in demo-tailnet/devices.mjs, users in
+// demo-tailnet/users.mjs, the OAuth app consent screen and code exchange in
+// demo-tailnet/provisioning.mjs, the policy file in demo-tailnet/policy.mjs, its posture
+// conditions in demo-tailnet/posture.mjs, and who can reach what under it in
+// demo-tailnet/access.mjs, whose `tests` runner /acl/validate uses):
 // - /api/v2/tailnet/{tailnet}/keys[/{id}] and /oauth-apps[/{id}], with the spec's shapes:
 //   `{"keys": [...]}`, `{"oauthApps": [...]}`, secrets (`key`, `clientSecret`) only in create
 //   responses, 200 with an empty body on delete, errors as `{"message": ...}`.
@@ -21,10 +23,14 @@
 //   the demo page, and no generated request, locks everyone out.
 // - Listing without `all=true` shows the caller's active keys; with it, every key, revoked ones
 //   included (with `revoked` and `invalid: true`), which is what an admin view wants.
-// - A demo-only control, POST /demo/register {authKey, hostname, os?}, where a device joins the
+// - A demo-only control, POST /demo/register {authKey | login, hostname, os?}, where a device joins the
 //   way `tailscale up --auth-key=...` would: the key's tags become the device's tags (an untagged
 //   device belongs to the key's owner), it is ephemeral and pre-approved as the key says, a
-//   single-use key works once, and an expired or revoked key is refused (401).
+//   single-use key works once, and an expired or revoked key is refused (401). With `login`
+//   instead of `authKey`, a person signs in (plain `tailscale up`): the device is theirs, and a
+//   login the tailnet does not know becomes a user (a member).
+// - `access()` on the returned object: an access evaluator (demo-tailnet/access.mjs) over the
+//   tailnet as it is now (its policy file, devices, users and posture attributes).
 //
 // Tests can make it misbehave for the next N matching requests (`fault`) and read every request
 // it saw (`requests`), and the most it ever had in flight at once (`maxInFlight`).
@@ -34,6 +40,8 @@ import { HttpError, bad, onlyFields, readBody, decodePath, newId, secret, iso, i
 import { createDevices } from "./demo-tailnet/devices.mjs";
 import { createProvisioning } from "./demo-tailnet/provisioning.mjs";
 import { createPolicy } from "./demo-tailnet/policy.mjs";
+import { createUsers } from "./demo-tailnet/users.mjs";
+import { createAccessEvaluator } from "./demo-tailnet/access.mjs";
 
 export { SEED_POLICY } from "./demo-tailnet/policy.mjs";
 
@@ -93,9 +101,11 @@ export function createDemoTailnet(opts = {}) {
     usedKeys: new Set(), // ids of single-use auth keys that registered a device
   };
   const devices = createDevices({ state, now: () => now(), tailnetName, requireScope });
-  // The logins the policy file may name without a warning: the demo user and device owners.
-  const users = () => new Set([logins.get(userId), ...[...state.devices.values()].filter((d) => !d.tags?.length).map((d) => d.user)]);
-  const policy = createPolicy({ state, tailnetName, requireScope, devices: () => [...state.devices.values()], users });
+  const allDevices = () => [...state.devices.values()];
+  const users = createUsers({ state, now: () => now(), tailnetName, requireScope, devices: allDevices });
+  // The logins the policy file may name without a warning: the tailnet's users and device owners.
+  const knownLogins = () => new Set([...users.all().map((u) => u.loginName), ...allDevices().filter((d) => !d.tags?.length).map((d) => d.user)]);
+  const policy = createPolicy({ state, tailnetName, requireScope, devices: allDevices, users: () => users.all(), logins: knownLogins });
   const provisioning = createProvisioning({ state, now: () => now(), consentingUser: { id: userId, login: logins.get(userId) }, mintAuthKey });
   const faults = [];
   const requests = [];
@@ -137,6 +147,9 @@ export function createDemoTailnet(opts = {}) {
     state.apps.set(appId, { id: appId, name: "device-provisioner", description: "Provisions lab devices", redirectURIs: ["https://provisioner.example.com/callback"], scopes: ["devices:core"], allowedNodeAttributes: ["custom:lab"], clientSecret: secret(), created: iso(now()), updated: iso(now()) });
   }
 
+  // The demo user (the tailnet's owner) always exists; the other users come with the seed.
+  if (opts.seed !== false) users.seed({ id: userId, login: logins.get(userId) });
+  else users.add({ id: userId, loginName: logins.get(userId), displayName: "Demo Admin", role: "owner" });
   if (opts.seed !== false) devices.seed(logins.get(userId));
   if (opts.extraDevices) devices.addMany(opts.extraDevices, logins.get(userId));
 
@@ -343,11 +356,19 @@ export function createDemoTailnet(opts = {}) {
   }
 
   // ---- device registration (demo only) ----------------------------------------------------
-  /** A device joins with an auth key, as `tailscale up --auth-key=...` would. */
+  /** A device joins with an auth key, as `tailscale up --auth-key=...` would; or, given `login`
+   *  instead of `authKey`, as a person signing in interactively would (plain `tailscale up`):
+   *  the device is theirs, untagged, and a login the tailnet does not know becomes a member. */
   function registerDevice(input) {
-    onlyFields(input, ["authKey", "hostname", "os"], "request body");
+    onlyFields(input, ["authKey", "login", "hostname", "os"], "request body");
     if (typeof input.hostname !== "string" || !/^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/.test(input.hostname)) throw bad("hostname must be 1 to 63 letters, digits and hyphens");
     if (input.os !== undefined && (typeof input.os !== "string" || !/^[A-Za-z0-9]{1,20}$/.test(input.os))) throw bad("os must be a short name such as linux");
+    if (input.login !== undefined) {
+      if (input.authKey !== undefined) throw bad("send authKey or login, not both");
+      if (typeof input.login !== "string" || !/^[^@\s]+@[^@\s]+$/.test(input.login)) throw bad("login must be a login name such as alice@example.com");
+      users.ensure(input.login);
+      return devices.view(devices.add({ hostname: input.hostname, os: input.os, user: input.login }), "all");
+    }
     const rec = [...state.keys.values()].find((k) => k.keyType === "auth" && typeof input.authKey === "string" && k.key === input.authKey);
     if (!rec) throw new HttpError(401, "invalid auth key");
     if (rec.revoked) throw new HttpError(401, "this auth key has been revoked");
@@ -358,6 +379,7 @@ export function createDemoTailnet(opts = {}) {
     // A key an OAuth app minted brings the app's allowlisted attributes (provisioning.mjs).
     const custom = provisioning.attributesFor(rec.id);
     const device = devices.add({ hostname: input.hostname, os: input.os, user: logins.get(rec.userId) ?? rec.userId, tags, ephemeral: create.ephemeral, authorized: create.preauthorized, custom });
+    users.ensure(device.user);
     state.usedKeys.add(rec.id);
     return devices.view(device, "all");
   }
@@ -374,7 +396,7 @@ export function createDemoTailnet(opts = {}) {
       if (body === undefined) throw bad("request body must be JSON");
       return body;
     };
-    const answer = devices.route(method, segments, query, json, () => authenticate(req)) ?? policy.route(method, segments, query, req, raw, () => authenticate(req));
+    const answer = devices.route(method, segments, query, json, () => authenticate(req)) ?? policy.route(method, segments, query, req, raw, () => authenticate(req)) ?? users.route(method, segments, query, () => authenticate(req));
     if (answer) return answer;
     if (segments[0] !== "tailnet" || segments.length < 3 || segments.length > 4) throw new HttpError(404, "not found");
     const caller = authenticate(req);
@@ -587,6 +609,13 @@ export function createDemoTailnet(opts = {}) {
     tailnet: tailnetName,
     /** Registers a device with an auth key, as POST /demo/register does; returns the device. */
     registerDevice,
+    /** An access evaluator (demo-tailnet/access.mjs) over the tailnet as it is now: the stored
+     *  policy file, every device (all fields), every user and each device's posture attributes. */
+    access() {
+      const list = allDevices().map((d) => devices.view(d, "all"));
+      const attributes = Object.fromEntries(list.map((d) => [d.nodeId, devices.attributesOf(d.nodeId)]));
+      return createAccessEvaluator({ policy: state.policy.text, devices: list, users: users.all(), attributes });
+    },
     /** Ages every pending authorization code past its ten minutes. */
     expireCodes: () => provisioning.expireCodes(),
     /** Credentials that work against this tailnet. */

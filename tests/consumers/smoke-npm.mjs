@@ -2,4 +2,4 @@
 import * as api from "npm:tailscale-wasm";
 import { smoke } from "./smoke-lib.mjs";
 
-console.log(JSON.stringify(await smoke(api, Deno.env.toObject(), () => import("npm:tailscale-wasm/policy"))));
+console.log(JSON.stringify(await smoke(api, Deno.env.toObject(), { loadPolicy: () => import("npm:tailscale-wasm/policy"), autoLoads: true })));

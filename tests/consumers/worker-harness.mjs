@@ -6,7 +6,7 @@ import { smoke } from "./smoke-lib.mjs";
 
 export default {
   async fetch(request, env, ctx) {
-    if (new URL(request.url).pathname === "/matrix") return Response.json(await smoke(api, env, () => import("tailscale-wasm/policy")));
+    if (new URL(request.url).pathname === "/matrix") return Response.json(await smoke(api, env, { loadPolicy: () => import("tailscale-wasm/policy"), autoLoads: true }));
     return worker.fetch(request, env, ctx);
   },
 };

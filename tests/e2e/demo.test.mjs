@@ -38,6 +38,18 @@ const rowsText = (table) => page.locator(`${table} tbody tr`).allInnerTexts();
 const comments = (text) => text.match(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g) ?? [];
 const postureCell = (host, posture) => page.locator(`#postures-table tbody tr:has-text('${host}') td[data-posture="${posture}"]`);
 const apiRequests = () => server.demo.requests.length;
+/** The 1-based line of `text` that holds `needle`. */
+const lineOf = (text, needle) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
+/** The seeded acls[0]: admins reach the lab network and its router on any port. */
+const ACLS0 = '"src": ["group:admins"], "dst": ["lab-net:*", "tag:router:*"]';
+/** The seeded grant that lets CI deploy to production over SSH. */
+const CI_SSH = '        {"src": ["tag:ci"], "dst": ["tag:prod"], "ip": ["tcp:22"]},\n';
+/** Runs ACL tests against the stored file on the demo server's own evaluator (`{}` is a pass). */
+async function serverTests(tests) {
+  const response = await fetch(`${server.url}/api/v2/tailnet/-/acl/validate`, { method: "POST", headers: { authorization: `Bearer ${server.demo.credentials.apiKey}`, "content-type": "application/json" }, body: JSON.stringify(tests) });
+  assert.equal(response.status, 200);
+  return response.json();
+}
 
 test("the page loads with no console errors and lists the demo keys", async () => {
   const response = await page.goto(server.url + "/");
@@ -277,13 +289,80 @@ test("the access policy shows the file with its comments, and the provisioned de
   assert.match(await router.innerText(), /custom:provisioned is not set/);
 });
 
-test("Gate on provisioned devices adds the grant through update, shows what changed, and keeps every comment", async () => {
+test("the Access policy card spans the main grid at 1280 px, and every postures column shows", async () => {
+  assert.equal(page.viewportSize().width, 1280);
+  const box = await page.evaluate(() => {
+    const main = document.querySelector("main");
+    const style = getComputedStyle(main);
+    const m = main.getBoundingClientRect();
+    const card = document.querySelector("#policy").getBoundingClientRect();
+    const wrap = document.querySelector("#postures-table").parentElement;
+    const columns = [...document.querySelectorAll("#postures-table thead th, #postures-table tbody td")].map((c) => c.getBoundingClientRect().right);
+    return { left: m.left + parseFloat(style.paddingLeft), right: m.right - parseFloat(style.paddingRight), card: [card.left, card.right], wrapRight: wrap.getBoundingClientRect().right, columns, scroll: wrap.scrollWidth, client: wrap.clientWidth };
+  });
+  assert.ok(Math.abs(box.card[0] - box.left) < 1 && Math.abs(box.card[1] - box.right) < 1, `the card spans the grid: ${JSON.stringify(box)}`);
+  assert.ok(box.right - box.left > 1100, "the grid is the page's width");
+  assert.ok(box.scroll <= box.client, `the postures table needs no sideways scroll: ${box.scroll} > ${box.client}`);
+  assert.ok(box.columns.every((r) => r <= box.wrapRight + 0.5), "no verdict column is cut off");
+});
+
+test("who can reach tag:router on tcp:22 lists build-box admitted by acls[0] and its line; a posture's refusal is in words; no request", async () => {
+  // The engine's inventory includes the device provisioned above.
+  await page.locator("#reach-form [name=device] option", { hasText: "provisioned-1" }).waitFor({ state: "attached" });
+  const text = server.demo.state.policy.text;
+  const line = lineOf(text, ACLS0);
+  assert.ok(line > 0);
+  const before = apiRequests();
+  await page.fill("#reach-form [name=target]", "tag:router");
+  await page.selectOption("#reach-form [name=proto]", "tcp");
+  await page.fill("#reach-form [name=port]", "22");
+  await page.click("#reach-ask");
+  const box = page.locator("#reach-result tbody tr:has-text('build-box')");
+  await box.waitFor();
+  assert.match(await page.innerText("#reach-result h4"), /^lab-router .*tcp:22/);
+  assert.equal(await box.getAttribute("data-verdict"), "accept");
+  const ref = box.locator(".rule-ref", { hasText: "acls[0]" });
+  assert.equal(await ref.innerText(), `acls[0], line ${line}`);
+  // The line is clickable: it is shown in the file.
+  await ref.click();
+  const shown = page.locator("#policy-text .line.hl");
+  assert.equal(await shown.getAttribute("data-line"), String(line));
+  assert.match(await shown.innerText(), /group:admins.*tag:router:\*/);
+  assert.equal(await page.locator("#reach-result tbody tr:has-text('amelie-laptop')").count(), 0, "a non-admin is not listed");
+
+  // A device from the select; the grant to tag:prod:443 requires posture:provisioned.
+  await page.selectOption("#reach-form [name=device]", { label: "prod-api (tag:prod)" });
+  assert.equal(await page.inputValue("#reach-form [name=target]"), "", "the typed destination gives way");
+  await page.fill("#reach-form [name=port]", "443");
+  await page.click("#reach-ask");
+  const laptop = page.locator("#reach-result tbody tr:has-text('amelie-laptop')");
+  await laptop.waitFor();
+  assert.equal(await laptop.getAttribute("data-verdict"), "drop");
+  const grantLine = lineOf(text, '"dst": ["tag:prod"],') - 2;
+  assert.match(await laptop.innerText(), new RegExp(`stopped by a posture\\s+grants\\[0\\], line ${grantLine} would admit it, but posture:provisioned: custom:provisioned is not set`));
+  assert.equal(await page.locator("#reach-result tbody tr:has-text('provisioned-1')").getAttribute("data-verdict"), "accept");
+  assert.equal(apiRequests(), before, "answered locally: no request");
+});
+
+test("Gate on provisioned devices: a dry run first, NOT gated while acls[0] admits admins, then the write, and both proofs agree", async () => {
   const before = server.demo.state.policy.text;
   const writes = () => server.demo.requests.filter((r) => r.method === "POST" && r.path === "/api/v2/tailnet/-/acl");
   const sent = writes().length;
   await page.fill("#policy-gate-form [name=dst]", "tag:router");
+  await page.fill("#policy-gate-form [name=port]", "22");
   await page.click("#policy-gate");
-  await page.locator("#policy-diff:not([hidden])").waitFor();
+  await page.locator("#gate-verdict[data-gated=drop]").waitFor();
+  assert.equal(writes().length, sent, "the preview writes nothing");
+  assert.equal(server.demo.state.policy.text, before);
+  assert.match(await page.innerText("#policy-diff"), /\+ .*tag:router/);
+  const preview = await page.innerText("#gate-verdict");
+  assert.match(preview, /^NOT gated/);
+  assert.match(await page.innerText("#policy-gate-write"), /anyway \(still NOT gated\)/);
+  // The server's own evaluator agrees: an admin's device without the posture reaches tag:router:22.
+  assert.deepEqual(await serverTests([{ src: "demo@example.com", srcPostureAttrs: {}, accept: ["tag:router:22"] }]), {});
+
+  await page.click("#policy-gate-write");
+  await page.locator("#gate-proof[data-agree=true]").waitFor();
   const after = server.demo.state.policy.text;
   assert.notEqual(after, before);
   assert.deepEqual(comments(after), comments(before), "every original comment, in order");
@@ -291,15 +370,88 @@ test("Gate on provisioned devices adds the grant through update, shows what chan
   assert.equal(await page.locator("#policy-text").textContent(), after);
   assert.equal(writes().length, sent + 1);
   assert.ok(writes().every((w) => /^".+"$/.test(w.headers["if-match"] ?? "")), "never a write without If-Match");
-  // Gated already: nothing to change, nothing sent.
+  // Still not gated, and the page says which rule lets which device in, at its line.
+  const line = lineOf(after, ACLS0);
+  assert.ok(preview.includes(`acls[0], line ${line} admits build-box`), preview);
+  assert.equal(await page.getAttribute("#gate-verdict", "data-gated"), "drop");
+  assert.match(await page.innerText("#gate-verdict li[data-rule='acls[0]']"), new RegExp(`^acls\\[0\\], line ${line} admits build-box.* to lab-router`));
+  // The proof: the engine and the server both fail the deny test for the admin.
+  const deny = page.locator("#gate-proof tr[data-test=deny][data-src='demo@example.com']");
+  assert.equal(await deny.locator("td[data-by=engine]").getAttribute("data-ok"), "false");
+  assert.equal(await deny.locator("td[data-by=server]").getAttribute("data-ok"), "false");
+  assert.match(await deny.locator("td[data-by=server]").innerText(), /want: Drop, got: Accept/);
+  const accept = page.locator("#gate-proof tr[data-test=accept][data-src='demo@example.com']");
+  assert.deepEqual([await accept.locator("td[data-by=engine]").getAttribute("data-ok"), await accept.locator("td[data-by=server]").getAttribute("data-ok")], ["true", "true"]);
+  assert.match(await page.innerText("#gate-proof"), /Both agree: NOT gated/);
+  // Gated already in the file: nothing to change, nothing sent.
   await page.click("#policy-gate");
   await page.locator("#toast", { hasText: "nothing was sent" }).waitFor();
+  await page.locator("#gate-proof[data-agree=true]").waitFor();
   assert.equal(writes().length, sent + 1);
+  assert.equal(await page.getAttribute("#gate-verdict", "data-gated"), "drop");
+});
+
+test("before you save: the impact panel shows what an edit loses, marks Save, and lists what the server would refuse; no request", async () => {
+  const current = server.demo.state.policy.text;
+  assert.ok(current.includes(CI_SSH));
+  const before = apiRequests();
+  await page.fill("#policy-editor", current.replace(CI_SSH, ""));
+  await page.locator("#policy-impact[data-state=loses]").waitFor();
+  const lost = await page.locator("#policy-impact li[data-change=lost]").allInnerTexts();
+  assert.ok(lost.some((l) => /^1 device loses prod-api \(tag:prod\) tcp:22\s+ci-runner-1$/.test(l)), lost.join("\n"));
+  assert.equal(await page.innerText("#policy-save"), "Save (locks devices out)");
+  assert.equal(await page.locator("#policy-save.warn").count(), 1);
+  assert.match(await page.innerText("#policy-save-warning"), /^Locks devices out: saving takes access away from 1 device \(ci-runner-1\)/);
+  assert.equal(await page.isVisible("#policy-save-warning"), true);
+  // A grant gated on a posture the file does not define: the engine's issues are shown.
+  await page.fill("#policy-editor", current.replace('"srcPosture": ["posture:provisioned"], // any', '"srcPosture": ["posture:missing"], // any'));
+  await page.locator("#policy-impact .issues", { hasText: "posture:missing" }).waitFor();
+  // Text that does not parse is not read as "every rule removed".
+  await page.fill("#policy-editor", "{ 'acls': [] }");
+  await page.locator("#policy-impact", { hasText: "does not parse" }).waitFor();
+  assert.equal(await page.innerText("#policy-save"), "Save");
+  // Back to the stored file: nothing to report, Save is plain again.
+  await page.fill("#policy-editor", current);
+  await page.locator("#policy-impact[data-state=idle]").waitFor();
+  assert.equal(await page.innerText("#policy-save"), "Save");
+  assert.equal(await page.locator("#policy-save.warn").count(), 0);
+  assert.equal(await page.isVisible("#policy-save-warning"), false);
+  assert.equal(apiRequests(), before, "computed locally: no request");
+});
+
+test("once acls[0] no longer reaches tag:router, the gate says gated, with the engine's and the server's proofs side by side", async () => {
+  const current = server.demo.state.policy.text;
+  const edited = current.replace(ACLS0, '"src": ["group:admins"], "dst": ["lab-net:*"]');
+  assert.notEqual(edited, current);
+  await page.fill("#policy-editor", edited);
+  await page.locator("#policy-impact[data-state=loses]").waitFor();
+  assert.match(await page.innerText("#policy-impact"), /build-box/);
+  await page.click("#policy-save");
+  await page.locator("#toast", { hasText: "Saved the policy file" }).waitFor();
+  assert.equal(server.demo.state.policy.text, edited);
+  const writes = server.demo.requests.filter((r) => r.method === "POST" && r.path === "/api/v2/tailnet/-/acl").length;
+  await page.click("#policy-gate");
+  await page.locator("#gate-proof[data-gated=true]").waitFor();
+  assert.equal(await page.getAttribute("#gate-verdict", "data-gated"), "accept");
+  assert.match(await page.innerText("#gate-verdict"), /^Gated: no device without posture:provisioned reaches tag:router/);
+  assert.equal(await page.locator("#gate-verdict li").count(), 0, "no rule lets anyone in");
+  const rows = page.locator("#gate-proof tbody tr");
+  assert.ok((await rows.count()) >= 2);
+  for (const by of ["engine", "server"]) {
+    assert.deepEqual(new Set(await page.locator(`#gate-proof td[data-by=${by}]`).evaluateAll((cells) => cells.map((c) => c.dataset.ok))), new Set(["true"]), by);
+  }
+  assert.equal(await page.locator("#gate-proof tr[data-test=deny][data-src='demo@example.com']").count(), 1, "the admin's test is among them");
+  assert.match(await page.innerText("#gate-proof"), /Both agree: tag:router:22 is gated on posture:provisioned/);
+  assert.equal(server.demo.requests.filter((r) => r.method === "POST" && r.path === "/api/v2/tailnet/-/acl").length, writes, "nothing to write");
+  // And the server says so on its own.
+  assert.deepEqual(await serverTests([{ src: "demo@example.com", srcPostureAttrs: {}, deny: ["tag:router:22"] }]), {});
 });
 
 test("the policy editor checks as you type, validates, and refuses to save over a change made meanwhile", async () => {
   await page.fill("#policy-editor", "{ 'acls': [] }");
   await page.locator("#policy-local", { hasText: "line 1, column 3" }).waitFor();
+  // The location is said once (the message carries it; the page adds none of its own).
+  assert.equal((await page.textContent("#policy-local")).match(/line 1, column 3/g).length, 1);
   const current = server.demo.state.policy.text;
   const edited = current.replace("everyone, for now", "everyone, edited here");
   await page.fill("#policy-editor", edited);
@@ -372,8 +524,16 @@ test("nothing was written to browser storage, cookies or the URL", async () => {
 
 test("the screenshot for the README, and a phone-width layout with no sideways scroll", async () => {
   await page.click("#refresh-keys");
+  // The Access policy card at work: who can reach tag:router, and the gate with its proof.
+  await page.fill("#reach-form [name=target]", "tag:router");
+  await page.fill("#reach-form [name=port]", "22");
+  await page.click("#reach-ask");
+  await page.locator("#reach-result tbody tr").first().waitFor();
+  await page.click("#policy-gate");
+  await page.locator("#gate-proof[data-agree=true]").waitFor();
   await page.waitForTimeout(300);
   if (await page.isVisible("#toast")) await page.click("#toast");
+  await page.locator("#policy .policy-tools").evaluate((e) => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 16));
   // The README's copy changes only when asked (UPDATE_SCREENSHOT=1), so a test run leaves the clone clean.
   const shot = new URL(process.env.UPDATE_SCREENSHOT ? "../../docs/demo.png" : "../../target/e2e/demo.png", import.meta.url);
   mkdirSync(new URL(".", shot), { recursive: true });
@@ -403,6 +563,10 @@ test("proxy mode forwards only /api/v2/ to the configured upstream", async () =>
     await p.waitForSelector("#keys-table tbody tr");
     assert.equal(await p.inputValue("#connect-form [name=apiKey]"), "", "the form lets go of the key");
     assert.ok(upstream.requests.some((r) => r.path === "/api/v2/tailnet/-/keys" && r.query === "?all=true"));
+    // The page's reads on connect (the access engine's inventory last) are over before it
+    // closes: one still in flight would reach the upstream after `before` is taken.
+    await p.waitForFunction(() => document.querySelectorAll("#reach-form [name=device] option").length > 1);
+    for (let seen = -1; seen !== upstream.requests.length; await new Promise((r) => setTimeout(r, 300))) seen = upstream.requests.length;
     assert.ok(upstream.requests.every((r) => r.headers.cookie === undefined && r.headers.origin === undefined));
     await p.close();
     const before = upstream.requests.length;

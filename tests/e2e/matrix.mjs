@@ -52,15 +52,18 @@ export async function serve(root, tailnet, routes = {}) {
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => (server.closeAllConnections(), server.close(r))) };
 }
 
-/** Opens `url` in a new page, collecting page errors and console errors. */
+/** Opens `url` in a new page, collecting page errors, console errors, and the file name of each
+ *  .wasm it fetches, in order (from the first request on). */
 export async function openPage(browser, url) {
   const page = await browser.newPage();
   const problems = [];
+  const wasm = [];
+  page.on("request", (r) => r.url().endsWith(".wasm") && wasm.push(r.url().split("/").pop()));
   page.on("pageerror", (e) => problems.push(e.message));
   page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
   if (process.env.DEBUG_CONSUMERS) page.on("console", (m) => console.log("page:", m.type(), m.text()));
   await page.goto(url);
-  return { page, problems };
+  return { page, problems, wasm };
 }
 
 /** The last line of a row's output, parsed: smoke-lib's result. */

@@ -2,7 +2,8 @@
 // folder: Node 18, 20 (this machine's), 22, 24 and 26 with ESM and CommonJS, Deno 2 through
 // node_modules and through an `npm:` import, Bun 1 with ESM and CommonJS, and Cloudflare's
 // workerd running examples/worker bundled the way wrangler does. Every row runs the same smoke
-// work (tests/consumers/smoke-lib.mjs) against a demo tailnet on loopback.
+// work (tests/consumers/smoke-lib.mjs) against a demo tailnet on loopback, whose first policy
+// call loads the policy tools with nothing imported for them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, writeFileSync } from "node:fs";
@@ -78,7 +79,10 @@ test("Cloudflare Workers on workerd: examples/worker mints an ephemeral tagged k
   const modules = await bundleWorker({ esbuild, entry: join(row, "worker-harness.mjs"), outdir: out });
   // The workerd condition picked index.workerd.js, which imports the .wasm as a module: had the
   // browser entry been picked, its top-level fetch of the .wasm would fail in workerd.
-  assert.deepEqual(modules.map((m) => m.type), ["esModule", "wasm"], "the .wasm is its own module, as wrangler bundles it");
+  // Both modules' .wasm files are modules of their own, as wrangler bundles them; the policy one
+  // is instantiated when the Worker first uses the tools.
+  assert.deepEqual(modules.map((m) => m.type), ["esModule", "wasm", "wasm"], "each .wasm is its own module, as wrangler bundles it");
+  assert.deepEqual(modules.slice(1).map((m) => m.name).sort(), ["tailscale_wasm_bg.wasm", "tailscale_wasm_policy_bg.wasm"]);
   const port = await freePort();
   const mintToken = "mint-token-for-the-test";
   writeFileSync(join(out, "config.capnp"), workerdConfig({

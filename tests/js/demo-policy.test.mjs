@@ -106,7 +106,7 @@ test("details=true: the stored text in base64, warnings and errors, and the ETag
   // Any other value is false: the plain text.
   assert.equal(await (await api("/tailnet/-/acl?details=1")).text(), SEED_POLICY);
   // A group naming someone the tailnet does not know is a warning, as in the spec's example.
-  const unknown = `{"groups": {"group:x": ["nobody@example.com", "amelie@example.com"]}} // é`;
+  const unknown = `{"groups": {"group:x": ["nobody@example.com", "amelie@example.com"]}} // é\n`;
   assert.equal((await set(unknown)).status, 200);
   const after = await (await api("/tailnet/-/acl?details=true")).json();
   assert.equal(Buffer.from(after.acl, "base64").toString("utf8"), unknown, "UTF-8 round trip");
@@ -189,12 +189,15 @@ test("POST stores the body as sent, answers it by Accept with its ETag, and refu
   await refused("{\n  \"acls\": [,]\n}", {}, /^line 2, column 12: unexpected ","/);
   await refused('// a comment\n{"acls": []}', json, /not valid JSON: line 1, column 1/);
   await refused('{"acls": [],}', json, /line 1, column 12: trailing comma/);
+  await refused('{"acls": [],\n "acls": []}', {}, /^line 2, column 2: duplicate member name "acls"/);
+  await refused('{"acls": [], "acls": []}', json, /line 1, column 14: duplicate member name "acls"/);
+  await refused('{"acls": []} // no line break', {}, /^line 1, column 14: unterminated \/\/ comment/);
   await refused("", {}, /empty/);
   await refused("[]", {}, /JSON object/);
   await refused('{"postures": {"posture:x": ["custom:x === 1"]}}', {}, /postures\["posture:x"\]\[0\]/);
   await refused('{"grants": [{"src": ["*"], "dst": ["*"], "ip": ["*"], "srcPosture": ["posture:nope"]}]}', {}, /grants\[0\]\.srcPosture\[0\]: "posture:nope" is not defined/);
   const failing = await refused('{"acls": [], "tests": [{"src": "a@example.com", "accept": ["tag:prod:443"]}]}', {}, /^test\(s\) failed$/);
-  assert.deepEqual(failing.data, [{ user: "a@example.com", errors: ['address "tag:prod:443" from "a@example.com": want: Accept, got: Drop'] }]);
+  assert.deepEqual(failing.data, [{ user: "a@example.com", errors: ['[acl test error]: address "tag:prod:443" (protocol "tcp"): want: Accept, got: Drop'] }]);
   assert.equal((await get()).etag, before, "nothing written");
   // A refused body wins over a stale If-Match (RFC 9110 §13.2.1).
   assert.equal((await set("{", { "if-match": '"stale"' })).status, 400);
@@ -263,6 +266,7 @@ test("validate: posture names, conditions and srcPosture references are checked"
     ["custom:tier IS SET 1", /unexpected "1"/],
     ["node:os < 'x'", /versions, of node:osVersion and node:tsVersion/],
     ["custom:n >= true", /not true or false/],
+    ["node:tsAutoUpdate == TRUE", /true and false are written in lower case/],
     ["node:tsVersion >= 1.6", /a version is quoted/],
     ["bogus:thing == 1", /column 1: unknown attribute namespace "bogus:"/],
     ["node:color == 'red'", /unknown node attribute/],
@@ -272,8 +276,8 @@ test("validate: posture names, conditions and srcPosture references are checked"
   ]) {
     await refused(file({ "posture:x": ["custom:ok IS SET", condition] }), 'postures["posture:x"][1]', why);
   }
-  // Keywords in any case, quoted strings, numbers, lists.
-  const fine = ["custom:x is set", "custom:x Not Set", "ip:country in ['CA', 'US']", "node:os NOT IN ['windows']", "falcon:ztaScore>=70", "node:tsAutoUpdate == TRUE", "custom:n != -1.5", "node:osVersion < '15.1'", "fleetPolicy:disk-check == 'pass'"];
+  // Operators in any case, quoted strings, numbers, lists (tests/js/posture-grammar.test.mjs has the whole grammar).
+  const fine = ["custom:x is set", "custom:x Not Set", "ip:country in ['CA', 'US']", "node:os NOT IN ['windows']", "falcon:ztaScore>=70", "node:tsAutoUpdate == true", "custom:n != -1.5", "node:osVersion < '15.1'", "fleetPolicy:disk-check == 'pass'"];
   assert.deepEqual((await validate(file({ "posture:x": fine }))).body, {});
 
   const refs = await validate(
@@ -312,14 +316,14 @@ test("validate with a list of tests runs them against the current file, postures
   const notProvisioned = await run([{ ...provisioned, srcPostureAttrs: { "custom:provisioned": false } }, { src: "amelie@example.com", accept: ["tag:prod:443"] }]);
   assert.equal(notProvisioned.body.message, "test(s) failed");
   assert.deepEqual(notProvisioned.body.data, [
-    { user: "amelie@example.com", errors: ['address "tag:prod:443" from "amelie@example.com": want: Accept, got: Drop'] },
-    { user: "amelie@example.com", errors: ['address "tag:prod:443" from "amelie@example.com": want: Accept, got: Drop'] },
+    { user: "amelie@example.com", errors: ['[acl test error]: address "tag:prod:443" (protocol "tcp"): want: Accept, got: Drop'] },
+    { user: "amelie@example.com", errors: ['[acl test error]: address "tag:prod:443" (protocol "tcp"): want: Accept, got: Drop'] },
   ]);
   // A string "true" is not the boolean true.
   assert.equal((await run([{ ...provisioned, srcPostureAttrs: { "custom:provisioned": "true" } }])).body.message, "test(s) failed");
   // A deny that the file accepts.
   const deny = await run([{ src: "tag:ci", deny: ["tag:prod:22", "lab-net:22"] }]);
-  assert.deepEqual(deny.body.data, [{ user: "tag:ci", errors: ['address "tag:prod:22" from "tag:ci": want: Drop, got: Accept'] }]);
+  assert.deepEqual(deny.body.data, [{ user: "tag:ci", errors: ['[acl test error]: address "tag:prod:22" (protocol "tcp"): want: Drop, got: Accept'] }]);
   // Versions by cmpver: 1.60 and 1.100 are >= '1.60'; 1.58.2 and 1.9 are not.
   const version = (v, want) => ({ src: "demo@example.com", srcPostureAttrs: { "node:tsVersion": v, "node:tsReleaseTrack": "stable" }, [want]: ["build-box:22"] });
   assert.deepEqual((await run([version("1.60", "accept"), version("1.100.0", "accept"), version("1.58.2", "deny"), version("1.9", "deny")])).body, {});
@@ -527,9 +531,15 @@ test("the HuJSON reader: strict, with line and column; standardize keeps bytes a
   assert.equal(std.split("\n").length, 3);
   assert.deepEqual(JSON.parse(std), [1, 2]);
   assert.deepEqual(parseHujson('{"__proto__": 1}').value, JSON.parse('{"__proto__": 1}'));
+  // A // comment ends at LF only, as in hujson: the 2 after a lone CR is commented out.
+  assert.deepEqual(parseHujson("[1, // a\r2\n]").value, [1]);
+  assert.equal(standardize("[1, /*\ta\r\n\t*/ 2,\t// \t\n]"), "[1,   \t \r\n\t   2 \t   \t\n]", "tabs, CRs and LFs in comments stay");
+  // A name twice is HuJSON (the last is read, as JSON.parse reads it); the policy routes refuse it.
+  assert.deepEqual(parseHujson('{"a": 1, "b": 0, "a": 2}').value, JSON.parse('{"a": 1, "b": 0, "a": 2}'));
+  assert.throws(() => parseHujson('{"a": 1, "a": 2}', { uniqueNames: true }), /line 1, column 10: duplicate member name "a"/);
   for (const [bad, why] of [
     ["{'a': 1}", /line 1, column 2: expected a member name/],
-    ['{"a": 1, "a": 2}', /line 1, column 10: duplicate member name "a"/],
+    ["null//", /line 1, column 5: unterminated \/\/ comment/],
     ["[1,,2]", /line 1, column 4/],
     ["[0x10]", /line 1, column 3/],
     ["[NaN]", /line 1, column 2: unexpected "N"/],

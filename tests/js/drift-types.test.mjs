@@ -41,8 +41,8 @@ function promisedFields() {
   return out;
 }
 
-// Fields every answer carries although the spec does not mark them required (API.md, "Types that
-// fit what the API returns"); tests/drift.rs holds the runtime tables to the same list.
+// Fields every answer carries although the spec does not mark them required (the README's "The
+// client", **Types**); tests/drift.rs holds the runtime tables to the same list.
 const ALWAYS_ANSWERED = { Key: ["id"], OAuthApp: ["id"], Device: ["nodeId"] };
 
 const props = (schema) => new Set(Object.keys(resolve(schema).properties ?? {}));
@@ -113,6 +113,6 @@ test("the fields the TypeScript models promise are the spec's required ones and 
   };
   for (const [name, schema] of Object.entries(answers)) {
     const want = new Set([...(resolve(schema).required ?? []), ...(ALWAYS_ANSWERED[name] ?? [])]);
-    assert.deepEqual([...promised[name]].sort(), [...want].sort(), `${name}: the declarations promise ${[...promised[name]].join(", ") || "nothing"}; the spec and API.md say ${[...want].join(", ") || "nothing"}`);
+    assert.deepEqual([...promised[name]].sort(), [...want].sort(), `${name}: the declarations promise ${[...promised[name]].join(", ") || "nothing"}; the spec and the README say ${[...want].join(", ") || "nothing"}`);
   }
 });

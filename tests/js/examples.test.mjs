@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { promisify } from "node:util";
-import { cpSync, mkdirSync, readFileSync, statSync, existsSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, statSync, existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { TailscaleClient } from "tailscale-wasm";
 import { startTailnet, federatedCredentials, gate, until } from "./helpers.mjs";
@@ -150,19 +150,30 @@ async function consent(url, choice) {
   await fetch(answer.headers.get("location"));
 }
 
-test("gate-provisioned: a dry run shows the diff and writes nothing; a run gates; a second run changes nothing", async () => {
+test("gate-provisioned: a dry run shows the diff and what it would change, and writes nothing; it never calls a destination gated that an acls rule still opens; once that rule is narrowed it gates, proves it with the engine and the server, and a second run changes nothing", async () => {
   const acl = "/api/v2/tailnet/-/acl";
   const writes = () => tailnet.requests.filter((r) => r.method === "POST" && r.path === acl);
   const original = tailnet.state.policy.text;
-  const dry = await example("gate-provisioned.mjs", ["--dst", "tag:router", "--dry-run"]);
+  const line = (needle) => original.split("\n").findIndex((l) => l.includes(needle)) + 1;
+  const dry = await example("gate-provisioned.mjs", ["--dst", "tag:router", "--dry-run"]).catch((e) => e);
+  assert.equal(dry.code, 3, "not gated: exit 3");
   assert.match(dry.stdout, /posture:provisioned: already defined/);
   assert.match(dry.stdout, /tag:router: added a grant from autogroup:member requiring posture:provisioned/);
   assert.match(dry.stdout, /dry run: would write, with If-Match "[0-9a-f]{64}":/);
   assert.match(dry.stdout, /^\+ .*"dst": \["tag:router"\]/m);
-  assert.match(dry.stdout, /pass {2}lab-workstation/);
+  assert.match(dry.stdout, /access it would change: none/);
+  // The seeded acls[0] admits admins to tag:router on any port: build-box (an admin's, not
+  // provisioned) still gets in, and the example says so rather than "gated".
+  assert.match(dry.stdout, /tag:router \(lab-router\) port 22: NOT gated by posture:provisioned/);
+  // The line is the rule's in the edited file: the new grant (6 lines) sits above it.
+  assert.match(dry.stdout, new RegExp(`build-box\\S* still gets in without it, through acls\\[0\\] \\(line ${line('"src": ["group:admins"], "dst": ["lab-net:*"') + 6}\\)`));
   assert.match(dry.stdout, /fail {2}build-box.*custom:provisioned is false/);
   assert.equal(writes().length, 0, "the dry run writes nothing");
   assert.equal(tailnet.state.policy.text, original);
+  // The server's own test runner agrees: a device without the posture still reaches it.
+  const admin = new TailscaleClient({ apiKey: tailnet.credentials.apiKey, baseUrl });
+  const open = await admin.policy.test([{ src: "demo@example.com", srcPostureAttrs: {}, deny: ["tag:router:22"] }]);
+  assert.equal(open.ok, false, JSON.stringify(open));
 
   // Gating tag:prod on every grant would cut CI off, and the file's own tests say so: the write
   // is refused and nothing changes.
@@ -173,19 +184,49 @@ test("gate-provisioned: a dry run shows the diff and writes nothing; a run gates
   assert.match(refused.stderr, /tag:ci: .*tag:prod:22/);
   assert.equal(tailnet.state.policy.text, original);
 
-  const run = await example("gate-provisioned.mjs", ["--dst", "tag:router"]);
-  assert.match(run.stdout, /tag:router: added a grant from autogroup:member requiring posture:provisioned/);
-  assert.match(run.stdout, /changed: true/);
-  assert.match(run.stdout, /summary: 1 of 6 devices pass posture:provisioned/);
+  // Written, and still truthful: the grant landed, the destination is not gated.
+  const written = await example("gate-provisioned.mjs", ["--dst", "tag:router"]).catch((e) => e);
+  assert.equal(written.code, 3);
+  assert.match(written.stdout, /changed: true/);
+  assert.match(written.stdout, /NOT gated/);
   assert.equal(writes().filter((w) => w.status === 200).length, 1);
+
+  // A person narrows acls[0] to the lab network: now nothing without the posture gets in.
+  const current = await admin.policy.get();
+  await admin.policy.set(current.text.replace('"dst": ["lab-net:*", "tag:router:*"]', '"dst": ["lab-net:*"]'), { ifMatch: current.etag });
+  const run = await example("gate-provisioned.mjs", ["--dst", "tag:router"]);
+  assert.match(run.stdout, /changed: false/);
+  assert.match(run.stdout, /tag:router \(lab-router\) port 22: gated by posture:provisioned/);
+  assert.match(run.stdout, /proof \(amelie@example.com without posture:provisioned refused, with \{"custom:provisioned":true\} admitted\): engine pass; server pass/);
+  assert.match(run.stdout, /summary: 1 of 7 devices pass posture:provisioned/);
   assert.ok(writes().every((w) => w.headers["if-match"]), "If-Match on every write");
   const comments = (t) => t.match(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g);
   assert.deepEqual(comments(tailnet.state.policy.text), comments(original));
 
   const again = await example("gate-provisioned.mjs", ["--dst", "tag:router"]);
   assert.match(again.stdout, /changed: false/);
-  assert.equal(writes().filter((w) => w.status === 200).length, 1, "nothing sent the second time");
   const bad = await example("gate-provisioned.mjs", []).catch((e) => e);
+  assert.equal(bad.code, 2);
+  await admin.policy.set(original, { overwrite: true });
+});
+
+test("who-can-reach lists who reaches a destination with each rule's line, and who only a posture stops, with the reason", async () => {
+  const stored = tailnet.state.policy.text;
+  const lineOf = (needle) => stored.split("\n").findIndex((l) => l.includes(needle)) + 1;
+  const router = await example("who-can-reach.mjs", ["--dst", "tag:router", "--port", "22"]);
+  assert.match(router.stdout, new RegExp(`reaches {6}build-box\\S* through acls\\[0\\] \\(line ${lineOf('"src": ["group:admins"]')}\\)`));
+  const prod = await example("who-can-reach.mjs", ["--dst", "tag:prod", "--port", "443"]);
+  assert.match(prod.stdout, /stopped {6}amelie-laptop\S* at grants\[0\] \(line \d+\): custom:provisioned is not set/);
+  assert.match(prod.stdout, /1 reaches, 0 may, \d+ stopped by a posture/);
+  // Behind the lab router: an address of its approved route, by ICMP.
+  const lab = await example("who-can-reach.mjs", ["--dst", "10.0.0.7", "--proto", "icmp"]);
+  assert.match(lab.stdout, /reaches {6}build-box/);
+  // A file not saved yet: with acls[0] narrowed to the lab network, nobody reaches tag:router.
+  const file = `${work}/next.hujson`;
+  writeFileSync(file, stored.replace('"dst": ["lab-net:*", "tag:router:*"]', '"dst": ["lab-net:*"]'));
+  const next = await example("who-can-reach.mjs", ["--dst", "tag:router", "--port", "22", "--policy", file]);
+  assert.match(next.stdout, /0 reach, 0 may, 0 stopped by a posture/);
+  const bad = await example("who-can-reach.mjs", []).catch((e) => e);
   assert.equal(bad.code, 2);
 });
 

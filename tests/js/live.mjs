@@ -13,7 +13,10 @@
 // What it does: every read-only operation; creates, reads and deletes an auth key; creates,
 // updates, reads and deletes an OAuth app; sets, reads and deletes `custom:tailscale_wasm_live`
 // on TAILSCALE_LIVE_DEVICE; reads the policy file, checks it locally and with the server, and
-// makes an update that changes nothing (it must report `changed: false`). Everything it makes
+// makes an update that changes nothing (it must report `changed: false`); and holds the access
+// engine to the server: the engine's predictions for sampled sources, destinations and ports
+// (with posture attributes on both sides of each condition) become tests, posted in one
+// `/acl/validate` against the tailnet's own file, and every disagreement is printed. Everything it makes
 // is named "tailscale-wasm live <time>" and deleted again, also after a failure or Ctrl-C; what
 // it could not delete is printed. One call at a time (the client honours 429 and Retry-After),
 // and at most 100 requests, 15 of them kept for cleanup. Every JSON answer is checked against
@@ -37,7 +40,7 @@ if (missing.length) {
 if (process.argv.includes("--preflight")) process.exit(0);
 
 const { TailscaleClient } = await import("tailscale-wasm");
-const { PolicyDocument } = await import("tailscale-wasm/policy");
+const { PolicyDocument, AccessModel, parsePostureCondition } = await import("tailscale-wasm/policy");
 const { validator, responsePointer, operationFor } = await import("./spec.mjs");
 
 const MAX_REQUESTS = 100;
@@ -131,6 +134,64 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 
+// ---- the access engine against the server ---------------------------------------------------
+
+/** Attributes on each side of a posture's conditions: ones that pass every `==`, `IN`, `IS SET`
+ *  and ordering condition it can satisfy, and none at all (which fails all but `NOT SET`). */
+function postureSides(conditions) {
+  const pass = {};
+  for (const text of conditions) {
+    const c = parsePostureCondition(text);
+    const v = Array.isArray(c.value) ? c.value[0] : c.value;
+    if (c.operator === "==" || c.operator === "IN" || c.operator === ">=" || c.operator === "<=") pass[c.attribute] = v;
+    else if (c.operator === "IS SET") pass[c.attribute] = true;
+    else return [{}];
+  }
+  return [pass, {}];
+}
+
+/** The engine's predictions as tests: for a few devices (by address, so a test names one
+ *  source) toward a few others, on the ports the file names and one it does not, with each
+ *  posture's attributes present and absent. What the engine cannot decide is left out. One
+ *  `policy.test` then asks the server, and its failures are the disagreements. */
+async function engineAgrees(text) {
+  const all = await client.devices.list({ fields: "all" });
+  const ipv4 = (d) => d.addresses?.find((a) => a.includes("."));
+  const sample = all.filter((d) => ipv4(d) && !d.isExternal).slice(0, 5);
+  // Attributes are not read for the sample: each test carries its own (srcPostureAttrs).
+  const users = await client.users.list({ type: "all" }).catch(() => undefined);
+  const model = AccessModel.build({ policy: text, devices: all, users });
+  const doc = PolicyDocument.parse(text);
+  const ports = new Set([22, 443, 65000]);
+  for (const rule of [...(doc.get("/grants") ?? []), ...(doc.get("/acls") ?? [])]) {
+    for (const entry of [...(rule.ip ?? []), ...(rule.dst ?? []).map((d) => d.slice(d.lastIndexOf(":") + 1))]) {
+      const first = Number(String(entry).split(":").pop().split(/[,-]/)[0]);
+      if (Number.isInteger(first) && first > 0) ports.add(first);
+    }
+  }
+  const sides = [{}, ...Object.values(doc.get("/postures") ?? {}).flatMap((c) => postureSides(c))];
+  const tests = [];
+  for (const s of sample) {
+    for (const d of sample) {
+      if (s === d) continue;
+      for (const port of [...ports].slice(0, 6)) {
+        for (const attrs of sides) {
+          if (tests.length >= 60) break;
+          const probe = { src: ipv4(s), srcPostureAttrs: attrs, accept: [`${ipv4(d)}:${port}`] };
+          const local = model.runTests([probe]);
+          if (local.data.some((e) => e.warnings?.length)) continue; // indeterminate: no prediction
+          tests.push(local.ok ? probe : { src: probe.src, srcPostureAttrs: attrs, deny: probe.accept });
+        }
+      }
+    }
+  }
+  if (!tests.length) return "no device pairs to sample";
+  const server = await client.policy.test(tests);
+  const disagreements = server.data.flatMap((e) => (e.errors ?? []).map((m) => `${e.user}: ${m}`));
+  expect(server.ok, `the engine and the server disagree on ${disagreements.length} of ${tests.length} predictions:\n  ${disagreements.join("\n  ")}`);
+  return `${tests.length} predictions (${tests.filter((t) => t.accept).length} accept, ${tests.filter((t) => t.deny).length} drop), all confirmed`;
+}
+
 // ---- the run --------------------------------------------------------------------------------
 async function main() {
   console.log(`make live against ${options.baseUrl ?? "https://api.tailscale.com"}, tailnet ${options.tailnet}, as ${env.TAILSCALE_API_KEY ? "an API key" : "an OAuth client"}; everything made is named "${label}"`);
@@ -178,6 +239,7 @@ async function main() {
       });
     }
   }
+  if (file) await check("the access engine agrees with the server's test runner", () => engineAgrees(file.text));
   await check("policy.update with an edit that changes nothing", async () => {
     const result = await policy.update(() => {});
     expect(result.changed === false, `changed is ${result.changed}`);

@@ -64,6 +64,8 @@ for (const [mode, vars] of [
     assert.match(out, /ok {4}policy\.update with an edit that changes nothing \(changed: false/);
     assert.match(out, /ok {4}devices\.setAttribute, getAttributes, deleteAttribute/);
     for (const read of ["client.request GET", "policy.test", "policy.preview", "policy.evaluatePostures"]) assert.ok(out.includes(`ok    ${read}`), `${read} did not run:\n${out}`);
+    // The engine's predictions, confirmed by the demo tailnet's own (independent) test runner.
+    assert.match(out, /ok {4}the access engine agrees with the server's test runner \(\d+ predictions \(\d+ accept, \d+ drop\), all confirmed\)/);
     assert.doesNotMatch(out, /UNKNOWN FIELDS|SCHEMA VIOLATIONS|FAIL/);
     assert.ok(tailnet.requests.length <= 100, `${tailnet.requests.length} requests`);
     assert.equal(tailnet.requests.filter((r) => r.method === "POST" && r.path.endsWith("/acl")).length, 0, "the no-op update wrote nothing");

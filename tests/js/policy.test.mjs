@@ -287,6 +287,20 @@ describe("policy.evaluatePostures", () => {
     assert.match(latest.failed.map((f) => f.reason).join(), /1\.58\.2/);
   });
 
+  test("a posture that does not parse is reported with its error, and the others are evaluated", async () => {
+    const text = SEED_POLICY.replace(`"posture:provisioned": ["custom:provisioned == true"],`, `"posture:provisioned": ["custom:provisioned == true"],\n        "posture:broken": ["node:os == 'linux'", "node:os = 'linux'"],`);
+    const report = await admin.policy.evaluatePostures({ text });
+    assert.deepEqual(report.postures.map((p) => p.name), ["posture:provisioned", "posture:broken", "posture:latest"]);
+    const [provisioned, broken, latest] = report.postures;
+    assert.equal(broken.error, "conditions[1] does not parse at column 9: expected an operator such as == or IN (equality is ==)");
+    assert.deepEqual(broken.devices, []);
+    assert.deepEqual(broken.conditions, ["node:os == 'linux'", "node:os = 'linux'"]);
+    for (const p of [provisioned, latest]) {
+      assert.equal("error" in p, false, p.name);
+      assert.ok(p.devices.length > 0, p.name);
+    }
+  });
+
   test("a device that went away between the list and its read is left out", async () => {
     const [gone] = await admin.devices.list({ filter: { hostname: "build-box" } });
     tailnet.fault({ method: "GET", path: `/device/${gone.nodeId}/attributes`, status: 404, body: JSON.stringify({ message: "device not found" }) });
@@ -325,14 +339,52 @@ describe("PolicyDocument", () => {
     assert.ok(doc.toString().includes(`"group:eng": ["demo@example.com"], // everyone, for now`));
     doc.append("/tests", { src: "tag:ci", accept: ["tag:prod:22"] });
     assert.equal(doc.get("/tests").length, 5);
-    doc.set("/autoApprovers/routes/-", "10.0.0.0/8");
-    assert.deepEqual(doc.get("/autoApprovers"), { routes: ["10.0.0.0/8"] }, "a last - makes the missing array");
+    // A missing parent is made only for a name: a '-' or an index could mean an array.
+    assert.throws(() => doc.set("/autoApprovers/routes/-", "10.0.0.0/8"), (e) => e instanceof TailscaleValidationError && e.issues[0].field === "pointer" && e.message.includes('"/autoApprovers/routes/-"'));
+    assert.throws(() => doc.set("/nope/0/srcPosture", ["posture:provisioned"]), TailscaleValidationError);
+    doc.append("/autoApprovers/routes", "10.0.0.0/8");
+    assert.deepEqual(doc.get("/autoApprovers"), { routes: ["10.0.0.0/8"] }, "append makes the missing array");
     assert.equal(doc.remove("/autoApprovers"), true);
     assert.equal(doc.remove("/hosts/lab-net"), true);
     assert.equal(doc.remove("/hosts/lab-net"), false);
     assert.ok(!doc.toString().includes("routed by lab-router"), "its own comment went with it");
     const rest = comments(SEED_POLICY).filter((c) => c !== "// routed by lab-router");
     assert.deepEqual(comments(doc.toString()), rest);
+  });
+
+  test("pointers as names: an array of tokens needs no escaping of ~ and /", () => {
+    const doc = PolicyDocument.parse(SEED_POLICY);
+    const name = "posture:a/b~c";
+    doc.set(["postures", name], ["custom:x == 1"]);
+    assert.ok(doc.toString().includes(`"posture:a/b~c": ["custom:x == 1"]`));
+    assert.deepEqual(doc.get(["postures", name]), ["custom:x == 1"]);
+    assert.deepEqual(doc.get("/postures/posture:a~1b~0c"), ["custom:x == 1"], "the same member by RFC 6901 text");
+    doc.append(["postures", name], "custom:y == 2");
+    assert.deepEqual(doc.get(["postures", name]), ["custom:x == 1", "custom:y == 2"]);
+    assert.equal(doc.remove(["postures", name]), true);
+    assert.equal(doc.get(["postures", name]), undefined);
+    assert.deepEqual(doc.get([]), doc.toJSON(), "[] is the root");
+    assert.deepEqual(doc.get(["grants", "0", "dst"]), ["tag:prod"]);
+    for (const bad of [["postures", 1], [null], "postures", 42]) {
+      assert.throws(() => doc.get(bad), TailscaleValidationError, JSON.stringify(bad));
+    }
+    const err = (() => {
+      try {
+        doc.set(["postures", 1], []);
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.deepEqual(fieldsOf(err), ["pointer[1]"]);
+  });
+
+  test("remove takes the comment block directly above the element", () => {
+    const doc = PolicyDocument.parse(SEED_POLICY);
+    assert.equal(doc.remove("/grants/1"), true);
+    assert.ok(!doc.toString().includes("// CI deploys to production over SSH."), "the rule's comment went with it");
+    const rest = comments(SEED_POLICY).filter((c) => c !== "// CI deploys to production over SSH.");
+    assert.deepEqual(comments(doc.toString()), rest);
+    assert.equal(doc.get("/grants").length, 1);
   });
 
   test("setPosture checks the conditions first, and changes nothing unless all pass", () => {

@@ -1,4 +1,4 @@
-// The transport rules (design/API.md, "Transport rules"): no credential in clear text to a
+// The transport rules (the README's "Transport rules"): no credential in clear text to a
 // remote host, none in the URL, and none through a redirect. The redirect test runs two loopback
 // servers: the first answers 307 to the second on every path, token endpoints included, and the
 // second must never hear from the client.

@@ -22,6 +22,9 @@
 // - Scopes: `devices:core` to read devices (and to write them: delete, tags),
 //   `devices:posture_attributes` for attributes, `devices:routes` for routes.
 // - `extraDevices: n` (createDemoTailnet's option) adds n generated devices, for large lists.
+// - The seed includes one shared-in device (`isExternal: true`), sasha-nas, owned by the shared
+//   user sasha@partner.example: it keeps the addresses and MagicDNS name of its own tailnet
+//   (partner.example) and takes no address from this one's sequence.
 
 import { HttpError, bad, onlyFields, isObject, newId, iso, isCustomKey, isTag, cidr, isIPv6 } from "./shared.mjs";
 
@@ -78,16 +81,17 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
   let joined = 0;
 
   /** A device joins the tailnet. `custom` holds its first attributes. */
-  function add({ hostname, os = "linux", user, tags = [], ephemeral = false, authorized = true, custom = {} }) {
+  function add({ hostname, os = "linux", user, tags = [], ephemeral = false, authorized = true, custom = {}, shared = null }) {
     const nodeId = newId("n");
-    const n = ++joined;
+    // A shared-in device keeps the addresses and name its own tailnet gave it.
+    const n = shared ? 0 : ++joined;
     const created = now();
     const record = {
-      addresses: [`100.64.${Math.floor(n / 250)}.${(n % 250) + 1}`, `fd7a:115c:a1e0::${n.toString(16)}`],
+      addresses: shared ? shared.addresses : [`100.64.${Math.floor(n / 250)}.${(n % 250) + 1}`, `fd7a:115c:a1e0::${n.toString(16)}`],
       id: String(nextLegacyId++),
       nodeId,
       user,
-      name: `${hostname}.${tailnetName.replace(/\W/g, "-")}.ts.net`,
+      name: `${hostname}.${(shared?.tailnet ?? tailnetName).replace(/\W/g, "-")}.ts.net`,
       hostname,
       clientVersion: CLIENT_VERSION,
       updateAvailable: false,
@@ -97,7 +101,7 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
       keyExpiryDisabled: tags.length > 0,
       expires: iso(created + 180 * 86400000),
       authorized,
-      isExternal: false,
+      isExternal: shared !== null,
       machineKey: "mkey:" + nodeId.toLowerCase(),
       nodeKey: "nodekey:" + nodeId.toLowerCase(),
       blocksIncomingConnections: false,
@@ -142,6 +146,11 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
     setAttributes([[box.nodeId, "custom:provisioned", { value: false }]]);
     add({ hostname: "lab-workstation", os: "linux", user: demoUser, custom: { "custom:provisioned": true } });
     add({ hostname: "prod-api", os: "linux", user: demoUser, tags: ["tag:prod"] });
+    // Shared into this tailnet by sasha@partner.example (a shared user, users.mjs), on an older
+    // client: it passes neither seeded posture, and postures do not apply to it anyway.
+    const nas = add({ hostname: "sasha-nas", os: "linux", user: "sasha@partner.example", shared: { tailnet: "partner.example", addresses: ["100.101.102.103", "fd7a:115c:a1e0::6566:6667"] } });
+    nas.clientVersion = "1.56.1";
+    nas.updateAvailable = true;
   }
 
   /** The device's live attributes: expired ones are dropped first. */
@@ -340,5 +349,8 @@ export function createDevices({ state, now, tailnetName, requireScope }) {
     return [200, attributesView(device)];
   }
 
-  return { add, addMany, seed, route, view };
+  /** The posture attributes the API shows for a device (node: and custom:), by nodeId. */
+  const attributesOf = (nodeId) => attributesView(find(nodeId)).attributes;
+
+  return { add, addMany, seed, route, view, attributesOf };
 }

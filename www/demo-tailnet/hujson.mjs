@@ -1,19 +1,23 @@
-// HuJSON as the demo tailnet reads it, written from tailscale/hujson's definition in plain JS:
+// HuJSON as the demo tailnet reads it, written from tailscale/hujson's grammar in plain JS:
 // JSON (RFC 8259) plus `//` and `/* */` comments and a comma after the last element of an
-// object or array; nothing else (no single quotes, unquoted names, hex, NaN or BOM). The same
-// reader with `hujson: false` is a strict JSON reader, so both kinds of body get errors that
-// name a line and a column.
+// object or array; nothing else (no single quotes, unquoted names, hex, NaN or BOM). A `//`
+// comment ends at "\n" only and must end: `null//` is an error, as in hujson. The same reader
+// with `hujson: false` is a strict JSON reader, so both kinds of body get errors that name a
+// line and a column. tests/js/hujson-conformance.test.mjs holds it to tailscale/hujson's own
+// test tables and to tests/data/hujson-grammar.json, the table the Rust parser passes too.
 //
-// Choices where the definition is silent:
-// - A member name that appears twice in one object is an error (Go's encoding/json would keep
-//   the last; Tailscale's newer JSON reader refuses it, and a policy with two "acls" is a
-//   mistake either way).
-// - Nesting deeper than MAX_DEPTH is an error, so that a 1 MiB body of `[` cannot exhaust the
-//   stack.
-// - `standardize` keeps line breaks inside comments and replaces every other character with as
-//   many spaces as its UTF-8 encoding has bytes, so byte offsets and line numbers both hold.
+// Choices where hujson is silent:
+// - More than MAX_DEPTH arrays and objects open at once is an error, so that a 1 MiB body of
+//   `[` cannot exhaust the stack (hujson sets no limit; Go's encoding/json, which reads its
+//   output, stops at 10,000; the Rust parser stops at 1000 too).
+// - With `uniqueNames`, a member name that appears twice in one object is an error (hujson
+//   and Go's encoding/json keep both and read the last; the policy routes refuse them, as a
+//   policy with two "acls" is a mistake).
+// - `standardize` is hujson's Standardize: every comment byte but tab, CR and LF, and each
+//   trailing comma, becomes a space (a character as many spaces as its UTF-8 bytes), so byte
+//   offsets and line numbers both hold.
 
-const MAX_DEPTH = 512;
+export const MAX_DEPTH = 1000;
 
 export class HujsonError extends Error {
   constructor(message, line, column) {
@@ -37,12 +41,12 @@ export function position(text, offset) {
 const describe = (c) => (c === undefined ? "end of input" : JSON.stringify(c));
 
 /**
- * Parses `text`. Returns `{ value, root, extras }`: the plain value, a tree of nodes
- * (`{ type, start, end, value, members?: { name, nameStart, node }[], elements?: node[] }`,
- * offsets into `text`) and the `[start, end)` ranges of comments and trailing commas.
- * Throws HujsonError.
+ * Parses `text`. Returns `{ value, root, extras }`: the plain value (of a name given twice, the
+ * last), a tree of nodes (`{ type, start, end, value, members?: { name, nameStart, node }[],
+ * elements?: node[] }`, offsets into `text`) and the `[start, end)` ranges of comments and
+ * trailing commas. Throws HujsonError; with `uniqueNames`, also for a name given twice.
  */
-export function parseHujson(text, { hujson = true } = {}) {
+export function parseHujson(text, { hujson = true, uniqueNames = false } = {}) {
   let i = 0;
   const extras = [];
   const fail = (message, at = i) => {
@@ -57,7 +61,8 @@ export function parseHujson(text, { hujson = true } = {}) {
       else if (c === "/" && hujson && text[i + 1] === "/") {
         const start = i;
         const nl = text.indexOf("\n", i);
-        i = nl < 0 ? text.length : nl;
+        if (nl < 0) fail("unterminated // comment: the text ends before its line break", start);
+        i = nl;
         extras.push([start, i]);
       } else if (c === "/" && hujson && text[i + 1] === "*") {
         const start = i;
@@ -102,11 +107,12 @@ export function parseHujson(text, { hujson = true } = {}) {
 
   const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
+  /** A value inside `depth` open arrays and objects. */
   function value(depth) {
-    if (depth > MAX_DEPTH) fail(`nesting deeper than ${MAX_DEPTH}`);
     skip();
     const start = i;
     const c = text[i];
+    if ((c === "{" || c === "[") && depth >= MAX_DEPTH) fail(`nesting deeper than ${MAX_DEPTH} levels`);
     if (c === "{") return object(start, depth);
     if (c === "[") return array(start, depth);
     if (c === '"') {
@@ -158,7 +164,7 @@ export function parseHujson(text, { hujson = true } = {}) {
       if (text[i] !== '"') fail(`expected a member name in double quotes, found ${describe(text[i])}`);
       const nameStart = i;
       const name = string();
-      if (Object.hasOwn(obj, name)) fail(`duplicate member name ${JSON.stringify(name)}`, nameStart);
+      if (uniqueNames && Object.hasOwn(obj, name)) fail(`duplicate member name ${JSON.stringify(name)}`, nameStart);
       skip();
       if (text[i] !== ":") fail(`expected ":" after the member name, found ${describe(text[i])}`);
       i++;
@@ -192,15 +198,16 @@ export function parseHujson(text, { hujson = true } = {}) {
   return { value: root.value, root, extras };
 }
 
-/** The text with comments and trailing commas replaced by spaces (offsets and lines hold).
- *  Throws HujsonError when `text` is not HuJSON. */
+/** The text with comments and trailing commas replaced by spaces but for tabs, CRs and LFs in
+ *  comments, as hujson's Standardize (offsets and lines hold). Throws HujsonError when `text`
+ *  is not HuJSON. */
 export function standardize(text) {
   const { extras } = parseHujson(text);
   let out = "";
   let at = 0;
   for (const [start, end] of extras) {
     out += text.slice(at, start);
-    for (const ch of text.slice(start, end)) out += ch === "\n" || ch === "\r" ? ch : " ".repeat(Buffer.byteLength(ch));
+    for (const ch of text.slice(start, end)) out += ch === "\t" || ch === "\n" || ch === "\r" ? ch : " ".repeat(Buffer.byteLength(ch));
     at = end;
   }
   return out + text.slice(at);

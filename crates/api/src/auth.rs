@@ -2,10 +2,10 @@
 //! clock is passed in as Unix milliseconds.
 
 use tailscale_wire::error::Error;
-use tailscale_wire::http::{form_body, Expect, HttpRequest};
+use tailscale_wire::http::{form_body, push_query, Expect, HttpRequest};
 use tailscale_wire::json::{Json, Kind, Ty};
 use tailscale_wire::method::Method;
-use tailscale_wire::text::join;
+use tailscale_wire::text::{join, split, trim_end};
 
 /// Tokens are re-minted this long before they expire, so none expires in flight.
 pub const REFRESH_MARGIN_MS: u64 = 60_000;
@@ -102,7 +102,7 @@ impl TokenResponse {
             // Whole seconds as text ("3600"): integer parsing keeps float parsing out of the wasm.
             Kind::String => x
                 .as_string()
-                .and_then(|s| s.trim().parse::<u32>().ok())
+                .and_then(|s| s.trim_ascii().parse::<u32>().ok())
                 .map(f64::from),
             _ => None,
         });
@@ -145,19 +145,20 @@ pub fn oauth_token_request(
 ) -> HttpRequest {
     let scope = join(scopes.iter().map(String::as_str), " ");
     let tag = join(tags.iter().map(String::as_str), " ");
-    let mut pairs = vec![
+    let mut form = form_body(&[
         ("client_id", client_id),
         ("client_secret", client_secret.expose()),
         ("grant_type", "client_credentials"),
-    ];
+    ]);
+    // The form is not empty, so each pair pushed goes after an `&`.
     if !scope.is_empty() {
-        pairs.push(("scope", &scope));
+        push_query(&mut form, "scope", &scope);
     }
     if !tag.is_empty() {
-        pairs.push(("tags", &tag));
+        push_query(&mut form, "tags", &tag);
     }
     // Retried like a GET: a second token is harmless.
-    token_endpoint("/api/v2/oauth/token", form_body(&pairs)).idempotent()
+    token_endpoint("/api/v2/oauth/token", form).idempotent()
 }
 
 /// `POST /api/v2/oauth/token-exchange` with an OIDC ID token. Retried like a GET: the ID token
@@ -178,13 +179,13 @@ pub fn jwt_exp_with<J: Json>(
     token: &str,
     parse: impl Fn(&str) -> Option<J>,
 ) -> Result<Option<f64>, &'static str> {
-    let mut parts = token.split('.');
+    let mut parts = split(token, b'.');
     let (Some(_), Some(payload), Some(_), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err("is not a JWT (expected three dot-separated parts)");
     };
-    let bytes = tailscale_wire::encoding::base64url_decode(payload.trim_end_matches('='))
+    let bytes = tailscale_wire::encoding::base64url_decode(trim_end(payload, b'='))
         .ok_or("is not a JWT (its payload is not base64url)")?;
     let text = String::from_utf8(bytes).map_err(|_| "is not a JWT (its payload is not text)")?;
     let claims = parse(&text).ok_or("is not a JWT (its payload is not JSON)")?;

@@ -3,7 +3,7 @@
 use crate::auth::{header_safe, Credentials, Secret};
 use tailscale_wire::error::Issue;
 use tailscale_wire::json::Json;
-use tailscale_wire::text::{cat, decimal, join};
+use tailscale_wire::text::{cat, decimal, trim_end};
 use tailscale_wire::validate::{self, finish, Input};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.tailscale.com";
@@ -45,10 +45,11 @@ pub fn parse<J: Json>(value: J, id_token_fn: bool) -> Result<(Config, Credential
     let max_concurrency = input.integer("maxConcurrency");
     let user_agent = input.string("userAgent");
     check_range(&mut input, "maxConcurrency", max_concurrency, 1, 1024);
-    if user_agent
-        .as_deref()
-        .is_some_and(|u| !header_safe(&u.replace(' ', "_")))
-    {
+    // Header-safe once each space is read as a printable character (no `str::replace`, whose
+    // char search costs wasm).
+    let printable =
+        |u: &String| !u.is_empty() && u.bytes().all(|b| b == b' ' || b.is_ascii_graphic());
+    if user_agent.as_ref().is_some_and(|u| !printable(u)) {
         input.issue("userAgent", "must be printable ASCII");
     }
     if let Some(t) = tailnet {
@@ -119,7 +120,7 @@ pub fn url<J: Json>(
         return default.to_owned();
     };
     input.check(name, validate::transport_url(&url, allow_insecure_http));
-    url.trim_end_matches('/').to_owned()
+    trim_end(&url, b'/').to_owned()
 }
 
 fn check_range<J: Json>(input: &mut Input<J>, field: &str, n: Option<i64>, lo: i64, hi: i64) {
@@ -143,20 +144,26 @@ fn secret<J: Json>(input: &mut Input<J>, name: &'static str) -> Option<Secret> {
 }
 
 fn credentials<J: Json>(input: &mut Input<J>, id_token_fn: bool) -> Option<Credentials> {
-    let given: Vec<&str> = ["apiKey", "oauth", "federated"]
-        .into_iter()
-        .filter(|name| input.present(name))
-        .collect();
-    if given.len() != 1 {
+    // Which are given, counted and listed in one loop.
+    let (mut given, mut got) = (0, String::new());
+    for name in ["apiKey", "oauth", "federated"] {
+        if input.present(name) {
+            if given > 0 {
+                got.push_str(", ");
+            }
+            got.push_str(name);
+            given += 1;
+        }
+    }
+    if given != 1 {
+        if given == 0 {
+            got.push_str("none");
+        }
         input.issue(
             "",
             cat(&[
                 "pass exactly one of apiKey, oauth or federated (got ",
-                &if given.is_empty() {
-                    "none".into()
-                } else {
-                    join(given.iter().copied(), ", ")
-                },
+                &got,
                 ")",
             ]),
         );
@@ -216,7 +223,7 @@ fn credentials<J: Json>(input: &mut Input<J>, id_token_fn: bool) -> Option<Crede
         }
         input.issues.extend(f.finish());
     }
-    if given.len() != 1 {
+    if given != 1 {
         return None;
     }
     api_key.map(Credentials::ApiKey).or(oauth).or(federated)

@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use tailscale_wire::attribute::{attribute_value, AttributeValue};
 use tailscale_wire::error::{Error, Issue};
-use tailscale_wire::http::{api_path, query_string, tailnet_path, Expect, HttpRequest};
+use tailscale_wire::http::{api_path, push_query, tailnet_path, Expect, HttpRequest};
 use tailscale_wire::json::{Json, Kind, Obj, Ty};
 use tailscale_wire::method::Method;
 use tailscale_wire::text::cat;
@@ -254,31 +254,19 @@ const DEVICE: Expect = Expect::Object(DEVICE_FIELDS);
 const DEVICE_LIST: Expect = Expect::List("devices", DEVICE_FIELDS);
 const ATTRIBUTES: Expect = Expect::Object(ATTRIBUTES_FIELDS);
 
-/// Query parameters as read from the options, before encoding.
-type Params = Vec<(String, String)>;
-
 /// Reads the `fields` option (`"all"` or `"default"`) into `query`; `signal` travels in the
 /// same options object.
-fn fields_option<J: Json>(input: &mut Input<J>, query: &mut Params) {
+fn fields_option<J: Json>(input: &mut Input<J>, query: &mut String) {
     input.allow("signal");
     if let Some(f) = input.string("fields") {
         input.check("fields", validate::device_fields(&f));
-        query.push(("fields".into(), f));
+        push_query(query, "fields", &f);
     }
-}
-
-/// The query string of `params`, each value form-encoded.
-fn encode_query(params: &Params) -> String {
-    let pairs: Vec<(&str, &str)> = params
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    query_string(&pairs)
 }
 
 /// Reads `filter`: top-level device properties to match exactly, each a string, a boolean or
 /// a list of strings (a device matches a list when it has every entry), as query parameters.
-fn filter_option<J: Json>(input: &mut Input<J>, query: &mut Params) {
+fn filter_option<J: Json>(input: &mut Input<J>, query: &mut String) {
     let Some(filter) = input.raw("filter") else {
         return;
     };
@@ -289,7 +277,7 @@ fn filter_option<J: Json>(input: &mut Input<J>, query: &mut Params) {
         let field = cat(&["filter.", &name]);
         // Names are letters and digits (checked), so only values need encoding.
         input.check(&field, validate::filter_name(&name));
-        let mut param = |value: &str| query.push((name.clone(), value.to_owned()));
+        let mut param = |value: &str| push_query(query, &name, value);
         let value = filter.get(&name);
         match value.as_ref().map(|v| (v.kind(), v)) {
             Some((Kind::String, v)) => param(&v.as_string().unwrap_or_default()),
@@ -299,12 +287,13 @@ fn filter_option<J: Json>(input: &mut Input<J>, query: &mut Params) {
             }),
             Some((Kind::Array, v)) => {
                 let items = v.items();
-                let strings: Vec<String> = items.iter().filter_map(Json::as_string).collect();
-                if strings.len() != items.len() || strings.is_empty() {
-                    input.issue(&field, "must list at least one string");
+                let mut strings = 0;
+                for s in items.iter().filter_map(Json::as_string) {
+                    param(&s);
+                    strings += 1;
                 }
-                for s in &strings {
-                    param(s);
+                if strings != items.len() || strings == 0 {
+                    input.issue(&field, "must list at least one string");
                 }
             }
             _ => input.issue(&field, "must be a string, a boolean or a list of strings"),
@@ -315,7 +304,7 @@ fn filter_option<J: Json>(input: &mut Input<J>, query: &mut Params) {
 /// `GET /tailnet/{t}/devices`, with `fields` and `filter` as query parameters.
 pub fn list<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     let mut input = Input::new(options, "");
-    let mut query = Vec::new();
+    let mut query = String::new();
     fields_option(&mut input, &mut query);
     filter_option(&mut input, &mut query);
     let mut req = HttpRequest::new(
@@ -323,7 +312,7 @@ pub fn list<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
         tailnet_path(tailnet, &["devices"]),
         DEVICE_LIST,
     );
-    req.query = encode_query(&query);
+    req.query = query;
     finish(input, req).map_err(Error::Validation)
 }
 
@@ -332,11 +321,11 @@ pub fn get<J: Json>(id: J, options: J) -> Result<HttpRequest, Error> {
     let mut issues = Vec::new();
     let id = id_arg("deviceId", id, &mut issues);
     let mut input = Input::new(options, "");
-    let mut query = Vec::new();
+    let mut query = String::new();
     fields_option(&mut input, &mut query);
     issues.extend(input.finish());
     let mut req = HttpRequest::new(Method::Get, api_path(&["device", &id]), DEVICE);
-    req.query = encode_query(&query);
+    req.query = query;
     issues_or(issues, req)
 }
 
@@ -561,7 +550,9 @@ fn read_nodes<J: Json>(input: &mut Input<J>, nodes: J) -> Vec<NodePatch> {
                     let mut entry = Input::new(v, &at);
                     let (value, expiry) = value_and_expiry(&mut entry);
                     input.issues.extend(entry.finish());
-                    patch.extend(value.map(|value| (key, Some(AttributeUpdate { value, expiry }))));
+                    if let Some(value) = value {
+                        patch.push((key, Some(AttributeUpdate { value, expiry })));
+                    }
                 }
                 _ => input.issue(&at, "must be { value, expiry? } or null (null deletes it)"),
             }

@@ -349,8 +349,10 @@ impl FederatedIdentitySpec {
         if let Some(s) = &audience {
             input.check("audience", validate::non_empty(s));
         }
-        for name in custom_claim_rules.iter().flat_map(StringMap::keys) {
-            input.check("customClaimRules", validate::claim_name(name));
+        if let Some(rules) = &custom_claim_rules {
+            for (name, _) in &rules.0 {
+                input.check("customClaimRules", validate::claim_name(name));
+            }
         }
         finish(
             input,

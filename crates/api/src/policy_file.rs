@@ -3,7 +3,7 @@
 //! What a policy means (HuJSON, postures, access) is the policy crate's; this only moves it.
 
 use tailscale_wire::error::{index_field, Error, Issue};
-use tailscale_wire::http::{query_string, tailnet_path, Expect, HttpRequest};
+use tailscale_wire::http::{push_segments, query_string, tailnet_path, Expect, HttpRequest};
 use tailscale_wire::json::{Json, Kind as JsonKind, Ty};
 use tailscale_wire::method::Method;
 use tailscale_wire::validate::{self, Input};
@@ -46,7 +46,9 @@ pub enum PolicyBody {
 }
 
 fn acl_path(tailnet: &str, rest: &[&str]) -> String {
-    tailnet_path(tailnet, &[&["acl"], rest].concat())
+    let mut path = tailnet_path(tailnet, &["acl"]);
+    push_segments(&mut path, rest);
+    path
 }
 
 /// `GET /tailnet/{t}/acl`: the file as stored, comments included (`Accept:
@@ -115,7 +117,12 @@ impl Precondition {
                 None
             }
         };
-        validate::finish(input, condition).map(|c| c.unwrap_or(Precondition::Overwrite))
+        // Every branch above that yields no condition also records an issue; were one ever to
+        // slip through, the safe default is to refuse, never to overwrite.
+        match validate::finish(input, condition)? {
+            Some(condition) => Ok(condition),
+            None => Err(vec![Issue::new("options", NEITHER)]),
+        }
     }
 
     /// The `If-Match` header: the ETag exactly as it came (quoting it again is a 412), and
@@ -266,7 +273,7 @@ pub fn check_ok(message: Option<&str>, any_errors: bool) -> bool {
     }
     match message.map(str::to_ascii_lowercase) {
         None => true,
-        Some(m) if m.trim().is_empty() => true,
+        Some(m) if m.trim_ascii().is_empty() => true,
         Some(m) => {
             tailscale_wire::text::contains(&m, "warning")
                 && !tailscale_wire::text::contains(&m, "error")

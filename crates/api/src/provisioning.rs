@@ -9,7 +9,7 @@ use crate::config::{self, Config};
 use tailscale_wire::error::{Error, Issue};
 use tailscale_wire::http::{form_body, HttpRequest};
 use tailscale_wire::json::Json;
-use tailscale_wire::text::{cat, join};
+use tailscale_wire::text::{cat, join, lossy, split};
 use tailscale_wire::validate::{self, finish, issues_or, string_arg, Input};
 
 /// Where the consent screen is.
@@ -160,28 +160,49 @@ pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
 /// control characters trimmed, the query runs from the first `?` to the first `#`, `+` is a
 /// space, and `%XX` is a byte (UTF-8 decoded, invalid sequences replaced).
 pub fn query_pairs(url: &str) -> Vec<(String, String)> {
-    let cleaned: String = url
-        .trim_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+    // Read as bytes: every character the reading looks for is ASCII, and no byte of another
+    // character is ASCII, so the pieces are those of a character-wise reading.
+    let bytes = url.as_bytes();
+    let start = bytes.iter().position(|&b| b > b' ').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| b > b' ')
+        .map_or(start, |i| i + 1);
+    let cleaned: Vec<u8> = bytes
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .copied()
+        .filter(|b| !matches!(b, b'\t' | b'\n' | b'\r'))
         .collect();
-    let before_fragment = cleaned.split('#').next().unwrap_or_default();
-    let Some((_, query)) = before_fragment.split_once('?') else {
+    let (before_fragment, _) = cut(&cleaned, b'#');
+    let (_, Some(mut query)) = cut(before_fragment, b'?') else {
         return Vec::new();
     };
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (form_decode(k), form_decode(v))
-        })
-        .collect()
+    let mut pairs = Vec::new();
+    loop {
+        let (pair, more) = cut(query, b'&');
+        if !pair.is_empty() {
+            let (k, v) = cut(pair, b'=');
+            pairs.push((form_decode(k), form_decode(v.unwrap_or_default())));
+        }
+        match more {
+            Some(more) => query = more,
+            None => return pairs,
+        }
+    }
+}
+
+/// `s` before its first `sep`, and after it when there is one.
+fn cut(s: &[u8], sep: u8) -> (&[u8], Option<&[u8]>) {
+    match s.iter().position(|&b| b == sep) {
+        Some(at) => (s.get(..at).unwrap_or_default(), s.get(at + 1..)),
+        None => (s, None),
+    }
 }
 
 /// One `application/x-www-form-urlencoded` name or value.
-fn form_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
+fn form_decode(bytes: &[u8]) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
@@ -202,7 +223,7 @@ fn form_decode(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    lossy(&out)
 }
 
 /// `POST /api/v2/oauth/token` with the authorization-code grant. Never retried but on 429: a
@@ -232,15 +253,15 @@ pub struct Grant {
 impl Grant {
     pub fn from_response(response: TokenResponse, now_ms: u64) -> Grant {
         let lifetime = response.lifetime_secs().min(MAX_KEY_LIFETIME_SECS);
+        let mut scopes = Vec::new();
+        for scope in split(response.scope.as_deref().unwrap_or_default(), b' ') {
+            if !scope.is_empty() {
+                scopes.push(scope.to_owned());
+            }
+        }
         Grant {
             expires_at_ms: now_ms as f64 + lifetime * 1000.0,
-            scopes: response
-                .scope
-                .iter()
-                .flat_map(|s| s.split(' '))
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            scopes,
             auth_key: Secret::new(response.access_token),
         }
     }

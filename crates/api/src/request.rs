@@ -3,10 +3,9 @@
 //! rules, retries, timeouts, size cap, typed errors).
 
 use tailscale_wire::error::{member_field, Error};
-use tailscale_wire::http::{encode_segment, form_encode, Expect, HttpRequest};
+use tailscale_wire::http::{encode_segment, form_encode, push_query, Expect, HttpRequest};
 use tailscale_wire::json::{Json, Kind};
 use tailscale_wire::method::Method;
-use tailscale_wire::text::cat;
 use tailscale_wire::validate::{finish, Input};
 
 /// The path segment that stands for the client's tailnet.
@@ -142,10 +141,7 @@ fn query_string<J: Json>(query: &J, input: &mut Input<J>) -> String {
         };
         for item in items {
             match scalar_text(&item) {
-                Some(text) => {
-                    out.push(if out.is_empty() { '?' } else { '&' });
-                    out.push_str(&cat(&[&form_encode(&name), "=", &form_encode(&text)]));
-                }
+                Some(text) => push_query(&mut out, &form_encode(&name), &text),
                 None => input.issue(
                     &field,
                     "must be a string, number or boolean, or a list of them",

@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use tailscale_wire::error::Error;
-use tailscale_wire::http::{api_path, query_string, tailnet_path, Expect, HttpRequest};
+use tailscale_wire::http::{api_path, push_query, tailnet_path, Expect, HttpRequest};
 use tailscale_wire::json::{Json, Ty};
 use tailscale_wire::method::Method;
-use tailscale_wire::validate::{finish, id_only, Input};
+use tailscale_wire::validate::{finish, id_only, Input, Rule};
 
 /// A user as the API describes it. `id` and `loginName` are always there; every other field
 /// may be absent or null, and fields this client does not know are kept.
@@ -102,22 +102,27 @@ pub const USER_ROLES: [&str; 8] = [
 pub fn list<J: Json>(tailnet: &str, options: J) -> Result<HttpRequest, Error> {
     let mut input = Input::new(options, "");
     input.allow("signal");
-    let mut query = Vec::new();
-    for (name, allowed) in [("type", &USER_TYPES[..]), ("role", &USER_ROLES[..])] {
-        if let Some(value) = input.string(name) {
-            match allowed.contains(&value.as_str()) {
-                true => query.push((name, value)),
-                false => input.issue(name, one_of(allowed)),
-            }
-        }
+    let user_type = input.string("type");
+    let role = input.string("role");
+    if let Some(t) = &user_type {
+        input.check("type", one_of(t, &USER_TYPES, TYPES_MESSAGE));
+    }
+    if let Some(r) = &role {
+        input.check("role", one_of(r, &USER_ROLES, ROLES_MESSAGE));
+    }
+    let mut query = String::new();
+    if let Some(t) = &user_type {
+        push_query(&mut query, "type", t);
+    }
+    if let Some(r) = &role {
+        push_query(&mut query, "role", r);
     }
     let mut req = HttpRequest::new(
         Method::Get,
         tailnet_path(tailnet, &["users"]),
         Expect::List("users", USER_FIELDS),
     );
-    let pairs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    req.query = query_string(&pairs);
+    req.query = query;
     finish(input, req).map_err(Error::Validation)
 }
 
@@ -131,15 +136,12 @@ pub fn get<J: Json>(id: J) -> Result<HttpRequest, Error> {
     ))
 }
 
-fn one_of(allowed: &[&str]) -> String {
-    let mut out = String::from("must be one of ");
-    for (i, value) in allowed.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push('"');
-        out.push_str(value);
-        out.push('"');
+const TYPES_MESSAGE: &str = "must be \"member\", \"shared\" or \"all\"";
+const ROLES_MESSAGE: &str = "must be \"owner\", \"member\", \"admin\", \"it-admin\", \"network-admin\", \"billing-admin\", \"auditor\" or \"all\"";
+
+fn one_of(value: &str, allowed: &[&str], message: &str) -> Rule {
+    match allowed.contains(&value) {
+        true => Ok(()),
+        false => Err(message.into()),
     }
-    out
 }

@@ -298,8 +298,8 @@ fn request_bodies_match_the_spec() {
     );
 }
 
-/// Fields every answer carries although the spec does not mark them `required` (API.md, "Types
-/// that fit what the API returns"). With the spec's own `required` fields, these are what the
+/// Fields every answer carries although the spec does not mark them `required` (the README's
+/// "The client", **Types**). With the spec's own `required` fields, these are what the
 /// runtime tables require and the TypeScript declarations make non-optional
 /// (`tests/js/drift-types.test.mjs` holds the declarations to the same list).
 const ALWAYS_ANSWERED: &[(&str, &str)] = &[("Key", "id"), ("OAuthApp", "id"), ("Device", "nodeId")];
@@ -357,7 +357,7 @@ fn required_fields_are_the_specs_and_the_always_answered() {
         );
         differ(
             &format!("required fields of {schema}"),
-            ("the spec and API.md", &want),
+            ("the spec and the README", &want),
             ("the runtime table", &required(table)),
         );
     }

@@ -1,17 +1,16 @@
-//! The fuzz targets, in one place for two drivers: the libFuzzer binaries in `fuzz/fuzz_targets/`
-//! (`make fuzz`, coverage-guided) and `tests/fuzz_replay.rs` (`cargo test`, which replays every
-//! committed corpus and regression input without libFuzzer). Both include this file with
-//! `#[path]` rather than through a crate of its own: one file, no third manifest, and the
-//! oracles stay dev-dependencies here and dependencies of the fuzz crate, never the library's.
+//! The fuzz targets, in one crate for two drivers: the libFuzzer binaries in `fuzz/fuzz_targets/`
+//! (`make fuzz`, coverage-guided) and `tests/replay.rs` (`cargo test`, which replays every
+//! committed corpus and regression input without libFuzzer). The oracles are this crate's
+//! dependencies, never the library crates'.
 //!
 //! Each target takes raw bytes and panics when a property fails. Where an oracle exists it checks
 //! agreement with it (`httpdate`, `chrono`, `percent-encoding`, `base64`, `url`, serde's derived
 //! decoders), not just the absence of panics. Inputs are read as plain text where the code under
 //! test reads text, so corpus files are readable: a corpus file is one input, as is.
 //!
-//! Adding a target: a `pub fn name(data: &[u8])` here, its name in `TARGETS`, a three-line
+//! Adding a target: a `pub fn name(data: &[u8])` here, its name in `TARGETS`, a one-line
 //! `fuzz/fuzz_targets/name.rs` and its `[[bin]]` in `fuzz/Cargo.toml`, and seeds in
-//! `fuzz/seeds/name/` (`tests/fuzz_replay.rs` checks that all four agree).
+//! `fuzz/seeds/name/` (`tests/replay.rs` checks that all four agree).
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
@@ -245,8 +244,8 @@ pub fn callback(data: &[u8]) {
     let has_state = state.as_deref().is_some_and(|s| !s.is_empty());
     match (&error, &verdict) {
         (Some(want), Err(Error::Authorization { error, .. })) => assert_eq!(error, want),
-        // With no state to match, refusing the state first is right too (API.md: the state is
-        // checked before the error).
+        // With no state to match, refusing the state first is right too (the README's "Device
+        // provisioning with OAuth apps": the state is checked before the error).
         (Some(_), Err(Error::Validation(_))) if !has_state => {}
         (Some(_), _) => panic!("an error callback must be an authorization error: {url:?}"),
         (None, Ok(got)) => assert_eq!(Some(got), code.as_ref()),
@@ -588,30 +587,45 @@ fn assert_issues(e: &Error) {
 
 // ---- the HuJSON document -------------------------------------------------------------------
 
-/// A HuJSON document. Parsing keeps every byte (printing gives the input back); standardizing
-/// keeps every offset and line break and gives JSON that serde_json reads as the value the
-/// document's nodes read; JSON that serde_json reads always parses. An edit (after a NUL byte:
-/// `s`, `a` or `r`, a pointer, then after another NUL the JSON value; without one, edits at the
-/// document's own paths) gives a document that parses again and holds what serde_json's value
-/// with the same edit applied holds, or fails and changes nothing. The local policy checks take
-/// every document.
+/// A HuJSON document, as bytes. It parses exactly when `hujson_grammar` (tailscale/hujson's
+/// grammar, read apart from the parser) accepts it, and then keeps every byte (printing gives the
+/// input back; an invalid UTF-8 byte, allowed only in a string, reads as U+FFFD); standardizing
+/// changes only comment bytes other than tab, CR and LF, and trailing commas, to spaces, and gives
+/// JSON that serde_json reads as the value the document's nodes read; JSON that serde_json reads
+/// always parses. An edit (after a NUL byte: `s`, `a` or `r`, a pointer, then after another NUL
+/// the JSON value; without one, edits at the document's own paths) gives a document that parses
+/// again and holds what serde_json's value with the same edit applied holds, or fails and
+/// changes nothing. The local policy checks take every document.
 pub fn hujson(data: &[u8]) {
     let mut parts = data.splitn(2, |&b| b == 0);
-    let (Some(text), edit) = (parts.next().and_then(text), parts.next()) else {
+    let (Some(bytes), edit) = (parts.next(), parts.next()) else {
         return;
     };
-    let doc = match Document::parse(text) {
+    let parsed = Document::parse_bytes(bytes);
+    assert_eq!(
+        parsed.is_ok(),
+        hujson_grammar(bytes),
+        "the parser and tailscale/hujson's grammar disagree ({parsed:?}) on {:?}",
+        String::from_utf8_lossy(bytes)
+    );
+    let doc = match parsed {
         Ok(doc) => doc,
         Err(e) => {
-            let json = serde_json::from_str::<Value>(text);
-            assert!(json.is_err(), "JSON that HuJSON refuses ({e:?}): {text:?}");
+            let json = serde_json::from_slice::<Value>(bytes);
+            assert!(json.is_err(), "JSON that HuJSON refuses ({e:?}): {bytes:?}");
             assert!(
-                e.line >= 1 && e.column >= 1 && e.offset <= text.len(),
+                e.line >= 1 && e.column >= 1 && e.offset <= bytes.len(),
                 "{e:?}"
             );
             assert!(!e.message.is_empty());
             return;
         }
+    };
+    let Some(text) = self::text(bytes) else {
+        // Not UTF-8: its strings read U+FFFD where the bytes were, and the rest is as given.
+        assert!(Document::parse(doc.as_str()).is_ok());
+        standardized_value(&doc);
+        return;
     };
     assert_eq!(doc.as_str(), text);
     let value = standardized_value(&doc);
@@ -672,7 +686,13 @@ fn standardized_value(doc: &Document) -> Option<Value> {
     let standard = doc.standardize();
     assert_eq!(standard.len(), text.len(), "standardizing moved offsets");
     for (a, b) in text.bytes().zip(standard.bytes()) {
-        assert_eq!(a == b'\n', b == b'\n', "standardizing moved a line break");
+        // As hujson's Standardize: a byte stays, or becomes a space; tab, CR and LF always stay.
+        assert!(
+            a == b || (b == b' ' && !matches!(a, b'\t' | b'\r' | b'\n')),
+            "standardizing made {:?} of {:?}",
+            b as char,
+            a as char
+        );
     }
     let again = Document::parse(&standard).expect("standardized text is HuJSON");
     assert_eq!(again.standardize(), standard);
@@ -901,6 +921,14 @@ fn set_at(v: &mut Value, tokens: &[String], new: Value) -> Result<(), ()> {
     match v {
         Value::Object(map) => match map.get_mut(first) {
             Some(child) => set_at(child, rest, new),
+            // Missing parents are made only where the step into each is a name: a `-` or
+            // digits could as well mean an array.
+            None if rest
+                .iter()
+                .any(|t| t == "-" || t.bytes().all(|b| b.is_ascii_digit()) && !t.is_empty()) =>
+            {
+                Err(())
+            }
             None => {
                 let wrapped = rest.iter().rev().fold(new, |acc, t| json!({ t: acc }));
                 map.insert(first.clone(), wrapped);
@@ -917,6 +945,174 @@ fn set_at(v: &mut Value, tokens: &[String], new: Value) -> Result<(), ()> {
         },
         _ => Err(()),
     }
+}
+
+// ---- tailscale/hujson's grammar, read apart from the parser -----------------------------------
+
+/// Whether tailscale/hujson's `Parse` accepts `b`, as its source reads (parse.go): a value with
+/// space and comments around it and nothing after. Space is space, tab, CR and LF; a comment is
+/// `//` to the next LF, or `/*` to the next `*/`, and must end and be UTF-8. In an object or
+/// array, a closing bracket may follow the opening one or a comma. A string runs to the next
+/// unescaped quote and must then be a JSON string (escapes, no byte below 0x20; other bytes,
+/// invalid UTF-8 included, as they are). Anything else is a run of `-+.` and ASCII letters and
+/// digits that must be `true`, `false`, `null` or a JSON number. One addition, this package's
+/// documented choice: at most `MAX_DEPTH` arrays and objects open at once.
+pub fn hujson_grammar(b: &[u8]) -> bool {
+    let mut g = Grammar { b, at: 0 };
+    g.value(0) && g.space() && g.at == b.len()
+}
+
+const MAX_DEPTH: usize = 1000;
+
+struct Grammar<'b> {
+    b: &'b [u8],
+    at: usize,
+}
+
+impl<'b> Grammar<'b> {
+    fn rest(&self) -> &'b [u8] {
+        self.b.get(self.at..).unwrap_or(&[])
+    }
+
+    /// Space and comments; false at a comment that does not end or is not UTF-8.
+    fn space(&mut self) -> bool {
+        loop {
+            let rest = self.rest();
+            let end: &[u8] = match rest {
+                [b' ' | b'\t' | b'\r' | b'\n', ..] => {
+                    self.at += 1;
+                    continue;
+                }
+                [b'/', b'/', ..] => b"\n",
+                [b'/', b'*', ..] => b"*/",
+                _ => return true,
+            };
+            let Some(i) = rest[2..].windows(end.len()).position(|w| w == end) else {
+                return false;
+            };
+            let len = 2 + i + end.len();
+            if std::str::from_utf8(&rest[..len]).is_err() {
+                return false;
+            }
+            self.at += len;
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> bool {
+        if !self.space() {
+            return false;
+        }
+        match self.rest().first() {
+            Some(b'{' | b'[') if depth >= MAX_DEPTH => false,
+            Some(b'{') => self.container(b'}', depth),
+            Some(b'[') => self.container(b']', depth),
+            Some(b'"') => self.string(),
+            _ => self.literal(),
+        }
+    }
+
+    /// An object (members `"name": value`) or array, from its opening bracket.
+    fn container(&mut self, close: u8, depth: usize) -> bool {
+        self.at += 1;
+        loop {
+            if !self.space() {
+                return false;
+            }
+            if self.rest().first() == Some(&close) {
+                self.at += 1;
+                return true;
+            }
+            if close == b'}' {
+                let named = self.rest().first() == Some(&b'"') && self.string() && self.space();
+                if !named || self.rest().first() != Some(&b':') {
+                    return false;
+                }
+                self.at += 1;
+            }
+            if !self.value(depth + 1) || !self.space() {
+                return false;
+            }
+            match self.rest().first() {
+                Some(b',') => self.at += 1,
+                Some(&c) if c == close => {
+                    self.at += 1;
+                    return true;
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    fn string(&mut self) -> bool {
+        let body = &self.rest()[1..];
+        let mut i = 0;
+        while i < body.len() && body[i] != b'"' {
+            i += if body[i] == b'\\' { 2 } else { 1 };
+        }
+        if body.get(i) != Some(&b'"') {
+            return false;
+        }
+        let body = &body[..i];
+        self.at += i + 2;
+        let mut k = 0;
+        while k < body.len() {
+            match body[k] {
+                b'\\' => match body.get(k + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => k += 2,
+                    Some(b'u') => {
+                        let hex = body.get(k + 2..k + 6).unwrap_or(&[]);
+                        if hex.len() != 4 || !hex.iter().all(u8::is_ascii_hexdigit) {
+                            return false;
+                        }
+                        k += 6;
+                    }
+                    _ => return false,
+                },
+                c if c < 0x20 => return false,
+                _ => k += 1,
+            }
+        }
+        true
+    }
+
+    fn literal(&mut self) -> bool {
+        let rest = self.rest();
+        let n = rest
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || b"-+.".contains(c))
+            .count();
+        let word = &rest[..n];
+        self.at += n;
+        n > 0 && (matches!(word, b"true" | b"false" | b"null") || json_number(word))
+    }
+}
+
+/// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, all of `w`.
+fn json_number(w: &[u8]) -> bool {
+    let digits = |from: usize| w[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut i = usize::from(w.first() == Some(&b'-'));
+    match digits(i) {
+        0 => return false,
+        n if n > 1 && w[i] == b'0' => return false,
+        n => i += n,
+    }
+    if w.get(i) == Some(&b'.') {
+        match digits(i + 1) {
+            0 => return false,
+            n => i += 1 + n,
+        }
+    }
+    if matches!(w.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(w.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        match digits(i) {
+            0 => return false,
+            n => i += n,
+        }
+    }
+    i == w.len()
 }
 
 // ---- posture conditions --------------------------------------------------------------------
@@ -939,6 +1135,16 @@ pub fn posture(data: &[u8]) {
             );
             assert!(!e.message.is_empty());
             assert!(posture::evaluate_posture(&[line.to_owned()], &[]).is_err());
+            // The report names the posture's error, with the column, and evaluates no device.
+            let verdicts = posture::report(&[posture_def(line)], &[device_input(Vec::new())]);
+            let want = ["conditions[0] does not parse at ", &e.describe()].concat();
+            assert_eq!(verdicts.len(), 1);
+            assert_eq!(verdicts[0].error.as_deref(), Some(want.as_str()));
+            assert!(verdicts[0].devices.is_empty());
+            // check() and setPosture say the same, with the same column.
+            let issue = lint::condition_issues(line);
+            let want = ["does not parse at ", &e.describe()].concat();
+            assert_eq!(issue, Some(want), "{line:?}");
             return;
         }
     };
@@ -947,6 +1153,30 @@ pub fn posture(data: &[u8]) {
         .unwrap_or_else(|e| panic!("{line:?} printed as {printed:?}: {e:?}"));
     assert_eq!(again, condition, "{line:?} printed as {printed:?}");
     assert_eq!(again.print(), printed);
+    // The local checks judge the condition, not its spelling: the canonical text fares the same.
+    assert_eq!(
+        lint::condition_issues(line),
+        lint::condition_issues(&printed),
+        "{line:?} printed as {printed:?}"
+    );
+    // A documented attribute that check() accepts meets only values of its type.
+    if lint::condition_issues(line).is_none() {
+        if let Some((kind, _)) = posture::attribute_type(&condition.attribute) {
+            let values: &[AttributeValue] = match &condition.value {
+                Operand::One(v) => std::slice::from_ref(v),
+                Operand::List(items) => items,
+                Operand::None => &[],
+            };
+            let boolean = kind == posture::AttributeType::Boolean;
+            assert!(
+                values
+                    .iter()
+                    .all(|v| matches!(v, AttributeValue::Boolean(_)) == boolean
+                        && !matches!(v, AttributeValue::Number(_))),
+                "{line:?}"
+            );
+        }
+    }
     let mut values: Vec<AttributeValue> = vec![
         AttributeValue::String("linux".into()),
         AttributeValue::String("1.60.0".into()),
@@ -984,12 +1214,41 @@ pub fn posture(data: &[u8]) {
         .map(|(_, v)| v);
     assert_eq!(matches, posture::evaluate(&condition, have).matches);
     assert_eq!(results.len(), 1);
+    let verdicts = posture::report(&[posture_def(line)], &[device_input(from_json)]);
+    assert_eq!(verdicts.len(), 1);
+    assert_eq!(verdicts[0].error, None);
+    assert_eq!(verdicts[0].devices.len(), 1);
+    assert!(verdicts[0].devices.iter().all(|d| d.matches == matches));
+}
+
+fn posture_def(condition: &str) -> posture::PostureDef {
+    posture::PostureDef {
+        name: "posture:fuzz".into(),
+        conditions: vec![condition.to_owned()],
+    }
+}
+
+fn device_input(attributes: Vec<(String, AttributeValue)>) -> posture::DeviceInput {
+    posture::DeviceInput {
+        node_id: "n1".into(),
+        name: "n1.example.ts.net".into(),
+        attributes,
+    }
 }
 
 fn check_evaluation(condition: &Condition, value: Option<&AttributeValue>) {
     let outcome = posture::evaluate(condition, value);
     assert_eq!(outcome.matches, outcome.reason.is_none(), "{outcome:?}");
     assert!(outcome.reason.as_ref().is_none_or(|r| !r.is_empty()));
+    // Every value of a set attribute shows in the reason, an empty string as '' (never
+    // "is , not < ").
+    let empty = AttributeValue::String(String::new());
+    if value == Some(&empty) || (value.is_some() && condition.value == Operand::One(empty)) {
+        assert!(
+            outcome.reason.as_ref().is_none_or(|r| r.contains("''")),
+            "{outcome:?}"
+        );
+    }
     let with = |operator| {
         posture::evaluate(
             &Condition {

@@ -1,5 +1,5 @@
 //! Property tests: structured random inputs (proptest) run through the fuzz targets of
-//! `tests/fuzz_targets/`. A generator builds by construction what coverage-guided fuzzing reaches
+//! `crates/fuzz-targets`. A generator builds by construction what coverage-guided fuzzing reaches
 //! only slowly: HTTP dates in all three formats with weekdays that match one time in seven, JWTs
 //! whose payload is JSON with an `exp`, API-shaped JSON with random edits. Each property runs a
 //! fixed number of cases in `cargo test`; this is not fuzzing (`make fuzz` is, with libFuzzer).
@@ -257,4 +257,200 @@ proptest! {
     fn validator_inputs(v in json_value()) {
         fuzz_targets::validators(&serde_json::to_vec(&v).unwrap());
     }
+}
+
+/// Pieces of HuJSON text: tokens, space, comments (some unended), numbers good and bad, invalid
+/// UTF-8 in and out of strings.
+const PIECES: &[&[u8]] = &[
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b",",
+    b":",
+    b"\"a\"",
+    b"\"\\u00e9\\n\"",
+    b"\"",
+    b"\\",
+    b"1",
+    b"-0.5e3",
+    b"01",
+    b"1.",
+    b"e",
+    b"+",
+    b"true",
+    b"nul",
+    b" ",
+    b"\n",
+    b"\r",
+    b"\t",
+    b"// c\n",
+    b"// c\r",
+    b"//",
+    b"/* c */",
+    b"/*",
+    b"/",
+    b"\"\xff\"",
+    b"\xff",
+    b"/*\xe9*/",
+    b"\"\x01\"",
+    b"\xef\xbb\xbf",
+];
+
+/// Space and comments between tokens, as HuJSON allows (some of them invalid: a lone CR ending
+/// a line comment, invalid UTF-8 in one).
+fn gap() -> impl Strategy<Value = Vec<u8>> {
+    const GAPS: &[&[u8]] = &[
+        b"",
+        b" ",
+        b"\t",
+        b"\n",
+        b"\r\n",
+        b"// c\n",
+        b"// \t\xc3\xa9\n",
+        b"/* c\n */",
+        b"/**/",
+        b"// c\r",
+    ];
+    prop::collection::vec(prop::sample::select(GAPS), 0..3).prop_map(|p| p.concat())
+}
+
+/// A HuJSON value with gaps, from scalars (some not JSON) up to nested containers.
+fn hujson_value() -> impl Strategy<Value = Vec<u8>> {
+    const SCALARS: &[&[u8]] = &[
+        b"1",
+        b"-0.5e3",
+        b"0",
+        b"1E+2",
+        b"01",
+        b"1.",
+        b"true",
+        b"null",
+        b"nul",
+        b"\"a\"",
+        b"\"\\u00e9\\n\"",
+        b"\"\xff\"",
+        b"\"\x01\"",
+        b"\"\\x\"",
+        b"''",
+    ];
+    let scalar = prop::sample::select(SCALARS).prop_map(<[u8]>::to_vec);
+    scalar.prop_recursive(4, 32, 6, |inner| {
+        let item = move || (gap(), inner.clone(), gap(), any::<bool>());
+        prop_oneof![
+            (prop::collection::vec(item(), 0..5), gap(), any::<bool>()).prop_map(
+                |(items, end, trailing)| {
+                    let mut out = b"[".to_vec();
+                    let n = items.len();
+                    for (i, (before, v, after, _)) in items.into_iter().enumerate() {
+                        out.extend([before, v, after].concat());
+                        if i + 1 < n || trailing {
+                            out.push(b',');
+                        }
+                    }
+                    out.extend(end);
+                    out.push(b']');
+                    out
+                }
+            ),
+            (
+                prop::collection::vec((gap(), "[a-z~/]{0,3}", gap(), item()), 0..4),
+                gap()
+            )
+                .prop_map(|(members, end)| {
+                    let mut out = b"{".to_vec();
+                    let n = members.len();
+                    for (i, (g1, name, g2, (g3, v, g4, trailing))) in
+                        members.into_iter().enumerate()
+                    {
+                        out.extend(
+                            [
+                                g1,
+                                format!("\"{name}\"").into_bytes(),
+                                g2,
+                                b":".to_vec(),
+                                g3,
+                                v,
+                                g4,
+                            ]
+                            .concat(),
+                        );
+                        if i + 1 < n || trailing {
+                            out.push(b',');
+                        }
+                    }
+                    out.extend(end);
+                    out.push(b'}');
+                    out
+                }),
+        ]
+    })
+}
+
+/// HuJSON-shaped bytes: a value with gaps around it, now and then with one piece put in.
+fn hujson_bytes() -> impl Strategy<Value = Vec<u8>> {
+    (
+        gap(),
+        hujson_value(),
+        gap(),
+        any::<prop::sample::Index>(),
+        prop::option::weighted(0.3, prop::sample::select(PIECES)),
+    )
+        .prop_map(|(before, v, after, at, piece)| {
+            let mut out = [before, v, after].concat();
+            if let Some(p) = piece {
+                let i = at.index(out.len() + 1);
+                out.splice(i..i, p.iter().copied());
+            }
+            out
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The parser accepts exactly what tailscale/hujson's grammar does (the target asserts it).
+    #[test]
+    fn hujson_parser_and_grammar_agree(bytes in hujson_bytes()) {
+        fuzz_targets::hujson(&bytes);
+    }
+}
+
+/// The grammar the hujson target holds the parser to, against tailscale/hujson's own verdicts
+/// (../shared/conformance/hujson, when present).
+#[test]
+fn hujson_grammar_agrees_with_tailscale_hujson() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/hujson");
+    if !dir.is_dir() {
+        eprintln!("SKIPPED: ../shared/conformance/hujson is not present");
+        return;
+    }
+    let hex = |v: &Value| -> Vec<u8> {
+        let h = v["hex"].as_str().unwrap().as_bytes();
+        h.chunks(2)
+            .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
+            .collect()
+    };
+    let mut n = 0;
+    for name in [
+        "hujson-parse.json",
+        "hujson-format.json",
+        "hujson-format-errors.json",
+        "hujson-patch.json",
+    ] {
+        let file: Value = serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap();
+        for v in file["vectors"].as_array().unwrap() {
+            let accepts = v.get("go_accepts").is_none_or(|a| a.as_bool().unwrap());
+            assert_eq!(
+                fuzz_targets::hujson_grammar(&hex(&v["in"])),
+                accepts,
+                "{}",
+                v["id"]
+            );
+            fuzz_targets::hujson(&hex(&v["in"]));
+            n += 1;
+        }
+    }
+    assert!(n > 100);
 }

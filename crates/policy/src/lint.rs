@@ -4,7 +4,7 @@
 
 use crate::hujson::{Document, Kind, Node};
 use crate::posture::condition_list;
-use crate::posture::{self, Operand, Operator, PostureDef};
+use crate::posture::{self, AttributeType, Condition, Operand, Operator, PostureDef};
 use tailscale_wire::attribute::AttributeValue;
 use tailscale_wire::error::Error;
 use tailscale_wire::error::{index_field, member_field, Issue};
@@ -13,13 +13,21 @@ use tailscale_wire::text::{cat, decimal};
 use tailscale_wire::validate;
 
 /// The postures a document defines (`postures`), in order, and its `defaultSrcPosture`.
-/// Entries that are not lists of strings are left out: `check` reports them.
+/// A name defined twice counts once, as `JSON.parse` reads it: at its first place, with its
+/// last value. Entries that are not lists of strings are left out: `check` reports them.
 pub fn postures_of(doc: &Document) -> (Vec<PostureDef>, Vec<String>) {
     let root = doc.root();
     let mut postures = Vec::new();
     if let Some(section) = root.get("postures").filter(|p| p.kind() == Kind::Object) {
-        for (name, value) in section.members() {
-            if let Some(conditions) = string_list(&value) {
+        let mut names: Vec<String> = Vec::new();
+        for (name, _) in section.members() {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        for name in names {
+            let last = section.get(&name);
+            if let Some(conditions) = last.as_ref().and_then(string_list) {
                 postures.push(PostureDef { name, conditions });
             }
         }
@@ -45,20 +53,88 @@ fn string_list(node: &Node<'_>) -> Option<Vec<String>> {
 /// The rule sections whose rules may carry `srcPosture`.
 const RULE_SECTIONS: [&str; 3] = ["grants", "acls", "ssh"];
 
+/// The sections of Tailscale's policy file syntax reference whose type is certain, and what
+/// each must be; sections not listed (new ones, `OneCGNATRoute`...) are left to the server.
+const SECTIONS: [(&str, Kind, &str); 16] = [
+    ("acls", Kind::Array, "a list of rules"),
+    ("grants", Kind::Array, "a list of grants"),
+    ("ssh", Kind::Array, "a list of rules"),
+    ("nodeAttrs", Kind::Array, "a list of rules"),
+    ("tests", Kind::Array, "a list of tests"),
+    ("sshTests", Kind::Array, "a list of tests"),
+    ("defaultSrcPosture", Kind::Array, "a list of posture names"),
+    (
+        "groups",
+        Kind::Object,
+        "an object of group names to members",
+    ),
+    (
+        "hosts",
+        Kind::Object,
+        "an object of host names to addresses",
+    ),
+    ("tagOwners", Kind::Object, "an object of tags to owners"),
+    (
+        "postures",
+        Kind::Object,
+        "an object of posture names to conditions",
+    ),
+    (
+        "ipsets",
+        Kind::Object,
+        "an object of IP set names to addresses",
+    ),
+    ("autoApprovers", Kind::Object, "an object"),
+    ("derpMap", Kind::Object, "an object"),
+    ("randomizeClientPort", Kind::Bool, "true or false"),
+    ("disableIPv4", Kind::Bool, "true or false"),
+];
+
+/// A JSON value's kind in words, for "must be ..., not <kind>".
+fn kind_noun(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Null => "null",
+        Kind::Bool => "a boolean",
+        Kind::Number => "a number",
+        Kind::String => "a string",
+        Kind::Array => "a list",
+        Kind::Object => "an object",
+        Kind::Other => "another value",
+    }
+}
+
 /// The local checks of `PolicyDocument.check()`: what the contract lists, each issue naming
 /// its place. It complements `policy.validate`, the server's word, and needs no network.
 pub fn check(doc: &Document) -> Vec<Issue> {
     let mut issues = Vec::new();
-    duplicates(&doc.root(), "", &mut issues);
     let root = doc.root();
-    let mut defined: Vec<String> = Vec::new();
-    if let Some(section) = root.get("postures") {
-        if section.kind() != Kind::Object {
+    if root.kind() != Kind::Object {
+        // Nothing else applies to a file that holds no sections.
+        issues.push(Issue::new(
+            "",
+            cat(&[
+                "the policy file must be an object of sections, not ",
+                kind_noun(root.kind()),
+            ]),
+        ));
+        return issues;
+    }
+    duplicates(&root, "", &mut issues);
+    for (name, value) in root.members() {
+        // Only the last of a duplicated name counts, as JSON reads it; duplicates() said so.
+        let last = root.get(&name).is_some_and(|l| l.span() == value.span());
+        let Some((_, kind, what)) = SECTIONS.iter().find(|(section, _, _)| *section == name) else {
+            continue;
+        };
+        if last && value.kind() != *kind {
             issues.push(Issue::new(
-                "postures",
-                "must be an object of posture names to conditions",
+                member_field("", &name),
+                cat(&["must be ", what, ", not ", kind_noun(value.kind())]),
             ));
         }
+    }
+    let mut defined: Vec<String> = Vec::new();
+    if let Some(section) = root.get("postures") {
         for (name, value) in section.members() {
             let field = member_field("postures", &name);
             check_posture(&name, &value, &field, &mut issues);
@@ -83,7 +159,11 @@ pub fn check(doc: &Document) -> Vec<Issue> {
             }
         }
     };
-    if let Some(list) = root.get("defaultSrcPosture") {
+    // A defaultSrcPosture that is not a list was reported with the sections.
+    if let Some(list) = root
+        .get("defaultSrcPosture")
+        .filter(|l| l.kind() == Kind::Array)
+    {
         references(list, "defaultSrcPosture".into(), &mut issues);
     }
     for &section in &RULE_SECTIONS {
@@ -158,8 +238,9 @@ fn check_posture(name: &str, value: &Node<'_>, field: &str, issues: &mut Vec<Iss
 }
 
 /// What is wrong with one condition, if anything: it does not parse, its attribute is outside
-/// the documented namespaces, a `custom:` name breaks the attribute-key rule, or an ordering
-/// operator has a value that is neither a number nor a version.
+/// the documented namespaces or (for `node:` and `ip:`) names, a `custom:` name breaks the
+/// attribute-key rule, a documented attribute meets a value of another type, or an ordering
+/// operator has a value that is neither a number nor a version of a version attribute.
 pub fn condition_issues(text: &str) -> Option<String> {
     let condition = match posture::parse(text) {
         Ok(c) => c,
@@ -178,22 +259,68 @@ pub fn condition_issues(text: &str) -> Option<String> {
             return Some(cat(&[&condition.attribute, " ", &m]));
         }
     }
+    let typed = posture::attribute_type(&condition.attribute);
+    if typed.is_none() && matches!(namespace, "node" | "ip") {
+        // Tailscale sets these itself: an undocumented name would never be set.
+        let known = if namespace == "ip" {
+            "ip: holds only ip:country"
+        } else {
+            "node: holds node:os, node:osVersion, node:tsVersion, node:tsReleaseTrack, node:tsAutoUpdate and node:tsStateEncrypted"
+        };
+        return Some(cat(&[
+            "\"",
+            &condition.attribute,
+            "\" is not a documented attribute (",
+            known,
+            ")",
+        ]));
+    }
+    if let Some((kind, example)) = typed {
+        if let Some(m) = wrong_type(&condition, kind, example) {
+            return Some(m);
+        }
+    }
     let ordering = matches!(
         condition.operator,
         Operator::Lt | Operator::Le | Operator::Gt | Operator::Ge
     );
     let comparable = match &condition.value {
         Operand::One(AttributeValue::Number(_)) => true,
-        Operand::One(AttributeValue::String(s)) => posture::is_version(s),
+        Operand::One(AttributeValue::String(s)) => {
+            posture::is_version(s) && typed.is_some_and(|(t, _)| t == AttributeType::Version)
+        }
         _ => false,
     };
     if ordering && !comparable {
         return Some(cat(&[
             condition.operator.as_str(),
-            " compares numbers or versions (such as '1.60'), not this value",
+            " compares numbers, or versions of node:osVersion and node:tsVersion (such as '1.60'), not this value",
         ]));
     }
     None
+}
+
+/// A value of another type than the documented attribute's, which `==` and `IN` never match
+/// (and `!=` and `NOT IN` always do): `node:tsVersion >= 1.60` compares a string with a number.
+fn wrong_type(condition: &Condition, kind: AttributeType, example: &str) -> Option<String> {
+    let values = match &condition.value {
+        Operand::One(v) => std::slice::from_ref(v),
+        Operand::List(items) => items.as_slice(),
+        Operand::None => &[],
+    };
+    let fits = |v: &AttributeValue| match kind {
+        AttributeType::String | AttributeType::Version => matches!(v, AttributeValue::String(_)),
+        AttributeType::Boolean => matches!(v, AttributeValue::Boolean(_)),
+    };
+    if values.iter().all(fits) {
+        return None;
+    }
+    let (what, how) = match kind {
+        AttributeType::String => (" is a string: quote the value, as in ", example),
+        AttributeType::Version => (" is a version, a string: quote the value, as in ", example),
+        AttributeType::Boolean => (" is a boolean: write true or false, without quotes", ""),
+    };
+    Some(cat(&[&condition.attribute, what, how]))
 }
 
 /// The posture names and conditions `setPosture` will write, checked first: a `posture:`

@@ -21,6 +21,9 @@ pub struct UpdateLoop {
     /// A write's answer was lost (a dropped connection, a timeout, a 502-504): it may have
     /// been applied, which the next read shows.
     pub maybe_written: bool,
+    /// `dryRun`: the edit runs on a fresh read, and what it would change is answered instead
+    /// of written.
+    pub dry_run: bool,
 }
 
 /// What the loop does after the edit ran on a fresh read.
@@ -43,11 +46,12 @@ pub enum AfterFailure {
 }
 
 impl UpdateLoop {
-    /// Reads `{ maxAttempts?, signal? }`.
+    /// Reads `{ maxAttempts?, dryRun?, signal? }`.
     pub fn parse<J: Json>(options: J) -> Result<UpdateLoop, Vec<Issue>> {
         let mut input = Input::new(options, "");
         input.allow("signal");
         let max = input.integer("maxAttempts");
+        let dry_run = input.bool("dryRun").unwrap_or(false);
         let max_attempts = match max {
             None => DEFAULT_MAX_ATTEMPTS,
             Some(n) if (1..=i64::from(MAX_ATTEMPTS_LIMIT)).contains(&n) => n as u32,
@@ -62,6 +66,7 @@ impl UpdateLoop {
                 max_attempts,
                 attempts: 0,
                 maybe_written: false,
+                dry_run,
             },
         )
     }

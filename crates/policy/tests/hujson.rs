@@ -638,7 +638,7 @@ proptest! {
     }
 
     #[test]
-    fn remove_takes_the_member_and_its_line_comment((g, text) in document(), i in any::<Index>()) {
+    fn remove_takes_the_member_and_comments_around_it((g, text) in document(), i in any::<Index>()) {
         let mut all = Vec::new();
         pointers(&g, String::new(), &mut all);
         all.remove(0);
@@ -647,15 +647,15 @@ proptest! {
         let mut doc = Document::parse(&text).unwrap();
         let node = doc.find(&pointer).unwrap().unwrap();
         let (start, end) = node.span();
-        // What may go: the member (name included), up to the end of the line where it ends
-        // (past its comma); and the comma before it.
+        // What may go: the member (name included), its comma, the comma before it, and one
+        // run of comments around it, from the gaps on either side.
         let tokens = structure(&text);
         let member_start = tokens.iter().rev().find(|(p, b)| *p < start && b"{[,".contains(b)).unwrap().0;
         let after = match tokens.iter().find(|(p, _)| *p >= end) {
             Some(&(p, b',')) => p + 1,
             _ => end,
         };
-        let line_end = text[after..].find(['\n', '\r']).map_or(text.len(), |n| n + after);
+        let next = tokens.iter().find(|(p, _)| *p >= after).map_or(text.len(), |&(p, _)| p);
         prop_assert!(doc.remove(&pointer).unwrap());
         let mut expected = g.value();
         let (parent, last) = pointer.rsplit_once('/').unwrap();
@@ -667,10 +667,22 @@ proptest! {
         }
         prop_assert_eq!(standardized(&doc), expected);
         prop_assert!(subsequence(doc.as_str().as_bytes(), text.as_bytes()), "only removals");
-        let kept: Vec<&str> = comments(&text).into_iter()
-            .filter(|&(a, b)| b <= member_start || a >= line_end)
-            .map(|(a, b)| &text[a..b]).collect();
-        prop_assert!(subsequence(&kept, &comment_texts(doc.as_str())), "{:?} lost from {}", kept, doc.as_str());
+        let all: Vec<(usize, usize)> = comments(&text);
+        let texts = |spans: &[(usize, usize)]| spans.iter().map(|&(a, b)| &text[a..b]).collect::<Vec<&str>>();
+        let before = texts(&all.iter().copied().filter(|&(_, b)| b <= member_start).collect::<Vec<_>>());
+        let around = texts(&all.iter().copied().filter(|&(a, b)| b > member_start && a < next).collect::<Vec<_>>());
+        let beyond = texts(&all.iter().copied().filter(|&(a, _)| a >= next).collect::<Vec<_>>());
+        let left = comment_texts(doc.as_str());
+        prop_assert!(left.len() >= before.len() + beyond.len(), "{:?} lost from {}", around, doc.as_str());
+        prop_assert_eq!(&left[..before.len()], &before[..]);
+        prop_assert_eq!(&left[left.len() - beyond.len()..], &beyond[..]);
+        let mid = &left[before.len()..left.len() - beyond.len()];
+        let one_run = (0..=mid.len()).any(|k| {
+            around.len() >= mid.len()
+                && around[..k] == mid[..k]
+                && around[around.len() - (mid.len() - k)..] == mid[k..]
+        });
+        prop_assert!(one_run, "{:?} left of {:?} in {}", mid, around, doc.as_str());
     }
 }
 
@@ -919,13 +931,13 @@ fn golden_remove() {
             ""
         )
     );
-    // The comment on the line before stays.
+    // The comment block directly above goes with it (hujson's Patch reads it as the element's).
     let out = edited(POLICY, |d| assert!(d.remove("/grants/0").unwrap()));
     assert_eq!(
         out,
         with(
             POLICY,
-            "\t\t{\"src\": [\"*\"], \"dst\": [\"*\"], \"ip\": [\"*\"]},\n",
+            "\t\t// Allow all connections.\n\t\t{\"src\": [\"*\"], \"dst\": [\"*\"], \"ip\": [\"*\"]},\n",
             ""
         )
     );
@@ -949,8 +961,9 @@ fn golden_remove() {
         out,
         with(
             POLICY,
+            // Of the blank lines above and below, one is left.
             &POLICY
-                [POLICY.find("\t\"ssh\"").unwrap()..POLICY.find("\n\n\t// \"tests\"").unwrap() + 1],
+                [POLICY.find("\t\"ssh\"").unwrap()..POLICY.find("\n\n\t// \"tests\"").unwrap() + 2],
             ""
         )
     );
@@ -1311,7 +1324,7 @@ fn valid_oddities_are_accepted() {
         "{\"a\": 1,}",
         " \t\r\n1\r\n",
         "/**/1/**/",
-        "1//",
+        "1//\n",
         "[\"\u{2028}\u{7f}é\"]",
     ] {
         let doc = Document::parse(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
@@ -1448,11 +1461,16 @@ fn agrees_with_microsofts_jsonc_parser() {
 }
 
 #[test]
-fn set_with_a_last_dash_makes_a_missing_array() {
-    let out = edited("{\n  \"a\": 1\n}\n", |d| {
-        d.set("/grants/-", r#"{"src":["*"]}"#).unwrap()
-    });
-    let doc = Document::parse(&out).unwrap();
+fn set_with_a_last_dash_appends_only_to_an_array_that_is_there() {
+    let out = edited("{\n  \"a\": [1]\n}\n", |d| d.set("/a/-", "2").unwrap());
+    assert_eq!(out, "{\n  \"a\": [1, 2]\n}\n");
+    // A missing array is not guessed from the '-'; append makes one.
+    let mut doc = Document::parse("{\n  \"a\": 1\n}\n").unwrap();
+    assert_eq!(
+        validation_field(&doc.set("/grants/-", "{}").unwrap_err()),
+        "pointer"
+    );
+    doc.append("/grants", r#"{"src":["*"]}"#).unwrap();
     let value: Value = serde_json::from_str(&doc.standardize()).unwrap();
     assert_eq!(
         value,
@@ -1461,4 +1479,235 @@ fn set_with_a_last_dash_makes_a_missing_array() {
     // In an object, `-` is a name like any other (RFC 6901).
     let out = edited("{}", |d| d.set("/-", "1").unwrap());
     assert_eq!(out, r#"{"-": 1}"#);
+}
+
+// ---- the rules settled against tailscale/hujson ----------------------------------------------
+
+fn validation_message(e: &Error) -> &str {
+    match e {
+        Error::Validation(issues) => &issues[0].message,
+        other => panic!("not a validation error: {other:?}"),
+    }
+}
+
+#[test]
+fn a_line_comment_ends_at_lf_only() {
+    // A lone CR is inside the comment, so the `2` after it is too.
+    let doc = Document::parse("[1, // a\r2\n]").unwrap();
+    assert_eq!(standardized(&doc), serde_json::json!([1]));
+    assert_eq!(doc.root().items().count(), 1);
+    let doc = Document::parse("// a\r\n{\"b\": 1}").unwrap();
+    assert_eq!(standardized(&doc), serde_json::json!({"b": 1}));
+    assert!(Document::parse("// a\rnull").is_err());
+}
+
+#[test]
+fn a_line_comment_must_end_before_the_text_does() {
+    for (text, offset) in [("null//", 4), ("null // note", 5), ("[1] //", 4), ("//", 0)] {
+        let e = Document::parse(text).unwrap_err();
+        assert_eq!(e.offset, offset, "{text:?}");
+        assert!(
+            e.message.starts_with("unterminated line comment"),
+            "{text:?}: {e:?}"
+        );
+    }
+    for text in ["null//\n", "null//\r\n", "[1] // x\n"] {
+        assert!(Document::parse(text).is_ok(), "{text:?}");
+    }
+}
+
+#[test]
+fn standardize_keeps_tabs_and_line_breaks_in_comments() {
+    let text = "[1, /*\ta\r\n\tb é*/ 2, // x\ty\r\n]";
+    let doc = Document::parse(text).unwrap();
+    // As hujson's Standardize: the other comment bytes (é's two included) and the trailing
+    // comma become spaces.
+    let want = [
+        "[1, ",
+        "  \t \r\n\t      ",
+        " 2",
+        " ",
+        " ",
+        "    \t ",
+        "\r\n]",
+    ]
+    .concat();
+    assert_eq!(doc.standardize(), want);
+    assert_eq!(standardized(&doc), serde_json::json!([1, 2]));
+}
+
+/// The demo tailnet's grants (www/demo-tailnet/policy.mjs), shortened.
+const GRANTS: &str = "{
+    // Grants, the newer rule syntax.
+    \"grants\": [
+        {
+            \"src\": [\"autogroup:member\"],
+            \"srcPosture\": [\"posture:provisioned\"], // any listed posture admits
+        },
+        // CI deploys to production over SSH.
+        {\"src\": [\"tag:ci\"], \"dst\": [\"tag:prod\"], \"ip\": [\"tcp:22\"]},
+    ],
+}
+";
+
+#[test]
+fn remove_takes_the_comment_block_directly_above() {
+    let out = edited(GRANTS, |d| assert!(d.remove("/grants/1").unwrap()));
+    let ci = "        // CI deploys to production over SSH.\n        {\"src\": [\"tag:ci\"], \"dst\": [\"tag:prod\"], \"ip\": [\"tcp:22\"]},\n";
+    assert_eq!(out, with(GRANTS, ci, ""));
+    // With a blank line between, the comment is not the element's: it stays.
+    let spaced = with(GRANTS, "SSH.\n", "SSH.\n\n");
+    let out = edited(&spaced, |d| assert!(d.remove("/grants/1").unwrap()));
+    assert_eq!(
+        out,
+        with(
+            &spaced,
+            "        {\"src\": [\"tag:ci\"], \"dst\": [\"tag:prod\"], \"ip\": [\"tcp:22\"]},\n",
+            ""
+        )
+    );
+    // A block right below the element's line is its own when a blank line follows it; of the
+    // blank lines above and below, one is left.
+    let text = "{\n  \"a\": 1,\n\n  // about b\n  \"b\": 2, // b\n  // more on b\n\n  // about c\n  \"c\": 3\n}";
+    assert_eq!(
+        edited(text, |d| assert!(d.remove("/b").unwrap())),
+        "{\n  \"a\": 1,\n\n  // about c\n  \"c\": 3\n}"
+    );
+    // Without that blank line, only the comment on its own line goes.
+    let text = "[\n  1, // one\n  // about two\n  2\n]";
+    assert_eq!(
+        edited(text, |d| assert!(d.remove("/0").unwrap())),
+        "[\n  // about two\n  2\n]"
+    );
+    // A comment after the opening bracket that a blank line separates stays with the container.
+    let text = "{\n  // the file\n\n  \"a\": 1,\n  \"b\": 2\n}";
+    assert_eq!(
+        edited(text, |d| assert!(d.remove("/a").unwrap())),
+        "{\n  // the file\n\n  \"b\": 2\n}"
+    );
+}
+
+#[test]
+fn set_makes_missing_parents_only_for_names() {
+    let text = "{\n  \"a\": 1\n}\n";
+    let mut doc = Document::parse(text).unwrap();
+    for (pointer, parent) in [
+        ("/grants/0/srcPosture", "/grants"),
+        ("/grants/-", "/grants"),
+        ("/x/y/12/z", "/x/y"),
+    ] {
+        let e = doc.set(pointer, "[\"posture:p\"]").unwrap_err();
+        assert_eq!(validation_field(&e), "pointer");
+        let message = validation_message(&e);
+        assert!(
+            message.starts_with(&format!("\"{pointer}\": \"{parent}\" does not exist")),
+            "{message}"
+        );
+        assert!(doc.append(pointer, "1").is_err(), "{pointer}");
+    }
+    assert_eq!(doc.as_str(), text);
+    // Names, even odd ones, leave no doubt.
+    doc.set("/b/x1/-1/", "true").unwrap();
+    let value: Value = serde_json::from_str(&doc.standardize()).unwrap();
+    assert_eq!(
+        value,
+        serde_json::json!({"a": 1, "b": {"x1": {"-1": {"": true}}}})
+    );
+}
+
+#[test]
+fn a_failed_insert_into_an_empty_container_is_an_error() {
+    // A value nested to the limit fits alone, not inside anything.
+    let deep = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+    for (text, pointer) in [
+        ("{\"a\": {}}", "/a/b"),
+        ("{}", "/b"),
+        ("{\"a\": {\n}}", "/a/b"),
+    ] {
+        let mut doc = Document::parse(text).unwrap();
+        let e = doc.set(pointer, &deep).unwrap_err();
+        assert_eq!(validation_field(&e), "value", "{text}");
+        assert_eq!(doc.as_str(), text);
+    }
+    for text in ["[]", "[\n]", "[1]"] {
+        let mut doc = Document::parse(text).unwrap();
+        assert!(doc.append("", &deep).is_err(), "{text}");
+        assert_eq!(doc.as_str(), text);
+    }
+}
+
+#[test]
+fn pointers_from_tokens() {
+    let text = "{\"postures\": {\"posture:a/b~c\": [\"x\"]}}";
+    let mut doc = Document::parse(text).unwrap();
+    let name = "posture:a/b~c";
+    assert_eq!(
+        doc.find(&["postures", name]).unwrap().unwrap().raw(),
+        "[\"x\"]"
+    );
+    assert_eq!(
+        doc.find("/postures/posture:a~1b~0c")
+            .unwrap()
+            .unwrap()
+            .raw(),
+        "[\"x\"]"
+    );
+    assert!(
+        doc.find(&["postures", "posture:a~1b~0c"])
+            .unwrap()
+            .is_none(),
+        "no unescaping"
+    );
+    let tokens = vec!["postures".to_string(), name.to_string()];
+    doc.append(&tokens, "\"y\"").unwrap();
+    doc.set(&tokens[..1], "{\"posture:~/\": []}").unwrap();
+    assert_eq!(doc.as_str(), "{\"postures\": {\"posture:~/\": []}}");
+    assert!(doc.remove(&["postures", "posture:~/"]).unwrap());
+    assert_eq!(doc.as_str(), "{\"postures\": {}}");
+    assert!(
+        doc.find(&[] as &[&str; 0]).unwrap().is_some(),
+        "[] is the root"
+    );
+    // An error names the pointer, escaped.
+    let e = doc.set(&["grants/x", "0", "src"], "1").unwrap_err();
+    assert!(
+        validation_message(&e).starts_with("\"/grants~1x/0/src\""),
+        "{e:?}"
+    );
+}
+
+/// tests/data/hujson-grammar.json, which the demo tailnet's reader is held to as well.
+#[test]
+fn one_grammar_table_for_both_readers() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/hujson-grammar.json"
+    );
+    let table: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(table["maxDepth"], MAX_DEPTH);
+    for case in table["numbers"].as_array().unwrap() {
+        let n = case["text"].as_str().unwrap();
+        for text in [n.to_string(), format!("[{n}]"), format!("{{\"n\": {n}}}")] {
+            let accepts = Document::parse(&text).is_ok();
+            assert_eq!(accepts, case["accepts"].as_bool().unwrap(), "{text}");
+            // JSON's number grammar exactly: serde_json agrees wherever it reads the value.
+            if !accepts {
+                assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
+            }
+        }
+    }
+    for case in table["nesting"].as_array().unwrap() {
+        let levels = case["levels"].as_u64().unwrap() as usize;
+        let text = [
+            case["open"].as_str().unwrap().repeat(levels),
+            case["inside"].as_str().unwrap().to_string(),
+            case["close"].as_str().unwrap().repeat(levels),
+        ]
+        .concat();
+        let result = Document::parse(&text);
+        assert_eq!(result.is_ok(), case["accepts"].as_bool().unwrap(), "{case}");
+        if let Err(e) = result {
+            assert_eq!(e.message, "nesting deeper than 1000 levels", "{case}");
+        }
+    }
 }

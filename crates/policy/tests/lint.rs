@@ -62,12 +62,127 @@ fn the_local_checks_name_each_place() {
     assert!(message("postures[\"posture:broken\"][0]").starts_with("does not parse at column 13"));
     assert!(message("postures[\"posture:broken\"][1]").contains("\"weird:\""));
     assert!(
-        message("postures[\"posture:broken\"][3]").starts_with(">= compares numbers or versions")
+        message("postures[\"posture:broken\"][3]").starts_with(">= compares numbers, or versions")
     );
     assert!(message("grants[0].srcPosture[1]").contains("\"posture:gone\""));
     // A name with a quote is written as JSON quotes it.
     let doc = Document::parse(r#"{"postures": {"posture:\"q\"": []}}"#).unwrap();
     assert_eq!(fields(&lint::check(&doc)), [r#"postures["posture:\"q\""]"#]);
+}
+
+#[test]
+fn the_file_is_an_object_and_its_known_sections_have_their_types() {
+    let issues = |text: &str| -> Vec<(String, String)> {
+        lint::check(&Document::parse(text).unwrap())
+            .into_iter()
+            .map(|i| (i.field, i.message))
+            .collect()
+    };
+    for (text, noun) in [
+        ("[]", "a list"),
+        ("[{\"grants\": 1}]", "a list"),
+        ("5", "a number"),
+        ("\"{}\"", "a string"),
+        ("null", "null"),
+        ("true", "a boolean"),
+    ] {
+        let want = "the policy file must be an object of sections, not ".to_string() + noun;
+        assert_eq!(issues(text), [(String::new(), want)], "{text}");
+    }
+    let got = issues(
+        r#"{
+          "grants": {}, "acls": {"a": 1}, "ssh": "x", "tests": null, "sshTests": 1,
+          "nodeAttrs": {}, "defaultSrcPosture": "posture:a",
+          "groups": [], "hosts": "1.2.3.4", "tagOwners": [], "postures": [], "ipsets": 1,
+          "autoApprovers": [], "derpMap": true,
+          "randomizeClientPort": "yes", "disableIPv4": 0,
+          "someFutureSection": 1
+        }"#,
+    );
+    let want: Vec<(String, String)> = [
+        ("grants", "must be a list of grants, not an object"),
+        ("acls", "must be a list of rules, not an object"),
+        ("ssh", "must be a list of rules, not a string"),
+        ("tests", "must be a list of tests, not null"),
+        ("sshTests", "must be a list of tests, not a number"),
+        ("nodeAttrs", "must be a list of rules, not an object"),
+        (
+            "defaultSrcPosture",
+            "must be a list of posture names, not a string",
+        ),
+        (
+            "groups",
+            "must be an object of group names to members, not a list",
+        ),
+        (
+            "hosts",
+            "must be an object of host names to addresses, not a string",
+        ),
+        (
+            "tagOwners",
+            "must be an object of tags to owners, not a list",
+        ),
+        (
+            "postures",
+            "must be an object of posture names to conditions, not a list",
+        ),
+        (
+            "ipsets",
+            "must be an object of IP set names to addresses, not a number",
+        ),
+        ("autoApprovers", "must be an object, not a list"),
+        ("derpMap", "must be an object, not a boolean"),
+        ("randomizeClientPort", "must be true or false, not a string"),
+        ("disableIPv4", "must be true or false, not a number"),
+    ]
+    .map(|(f, m)| (f.to_string(), m.to_string()))
+    .to_vec();
+    assert_eq!(got, want);
+    // The last of a duplicated section is the one JSON reads.
+    let got = issues(r#"{"grants": {}, "grants": []}"#);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].1.contains("defined again"), "{got:?}");
+}
+
+#[test]
+fn documented_attributes_meet_values_of_their_type() {
+    // `node:tsVersion >= 1.60` compares a string with the number 1.6: it never matches.
+    let doc = Document::parse(
+        r#"{"postures": {"posture:latest": [
+          "node:tsVersion >= 1.60",
+          "node:tsVersion >= '1.60'",
+          "node:tsAutoUpdate == 'true'",
+          "node:os IN ['linux', 5]",
+          "node:osVersion != 14",
+          "ip:country == true",
+          "node:hostname == 'x'",
+          "node:os >= 'linux'",
+        ]}}"#,
+    )
+    .unwrap();
+    let got: Vec<(String, String)> = lint::check(&doc)
+        .into_iter()
+        .map(|i| (i.field, i.message))
+        .collect();
+    let at = |i: usize| format!("postures[\"posture:latest\"][{i}]");
+    let want: Vec<(String, String)> = vec![
+        (at(0), "node:tsVersion is a version, a string: quote the value, as in '1.60'".into()),
+        (at(2), "node:tsAutoUpdate is a boolean: write true or false, without quotes".into()),
+        (at(3), "node:os is a string: quote the value, as in 'macos'".into()),
+        (at(4), "node:osVersion is a version, a string: quote the value, as in '14.2'".into()),
+        (at(5), "ip:country is a string: quote the value, as in 'US'".into()),
+        (at(6), "\"node:hostname\" is not a documented attribute (node: holds node:os, node:osVersion, node:tsVersion, node:tsReleaseTrack, node:tsAutoUpdate and node:tsStateEncrypted)".into()),
+        (at(7), ">= compares numbers, or versions of node:osVersion and node:tsVersion (such as '1.60'), not this value".into()),
+    ];
+    assert_eq!(got, want);
+    // setPosture checks the same, before it writes.
+    let issues = lint::check_set_posture("posture:latest", &["node:tsVersion >= 1.60".into()]);
+    assert_eq!(fields(&issues), ["conditions[0]"]);
+    assert_eq!(
+        posture::attribute_type("node:tsVersion"),
+        Some((posture::AttributeType::Version, "'1.60'"))
+    );
+    assert_eq!(posture::attribute_type("custom:tsVersion"), None);
 }
 
 #[test]
@@ -92,6 +207,39 @@ fn a_document_defines_its_postures_in_order() {
     assert_eq!(defaults, ["posture:ok", "posture:missing"]);
     let (none, no_defaults) = lint::postures_of(&Document::parse("{}").unwrap());
     assert!(none.is_empty() && no_defaults.is_empty());
+}
+
+#[test]
+fn a_duplicated_posture_is_defined_once_by_its_last_definition() {
+    // As JSON.parse reads it: the first one's place, the last one's value.
+    let doc = Document::parse(
+        r#"{"postures": {
+          "posture:a": ["custom:x IS SET"],
+          "posture:b": ["custom:y IS SET"],
+          "posture:a": ["custom:z IS SET"],
+          "posture:c": ["custom:c IS SET"],
+          "posture:c": 5,
+        }}"#,
+    )
+    .unwrap();
+    let (postures, _) = lint::postures_of(&doc);
+    let got: Vec<(&str, &[String])> = postures
+        .iter()
+        .map(|p| (p.name.as_str(), p.conditions.as_slice()))
+        .collect();
+    let (z, y) = (
+        ["custom:z IS SET".to_string()],
+        ["custom:y IS SET".to_string()],
+    );
+    assert_eq!(got, [("posture:a", &z[..]), ("posture:b", &y[..])]);
+    // The report then has each posture once.
+    let verdicts = posture::report(&postures, &[]);
+    let names: Vec<&str> = verdicts.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["posture:a", "posture:b"]);
+    // check() names each duplicate.
+    let issues = lint::check(&doc);
+    assert!(fields(&issues).contains(&"postures[\"posture:a\"]"));
+    assert!(fields(&issues).contains(&"postures[\"posture:c\"]"));
 }
 
 #[test]
@@ -195,4 +343,64 @@ fn the_report_chooses_its_devices_by_node_id() {
         (Some("{}"), Some(vec!["n1".to_string()]))
     );
     assert!(posture::report_options(&json!({ "deviceIds": [""] })).is_err());
+}
+
+/// The value a table row gives, as the parser's.
+fn table_value(v: &Value) -> Option<AttributeValue> {
+    match v {
+        Value::String(s) => Some(AttributeValue::String(s.clone())),
+        Value::Number(n) => n.as_f64().map(AttributeValue::Number),
+        Value::Bool(b) => Some(AttributeValue::Boolean(*b)),
+        _ => None,
+    }
+}
+
+/// tests/data/posture-grammar.json: one table for this crate and the demo tailnet's parser
+/// (tests/js/posture-grammar.test.mjs reads it too).
+#[test]
+fn one_grammar_table_for_both_sides() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/posture-grammar.json"
+    );
+    let table: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let rows = table["conditions"].as_array().unwrap();
+    assert!(rows.len() >= 80, "{}", rows.len());
+    let mut failures = Vec::new();
+    for row in rows {
+        let text = row["condition"].as_str().unwrap();
+        let accept = row["accept"].as_bool().unwrap();
+        let issue = lint::condition_issues(text);
+        if issue.is_some() == accept {
+            failures.push(format!("{text:?}: want accept {accept}, got {issue:?}"));
+            continue;
+        }
+        // setPosture checks as check() does.
+        let set = lint::check_set_posture("posture:x", &[text.to_string()]);
+        if set.is_empty() != accept {
+            failures.push(format!("{text:?}: setPosture says {set:?}"));
+        }
+        if !accept {
+            continue;
+        }
+        let parsed = &row["parsed"];
+        let c = posture::parse(text).unwrap();
+        let want_value = match &parsed["value"] {
+            Value::Null => posture::Operand::None,
+            Value::Array(items) => {
+                posture::Operand::List(items.iter().filter_map(table_value).collect())
+            }
+            v => posture::Operand::One(table_value(v).unwrap()),
+        };
+        let got = (c.attribute.as_str(), c.operator.as_str(), &c.value);
+        let want = (
+            parsed["attribute"].as_str().unwrap(),
+            parsed["operator"].as_str().unwrap(),
+            &want_value,
+        );
+        if got != want {
+            failures.push(format!("{text:?}: parsed {got:?}, want {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

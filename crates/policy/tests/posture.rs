@@ -1,11 +1,11 @@
-//! Posture conditions (src/posture.rs): parse, print, cmpver, evaluate, evaluate_posture and
+//! Posture conditions (crates/policy/src/posture/): parse, print, cmpver, evaluate, evaluate_posture and
 //! the report, against the contract and the examples of Tailscale's device posture docs.
 
 use proptest::prelude::*;
 use std::cmp::Ordering;
 use tailscale_policy::posture::{
-    cmpver, evaluate, evaluate_posture, is_version, known_namespace, parse, report, Condition,
-    DeviceInput, Operand, Operator, PostureDef,
+    cmpver, evaluate, evaluate_posture, is_version, known_namespace, parse, prepare, report,
+    Condition, DeviceInput, Operand, Operator, PostureDef,
 };
 use tailscale_wire::attribute::AttributeValue;
 
@@ -85,6 +85,14 @@ fn evaluation_table() {
         ("node:osVersion >= '14.2'", Some(s("14.2")), true, ""),
         ("node:osVersion < '14.2'", Some(s("14.2")), false, "node:osVersion is 14.2, not < 14.2"),
         ("node:tsVersion >= '1.60'", None, false, "node:tsVersion is not set"),
+        // Versions read bare, other strings (the empty one included) in quotes.
+        ("node:tsVersion > '1.2'", Some(s("")), false, "node:tsVersion is '', not > 1.2"),
+        ("node:tsVersion < ''", Some(s("")), false, "node:tsVersion is '', not < ''"),
+        ("node:osVersion < '14'", Some(s("Synology 6")), false, "node:osVersion is 'Synology 6', not < 14"),
+        ("custom:tier >= 'gold'", Some(s("bronze")), false, "custom:tier is 'bronze', not >= 'gold'"),
+        ("custom:tier == ''", Some(s("gold")), false, "custom:tier is 'gold', not ''"),
+        ("custom:tier != ''", Some(s("")), false, "custom:tier is '', which != '' excludes"),
+        ("custom:tier NOT SET", Some(s("")), false, "custom:tier is set (to '')"),
         // Keywords in any case
         ("node:os not in ['windows']", Some(s("linux")), true, ""),
         ("node:os Not In ['windows']", Some(s("windows")), false, "node:os is 'windows', which NOT IN ['windows'] excludes"),
@@ -506,7 +514,7 @@ fn report_gives_each_posture_its_devices() {
         ),
         device("n3", &[]),
     ];
-    let verdicts = report(&postures, &devices).unwrap();
+    let verdicts = report(&postures, &devices);
     let got: Vec<(String, Vec<Row>)> = verdicts
         .into_iter()
         .map(|p| {
@@ -592,37 +600,60 @@ fn report_gives_each_posture_its_devices() {
 }
 
 #[test]
-fn report_lists_every_condition_that_does_not_parse() {
+fn a_posture_that_does_not_parse_is_reported_as_its_error_and_the_others_still_evaluate() {
     let postures = vec![
         PostureDef {
             name: "posture:a".into(),
-            conditions: vec!["node:os == 'linux'".into(), "node:os ==".into()],
+            conditions: vec![
+                "node:os == 'linux'".into(),
+                "node:os ==".into(),
+                "custom:x = 1".into(),
+            ],
         },
         PostureDef {
             name: "posture:b".into(),
             conditions: vec!["custom:x IN 'a'".into()],
         },
+        PostureDef {
+            name: "posture:ok".into(),
+            conditions: vec!["custom:x NOT SET".into()],
+        },
     ];
-    let issues = report(&postures, &[device("n1", &[])]).unwrap_err();
-    let got: Vec<(&str, &str)> = issues
+    // Parsed once, before any device is known.
+    let prepared = prepare(&postures);
+    let verdicts = prepared.report(&[device("n1", &[])]);
+    let got: Vec<(&str, Option<&str>, usize)> = verdicts
         .iter()
-        .map(|i| (i.field.as_str(), i.message.as_str()))
+        .map(|v| (v.name.as_str(), v.error.as_deref(), v.devices.len()))
         .collect();
     assert_eq!(
         got,
         vec![
             (
-                "postures[\"posture:a\"][1]",
-                "column 11: expected a value after =="
+                "posture:a",
+                Some(
+                    "conditions[1] does not parse at column 11: expected a value after ==; \
+                     conditions[2] does not parse at column 10: expected an operator such as == \
+                     or IN (equality is ==)"
+                ),
+                0
             ),
             (
-                "postures[\"posture:b\"][0]",
-                "column 13: IN takes a bracketed list, as in ['macos', 'linux']"
+                "posture:b",
+                Some(
+                    "conditions[0] does not parse at column 13: IN takes a bracketed list, as in \
+                     ['macos', 'linux']"
+                ),
+                0
             ),
+            ("posture:ok", None, 1),
         ]
     );
-    // No devices, or no postures: an answer, not an error.
-    assert_eq!(report(&postures[..0], &[]).unwrap(), vec![]);
+    assert_eq!(verdicts[0].conditions, postures[0].conditions);
+    assert!(verdicts[2].devices[0].matches);
+    assert_eq!(report(&postures, &[device("n1", &[])]), verdicts);
+    // No devices, or no postures: an answer.
+    assert_eq!(report(&postures[..0], &[]), vec![]);
 }
 
 #[test]
@@ -818,4 +849,48 @@ proptest! {
             }
         }
     }
+}
+
+// ---- Conformance ----
+
+/// `../shared/conformance/<rest>` beside the repository (or beside a worktree's parent), if
+/// present: the data is never copied in, and a clone without it skips.
+fn conformance(rest: &str) -> Option<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.ancestors()
+        .skip(1)
+        .map(|dir| dir.join("shared/conformance").join(rest))
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn cmpver_agrees_with_tailscale_s_own_table() {
+    let Some(path) = conformance("cmpver/cmpver.json") else {
+        println!(
+            "cmpver conformance: ../shared/conformance/cmpver/cmpver.json is not present; skipped"
+        );
+        return;
+    };
+    let table: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let vectors = table["vectors"].as_array().unwrap();
+    let mut failures = Vec::new();
+    for v in vectors {
+        let (a, b) = (v["v1"].as_str().unwrap(), v["v2"].as_str().unwrap());
+        let want = v["want"].as_i64().unwrap().cmp(&0);
+        // Go checks both directions too.
+        if cmpver(a, b) != want || cmpver(b, a) != want.reverse() {
+            failures.push(format!(
+                "{}: cmpver({a:?}, {b:?}) is {:?}, Go's {want:?}",
+                v["name"],
+                cmpver(a, b)
+            ));
+        }
+    }
+    println!(
+        "cmpver conformance: {} of {} vectors of Tailscale's util/cmpver table agree",
+        vectors.len() - failures.len(),
+        vectors.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

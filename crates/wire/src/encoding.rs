@@ -1,5 +1,5 @@
 //! Percent-encoding for paths and forms, and base64url for JWT payloads and OAuth states: a few lines each, so
-//! the wasm carries no crate (nor its tables) for them. The fuzz targets (`tests/fuzz_targets/`) hold both
+//! the wasm carries no crate (nor its tables) for them. The fuzz targets (`crates/fuzz-targets`) hold both
 //! to the `percent-encoding` and `base64` crates.
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";

@@ -53,8 +53,9 @@ pub fn index_field(parent: &str, i: usize) -> String {
 /// `parent.name` for a plain name, `parent["posture:x"]` (JSON-quoted) for any other: an
 /// issue's field for an object member.
 pub fn member_field(parent: &str, name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    // By bytes: both tests accept only ASCII, and no byte of another character is ASCII.
+    let plain = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     match (plain, parent.is_empty()) {
         (true, true) => name.to_owned(),
         (true, false) => cat(&[parent, ".", name]),

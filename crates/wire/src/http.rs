@@ -5,7 +5,7 @@ use crate::encoding::percent_encode;
 use crate::error::{ApiError, Error};
 use crate::json::{check_list, check_shape, Json, Ty};
 use crate::method::Method;
-use crate::text::{cat, decimal, join};
+use crate::text::{cat, decimal};
 
 /// Bodies larger than this are refused rather than buffered and parsed, unless the caller sets
 /// `maxResponseBytes`: a `fields=all` device list of a 20,000-device tailnet is about 30 MB.
@@ -142,16 +142,23 @@ pub fn encode_segment(segment: &str) -> String {
 /// `/api/v2/{segments...}`, each segment percent-encoded, so that no id can reach another path.
 pub fn api_path(segments: &[&str]) -> String {
     let mut path = String::from("/api/v2");
+    push_segments(&mut path, segments);
+    path
+}
+
+/// Appends `/{segment}` for each segment, percent-encoded.
+pub fn push_segments(path: &mut String, segments: &[&str]) {
     for segment in segments {
         path.push('/');
         path.push_str(&encode_segment(segment));
     }
-    path
 }
 
 /// `/api/v2/tailnet/{tailnet}/{rest...}`.
 pub fn tailnet_path(tailnet: &str, rest: &[&str]) -> String {
-    api_path(&[&["tailnet", tailnet], rest].concat())
+    let mut path = api_path(&["tailnet", tailnet]);
+    push_segments(&mut path, rest);
+    path
 }
 
 /// One `application/x-www-form-urlencoded` name or value.
@@ -161,19 +168,36 @@ pub fn form_encode(s: &str) -> String {
 
 /// `name=value&...` with each value form-encoded; names are the caller's own, not encoded.
 pub fn form_body(pairs: &[(&str, &str)]) -> String {
-    let encoded: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| cat(&[k, "=", &form_encode(v)]))
-        .collect();
-    join(encoded.iter().map(String::as_str), "&")
+    let mut out = String::new();
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        push_pair(&mut out, name, value);
+    }
+    out
+}
+
+/// Appends `name=value` to a query string being built: `?` before the first pair, `&` before
+/// the others; the value form-encoded, the name as given.
+pub fn push_query(query: &mut String, name: &str, value: &str) {
+    query.push(if query.is_empty() { '?' } else { '&' });
+    push_pair(query, name, value);
+}
+
+fn push_pair(out: &mut String, name: &str, value: &str) {
+    out.push_str(name);
+    out.push('=');
+    out.push_str(&form_encode(value));
 }
 
 /// `?` and [`form_body`], or `""` without parameters: what [`HttpRequest::query`] holds.
 pub fn query_string(pairs: &[(&str, &str)]) -> String {
-    match pairs.is_empty() {
-        true => String::new(),
-        false => cat(&["?", &form_body(pairs)]),
+    let mut out = String::new();
+    for (name, value) in pairs {
+        push_query(&mut out, name, value);
     }
+    out
 }
 
 /// What a response said, as far as the core needs to know.
@@ -394,8 +418,11 @@ pub fn status_text(status: u16) -> &'static str {
 pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
     let value = value.trim_ascii();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        // Too many digits for u64 still means "a long time": saturate rather than ignore.
-        let secs = value.parse::<u64>().unwrap_or(u64::MAX);
+        // Too many digits for u64 still means "a long time": saturate rather than ignore (by
+        // hand: the digits are checked, and `str::parse::<u64>` would add its reader).
+        let secs = value.bytes().fold(0u64, |n, d| {
+            n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+        });
         return Some(secs.saturating_mul(1000));
     }
     let when_ms = crate::date::parse_http_date_ms(value)?;

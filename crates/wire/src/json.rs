@@ -315,28 +315,14 @@ pub fn check_shape<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<
     wrong_member(value, fields).map_err(describe)
 }
 
-/// Checks every item of the list a response holds under `field` (absent or null: empty).
+/// Checks every item of the list a response holds under `field` (absent or null: empty): the
+/// table walk of a one-member table, whose errors read the same.
 pub fn check_list<J: Json>(
     value: &J,
     field: &'static str,
-    fields: &[(&'static str, Ty)],
+    fields: &'static [(&'static str, Ty)],
 ) -> Result<(), String> {
-    if !value.is_record() {
-        return Err(describe((String::new(), WRONG_TYPE)));
-    }
-    let Some(list) = value.field(field) else {
-        return Ok(());
-    };
-    if !list.is_array() {
-        return Err(describe((field.to_owned(), WRONG_TYPE)));
-    }
-    for (i, item) in list.items().iter().enumerate() {
-        // The path is only built for the error, never on the hot path of a long list.
-        let at_item =
-            |(at, what): Wrong| describe((member_path(&index_field(field, i), &at), what));
-        wrong_member(item, fields).map_err(at_item)?;
-    }
-    Ok(())
+    check_shape(value, &[(field, Ty::Items(fields))])
 }
 
 const WRONG_TYPE: &str = "has the wrong type";
@@ -356,28 +342,24 @@ fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(),
         };
         // Absent and null are the same to the caller: neither is the promised value.
         let Some(member) = value.field(key) else {
-            if required {
-                return Err(((*key).to_owned(), MISSING));
+            match required {
+                true => return Err(((*key).to_owned(), MISSING)),
+                false => continue,
             }
-            continue;
         };
         let ok = match ty {
             Ty::Str => member.is_string(),
             Ty::Bool => member.as_bool().is_some(),
             Ty::Int => member.as_f64().is_some_and(is_whole),
             Ty::StrList => member.is_array() && member.items().iter().all(J::is_string),
-            Ty::StrMap => {
-                member.is_record()
-                    && member
-                        .keys()
-                        .iter()
-                        .all(|k| member.get(k).is_some_and(|m| m.is_string()))
-            }
-            Ty::ScalarMap => {
+            // One walk for both maps: strings only, or any scalar.
+            Ty::StrMap | Ty::ScalarMap => {
                 member.is_record()
                     && member.keys().iter().all(|k| {
-                        member.get(k).is_some_and(|m| {
-                            matches!(m.kind(), Kind::String | Kind::Number | Kind::Bool)
+                        member.get(k).is_some_and(|m| match m.kind() {
+                            Kind::String => true,
+                            Kind::Number | Kind::Bool => matches!(ty, Ty::ScalarMap),
+                            _ => false,
                         })
                     })
             }
@@ -387,15 +369,14 @@ fn wrong_member<J: Json>(value: &J, fields: &[(&'static str, Ty)]) -> Result<(),
                 true
             }
             Ty::Items(inner) => {
-                if !member.is_array() {
-                    return Err(((*key).to_owned(), WRONG_TYPE));
-                }
+                let list = member.is_array();
+                // Not a list: no items, and the wrong type below.
                 for (i, item) in member.items().iter().enumerate() {
                     // The path is only built for the error, as in `check_list`.
                     wrong_member(item, inner)
                         .map_err(|(at, what)| (member_path(&index_field(key, i), &at), what))?;
                 }
-                true
+                list
             }
             // Only a table entry is required, not a shape within one.
             Ty::Required(_) => true,

@@ -17,7 +17,7 @@ impl Json for JsValue {
             Kind::Number
         } else if self.is_string() {
             Kind::String
-        } else if Array::is_array(self) {
+        } else if JsValue::is_array(self) {
             Kind::Array
         } else if self.is_function() || !self.is_object() {
             Kind::Other
@@ -54,24 +54,34 @@ impl Json for JsValue {
         JsValue::is_string(self)
     }
     fn is_array(&self) -> bool {
-        Array::is_array(self)
+        JsValue::is_array(self)
     }
     fn is_record(&self) -> bool {
-        self.is_object() && !Array::is_array(self)
+        self.is_object() && !JsValue::is_array(self)
     }
     fn keys(&self) -> Vec<String> {
         if !self.is_object() {
             return Vec::new();
         }
-        Object::keys(self.unchecked_ref::<Object>())
-            .iter()
-            .filter_map(|k| k.as_string())
-            .collect()
+        let keys = Object::keys(self.unchecked_ref::<Object>());
+        let mut out = Vec::new();
+        for i in 0..keys.length() {
+            if let Some(key) = keys.get_unchecked(i).as_string() {
+                out.push(key);
+            }
+        }
+        out
     }
     fn items(&self) -> Vec<JsValue> {
-        self.dyn_ref::<Array>()
-            .map(|a| a.iter().collect())
-            .unwrap_or_default()
+        let mut out = Vec::new();
+        // wasm-bindgen's own `Array.isArray` (js-sys's is a second binding of it).
+        if JsValue::is_array(self) {
+            let array = self.unchecked_ref::<Array>();
+            for i in 0..array.length() {
+                out.push(array.get_unchecked(i));
+            }
+        }
+        out
     }
     fn is_function(&self) -> bool {
         JsValue::is_function(self)

@@ -3,16 +3,19 @@
 
 /// `n` in decimal.
 pub fn decimal(n: u64) -> String {
-    let mut digits = Vec::with_capacity(20);
-    let mut rest = n;
-    loop {
-        digits.push(char::from(b'0' + (rest % 10) as u8));
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
+    // Most significant digit first, so that no reversal is needed.
+    let mut unit = 1;
+    while n / unit >= 10 {
+        unit *= 10;
     }
-    digits.iter().rev().collect()
+    let mut out = String::new();
+    loop {
+        out.push(char::from(b'0' + (n / unit % 10) as u8));
+        if unit == 1 {
+            return out;
+        }
+        unit /= 10;
+    }
 }
 
 /// The parts one after another.
@@ -43,6 +46,69 @@ pub fn contains(haystack: &str, needle: &str) -> bool {
     match needle.first() {
         None => true,
         Some(first) => hay.contains(first) && hay.windows(needle.len()).any(|w| w == needle),
+    }
+}
+
+/// `s` split at each `sep`, an ASCII byte, as `str::split` would: a `char` pattern brings a
+/// char searcher into the wasm, and an ASCII byte always falls between characters.
+pub fn split(s: &str, sep: u8) -> Split<'_> {
+    Split { rest: Some(s), sep }
+}
+
+/// The pieces of [`split`].
+pub struct Split<'a> {
+    rest: Option<&'a str>,
+    sep: u8,
+}
+
+impl<'a> Iterator for Split<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        let (head, tail) = match split_once(rest, self.sep) {
+            Some((head, tail)) => (head, Some(tail)),
+            None => (rest, None),
+        };
+        self.rest = tail;
+        Some(head)
+    }
+}
+
+/// `s` before and after its first `sep`, an ASCII byte (`str::split_once` with a byte scan).
+pub fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let at = s.bytes().position(|b| b == sep)?;
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
+/// `s` without the run of `b`, an ASCII byte, at its end (`str::trim_end_matches` by bytes).
+pub fn trim_end(s: &str, b: u8) -> &str {
+    let end = s.bytes().rposition(|c| c != b).map_or(0, |i| i + 1);
+    s.get(..end).unwrap_or_default()
+}
+
+/// `bytes` as UTF-8, each invalid sequence replaced by U+FFFD as `String::from_utf8_lossy`
+/// replaces it (one for each maximal prefix of a valid sequence, or each other byte), through
+/// `str::from_utf8`, which the wasm holds anyway, rather than `Utf8Chunks`.
+pub fn lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                out.push_str(valid);
+                return out;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                out.push('\u{FFFD}');
+                match e.error_len() {
+                    Some(n) => rest = after.get(n..).unwrap_or_default(),
+                    None => return out,
+                }
+            }
+        }
     }
 }
 
@@ -190,5 +256,35 @@ mod tests {
         assert!(!contains("end o", "end of"));
         assert!(!contains("", "x"));
         assert_eq!(char_count("aé中🦀"), 4);
+    }
+
+    #[test]
+    fn lossy_matches_from_utf8_lossy() {
+        let cases: [&[u8]; 9] = [
+            b"",
+            b"abc",
+            "é中🦀".as_bytes(),
+            b"\xff",
+            b"a\xffb\xfe",
+            b"\xe4\xb8",
+            b"\xe4\xb8a\xf0\x9f\xa6",
+            b"\xed\xa0\x80x",
+            b"\xc0\xaf\xf5\x80\x80\x80",
+        ];
+        for bytes in cases {
+            assert_eq!(lossy(bytes), String::from_utf8_lossy(bytes), "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn byte_splits_match_str_splits() {
+        for s in ["", ":", "a", "a:b", "::", "a::b:", "é:中:🦀", ":x"] {
+            assert_eq!(
+                split(s, b':').collect::<Vec<_>>(),
+                s.split(':').collect::<Vec<_>>()
+            );
+            assert_eq!(split_once(s, b':'), s.split_once(':'));
+            assert_eq!(trim_end(s, b':'), s.trim_end_matches(':'));
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::error::{index_field, Error, Issue};
 use crate::json::{Json, Kind, StringMap};
-use crate::text::{cat, char_count, decimal};
+use crate::text::{cat, char_count, decimal, split, split_once};
 
 /// Auth keys may live at most 90 days.
 pub const MAX_EXPIRY_SECONDS: i64 = 7_776_000;
@@ -19,20 +19,21 @@ const SCOPES_NEEDING_TAGS: [&str; 4] = ["devices:core", "auth_keys", "devices", 
 /// Claims Tailscale matches itself; custom rules may not override them.
 const RESERVED_CLAIMS: [&str; 3] = ["sub", "iss", "aud"];
 
-type Rule = Result<(), String>;
+pub type Rule = Result<(), String>;
 
 /// `tag:` then a letter, then letters, digits or `-`.
 pub fn tag(s: &str) -> Rule {
     let Some(name) = s.strip_prefix("tag:") else {
         return Err("must start with \"tag:\"".into());
     };
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(c) if c.is_ascii_alphabetic() => {}
+    // By bytes, as every rule here that allows only ASCII: no byte of another character is ASCII.
+    let mut bytes = name.bytes();
+    match bytes.next() {
+        Some(b) if b.is_ascii_alphabetic() => {}
         Some(_) => return Err("must have a letter right after \"tag:\"".into()),
         None => return Err("must have a name after \"tag:\"".into()),
     }
-    if chars.all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         Ok(())
     } else {
         Err("may hold only letters, digits and \"-\" after \"tag:\"".into())
@@ -42,12 +43,12 @@ pub fn tag(s: &str) -> Rule {
 /// `name` or `name:sub[:sub]`, each part lowercase letters and `_`. Unknown scopes pass:
 /// Tailscale adds scopes over time and the API is the judge of which exist.
 pub fn scope(s: &str) -> Rule {
-    let parts: Vec<&str> = s.split(':').collect();
-    let well_formed = parts.len() <= 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
-    if well_formed {
+    let mut parts = 0;
+    let well_formed = split(s, b':').all(|p| {
+        parts += 1;
+        !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    });
+    if well_formed && parts <= 3 {
         Ok(())
     } else {
         Err("must look like \"name\" or \"name:sub[:sub]\" with lowercase letters and \"_\"".into())
@@ -73,8 +74,8 @@ fn custom_name(s: &str, why: &str) -> Rule {
         return Err("must have a name after \"custom:\"".into());
     }
     if !rest
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
     {
         return Err("may hold only letters, digits, \"_\" and \":\" after \"custom:\"".into());
     }
@@ -125,8 +126,8 @@ pub fn attribute_string(s: &str) -> Rule {
     if !(1..=MAX_ATTRIBUTE_STRING).contains(&len) {
         return Err("must be 1 to 50 characters".into());
     }
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
     {
         Ok(())
     } else {
@@ -154,9 +155,9 @@ pub fn device_fields(s: &str) -> Rule {
 /// A device-list filter names a top-level device property (`tags`, `isEphemeral`): a letter,
 /// then letters and digits. `fields` is the list's own parameter, not a filter.
 pub fn filter_name(s: &str) -> Rule {
-    let mut chars = s.chars();
-    let well_formed = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric());
+    let mut bytes = s.bytes();
+    let well_formed = bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric());
     if s == "fields" {
         Err("is the list's own option, not a device property to filter on".into())
     } else if well_formed {
@@ -182,8 +183,8 @@ pub fn attribute_comment(s: &str) -> Rule {
 
 pub fn key_description(s: &str) -> Rule {
     at_most(s, MAX_KEY_DESCRIPTION)?;
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b' ' || b == b'-')
     {
         Ok(())
     } else {
@@ -206,8 +207,8 @@ pub fn app_name(s: &str) -> Rule {
     if !(3..=50).contains(&len) {
         return Err("must be 3 to 50 characters".into());
     }
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
     {
         Ok(())
     } else {
@@ -273,30 +274,32 @@ impl<'a> Url<'a> {
         if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err("must not contain spaces or control characters".into());
         }
-        // Split at the first ':' then require "//": a char search, not a substring one.
-        let (scheme, rest) = s
-            .split_once(':')
+        // Split at the first ':' then require "//": a byte search, not a substring one.
+        let (scheme, rest) = split_once(s, b':')
             .and_then(|(scheme, rest)| Some((scheme, rest.strip_prefix("//")?)))
             .ok_or_else(not_absolute)?;
-        let mut scheme_chars = scheme.chars();
-        let scheme_ok = scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-            && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        let mut scheme_bytes = scheme.bytes();
+        let scheme_ok = scheme_bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+            && scheme_bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
         if !scheme_ok {
             return Err(not_absolute());
         }
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let end = rest
+            .bytes()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
         let (authority, after) = rest.split_at(end);
-        let (userinfo, host_port) = match authority.rsplit_once('@') {
-            Some((_, h)) => (true, h),
+        let (userinfo, host_port) = match authority.bytes().rposition(|b| b == b'@') {
+            Some(at) => (true, authority.get(at + 1..).unwrap_or_default()),
             None => (false, authority),
         };
         let host = if host_port.starts_with('[') {
-            match host_port.find(']') {
+            match host_port.bytes().position(|b| b == b']') {
                 Some(end) => host_port.get(..=end).unwrap_or_default(),
                 None => return Err("has an unclosed \"[\" in its host".into()),
             }
         } else {
-            host_port.split(':').next().unwrap_or_default()
+            split_once(host_port, b':').map_or(host_port, |(host, _)| host)
         };
         if host.is_empty() {
             return Err("must have a host".into());
@@ -312,21 +315,27 @@ impl<'a> Url<'a> {
     /// Bracketed, or four all-digit labels (out-of-range octets included: no parser takes
     /// them for a name).
     fn host_is_ip(&self) -> bool {
-        self.host.starts_with('[')
-            || (self.host.split('.').count() == 4
-                && self
-                    .host
-                    .split('.')
-                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
+        self.host.starts_with('[') || self.quad()
+    }
+
+    /// Whether the host is four dot-separated runs of digits.
+    fn quad(&self) -> bool {
+        let mut labels = 0;
+        let digits = split(&self.host, b'.').all(|l| {
+            labels += 1;
+            !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit())
+        });
+        digits && labels == 4
     }
 
     /// `localhost`, `127.0.0.0/8` (dotted quad) or `[::1]`: traffic that never leaves the machine.
     fn is_loopback(&self) -> bool {
-        let labels: Vec<&str> = self.host.split('.').collect();
-        let octet = |l: &&str| l.bytes().all(|b| b.is_ascii_digit()) && l.parse::<u8>().is_ok();
+        // A quad whose first label is 127 and whose labels are octets (the `u32` reader is the
+        // one the wasm has already).
+        let octet = |l: &str| l.parse::<u32>().is_ok_and(|n| n <= 255);
         self.host == "localhost"
             || self.host == "[::1]"
-            || (labels.len() == 4 && labels.first() == Some(&"127") && labels.iter().all(octet))
+            || (self.quad() && self.host.starts_with("127.") && split(&self.host, b'.').all(octet))
     }
 }
 
@@ -334,7 +343,7 @@ impl<'a> Url<'a> {
 /// on a loopback host only unless `allow_insecure_http`; no user name or password, query,
 /// fragment or backslash (URL parsers read `\` as `/`, which would change the host).
 pub fn transport_url(s: &str, allow_insecure_http: bool) -> Rule {
-    if s.contains('\\') {
+    if s.as_bytes().contains(&b'\\') {
         return Err("must not contain a backslash".into());
     }
     let url = Url::parse(s)?;
@@ -344,7 +353,7 @@ pub fn transport_url(s: &str, allow_insecure_http: bool) -> Rule {
                 .into(),
         );
     }
-    if url.rest.contains(['?', '#']) {
+    if url.rest.bytes().any(|b| b == b'?' || b == b'#') {
         return Err("must not contain a query or a fragment".into());
     }
     match url.scheme.as_str() {
@@ -531,14 +540,9 @@ impl<J: Json> Input<J> {
 
 /// Runs a single-value rule the way the exported `validateTag` and friends do.
 pub fn single<J: Json>(field: &str, rule: fn(&str) -> Rule, value: J) -> Vec<Issue> {
-    match value.as_string() {
-        Some(s) => rule(&s)
-            .err()
-            .map(|m| Issue::new(field, m))
-            .into_iter()
-            .collect(),
-        None => vec![Issue::new(field, "must be a string")],
-    }
+    let mut issues = Vec::new();
+    string_arg(field, value, rule, &mut issues);
+    issues
 }
 
 /// The typed value when `input` found nothing wrong, else every issue.

@@ -19,3 +19,7 @@ async function main(): Promise<void> {
   void hostnames;
 }
 void main;
+
+// The policy tools through `require`.
+import { PolicyDocument } from "tailscale-wasm/policy";
+void PolicyDocument.parse("{}").check();

@@ -98,3 +98,15 @@ new OAuthAppsApi();
 void DevicesApi;
 // @ts-expect-error the module has no such value
 void pkg.KeysApi;
+
+// Users: the fields every answer carries are required, the rest optional; UsersApi is a type.
+import type { User, UsersApi, ListUsersOptions } from "tailscale-wasm";
+expectTypeOf<User["id"]>().toEqualTypeOf<string>();
+expectTypeOf<User["loginName"]>().toEqualTypeOf<string>();
+expectTypeOf<User["role"]>().toEqualTypeOf<string | null | undefined>();
+expectTypeOf(client.users).toEqualTypeOf<UsersApi>();
+expectTypeOf(client.users.list).returns.resolves.toEqualTypeOf<User[]>();
+expectTypeOf(client.users.get).returns.resolves.toEqualTypeOf<User>();
+expectTypeOf<ListUsersOptions["type"]>().toEqualTypeOf<"member" | "shared" | "all" | undefined>();
+// @ts-expect-error a role outside the spec's list
+void client.users.list({ role: "superuser" });

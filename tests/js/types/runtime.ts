@@ -17,6 +17,11 @@ const mock = async (request: Request): Promise<Response> => new Response(JSON.st
 const client = new TailscaleClient({ apiKey: "tskey-api-x", fetch: counting, maxResponseBytes: 128 * 1024 * 1024 });
 new TailscaleClient({ apiKey: "tskey-api-x", fetch });
 new TailscaleClient({ apiKey: "tskey-api-x", fetch: mock });
+// The two-argument form every fetch wrapper uses (octokit, openai-node) compiles under strict.
+new TailscaleClient({ apiKey: "tskey-api-x", fetch: (input, init) => fetch(input, init) });
+new DeviceProvisioning({ clientId: "a", clientSecret: "s", redirectUri: "https://p.example/cb", fetch: (input, init) => fetch(input, init) });
+const wrapped: typeof fetch = (input, init) => fetch(input, init);
+new TailscaleClient({ apiKey: "tskey-api-x", fetch: wrapped });
 new DeviceProvisioning({ clientId: "a", clientSecret: "s", redirectUri: "https://p.example/cb", fetch: mock, maxResponseBytes: 1024 });
 
 export async function routes(deviceId: string): Promise<string[]> {

@@ -10,37 +10,6 @@ use tailscale_wasm_shared::errors::{issues_to_js, validate_one, validate_request
 use tailscale_wire::validate;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_OPTIONS: &str = r#"
-/** Which fields a device carries: `"default"`, the API's subset, or `"all"`. */
-export type DeviceFields = "all" | "default";
-
-/** Options for `devices.list`. */
-export interface ListDevicesOptions extends CallOptions {
-  /** `"all"` or `"default"`. Default: the API's default subset. */
-  fields?: DeviceFields;
-  /** Top-level device properties to match exactly, all at once (logical AND), such as
-   *  `{ tags: ["tag:prod"], isEphemeral: true }`; a list matches devices that have every entry.
-   *  Default: every device. */
-  filter?: Record<string, string | boolean | string[]>;
-}
-
-/** Options for `devices.get`. */
-export interface GetDeviceOptions extends CallOptions {
-  /** `"all"` or `"default"`. Default: the API's default subset. */
-  fields?: DeviceFields;
-}
-
-/** What `validateSetAttribute` checks: `setAttribute`'s options, plus the device id and the
- *  attribute key when given, so that a form can check itself whole. */
-export interface SetAttributeInput extends SetAttributeOptions {
-  /** The device id, if the form has it. */
-  deviceId?: string;
-  /** The attribute key, if the form has it. */
-  key?: string;
-}
-"#;
-
 /// `client.devices`: devices and their posture attributes.
 #[wasm_bindgen]
 pub struct DevicesApi {
@@ -50,10 +19,6 @@ pub struct DevicesApi {
 impl DevicesApi {
     pub fn new(session: Rc<Session>) -> DevicesApi {
         DevicesApi { session }
-    }
-
-    fn tailnet(&self) -> &str {
-        &self.session.config.tailnet
     }
 }
 
@@ -66,10 +31,7 @@ impl DevicesApi {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "ListDevicesOptions")] options: JsValue,
     ) -> Promise {
-        let tailnet = &self.session.config.tailnet;
-        let prepared = take_signal(&options)
-            .and_then(|(rest, signal)| Ok((devices::list(tailnet, or_empty(&rest))?, signal)));
-        self.session.start(prepared)
+        self.session.list(devices::list, &options)
     }
 
     /// Gets one device: GET /api/v2/device/{deviceId} (its `nodeId`, or its legacy `id`).
@@ -92,7 +54,7 @@ impl DevicesApi {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.session
-            .call(devices::get_attributes(device_id), &options)
+            .call_with(|_, id| devices::get_attributes(id), device_id, &options)
     }
 
     /// Sets one `custom:` attribute: POST /api/v2/device/{deviceId}/attributes/{key}. Resolves
@@ -132,10 +94,8 @@ impl DevicesApi {
         #[wasm_bindgen(unchecked_param_type = "UpdateAttributesOptions")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session.call(
-            devices::update_attributes(self.tailnet(), request),
-            &options,
-        )
+        self.session
+            .call_with(devices::update_attributes, request, &options)
     }
 }
 

@@ -5,27 +5,10 @@ use super::request::Session;
 use js_sys::Promise;
 use std::rc::Rc;
 use tailscale_api::keys::{self, CreateAuthKey, FederatedIdentitySpec, OAuthClientSpec};
-use tailscale_wasm_shared::args::{or_empty, take_signal};
+use tailscale_wasm_shared::args::or_empty;
 use tailscale_wasm_shared::errors::{validate_one, validate_request};
 use tailscale_wire::validate;
 use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_OPTIONS: &str = r#"
-/** A key as `keys.createAuthKey` and `keys.createOAuthClient` resolve to it: with its secret,
- *  `key`, which the API shows in this answer only (an answer without it is a
- *  `TailscaleResponseError`). */
-export type CreatedKey = Key & {
-  /** The auth key (`tskey-auth-...`) or the OAuth client's secret (`tskey-client-...`). */
-  key: string;
-};
-
-/** Options for `keys.list`. */
-export interface ListKeysOptions extends CallOptions {
-  /** Also list keys owned by other users (`?all=true`). Default false. */
-  all?: boolean;
-}
-"#;
 
 /// `client.keys`: auth keys, OAuth clients, federated identities and API access tokens.
 #[wasm_bindgen]
@@ -51,13 +34,7 @@ impl KeysApi {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "ListKeysOptions")] options: JsValue,
     ) -> Promise {
-        let prepared = take_signal(&options).and_then(|(rest, signal)| {
-            Ok((
-                keys::list(&self.session.config.tailnet, or_empty(&rest))?,
-                signal,
-            ))
-        });
-        self.session.start(prepared)
+        self.session.list(keys::list, &options)
     }
 
     /// Gets one key: GET /api/v2/tailnet/{tailnet}/keys/{keyId}.
@@ -67,8 +44,7 @@ impl KeysApi {
         #[wasm_bindgen(js_name = keyId, unchecked_param_type = "string")] key_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session
-            .call(keys::get(self.tailnet(), key_id), &options)
+        self.session.call_with(keys::get, key_id, &options)
     }
 
     /// Creates an auth key: POST /api/v2/tailnet/{tailnet}/keys. The result's `key` is the
@@ -79,10 +55,8 @@ impl KeysApi {
         #[wasm_bindgen(unchecked_optional_param_type = "CreateAuthKeyOptions")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session.call(
-            keys::create_auth_key(self.tailnet(), or_empty(&request)),
-            &options,
-        )
+        self.session
+            .call_with(keys::create_auth_key, or_empty(&request), &options)
     }
 
     /// Creates an OAuth client: POST /api/v2/tailnet/{tailnet}/keys with `keyType: "client"`.
@@ -94,7 +68,7 @@ impl KeysApi {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.session
-            .call(keys::create_oauth_client(self.tailnet(), request), &options)
+            .call_with(keys::create_oauth_client, request, &options)
     }
 
     /// Creates a federated identity: POST /api/v2/tailnet/{tailnet}/keys with `keyType: "federated"`.
@@ -104,10 +78,8 @@ impl KeysApi {
         #[wasm_bindgen(unchecked_param_type = "FederatedIdentityOptions")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session.call(
-            keys::create_federated_identity(self.tailnet(), request),
-            &options,
-        )
+        self.session
+            .call_with(keys::create_federated_identity, request, &options)
     }
 
     /// Replaces an OAuth client's settings: PUT /api/v2/tailnet/{tailnet}/keys/{keyId}.
@@ -145,8 +117,7 @@ impl KeysApi {
         #[wasm_bindgen(js_name = keyId, unchecked_param_type = "string")] key_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session
-            .call(keys::delete(self.tailnet(), key_id), &options)
+        self.session.call_with(keys::delete, key_id, &options)
     }
 }
 

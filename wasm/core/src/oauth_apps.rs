@@ -9,16 +9,6 @@ use tailscale_wasm_shared::errors::{validate_one, validate_request};
 use tailscale_wire::validate;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_CREATED: &str = r#"
-/** An OAuth app as `oauthApps.create` resolves to it: with its secret, `clientSecret`, which the
- *  API shows in this answer only (an answer without it is a `TailscaleResponseError`). */
-export type CreatedOAuthApp = OAuthApp & {
-  /** The app's secret (`tskey-app-...`), for `DeviceProvisioning`'s `clientSecret`. */
-  clientSecret: string;
-};
-"#;
-
 /// `client.oauthApps`: OAuth apps for device provisioning.
 #[wasm_bindgen]
 pub struct OAuthAppsApi {
@@ -43,8 +33,8 @@ impl OAuthAppsApi {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session
-            .call(Ok(oauth_apps::list(self.tailnet())), &options)
+        let list = |tailnet: &str, _| Ok(oauth_apps::list(tailnet));
+        self.session.call_with(list, JsValue::UNDEFINED, &options)
     }
 
     /// Gets one OAuth app: GET /api/v2/tailnet/{tailnet}/oauth-apps/{appId}.
@@ -54,8 +44,7 @@ impl OAuthAppsApi {
         #[wasm_bindgen(js_name = appId, unchecked_param_type = "string")] app_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session
-            .call(oauth_apps::get(self.tailnet(), app_id), &options)
+        self.session.call_with(oauth_apps::get, app_id, &options)
     }
 
     /// Creates an OAuth app: POST /api/v2/tailnet/{tailnet}/oauth-apps. The result's
@@ -67,7 +56,7 @@ impl OAuthAppsApi {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.session
-            .call(oauth_apps::create(self.tailnet(), request), &options)
+            .call_with(oauth_apps::create, request, &options)
     }
 
     /// Replaces an OAuth app's settings: PUT /api/v2/tailnet/{tailnet}/oauth-apps/{appId}.
@@ -91,8 +80,7 @@ impl OAuthAppsApi {
         #[wasm_bindgen(js_name = appId, unchecked_param_type = "string")] app_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session
-            .call(oauth_apps::delete(self.tailnet(), app_id), &options)
+        self.session.call_with(oauth_apps::delete, app_id, &options)
     }
 }
 

@@ -16,184 +16,6 @@ use tailscale_wire::http::{Body, HttpRequest};
 use tailscale_wire::json::{Json, Kind};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_POLICY: &str = r#"
-import type { PolicyDocument } from "./tailscale_wasm_policy.js";
-/** The policy file as `policy.get` and `policy.set` give it. */
-export interface PolicyFile {
-  /** The file exactly as stored: HuJSON, comments included. */
-  text: string;
-  /** Its version, to pass back as `ifMatch` exactly as it is (quotes included). `""` when the
-   *  answer carried none (a `details` read may not). */
-  etag: string;
-  /** With `details`: what the server found syntactically valid but nonsensical. */
-  warnings?: string[] | null;
-  /** With `details`: what the server could not parse. */
-  errors?: string[] | null;
-}
-
-/** Options for `policy.get`. */
-export interface GetPolicyOptions extends CallOptions {
-  /** Also ask for the server's warnings and errors (`?details=true`). Default false. */
-  details?: boolean;
-}
-
-/** What `policy.set` writes over: the version that was read, or anything. */
-export type PolicyPrecondition = IfMatch | Overwrite;
-
-/** Write only over the version that was read. */
-export interface IfMatch {
-  /** An etag from `policy.get`, exactly as it came, or `"ts-default"`: replace only the
-   *  untouched default file. */
-  ifMatch: string;
-}
-
-/** Write whatever is there. */
-export interface Overwrite {
-  /** Replace whatever is there, even a change made since you read it. */
-  overwrite: true;
-}
-
-/** A policy file to send: HuJSON text, a `PolicyDocument` (its text), or a plain object (JSON). */
-export type PolicyInput = string | PolicyDocument | Record<string, unknown>;
-
-/** What `policy.update` resolves to. */
-export interface PolicyUpdate extends PolicyFile {
-  /** Rounds of read, edit and write it took (a 412 or a lost answer costs one). */
-  attempts: number;
-  /** Whether the file changed: false when the edit left it as it was, and nothing was sent. */
-  changed: boolean;
-}
-
-/** Options for `policy.update`. */
-export interface UpdatePolicyOptions extends CallOptions {
-  /** Rounds before a 412 (the file keeps changing under the edit) is given up on. Default 5. */
-  maxAttempts?: number;
-}
-
-/** An ACL test, run by `policy.test` against the current file (the API's test shape). */
-export interface PolicyTest {
-  /** The user, group, tag or host to test from. */
-  src: string;
-  /** Posture attributes the source device has, for rules with `srcPosture`. */
-  srcPostureAttrs?: Record<string, string | number | boolean>;
-  /** `tcp`, `udp`...; default both. */
-  proto?: string;
-  /** Destinations (`host:port`) that must be allowed. */
-  accept?: string[];
-  /** Destinations (`host:port`) that must be refused. */
-  deny?: string[];
-}
-
-/** One entry of a check's findings. */
-export interface PolicyCheckEntry {
-  /** Who the finding is about (a test's `src`), if anyone. */
-  user?: string;
-  /** What fails: a test that did not hold, a condition that does not parse. */
-  errors?: string[];
-  /** What passes but looks wrong, such as a group member the tailnet does not know. */
-  warnings?: string[];
-  /** Fields this package does not know are passed through. */
-  [field: string]: unknown;
-}
-
-/** The server's verdict on a file or on tests. The endpoint answers 200 either way; `ok` reads
- *  the answer: false when any entry has errors or the message is not about warnings only. */
-export interface PolicyCheck {
-  /** Whether the file (or the tests) passed. */
-  ok: boolean;
-  /** The server's summary, such as "test(s) failed". */
-  message?: string;
-  /** The findings, one entry per user or test; empty when it passed. */
-  data: PolicyCheckEntry[];
-}
-
-/** Which rules to preview: those for a user, or for an `ip:port`. */
-export interface PreviewOptions {
-  /** `"user"` (previewFor is a login) or `"ipport"` (previewFor is `100.64.0.1:80`). */
-  type: "user" | "ipport";
-  /** A user's login, or an `ip:port`. */
-  previewFor: string;
-}
-
-/** A rule that matches in a preview. */
-export interface PreviewMatch {
-  /** Its sources. */
-  users: string[];
-  /** The destinations it allows. */
-  ports: string[];
-  /** The line where it starts in the file (the body is sent as HuJSON, so it is the file's). */
-  lineNumber: number;
-  /** The postures the rule requires of its sources (`srcPosture`), when it has any. */
-  postures?: string[] | null;
-  /** The routers the rule is restricted to (`via`), when it is. */
-  via?: string[] | null;
-  /** Fields this package does not know are passed through. */
-  [field: string]: unknown;
-}
-
-/** What `policy.preview` resolves to: the candidate file's rules that match. */
-export interface PolicyPreview {
-  /** Each matching rule. */
-  matches: PreviewMatch[];
-  /** The `type` asked for. */
-  type: string;
-  /** The `previewFor` asked for. */
-  previewFor: string;
-  /** Each posture the matches name, with its conditions, when the answer carries them. */
-  postures?: Record<string, string[]> | null;
-  /** Fields this package does not know are passed through. */
-  [field: string]: unknown;
-}
-
-/** Options for `policy.evaluatePostures`. */
-export interface EvaluatePosturesOptions extends CallOptions {
-  /** A policy file to evaluate instead of the tailnet's current one. */
-  text?: string;
-  /** Only these devices (`nodeId`s). Default: every device of the tailnet. */
-  deviceIds?: string[];
-}
-
-/** One device under one posture. */
-export interface PostureDeviceVerdict {
-  /** The device's `nodeId`. */
-  nodeId: string;
-  /** Its MagicDNS name, else its hostname. */
-  name: string;
-  /** Whether it passes every condition of the posture. */
-  matches: boolean;
-  /** The conditions it failed, each with the reason in words. */
-  failed: FailedCondition[];
-}
-
-/** A condition a device failed. */
-export interface FailedCondition {
-  /** The condition, as written. */
-  condition: string;
-  /** Why it failed, such as "custom:tier is not set". */
-  reason: string;
-}
-
-/** One posture and every device's verdict. */
-export interface PostureVerdicts {
-  /** Its name, such as `posture:provisioned`. */
-  name: string;
-  /** Its conditions, ANDed. */
-  conditions: string[];
-  /** Each device of the tailnet (or of `deviceIds`) that still exists when its attributes are
-   *  read: one deleted meanwhile is left out. */
-  devices: PostureDeviceVerdict[];
-}
-
-/** Which devices each posture admits today, and why the others are refused. */
-export interface PostureReport {
-  /** Each posture of the file, in order. */
-  postures: PostureVerdicts[];
-  /** The file's `defaultSrcPosture`: postures applied to rules without a `srcPosture`. */
-  defaultSrcPosture: string[];
-}
-"#;
-
 /// A policy as `set` and `preview` send it: text (or a document's text) as written, comments
 /// kept, or an object as JSON.
 fn policy_body(value: &JsValue) -> Result<PolicyBody, Error> {
@@ -459,6 +281,19 @@ impl PolicyApi {
             options,
             JsValue::UNDEFINED,
         )
+    }
+
+    /// The access model of the tailnet as it is: its policy file (or `text` over it), every
+    /// device with all fields, every user, and each device's attributes (under
+    /// `maxConcurrency`), read through this client. Without the scope to read users or
+    /// attributes the model goes on without them, and what depends on them is indeterminate.
+    /// Loads the policy tools on first use.
+    #[wasm_bindgen(unchecked_return_type = "Promise<AccessModel>")]
+    pub fn access(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "AccessOptions")] options: JsValue,
+    ) -> Promise {
+        policy_tools::run(&self.session, "__access", options, JsValue::UNDEFINED)
     }
 }
 

@@ -3,7 +3,7 @@
 //! request path, unauthenticated (the app's secret is in the form body).
 
 use super::js::{now_ms, random_bytes};
-use super::request::{send, spawn, token_response, Session};
+use super::request::{token_response, Reply, Session};
 use js_sys::{Object, Promise};
 use std::rc::Rc;
 use tailscale_api::provisioning::{self, Grant, Settings, STATE_BYTES};
@@ -11,87 +11,9 @@ use tailscale_wasm_shared::args::{or_empty, set, signal_only};
 use tailscale_wasm_shared::errors::js_error;
 use tailscale_wire::encoding::base64url_encode;
 use tailscale_wire::error::Error;
+use tailscale_wire::http::HttpRequest;
 use tailscale_wire::text::cat;
 use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_PROVISIONING: &str = r#"
-/** Options for `new DeviceProvisioning(...)`. */
-export interface DeviceProvisioningOptions {
-  /** The OAuth app's id (the spec's OAuthApp has no separate client id). */
-  clientId: string;
-  /** The OAuth app's secret (`tskey-app-...`): keep it on a server or in a CLI, never in a
-   *  public web page. Never shown in errors, logs or `JSON.stringify`. */
-  clientSecret: string;
-  /** One of the app's `redirectURIs`, exactly: `https`, or any scheme on localhost,
-   *  127.0.0.1 or [::1]. */
-  redirectUri: string;
-  /** Scopes to ask for. Default `["auth_keys:create:once"]`: one auth key for one device. */
-  scopes?: string[];
-  /** Where the consent screen is. Default `"https://login.tailscale.com"`. */
-  loginUrl?: string;
-  /** Where the token endpoint is. Default `"https://api.tailscale.com"`. */
-  baseUrl?: string;
-  /** Per attempt, in ms. Default 30000. */
-  timeoutMs?: number;
-  /** Extra attempts after a 429 (the only answer retried), default 2. */
-  maxRetries?: number;
-  /** Allows plain `http://` URLs to hosts that are not loopback. Default false. */
-  allowInsecureHttp?: boolean;
-  /** Responses larger than this many bytes are refused, from 1 to 268435456 (256 MiB).
-   *  Default 67108864 (64 MiB). */
-  maxResponseBytes?: number;
-  /** Called instead of the global `fetch`, with one `Request`; as `TailscaleClient`'s option.
-   *  Default: the global `fetch`. */
-  fetch?: FetchFunction;
-}
-
-/** What `authorizationUrl` returns: the URL to send the person to, and the state to keep
- *  until the callback comes back. */
-export interface AuthorizationRequest {
-  /** `{loginUrl}/a/oauth_authorize?client_id&redirect_uri&response_type=code&scope&state`. */
-  url: string;
-  /** The given state, or 32 random bytes (Web Crypto) as base64url. */
-  state: string;
-}
-
-/** Options for `authorizationUrl`. */
-export interface AuthorizationOptions {
-  /** Your own state (non-empty). Default: 32 random bytes from Web Crypto, base64url. */
-  state?: string;
-}
-
-/** What `parseCallback` returns once the callback checks out. */
-export interface AuthorizationCallback {
-  /** The authorization code, for `exchange`: it works once, for ten minutes or so. */
-  code: string;
-}
-
-/** What `exchange` resolves to. */
-export interface ProvisioningGrant {
-  /** A single-use auth key for the consenting user's new device:
-   *  `tailscale up --auth-key=...`. Shown once; keep it like a password. */
-  authKey: string;
-  /** When the key stops working (ISO-8601): `expires_in` from now, an hour by default. */
-  expiresAt: string;
-  /** The scopes granted. */
-  scopes: string[];
-}
-
-/** What `JSON.stringify(flow)` shows: settings, never the secret. */
-export interface ProvisioningSummary {
-  /** The OAuth app's id. */
-  clientId: string;
-  /** Where the consent screen sends the person back. */
-  redirectUri: string;
-  /** The scopes asked for. */
-  scopes: string[];
-  /** Where the consent screen is. */
-  loginUrl: string;
-  /** Where the token endpoint is. */
-  baseUrl: string;
-}
-"#;
 
 /// What a value is, for a message: `null`, `undefined`, or its `typeof` with an article.
 fn type_name(value: &JsValue) -> String {
@@ -106,13 +28,33 @@ fn type_name(value: &JsValue) -> String {
     }
 }
 
+/// A JS array of the strings.
+fn strings(list: &[String]) -> JsValue {
+    let array = js_sys::Array::new();
+    for s in list {
+        array.push(&JsValue::from_str(s));
+    }
+    array.into()
+}
+
+/// `{ authKey, expiresAt, scopes }` from an exchange's reply.
+fn grant_result(req: &HttpRequest, reply: Reply) -> Result<JsValue, JsValue> {
+    let grant = Grant::from_response(token_response(req, &reply.body)?, now_ms());
+    let out = Object::new();
+    set(&out, "authKey", grant.auth_key.expose().into());
+    let expires = js_sys::Date::new(&grant.expires_at_ms.into());
+    set(&out, "expiresAt", expires.to_iso_string().into());
+    set(&out, "scopes", strings(&grant.scopes));
+    Ok(out.into())
+}
+
 /// Device provisioning through an OAuth app: builds the consent-screen URL, checks the
 /// callback, and exchanges its code for a single-use auth key owned by the person who
 /// consented. The exchange needs the app's secret, so it belongs on a server or in a CLI.
 #[wasm_bindgen]
 pub struct DeviceProvisioning {
     session: Rc<Session>,
-    settings: Rc<Settings>,
+    settings: Settings,
 }
 
 #[wasm_bindgen]
@@ -128,7 +70,7 @@ impl DeviceProvisioning {
             .map_err(|issues| js_error(Error::Validation(issues)))?;
         Ok(DeviceProvisioning {
             session: Session::new(config, None, None, &options),
-            settings: Rc::new(settings),
+            settings,
         })
     }
 
@@ -193,21 +135,14 @@ impl DeviceProvisioning {
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let (session, settings) = (self.session.clone(), self.settings.clone());
-        let prepared = signal_only(&options)
-            .and_then(|signal| Ok((provisioning::exchange_request(&settings, code)?, signal)));
-        spawn(Box::pin(async move {
-            let (req, signal) = prepared.map_err(js_error)?;
-            let reply = send(&session, &req, signal.as_ref()).await?;
-            let grant = Grant::from_response(token_response(&req, &reply.body)?, now_ms());
-            let out = Object::new();
-            set(&out, "authKey", grant.auth_key.expose().into());
-            let expires = js_sys::Date::new(&grant.expires_at_ms.into());
-            set(&out, "expiresAt", expires.to_iso_string().into());
-            let scopes: js_sys::Array = grant.scopes.iter().map(|s| JsValue::from_str(s)).collect();
-            set(&out, "scopes", scopes.into());
-            Ok(out.into())
-        }))
+        let prepared = signal_only(&options).and_then(|signal| {
+            Ok((
+                provisioning::exchange_request(&self.settings, code)?,
+                signal,
+            ))
+        });
+        // The session's one future type, with the grant read from its reply.
+        self.session.start_with(prepared, grant_result)
     }
 
     /// What `JSON.stringify(flow)` shows: the settings, never the secret.
@@ -217,8 +152,7 @@ impl DeviceProvisioning {
         let s = &self.settings;
         set(&out, "clientId", s.client_id.as_str().into());
         set(&out, "redirectUri", s.redirect_uri.as_str().into());
-        let scopes: js_sys::Array = s.scopes.iter().map(|s| JsValue::from_str(s)).collect();
-        set(&out, "scopes", scopes.into());
+        set(&out, "scopes", strings(&s.scopes));
         set(&out, "loginUrl", s.login_url.as_str().into());
         set(
             &out,

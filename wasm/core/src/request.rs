@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use tailscale_api::auth::{self, Acquire, Credentials, Secret, TokenCache, TokenResponse};
 use tailscale_api::config::Config;
-use tailscale_wasm_shared::args::signal_only;
+use tailscale_wasm_shared::args::{or_empty, signal_only, take_signal};
 use tailscale_wasm_shared::errors::{js_error, to_js};
 use tailscale_wire::error::Error;
 use tailscale_wire::http::{
@@ -89,6 +89,30 @@ impl Session {
         options: &JsValue,
     ) -> Promise {
         self.start(signal_only(options).and_then(|signal| Ok((request?, signal))))
+    }
+
+    /// A list method: its options object (or `undefined`) read by `build` once `signal` is taken
+    /// out. One body for every such method rather than one in each.
+    pub fn list(
+        self: &Rc<Self>,
+        build: fn(&str, JsValue) -> Result<HttpRequest, Error>,
+        options: &JsValue,
+    ) -> Promise {
+        let tailnet = &self.config.tailnet;
+        let prepared = take_signal(options)
+            .and_then(|(rest, signal)| Ok((build(tailnet, or_empty(&rest))?, signal)));
+        self.start(prepared)
+    }
+
+    /// A method whose request `build` makes from the tailnet and one argument, with a trailing
+    /// `{ signal }`: the builder passed as a fn, so that each method is a call.
+    pub fn call_with(
+        self: &Rc<Self>,
+        build: fn(&str, JsValue) -> Result<HttpRequest, Error>,
+        arg: JsValue,
+        options: &JsValue,
+    ) -> Promise {
+        self.call(build(&self.config.tailnet, arg), options)
     }
 
     /// Sends a prepared request; the promise resolves to what the operation returns.
@@ -174,7 +198,7 @@ pub async fn send(
     req: &HttpRequest,
     signal: Option<&AbortSignal>,
 ) -> Result<Reply, Rejection> {
-    let url = cat(&[&session.config.base_url, &req.target()]);
+    let url = cat(&[&session.config.base_url, &req.path, &req.query]);
     let mut retries = 0;
     let mut reminted = false;
     // An earlier attempt may have done the work although its answer never came.
@@ -191,7 +215,7 @@ pub async fn send(
                 .await
                 .map_err(Rejection::Js)?;
             transport::send(Attempt {
-                url: url.clone(),
+                url: &url,
                 request: req,
                 bearer: bearer.as_ref(),
                 user_agent: session.user_agent.as_deref(),
@@ -347,8 +371,9 @@ async fn mint_token(session: &Rc<Session>) -> Result<Secret, JsValue> {
                 Some(t) => t.clone(),
                 None => call_id_token_fn(session).await?,
             };
-            auth::check_id_token_with(jwt.expose(), now_ms(), |t| js_sys::JSON::parse(t).ok())
-                .map_err(js_error)?;
+            // The one `JSON.parse` binding, the transport's (js-sys's would add a second).
+            let parse = |t: &str| transport::json_parse(&t.into()).ok();
+            auth::check_id_token_with(jwt.expose(), now_ms(), parse).map_err(js_error)?;
             auth::token_exchange_request(client_id, &jwt)
         }
         Some(Credentials::ApiKey(key)) => return Ok(key.clone()),

@@ -3,10 +3,11 @@
 //! limit.
 
 use super::js::{abort_error, abortable, AbortListener, Timer};
-use js_sys::{Array, Function, JsString, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, JsString, Object, Promise, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
 use tailscale_api::auth::Secret;
+use tailscale_wasm_shared::args::set;
 use tailscale_wire::http::{Body, Expect, HttpRequest};
 use tailscale_wire::text::{cat, contains};
 use wasm_bindgen::prelude::*;
@@ -38,7 +39,7 @@ pub enum AttemptError {
 }
 
 pub struct Attempt<'a> {
-    pub url: String,
+    pub url: &'a str,
     pub request: &'a HttpRequest,
     pub bearer: Option<&'a Secret>,
     pub user_agent: Option<&'a str>,
@@ -94,23 +95,21 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     // parses the URL again to merge query parameters, which we never use.
     let req = attempt.request;
     let headers = Object::new();
-    let set = |name: &str, value: &str| {
-        let _ = Reflect::set(&headers, &name.into(), &value.into());
-    };
+    let header = |name: &str, value: &str| set(&headers, name, value.into());
     if let Some(accept) = req.accept {
-        set("Accept", accept);
+        header("Accept", accept);
     }
     if let Some(etag) = &req.if_match {
-        set("If-Match", etag);
+        header("If-Match", etag);
     }
     if let Some(token) = attempt.bearer {
-        set("Authorization", &cat(&["Bearer ", token.expose()]));
+        header("Authorization", &cat(&["Bearer ", token.expose()]));
     }
     if let Some(ct) = req.content_type {
-        set("Content-Type", ct);
+        header("Content-Type", ct);
     }
     if let Some(ua) = attempt.user_agent {
-        set("User-Agent", ua);
+        header("User-Agent", ua);
     }
     let init = RequestInit::new();
     init.set_method(req.method.as_str());
@@ -119,11 +118,11 @@ pub async fn send(attempt: Attempt<'_>) -> Result<Received, AttemptError> {
     // A redirect comes back as a response (opaque, status 0, in browsers) and is refused by
     // the core: a credential or a body never follows it to another origin.
     // Set as a plain member: web-sys's enum setter costs a conversion table in the glue.
-    let _ = Reflect::set(&init, &"redirect".into(), &"manual".into());
+    set(&init, "redirect", "manual".into());
     if let Some(body) = &req.body {
         init.set_body(&body.into());
     }
-    let request = web_sys::Request::new_with_str_and_init(&attempt.url, &init)
+    let request = web_sys::Request::new_with_str_and_init(attempt.url, &init)
         .map_err(|e| from_js("the request could not be built", e))?;
     // Our signal is in the request either way; a `fetch` option that ignores it (a mock) is
     // raced against it, so that timeouts and aborts hold through any function.
@@ -199,14 +198,14 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     fn decode(this: &Utf8Decoder, input: &Uint8Array) -> Result<JsString, JsValue>;
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
-    fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
+    pub fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
 }
 
 /// The body as a JS string. Fatal: invalid UTF-8 is an unusable body, not text with
 /// replacement characters.
 fn decode(bytes: &Uint8Array) -> Result<JsString, JsValue> {
     let options = Object::new();
-    let _ = Reflect::set(&options, &"fatal".into(), &JsValue::TRUE);
+    set(&options, "fatal", JsValue::TRUE);
     Utf8Decoder::new("utf-8", &options).and_then(|d| d.decode(bytes))
 }
 

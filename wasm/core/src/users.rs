@@ -4,22 +4,7 @@ use crate::request::Session;
 use js_sys::Promise;
 use std::rc::Rc;
 use tailscale_api::users;
-use tailscale_wasm_shared::args::{or_empty, take_signal};
 use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_USERS: &str = r#"
-import type { User } from "../models.js";
-
-/** Options for `users.list`. Each is sent only when given. */
-export interface ListUsersOptions extends CallOptions {
-  /** `"member"` (the API's default), `"shared"` (users of other tailnets a device was shared
-   *  with) or `"all"`. */
-  type?: "member" | "shared" | "all";
-  /** Only users with this role, or `"all"`. */
-  role?: "owner" | "member" | "admin" | "it-admin" | "network-admin" | "billing-admin" | "auditor" | "all";
-}
-"#;
 
 /// `client.users`: the tailnet's users, their roles and types.
 #[wasm_bindgen]
@@ -42,13 +27,7 @@ impl UsersApi {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "ListUsersOptions")] options: JsValue,
     ) -> Promise {
-        let prepared = take_signal(&options).and_then(|(rest, signal)| {
-            Ok((
-                users::list(&self.session.config.tailnet, or_empty(&rest))?,
-                signal,
-            ))
-        });
-        self.session.start(prepared)
+        self.session.list(users::list, &options)
     }
 
     /// Gets one user: GET /api/v2/users/{userId}.
@@ -58,6 +37,7 @@ impl UsersApi {
         #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        self.session.call(users::get(user_id), &options)
+        self.session
+            .call_with(|_, id| users::get(id), user_id, &options)
     }
 }

@@ -4,11 +4,12 @@
 use js_sys::JSON;
 use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
-use tailscale_policy::hujson::{self, Document};
+use tailscale_policy::hujson::{Document, Pointer};
 use tailscale_policy::lint;
 use tailscale_wasm_shared::args::{json_arg, text_arg};
 use tailscale_wasm_shared::errors::{gather, issues_to_js, js_error};
-use tailscale_wire::error::{Error, Issue};
+use tailscale_wire::error::{index_field, Error, Issue};
+use tailscale_wire::json::{Json, Kind};
 use tailscale_wire::text::{cat, decimal};
 use wasm_bindgen::prelude::*;
 
@@ -88,47 +89,52 @@ impl PolicyDocument {
         Ok(self.read()?.standardize())
     }
 
-    /// The value at an RFC 6901 pointer (`"/postures/posture:provisioned"`), or `undefined`.
+    /// The value at a pointer, or `undefined`. A pointer is RFC 6901 text
+    /// (`"/postures/posture:provisioned"`) or the names along the way (`["postures", name]`),
+    /// which need no escaping of `~` and `/`.
     #[wasm_bindgen(unchecked_return_type = "unknown")]
     pub fn get(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | string[]")] pointer: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let pointer = text_arg(&pointer, "pointer").map_err(js_error)?;
+        let pointer = pointer_arg(&pointer).map_err(js_error)?;
         match self.read()?.find(&pointer).map_err(js_error)? {
             Some(node) => JSON::parse(&standardized_raw(node.raw())),
             None => Ok(JsValue::UNDEFINED),
         }
     }
 
-    /// Replaces the value at a pointer, or adds an object member (missing parents are made as
-    /// objects); `-` as the last step appends to an array. Only those bytes change.
+    /// Replaces the value at a pointer, or adds an object member; `-` as the last step appends
+    /// to an array. A missing parent is made as an object when the step into it is a name; an
+    /// index or `-` there is an error. Only those bytes change.
     pub fn set(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | string[]")] pointer: JsValue,
         #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
     ) -> Result<(), JsValue> {
         let (pointer, json) = pointer_and_value(&pointer, &value).map_err(js_error)?;
         self.write()?.set(&pointer, &json).map_err(js_error)
     }
 
-    /// Pushes a value onto the array at a pointer (made, with missing parents, if absent).
+    /// Pushes a value onto the array at a pointer (made, with missing parents as `set` makes
+    /// them, if absent).
     pub fn append(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | string[]")] pointer: JsValue,
         #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
     ) -> Result<(), JsValue> {
         let (pointer, json) = pointer_and_value(&pointer, &value).map_err(js_error)?;
         self.write()?.append(&pointer, &json).map_err(js_error)
     }
 
-    /// Removes the member or element at a pointer, with its comma and its own comment on the
-    /// same line. Returns whether anything was removed.
+    /// Removes the member or element at a pointer, with its comma and its own comments (the
+    /// block directly above it, the one on its line, the block below up to a blank line).
+    /// Returns whether anything was removed.
     pub fn remove(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] pointer: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | string[]")] pointer: JsValue,
     ) -> Result<bool, JsValue> {
-        let pointer = text_arg(&pointer, "pointer").map_err(js_error)?;
+        let pointer = pointer_arg(&pointer).map_err(js_error)?;
         self.write()?.remove(&pointer).map_err(js_error)
     }
 
@@ -141,15 +147,19 @@ impl PolicyDocument {
         #[wasm_bindgen(unchecked_param_type = "string[]")] conditions: JsValue,
     ) -> Result<(), JsValue> {
         let (name, list) = lint::read_posture(&name, &conditions).map_err(js_error)?;
-        let pointer = cat(&["/postures/", &hujson::pointer_step(&name)]);
         let json = tailscale_wire::json::strings_json(&list);
-        self.write()?.set(&pointer, &json).map_err(js_error)
+        self.write()?
+            .set(&["postures", name.as_str()], &json)
+            .map_err(js_error)
     }
 
-    /// The local checks (no network): duplicate names, posture names and conditions,
-    /// attribute namespaces, `custom:` names, ordering operators on values that are neither
-    /// numbers nor versions, and `srcPosture` / `defaultSrcPosture` entries naming no posture.
-    /// `[]` when all pass; it complements `policy.validate`, the server's word.
+    /// The local checks (no network): a file that is not an object, a known section of the
+    /// wrong type, duplicate names, posture names and conditions, attribute namespaces and the
+    /// documented `node:` / `ip:` names, `custom:` names, documented attributes compared with a
+    /// value of another type (`node:tsVersion >= 1.60`), ordering operators on values that are
+    /// neither numbers nor versions of `node:osVersion` / `node:tsVersion`, and `srcPosture` /
+    /// `defaultSrcPosture` entries naming no posture. `[]` when all pass; it complements
+    /// `policy.validate`, the server's word.
     #[wasm_bindgen(unchecked_return_type = "ValidationIssue[]")]
     pub fn check(&self) -> Result<JsValue, JsValue> {
         Ok(issues_to_js(&lint::check(&*self.read()?)))
@@ -163,8 +173,21 @@ fn standardized_raw(raw: &str) -> String {
         .unwrap_or_else(|_| raw.to_owned())
 }
 
-fn pointer_and_value(pointer: &JsValue, value: &JsValue) -> Result<(String, String), Error> {
-    let pointer = text_arg(pointer, "pointer");
+/// A pointer argument's tokens: from RFC 6901 text, or an array of names as they are.
+fn pointer_arg(pointer: &JsValue) -> Result<Vec<String>, Error> {
+    if pointer.kind() != Kind::Array {
+        return text_arg(pointer, "pointer")?.tokens();
+    }
+    let items = pointer.items();
+    let mut tokens = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        tokens.push(text_arg(item, &index_field("pointer", i))?);
+    }
+    Ok(tokens)
+}
+
+fn pointer_and_value(pointer: &JsValue, value: &JsValue) -> Result<(Vec<String>, String), Error> {
+    let pointer = pointer_arg(pointer);
     let json = match value.is_undefined() || value.is_function() {
         true => Err(Error::validation("value", "must be a value JSON can hold")),
         false => json_arg(value, "value"),

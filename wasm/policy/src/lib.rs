@@ -13,6 +13,7 @@
     clippy::unimplemented
 )]
 
+mod access;
 mod document;
 mod posture;
 mod report;
@@ -21,10 +22,6 @@ mod update;
 
 use js_sys::Function;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_IMPORTS: &str = r#"
-import type { ValidationIssue } from "../models.js";
-"#;
 use wasm_bindgen::prelude::*;
 
 // The module is single-threaded (no atomics), which is what this allocator is built for.

@@ -9,37 +9,6 @@ use tailscale_wire::attribute::AttributeValue;
 use tailscale_wire::error::{Error, Issue};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_POSTURE: &str = r#"
-/** A posture condition, parsed. */
-export interface PostureCondition {
-  /** `namespace:name`, such as `node:tsVersion`. */
-  attribute: string;
-  /** The operator, keywords in upper case. */
-  operator: "==" | "!=" | "<" | "<=" | ">" | ">=" | "IN" | "NOT IN" | "IS SET" | "NOT SET";
-  /** Absent for IS SET and NOT SET; a list for IN and NOT IN. */
-  value?: string | number | boolean | (string | number | boolean)[];
-}
-
-/** What `evaluatePosture` returns. */
-export interface PostureEvaluation {
-  /** Whether every condition matched. */
-  matches: boolean;
-  /** Each condition's verdict. */
-  conditions: ConditionVerdict[];
-}
-
-/** One condition's verdict. */
-export interface ConditionVerdict {
-  /** The condition, as written. */
-  condition: string;
-  /** Whether it matched. */
-  matches: boolean;
-  /** Why it did not, in words; absent when it matched. */
-  reason?: string;
-}
-"#;
-
 /// Parses one posture condition, such as `node:tsVersion >= '1.60'`. Throws
 /// `TailscaleValidationError` whose issue gives the column where it went wrong.
 #[wasm_bindgen(js_name = parsePostureCondition, unchecked_return_type = "PostureCondition")]

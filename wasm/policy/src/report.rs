@@ -1,6 +1,7 @@
 //! `policy.evaluatePostures`, run here for the core (`__evaluatePostures`): the postures of the
-//! file, each condition parsed before any device is fetched, then evaluated over the devices and
-//! attributes read through the client's own methods, with the reason for each failed condition.
+//! file, each condition parsed before any device is fetched (a posture that does not parse is
+//! reported with its error), then evaluated over the devices and attributes read through the
+//! client's own methods, with the reason for each failed condition.
 
 use crate::document::parse_document;
 use crate::requests::{call_options, Requests};
@@ -39,8 +40,9 @@ pub fn evaluate_postures(requests: Requests, options: JsValue) -> Promise {
             }
         };
         let (postures, defaults) = lint::postures_of(&doc);
-        // Every condition parses before any device is read.
-        posture::report(&postures, &[]).map_err(|issues| js_error(Error::Validation(issues)))?;
+        // Every condition is parsed before any device is read; a posture that does not parse
+        // is reported with its error, and the others are still evaluated.
+        let prepared = posture::prepare(&postures);
         let devices = requests.devices();
         let listed = devices.list(&options).await?.items();
         let chosen = posture::choose_devices(&listed, chosen_options.device_ids.as_deref())
@@ -56,8 +58,7 @@ pub fn evaluate_postures(requests: Requests, options: JsValue) -> Promise {
         }
         let attributes = JsFuture::from(Promise::all(&reads)).await?;
         let inputs = posture::device_inputs(chosen, attributes.items());
-        let verdicts = posture::report(&postures, &inputs)
-            .map_err(|issues| js_error(Error::Validation(issues)))?;
+        let verdicts = prepared.report(&inputs);
         Ok(report_to_js(&verdicts, &defaults))
     })
 }
@@ -85,6 +86,9 @@ fn report_to_js(verdicts: &[PostureVerdicts], defaults: &[String]) -> JsValue {
         set(&posture, "name", p.name.as_str().into());
         set(&posture, "conditions", strings(&p.conditions));
         set(&posture, "devices", devices.into());
+        if let Some(error) = &p.error {
+            set(&posture, "error", error.as_str().into());
+        }
         postures.push(&posture);
     }
     let out = Object::new();

@@ -3,6 +3,7 @@
 //! after a 412 or a lost answer. The decisions are the policy crate's (`update.rs`); the reads
 //! and writes are the client's own `policy.get` and `policy.set`.
 
+use crate::access::{AccessModel, Tailnet};
 use crate::document::{parse_document, PolicyDocument};
 use crate::requests::{call_options, failure_of, Requests};
 use js_sys::{Function, Object, Promise, Reflect};
@@ -48,6 +49,9 @@ pub fn update(requests: Requests, edit: JsValue, options: JsValue) -> Promise {
             let returned = edit.call1(&JsValue::UNDEFINED, &handle.into())?;
             let returned = JsFuture::from(Promise::resolve(&returned)).await?;
             let edited = edited_text(&returned, &shared).map_err(js_error)?;
+            if state.dry_run {
+                return dry_run(&requests, &signal, (&current, &etag), edited).await;
+            }
             match state.after_edit(edited == current) {
                 AfterEdit::Done { changed } => {
                     return Ok(result(&current, &etag, &state, changed));
@@ -131,6 +135,29 @@ fn edited_text(returned: &JsValue, doc: &Rc<RefCell<Document>>) -> Result<String
         ));
     };
     parse_document(&text, "edit").map(|_| text)
+}
+
+/// `update(edit, { dryRun: true })`: the text the edit leaves and what it would change in who
+/// reaches what (`AccessModel.diff` of the two files over the tailnet as it is); nothing written.
+async fn dry_run(
+    requests: &Requests,
+    signal: &Option<web_sys::AbortSignal>,
+    (current, etag): (&str, &str),
+    edited: String,
+) -> Result<JsValue, JsValue> {
+    let changed = edited != current;
+    let access = match changed {
+        true => AccessModel::changes(current, &edited, &Tailnet::read(requests, signal).await?)?,
+        false => js_sys::Array::new().into(),
+    };
+    let out = Object::new();
+    set(&out, "text", edited.into());
+    // The version the edit ran on: `set(text, { ifMatch: etag })` writes exactly what was
+    // previewed, and refuses if the file changed since.
+    set(&out, "etag", etag.into());
+    set(&out, "changed", changed.into());
+    set(&out, "access", access);
+    Ok(out.into())
 }
 
 fn result(text: &str, etag: &str, state: &UpdateLoop, changed: bool) -> JsValue {

@@ -15,9 +15,19 @@ pub fn json_text(value: &JsValue) -> Option<String> {
         .and_then(|s| s.as_string())
 }
 
-/// Sets `obj[key]` on an object this crate made, which cannot refuse it.
+/// Sets `obj[key]` on an object this crate made, which cannot refuse it: by plain
+/// assignment, which there is the same as `Reflect.set` and needs no exception check.
 pub fn set(obj: &Object, key: &str, value: JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), &value);
+    obj.unchecked_ref::<Made>()
+        .put(&JsValue::from_str(key), &value);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// An object this crate made (a fresh `{}`, or a copy made with `Object.assign`).
+    type Made;
+    #[wasm_bindgen(method, structural, indexing_setter)]
+    fn put(this: &Made, key: &JsValue, value: &JsValue);
 }
 
 /// Options objects where everything is optional: `undefined` means `{}`.

@@ -31,10 +31,11 @@ pub fn issues_to_js(issues: &[Issue]) -> JsValue {
 pub fn gather(errors: &mut [Option<Error>]) -> Error {
     let mut issues = Vec::new();
     // Taken rather than borrowed: their issues move over instead of being cloned.
-    for error in errors.iter_mut().filter_map(Option::take) {
-        match error {
-            Error::Validation(more) => issues.extend(more),
-            other => issues.push(Issue::new("", other.message())),
+    for slot in errors.iter_mut() {
+        match slot.take() {
+            Some(Error::Validation(more)) => issues.extend(more),
+            Some(other) => issues.push(Issue::new("", other.message())),
+            None => {}
         }
     }
     Error::Validation(issues)
@@ -156,8 +157,10 @@ pub fn to_js(error: &Error, cause: Option<JsValue>, data: Option<JsValue>) -> Js
     let cause = cause.unwrap_or(JsValue::UNDEFINED);
     let made = FACTORY.with(|f| {
         f.borrow().as_ref().and_then(|factory| {
-            let args = js_sys::Array::of4(&kind.into(), &message.as_str().into(), &fields, &cause);
-            factory.apply(&JsValue::NULL, &args).ok()
+            let (kind, message) = (kind.into(), message.as_str().into());
+            factory
+                .call4(&JsValue::NULL, &kind, &message, fields.as_ref(), &cause)
+                .ok()
         })
     });
     // Without the entry's factory (the raw wasm-bindgen output was imported), a plain Error.

@@ -2,38 +2,38 @@
 
 use super::layout::{blanks, blanks_before, has_break, width};
 use super::parse::comment_end;
-use super::pointer::{index, pointer_error, tokens};
-use super::{Document, Kind, NONE};
+use super::pointer::{doubtful_parent, index, is_name, pointer_error, Pointer};
+use super::{Document, Kind, SyntaxError, NONE};
 use tailscale_wire::error::Error;
 use tailscale_wire::text::{cat, decimal, quoted};
 
 impl Document {
-    /// Replaces the value at `pointer` with the JSON text `json`, or adds it as an object member
-    /// (making missing parents as objects, and a missing array for a last `-`). In an array, an
-    /// index below the length replaces and `-` appends.
-    pub fn set(&mut self, pointer: &str, json: &str) -> Result<(), Error> {
-        let tokens = tokens(pointer)?;
+    /// Replaces the value at `pointer` with the JSON text `json`, or adds it as an object member.
+    /// Missing parents are made as objects where each step into one is a name; a step that is
+    /// an index or `-` could as well mean an array, so it is an error. In an array, an index
+    /// below the length replaces and a last `-` appends.
+    pub fn set<P: Pointer + ?Sized>(&mut self, pointer: &P, json: &str) -> Result<(), Error> {
+        let tokens = pointer.tokens()?;
         let value = json_value(json)?;
+        let splices = self.set_splices(&tokens, &value)?;
+        self.apply(splices)
+    }
+
+    fn set_splices(&self, tokens: &[String], value: &Document) -> Result<Vec<Splice>, Error> {
         let mut at = 0;
         for (k, token) in tokens.iter().enumerate() {
             let Some(e) = self.entry(at) else {
                 return Err(pointer_error("does not lead to a value"));
             };
             let last = k + 1 == tokens.len();
-            match e.kind {
+            at = match e.kind {
                 Kind::Object => match self.member(at, token) {
-                    Some(child) => at = child,
-                    None => {
-                        let rest = tokens.get(k + 1..).unwrap_or(&[]);
-                        let wrapped = json_value(&wrap(rest, json))?;
-                        return self.apply(self.insert(at, Some(token), &wrapped));
-                    }
+                    Some(child) => child,
+                    None => return self.add_member(at, tokens, k, value),
                 },
-                Kind::Array if token == "-" && last => {
-                    return self.apply(self.insert(at, None, &value));
-                }
+                Kind::Array if token == "-" && last => return self.insert(at, None, value),
                 Kind::Array => match index(token).and_then(|n| self.children(at).nth(n)) {
-                    Some(child) => at = child,
+                    Some(child) => child,
                     None => {
                         return Err(pointer_error(
                             "names no element of an array (an index below its length, or a last '-' to append)",
@@ -45,30 +45,55 @@ impl Document {
                         "goes through a value that is not an object or array",
                     ))
                 }
-            }
+            };
         }
-        let splice = self.replace(at, &value);
-        self.apply(splice)
+        Ok(self.replace(at, value))
     }
 
-    /// Pushes the JSON text `json` onto the array at `pointer`, making the array (and missing
-    /// parents, as objects) when absent.
-    pub fn append(&mut self, pointer: &str, json: &str) -> Result<(), Error> {
-        let tokens = tokens(pointer)?;
-        match self.locate(&tokens).and_then(|at| self.entry(at)) {
-            Some(e) if e.kind != Kind::Array => {
-                Err(pointer_error("names a value that is not an array"))
+    /// Adds member `tokens[k]` to object `at`, holding `value` under the missing parents that
+    /// the rest of the tokens name.
+    fn add_member(
+        &self,
+        at: usize,
+        tokens: &[String],
+        k: usize,
+        value: &Document,
+    ) -> Result<Vec<Splice>, Error> {
+        let rest = tokens.get(k + 1..).unwrap_or(&[]);
+        if let Some(j) = rest.iter().position(|t| !is_name(t)) {
+            let parent = tokens.get(..k + 1 + j).unwrap_or(&[]);
+            let token = rest.get(j).map_or("", String::as_str);
+            return Err(doubtful_parent(tokens, parent, token));
+        }
+        let wrapped = json_value(&wrap(rest, &value.text))?;
+        self.insert(at, tokens.get(k).map(String::as_str), &wrapped)
+    }
+
+    /// Pushes the JSON text `json` onto the array at `pointer`, making the array when absent
+    /// (and missing parents, as `set` makes them).
+    pub fn append<P: Pointer + ?Sized>(&mut self, pointer: &P, json: &str) -> Result<(), Error> {
+        let tokens = pointer.tokens()?;
+        let value = json_value(json)?;
+        match self
+            .locate(&tokens)
+            .and_then(|at| Some((at, self.entry(at)?)))
+        {
+            Some((at, e)) if e.kind == Kind::Array => {
+                let splices = self.insert(at, None, &value)?;
+                self.apply(splices)
             }
-            // `set` with a last `-` appends, making the array and its parents when absent.
-            _ => self.set(&cat(&[pointer, "/-"]), json),
+            Some(_) => Err(pointer_error("names a value that is not an array")),
+            None => self.set(tokens.as_slice(), &cat(&["[", json, "]"])),
         }
     }
 
-    /// Removes the member or element at `pointer` with its separating comma and its own comment
-    /// on the same line (the whole line when nothing else is left on it). `Ok(false)` when
-    /// nothing is there.
-    pub fn remove(&mut self, pointer: &str) -> Result<bool, Error> {
-        let tokens = tokens(pointer)?;
+    /// Removes the member or element at `pointer` with its separating comma and the comments
+    /// that are its own, as hujson's `Patch` reads them: the block directly above it (no blank
+    /// line between), its comment on the same line, and the block directly below that when a
+    /// blank line follows it. Lines left empty go, and of two blank lines that meet, one.
+    /// `Ok(false)` when nothing is there.
+    pub fn remove<P: Pointer + ?Sized>(&mut self, pointer: &P) -> Result<bool, Error> {
+        let tokens = pointer.tokens()?;
         if tokens.is_empty() {
             return Err(pointer_error(
                 "names the root value, which cannot be removed",
@@ -95,12 +120,7 @@ impl Document {
             pos = s.end.max(pos);
         }
         out.push_str(self.text.get(pos..).unwrap_or(""));
-        let (doc, _) = Document::from_string(out).map_err(|e| {
-            Error::validation(
-                "value",
-                cat(&["the edited text would not parse: ", &e.message]),
-            )
-        })?;
+        let (doc, _) = Document::from_string(out).map_err(unparsable)?;
         *self = doc;
         Ok(())
     }
@@ -161,9 +181,14 @@ impl Document {
     }
 
     /// Adds a member (`name`) or element to container `at`, after its last child.
-    pub(super) fn insert(&self, at: usize, name: Option<&str>, value: &Document) -> Vec<Splice> {
+    pub(super) fn insert(
+        &self,
+        at: usize,
+        name: Option<&str>,
+        value: &Document,
+    ) -> Result<Vec<Splice>, Error> {
         let Some(c) = self.entry(at) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         let layout = self.layout();
         let prefix = name.map(|n| cat(&[&quoted(n), ": "])).unwrap_or_default();
@@ -219,15 +244,14 @@ impl Document {
                         Some(n) => cat(&["{", &quoted(n), ":", &value.text, "}"]),
                         None => cat(&["[", &value.text, "]"]),
                     };
-                    if let Ok((fresh, _)) = Document::from_string(json) {
-                        let mut text = String::new();
-                        layout.print(&fresh, 0, outer, self.column(c.start), &mut text);
-                        splices.push(Splice {
-                            at: c.start,
-                            end: c.end,
-                            text,
-                        });
-                    }
+                    let (fresh, _) = Document::from_string(json).map_err(unparsable)?;
+                    let mut text = String::new();
+                    layout.print(&fresh, 0, outer, self.column(c.start), &mut text);
+                    splices.push(Splice {
+                        at: c.start,
+                        end: c.end,
+                        text,
+                    });
                 } else {
                     let pos = self.comments_end(c.start.saturating_add(1));
                     if has_break(bytes) {
@@ -245,59 +269,162 @@ impl Document {
                 }
             }
         }
-        splices
+        Ok(splices)
     }
 
-    /// The splices that take out entry `at` with its separating comma and same-line comment.
+    /// The splices that take out entry `at` with its separating comma and its own comments.
     pub(super) fn removal(&self, at: usize) -> Vec<Splice> {
-        let Some(e) = self.entry(at) else {
+        let (Some(e), Some(c)) = (self.entry(at), self.entry(self.parent_of(at))) else {
             return Vec::new();
         };
         let bytes = self.text.as_bytes();
         let start = e.key.min(e.start);
         let prev = self
             .children(e.parent)
-            .take_while(|&c| c != at)
+            .take_while(|&i| i != at)
             .last()
             .and_then(|i| self.entry(i));
-        let is_last = self.is_last(&e);
-        let mut splices = Vec::new();
-        let end = self.same_line_comments(if e.comma == NONE {
+        let next = self.entry(e.after).filter(|n| n.parent == e.parent);
+        let gap_start = prev.map_or(c.start, |p| p.comma).saturating_add(1);
+        let lead = gap_start + leading_owned(bytes.get(gap_start..start).unwrap_or(&[]));
+        let after = if e.comma == NONE {
             e.end
         } else {
             e.comma.saturating_add(1)
-        });
+        };
+        let gap_end = next.map_or(c.end.saturating_sub(1), |n| n.key.min(n.start));
+        let end = after + trailing_owned(bytes.get(after..gap_end).unwrap_or(&[]));
+        let mut splices = Vec::new();
         if let Some(p) = prev.filter(|p| e.comma == NONE && p.comma != NONE) {
             // The last member, without a trailing comma: the comma before it goes with it.
-            let between = self.slice(p.comma.saturating_add(1), start);
-            if between
+            if self
+                .slice(p.comma.saturating_add(1), lead)
                 .bytes()
-                .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                .all(is_space)
             {
                 return vec![Splice::cut(p.comma, end)];
             }
             splices.push(Splice::cut(p.comma, p.comma.saturating_add(1)));
         }
-        let (ls, indent) = self.line_indent(start);
+        let (ls, indent) = self.line_indent(lead);
         let line_end = end.saturating_add(blanks(bytes, end));
-        let emptied = ls.saturating_add(indent.len()) == start
+        let emptied = ls.saturating_add(indent.len()) == lead
             && matches!(bytes.get(line_end), None | Some(b'\n' | b'\r'));
         if emptied {
-            let mut to = line_end;
-            if bytes.get(to) == Some(&b'\r') {
-                to += 1;
-            }
-            if bytes.get(to) == Some(&b'\n') {
-                to += 1;
-            }
+            let to = past_break(bytes, line_end);
+            // Blank lines above and below the removed lines: keep one, as hujson does.
+            let to = match blank_line_before(bytes, ls) {
+                true => past_blank_line(bytes, to),
+                false => to,
+            };
             splices.push(Splice::cut(ls, to));
-        } else if is_last && e.comma != NONE {
-            let back = blanks_before(bytes, start);
-            splices.push(Splice::cut(start.saturating_sub(back), end));
+        } else if self.is_last(&e) && e.comma != NONE {
+            let back = blanks_before(bytes, lead);
+            splices.push(Splice::cut(lead.saturating_sub(back), end));
         } else {
-            splices.push(Splice::cut(start, line_end));
+            splices.push(Splice::cut(lead, line_end));
         }
         splices
+    }
+
+    fn parent_of(&self, at: usize) -> usize {
+        self.entry(at).map_or(NONE, |e| e.parent)
+    }
+}
+
+/// Where the comments of a gap (the space and comments between two siblings) divide, as
+/// hujson's `classifyComments`: `(prev_end, curr_start)`, where `gap[..prev_end]` is the
+/// earlier sibling's and `gap[curr_start..]` the later one's. With a blank line in the gap, the
+/// earlier one has what comes before the first and the later one what comes after the last;
+/// without, the earlier one has only a line comment on its own line, the later one the rest.
+fn classify(gap: &[u8]) -> (usize, usize) {
+    let (mut first, mut last, mut dividers) = (0, 0, 0);
+    let (mut n, mut newline_before) = (0, 0);
+    while n < gap.len() {
+        let rest = gap.get(n..).unwrap_or(&[]);
+        let nw = space_len(rest);
+        if newline_before + newlines(rest.get(..nw).unwrap_or(&[])) >= 2 {
+            if dividers == 0 {
+                first = n;
+            }
+            last = n;
+            dividers += 1;
+        }
+        n += nw;
+        let comment = gap.get(n..).unwrap_or(&[]);
+        let nc = comment_len(comment);
+        if nc == 0 {
+            break;
+        }
+        newline_before = usize::from(comment.get(..nc).is_some_and(|c| c.ends_with(b"\n")));
+        n += nc;
+    }
+    if dividers > 0 {
+        return (first, last);
+    }
+    let nw = space_len(gap);
+    let n = nw + comment_len(gap.get(nw..).unwrap_or(&[]));
+    let head = gap.get(..n).unwrap_or(&[]);
+    match newlines(head) == 1 && head.ends_with(b"\n") {
+        true => (n, n),
+        false => (0, 0),
+    }
+}
+
+/// Where the comments that belong to the sibling after `gap` start (`gap.len()` when none do).
+fn leading_owned(gap: &[u8]) -> usize {
+    let (_, from) = classify(gap);
+    from + space_len(gap.get(from..).unwrap_or(&[]))
+}
+
+/// Where the comments that belong to the sibling before `gap` end, before their last line
+/// break (0 when none do).
+fn trailing_owned(gap: &[u8]) -> usize {
+    let (to, _) = classify(gap);
+    let own = gap.get(..to).unwrap_or(&[]);
+    to - usize::from(own.ends_with(b"\n"))
+}
+
+/// The length of the comment at the start of `b`, a line comment's line break included.
+fn comment_len(b: &[u8]) -> usize {
+    let end = comment_end(b, 0).unwrap_or(0);
+    end + usize::from(b.starts_with(b"//") && b.get(end) == Some(&b'\n'))
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn space_len(b: &[u8]) -> usize {
+    b.iter().take_while(|&&b| is_space(b)).count()
+}
+
+fn newlines(b: &[u8]) -> usize {
+    b.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// Past the line break at `pos` (`\n` or `\r\n`), if one is there.
+fn past_break(bytes: &[u8], pos: usize) -> usize {
+    let pos = pos + usize::from(bytes.get(pos) == Some(&b'\r'));
+    pos + usize::from(bytes.get(pos) == Some(&b'\n'))
+}
+
+/// Whether the line that ends just before `ls` (a line start) holds only spaces and tabs.
+fn blank_line_before(bytes: &[u8], ls: usize) -> bool {
+    let Some(head) = ls.checked_sub(1).and_then(|end| bytes.get(..end)) else {
+        return false;
+    };
+    let head = head.strip_suffix(b"\r").unwrap_or(head);
+    let line = head.len() - blanks_before(head, head.len());
+    line > 0 && head.get(line - 1) == Some(&b'\n')
+}
+
+/// Past the line at `pos` when it holds only spaces and tabs; else `pos`.
+fn past_blank_line(bytes: &[u8], pos: usize) -> usize {
+    let end = pos + blanks(bytes, pos);
+    match bytes.get(end) {
+        Some(b'\n' | b'\r') => past_break(bytes, end),
+        _ => pos,
     }
 }
 
@@ -320,26 +447,27 @@ impl Splice {
     }
 }
 
-/// `{"a":{"b":json}}` for the tokens `a`, `b`; a last `-` (append) makes the array `[json]`.
+/// `{"a":{"b":json}}` for the tokens `a`, `b`.
 pub(super) fn wrap(tokens: &[String], json: &str) -> String {
-    let (objects, append) = match tokens.split_last() {
-        Some((last, rest)) if last == "-" => (rest, true),
-        _ => (tokens, false),
-    };
     let mut out = String::new();
-    for t in objects {
+    for t in tokens {
         out.push('{');
         out.push_str(&quoted(t));
         out.push(':');
     }
-    match append {
-        true => out.push_str(&cat(&["[", json, "]"])),
-        false => out.push_str(json),
-    }
-    for _ in objects {
+    out.push_str(json);
+    for _ in tokens {
         out.push('}');
     }
     out
+}
+
+/// The error of an edit whose text would not parse (nesting past the limit).
+fn unparsable(e: SyntaxError) -> Error {
+    Error::validation(
+        "value",
+        cat(&["the edited text would not parse: ", &e.message]),
+    )
 }
 
 /// A JSON text given for an edit, parsed; comments and trailing commas are refused.

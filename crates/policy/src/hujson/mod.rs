@@ -1,36 +1,46 @@
 //! HuJSON documents edited without losing a byte: the text plus a flat index of its values.
 //!
-//! HuJSON is JSON (RFC 8259) with `//` and `/* */` comments wherever whitespace may be, and one
-//! comma after the last element of an array or member of an object. Nothing else: no JSON5
-//! (single quotes, unquoted names, hex, `NaN`, `+1`, `.5`, `\x41`), no whitespace beyond space,
-//! tab, CR and LF, no raw control characters in strings. A UTF-8 byte order mark is refused
-//! (standardized text must stay valid JSON, which has none). Nesting deeper than [`MAX_DEPTH`]
-//! is refused, so nothing that reads a document recurses without bound; there is no size limit
-//! (parsing is linear). Lines are counted at `\n`; columns count characters.
+//! HuJSON is tailscale/hujson's grammar: JSON (RFC 8259) with `//` and `/* */` comments wherever
+//! whitespace may be, and one comma after the last element of an array or member of an object.
+//! Nothing else: no JSON5 (single quotes, unquoted names, hex, `NaN`, `+1`, `.5`, `\x41`), no
+//! whitespace beyond space, tab, CR and LF, no raw control characters in strings. A line
+//! comment ends at `\n` only (a lone CR is inside it) and must end: `null//` is refused, as
+//! hujson refuses it. A UTF-8 byte order mark is refused (standardized text must stay valid
+//! JSON, which has none). [`Document::parse_bytes`] reads bytes as hujson does: invalid UTF-8
+//! only inside a string, where each such byte reads as U+FFFD. Nesting deeper than
+//! [`MAX_DEPTH`] arrays and objects is refused (hujson sets no limit; Go's encoding/json, which
+//! reads its output, stops at 10,000), so nothing that reads a document recurses without bound;
+//! there is no size limit (parsing is linear). Lines are counted at `\n`; columns count
+//! characters.
 //!
 //! An escape `\ud800` without its pair is accepted, as RFC 8259's grammar and `JSON.parse` do;
 //! [`Node::as_str`] reads it as U+FFFD.
 //!
-//! Edits ([`Document::set`], [`Document::append`], [`Document::remove`]) splice the text and
-//! re-index it; every byte outside what they replace, add or remove stays as it was. A new member
-//! or element goes right after the last one (after its comma and any comment on the same line),
-//! so comments on their own lines before the closing bracket stay last. It takes the indentation
-//! of the line where the last sibling starts and the document's line ending; the container keeps
-//! its trailing-comma style. In an empty container it goes on a new line indented one unit (the
-//! document's, else two spaces) past the container's line, unless the container is written
-//! `{}` / `[]` on one line, which is then printed afresh like a new value. A new object or array
-//! is printed on one line when it holds no object and fits in 80 columns (a tab counts 4, a
-//! non-ASCII character as its UTF-8 bytes),
-//! otherwise one member per line, with trailing commas when the document has any.
+//! Edits ([`Document::set`], [`Document::append`], [`Document::remove`]) take a [`Pointer`]:
+//! RFC 6901 text or its tokens. They splice the text and re-index it; every byte outside what
+//! they replace, add or remove stays as it was. A removal takes the comments that hujson's
+//! `Patch` reads as the member's own: the block directly above it (no blank line between), its
+//! line comment on the same line, and the block below that up to a blank line; lines left empty
+//! go, and of two blank lines that meet, one. A missing parent is made, as an object, only when
+//! the step into it is a name (not an index or `-`). A new member or element goes right after
+//! the last one (after its comma and any comment on the same line), so comments on their own
+//! lines before the closing bracket stay last. It takes the indentation of the line where the
+//! last sibling starts and the document's line ending; the container keeps its trailing-comma
+//! style. In an empty container it goes on a new line indented one unit (the document's, else
+//! two spaces) past the container's line, unless the container is written `{}` / `[]` on one
+//! line, which is then printed afresh like a new value. A new object or array is printed on one
+//! line when it holds no object and fits in 80 columns (a tab counts 4, a non-ASCII character
+//! as its UTF-8 bytes), otherwise one member per line, with trailing commas when the document
+//! has any.
 
 mod edit;
 mod layout;
 mod parse;
 mod pointer;
 
-use parse::{comment_end, line_column, string_end, unescape};
+use parse::{comments, line_column, unescape};
 
-pub use pointer::pointer_step;
+pub use pointer::{pointer_step, Pointer};
 pub use tailscale_wire::json::Kind;
 
 use tailscale_wire::json::Json;
@@ -206,25 +216,16 @@ impl Document {
         &self.text
     }
 
-    /// The text with every comment byte and each trailing comma replaced by a space, except the
-    /// line breaks inside block comments: valid JSON with the same offsets and line numbers.
+    /// The text with each trailing comma and every comment byte other than tab, CR and LF
+    /// replaced by a space, byte for byte what hujson's `Standardize` gives: valid JSON with
+    /// the same offsets and line numbers.
     pub fn standardize(&self) -> String {
         let mut out = self.text.clone().into_bytes();
-        let bytes = self.text.as_bytes();
-        let mut pos = 0;
-        while let Some(&b) = bytes.get(pos) {
-            match b {
-                b'"' => pos = string_end(bytes, pos),
-                b'/' => {
-                    let end = comment_end(bytes, pos).unwrap_or(bytes.len());
-                    for o in out.get_mut(pos..end).into_iter().flatten() {
-                        if *o != b'\n' && *o != b'\r' {
-                            *o = b' ';
-                        }
-                    }
-                    pos = end;
+        for (start, end) in comments(self.text.as_bytes()) {
+            for o in out.get_mut(start..end).into_iter().flatten() {
+                if !matches!(*o, b'\t' | b'\n' | b'\r') {
+                    *o = b' ';
                 }
-                _ => pos += 1,
             }
         }
         for e in self

@@ -31,6 +31,91 @@ impl Document {
     }
 }
 
+impl Document {
+    /// Parses bytes as hujson does: invalid UTF-8 is an error, except inside a string, where each
+    /// invalid byte reads as U+FFFD (as Go's JSON decoder reads it); the text holds U+FFFD there.
+    pub fn parse_bytes(bytes: &[u8]) -> Result<Document, SyntaxError> {
+        let (text, replaced) = replace_invalid(bytes);
+        // A replacement takes 3 bytes where the input had 1.
+        let input_offset = |at: usize| at - 2 * replaced.partition_point(|&r| r < at);
+        match Self::from_string(text) {
+            Ok((doc, _)) => match doc.comment_with(&replaced) {
+                None => Ok(doc),
+                Some(at) => {
+                    let (line, column) = line_column(&doc.text, at);
+                    Err(SyntaxError {
+                        line,
+                        column,
+                        offset: input_offset(at),
+                        message: "invalid UTF-8 in a comment".into(),
+                    })
+                }
+            },
+            Err(e) => {
+                let message = match replaced.binary_search(&e.offset) {
+                    Ok(_) => "invalid UTF-8".into(),
+                    Err(_) => e.message,
+                };
+                Err(SyntaxError {
+                    offset: input_offset(e.offset),
+                    message,
+                    ..e
+                })
+            }
+        }
+    }
+
+    /// The first of `offsets` (ascending) that lies in a comment.
+    fn comment_with(&self, offsets: &[usize]) -> Option<usize> {
+        comments(self.text.as_bytes()).find_map(|(start, end)| {
+            let first = offsets.get(offsets.partition_point(|&r| r < start))?;
+            (*first < end).then_some(*first)
+        })
+    }
+}
+
+/// `bytes` as text with each byte that is not part of valid UTF-8 replaced by U+FFFD, and the
+/// offsets of the replacements in the text.
+fn replace_invalid(bytes: &[u8]) -> (String, Vec<usize>) {
+    let mut text = String::with_capacity(bytes.len());
+    let mut replaced = Vec::new();
+    let mut rest = bytes;
+    loop {
+        match core::str::from_utf8(rest) {
+            Ok(valid) => {
+                text.push_str(valid);
+                return (text, replaced);
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                text.push_str(core::str::from_utf8(valid).unwrap_or(""));
+                replaced.push(text.len());
+                text.push('\u{FFFD}');
+                rest = after.get(1..).unwrap_or(&[]);
+            }
+        }
+    }
+}
+
+/// The `[start, end)` spans of the comments in a text that parsed, in order.
+pub(super) fn comments(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut pos = 0;
+    core::iter::from_fn(move || {
+        while let Some(&b) = bytes.get(pos) {
+            match b {
+                b'"' => pos = string_end(bytes, pos),
+                b'/' => {
+                    let start = pos;
+                    pos = comment_end(bytes, pos).unwrap_or(bytes.len());
+                    return Some((start, pos));
+                }
+                _ => pos += 1,
+            }
+        }
+        None
+    })
+}
+
 /// The value of a string literal (quotes included) that the parser accepted.
 pub(super) fn unescape(literal: &str) -> String {
     let inner = literal
@@ -104,17 +189,13 @@ pub(super) fn string_end(bytes: &[u8], pos: usize) -> usize {
     p
 }
 
-/// Just past the comment opening at `pos` (a line comment stops before its line break);
-/// `None` when no comment opens there or a block comment does not close.
+/// Just past the comment opening at `pos` (a line comment stops before its `\n`, the only
+/// byte that ends one); `None` when no comment opens there or it does not end before the text
+/// does, as hujson refuses `null//`.
 pub(super) fn comment_end(bytes: &[u8], pos: usize) -> Option<usize> {
     let rest = bytes.get(pos..)?;
     match rest.get(..2)? {
-        b"//" => Some(
-            pos + rest
-                .iter()
-                .position(|&b| b == b'\n' || b == b'\r')
-                .unwrap_or(rest.len()),
-        ),
+        b"//" => rest.iter().position(|&b| b == b'\n').map(|i| pos + i),
         b"/*" => rest
             .get(2..)?
             .windows(2)
@@ -354,6 +435,13 @@ impl Parser<'_> {
                     }
                     match comment_end(self.bytes, start) {
                         Some(end) => self.pos = end,
+                        None if self.bytes.get(start + 1) == Some(&b'/') => {
+                            return Err((
+                                start,
+                                "unterminated line comment: the text ends before its line break"
+                                    .into(),
+                            ))
+                        }
                         None => return Err((start, "unterminated block comment".into())),
                     }
                     self.extended = true;

@@ -2,11 +2,49 @@
 
 use super::{Document, Kind, Node};
 use tailscale_wire::error::Error;
+use tailscale_wire::text::{cat, quoted};
+
+/// What names a value: an RFC 6901 pointer (`"/postures/posture:a"`), or its reference tokens
+/// unescaped (`["postures", "posture:a"]`), where a name holding `~` or `/` needs no escape.
+pub trait Pointer {
+    /// The reference tokens; an error when the text is not a pointer.
+    fn tokens(&self) -> Result<Vec<String>, Error>;
+}
+
+impl Pointer for str {
+    fn tokens(&self) -> Result<Vec<String>, Error> {
+        tokens(self)
+    }
+}
+
+impl Pointer for String {
+    fn tokens(&self) -> Result<Vec<String>, Error> {
+        tokens(self)
+    }
+}
+
+impl Pointer for [String] {
+    fn tokens(&self) -> Result<Vec<String>, Error> {
+        Ok(self.to_vec())
+    }
+}
+
+impl Pointer for Vec<String> {
+    fn tokens(&self) -> Result<Vec<String>, Error> {
+        Ok(self.clone())
+    }
+}
+
+impl<const N: usize> Pointer for [&str; N] {
+    fn tokens(&self) -> Result<Vec<String>, Error> {
+        Ok(self.iter().map(|t| (*t).to_owned()).collect())
+    }
+}
 
 impl Document {
-    /// The value at an RFC 6901 pointer (`""` is the root); `Ok(None)` when nothing is there.
-    pub fn find(&self, pointer: &str) -> Result<Option<Node<'_>>, Error> {
-        let tokens = tokens(pointer)?;
+    /// The value at a pointer (`""` or `[]` is the root); `Ok(None)` when nothing is there.
+    pub fn find<P: Pointer + ?Sized>(&self, pointer: &P) -> Result<Option<Node<'_>>, Error> {
+        let tokens = pointer.tokens()?;
         Ok(self.locate(&tokens).and_then(|i| self.node(i)))
     }
 
@@ -36,8 +74,39 @@ pub fn pointer_step(name: &str) -> String {
     out
 }
 
+/// The RFC 6901 pointer of `tokens`, quoted, for messages.
+pub(super) fn pointer_text(tokens: &[String]) -> String {
+    let mut out = String::new();
+    for t in tokens {
+        out.push('/');
+        out.push_str(&pointer_step(t));
+    }
+    quoted(&out)
+}
+
 pub(super) fn pointer_error(message: &str) -> Error {
     Error::validation("pointer", message)
+}
+
+/// The error for a missing parent that `set` will not guess: the step into it, `token`, could
+/// be an array index or `-` as well as a member name.
+pub(super) fn doubtful_parent(tokens: &[String], parent: &[String], token: &str) -> Error {
+    Error::validation(
+        "pointer",
+        cat(&[
+            &pointer_text(tokens),
+            ": ",
+            &pointer_text(parent),
+            " does not exist, and ",
+            &quoted(token),
+            " could name an array element; a missing parent is made only for a member name",
+        ]),
+    )
+}
+
+/// Whether `set` may make a missing parent for this step: a name, not an index or `-`.
+pub(super) fn is_name(token: &str) -> bool {
+    token != "-" && (token.is_empty() || !token.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The reference tokens of an RFC 6901 pointer, unescaped.

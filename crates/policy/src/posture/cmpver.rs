@@ -14,10 +14,9 @@ pub fn is_version(s: &str) -> bool {
 /// byte, digit runs as integers; a missing text run is empty and a missing digit run is 0. So
 /// `1.9 < 1.86.2`, `1.40 < 1.40.0` (the empty run after `1.40` sorts before `.`),
 /// `1.01 == 1.1`, and `1.40.0-pre > 1.40.0` (a trailing `-pre` is more text, not a pre-release).
-/// Two differences from the Go code, both where it panics: digit runs of any length compare
-/// (by length without leading zeros, then digit by digit; Go's ParseUint overflows past
-/// 2^64), and only ASCII digits are digits (Go's `unicode.IsNumber` takes other scripts'
-/// digits, then fails to parse them).
+/// Only ASCII digits are digits, as in the Go code since tailscale/tailscale#9741 (`isnum`).
+/// One difference, where the Go code panics: digit runs of any length compare (by length
+/// without leading zeros, then digit by digit), where Go's ParseUint overflows past 2^64.
 pub fn cmpver(a: &str, b: &str) -> Ordering {
     let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
     while !a.is_empty() || !b.is_empty() {

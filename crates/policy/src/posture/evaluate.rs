@@ -1,6 +1,6 @@
 //! One condition against one device's value, with the reason in words when it fails.
 
-use super::{cmpver, Condition, Operand, Operator};
+use super::{cmpver, is_version, Condition, Operand, Operator};
 use std::cmp::Ordering;
 use tailscale_wire::attribute::AttributeValue;
 use tailscale_wire::text::decimal;
@@ -52,14 +52,16 @@ impl Reason {
             self.0.push('\'');
             self
         } else {
-            self.bare(v)
+            self.ordered(v)
         }
     }
 
-    /// A value without quotes.
-    fn bare(mut self, v: &AttributeValue) -> Self {
+    /// A value as an ordering reason writes it: a version bare (`1.58.2`), any other string
+    /// quoted, so that an empty one still shows (`''`).
+    fn ordered(mut self, v: &AttributeValue) -> Self {
         match v {
-            AttributeValue::String(s) => self.0.push_str(s),
+            AttributeValue::String(s) if is_version(s) => self.0.push_str(s),
+            AttributeValue::String(_) => return self.value(v),
             AttributeValue::Number(n) => push_number(&mut self.0, *n),
             AttributeValue::Boolean(b) => self.0.push_str(if *b { "true" } else { "false" }),
         }
@@ -223,13 +225,13 @@ fn compare_order(condition: &Condition, have: &AttributeValue, want: &AttributeV
     }
     let reason = Reason::new(attr)
         .text(" is ")
-        .bare(have)
+        .ordered(have)
         .text(", not ")
         .text(op.as_str())
         .text(" ");
     // Versions read better bare: "node:tsVersion is 1.58.2, not >= 1.60".
     Outcome::no(match want {
-        AttributeValue::String(_) => reason.bare(want),
+        AttributeValue::String(_) => reason.ordered(want),
         _ => reason.operand(condition),
     })
 }

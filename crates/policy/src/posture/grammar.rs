@@ -5,7 +5,7 @@ use crate::hujson::Document;
 use tailscale_wire::attribute::AttributeValue;
 use tailscale_wire::text::{cat, char_count};
 
-/// Reads `<attribute> <operator> [<value>]` (API.md "Posture conditions").
+/// Reads `<attribute> <operator> [<value>]` (the README's "Gate access on attributes").
 pub fn parse(text: &str) -> Result<Condition, ConditionError> {
     let mut c = Cursor { text, pos: 0 };
     c.skip_space();
@@ -44,7 +44,7 @@ pub fn parse(text: &str) -> Result<Condition, ConditionError> {
             cat(&["expected an attribute name after '", namespace, ":'"]),
         ));
     }
-    let attribute = c.slice(start, c.pos).into();
+    let attribute: String = c.slice(start, c.pos).into();
     c.skip_space();
     let operator = operator(&mut c)?;
     c.skip_space();

@@ -1,11 +1,13 @@
 //! Device posture conditions (`node:tsVersion >= '1.60'`): parsing, printing, and evaluation
-//! against a device's attributes (API.md "Posture conditions"; the documented facts and the
-//! gaps are in the README's "Gate access on attributes"). Sans-IO: the wasm layer fetches the policy, devices and attributes.
+//! against a device's attributes (the README's "Gate access on attributes" states the rules,
+//! the documented facts and the gaps). Sans-IO: the wasm layer fetches the policy, devices and
+//! attributes.
 //!
 //! Where Tailscale's docs are silent, this module chooses, and the choices are the contract:
-//! keywords in any case; spaces or tabs between tokens, optional where unambiguous; leading and
-//! trailing whitespace allowed; no comma after a list's last value; a string never equals a
-//! number or a boolean.
+//! operators in any case, `true` and `false` in lower case; numbers in JSON's syntax; spaces or
+//! tabs between tokens, optional where unambiguous; leading and trailing whitespace allowed; no
+//! comma after a list's last value; a string never equals a number or a boolean. The demo
+//! tailnet's parser follows the same rules: tests/data/posture-grammar.json holds both.
 
 mod cmpver;
 mod evaluate;
@@ -21,8 +23,8 @@ pub use report::{
     ReportOptions,
 };
 pub use report::{
-    evaluate_posture, report, ConditionResult, DeviceInput, DeviceVerdict, PostureDef,
-    PostureVerdicts,
+    evaluate_posture, prepare, report, ConditionResult, DeviceInput, DeviceVerdict, PostureDef,
+    PostureVerdicts, Prepared,
 };
 
 use tailscale_wire::attribute::AttributeValue;
@@ -146,4 +148,37 @@ pub fn known_namespace(ns: &str) -> bool {
             | "fleetPolicy"
             | "huntress"
     )
+}
+
+/// The type of an attribute whose type Tailscale documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeType {
+    /// A string, compared with `==`, `!=`, `IN` and `NOT IN` only.
+    String,
+    /// A version string, which the ordering operators also compare (by `cmpver`).
+    Version,
+    Boolean,
+}
+
+/// The attributes Tailscale sets and documents, with their types: the device posture page's
+/// `node:` table and `ip:country`, and the OpenAPI example of `getDevicePostureAttributes`
+/// (`"node:tsVersion": "1.40.0"`, `"node:tsAutoUpdate": false`...). Each with a value as a
+/// condition writes it, for messages.
+const DOCUMENTED: [(&str, AttributeType, &str); 7] = [
+    ("node:os", AttributeType::String, "'macos'"),
+    ("node:osVersion", AttributeType::Version, "'14.2'"),
+    ("node:tsVersion", AttributeType::Version, "'1.60'"),
+    ("node:tsReleaseTrack", AttributeType::String, "'stable'"),
+    ("node:tsAutoUpdate", AttributeType::Boolean, "true"),
+    ("node:tsStateEncrypted", AttributeType::Boolean, "true"),
+    ("ip:country", AttributeType::String, "'US'"),
+];
+
+/// A documented attribute's type and an example value (`node:tsVersion`: a version, `'1.60'`);
+/// `None` for the others (`custom:`, the posture integrations', or undocumented names).
+pub fn attribute_type(attribute: &str) -> Option<(AttributeType, &'static str)> {
+    DOCUMENTED
+        .iter()
+        .find(|(name, _, _)| *name == attribute)
+        .map(|&(_, t, example)| (t, example))
 }

@@ -2,7 +2,7 @@
 
 use super::{evaluate, grammar::parse, Condition};
 use tailscale_wire::attribute::AttributeValue;
-use tailscale_wire::error::{index_field, member_field, Error, Issue};
+use tailscale_wire::error::{index_field, Error, Issue};
 use tailscale_wire::json::{Json, Kind};
 use tailscale_wire::validate::{self, Input};
 
@@ -38,7 +38,7 @@ pub fn evaluate_posture(
     Ok((all, results))
 }
 
-/// Parses each condition; the issues name them `<list>[i]`.
+/// Parses each condition; the issues name them `<list>[i]`, with the column in the message.
 fn parse_all(conditions: &[String], list: &str) -> Result<Vec<Condition>, Vec<Issue>> {
     let mut parsed = Vec::with_capacity(conditions.len());
     let mut issues = Vec::new();
@@ -95,41 +95,73 @@ pub struct DeviceVerdict {
 pub struct PostureVerdicts {
     pub name: String,
     pub conditions: Vec<String>,
-    /// In the order of `devices`.
+    /// In the order of `devices`; empty when `error` is set.
     pub devices: Vec<DeviceVerdict>,
+    /// Why the posture was not evaluated: each condition that does not parse, as
+    /// `conditions[1] does not parse at column 11: ...`, joined by `; `.
+    pub error: Option<String>,
 }
 
-/// Which devices each posture admits, and why the others are refused. Each condition is
-/// parsed once; if any does not parse, `Err` lists every such one as `postures["<name>"][j]`.
-pub fn report(
-    postures: &[PostureDef],
-    devices: &[DeviceInput],
-) -> Result<Vec<PostureVerdicts>, Vec<Issue>> {
+/// Postures with their conditions parsed, once, before any device is read: a posture whose
+/// conditions do not all parse carries its error instead.
+pub struct Prepared<'a> {
+    postures: &'a [PostureDef],
+    parsed: Vec<Result<Vec<Condition>, String>>,
+}
+
+/// Parses every condition of every posture.
+pub fn prepare(postures: &[PostureDef]) -> Prepared<'_> {
     let mut parsed = Vec::with_capacity(postures.len());
-    let mut issues = Vec::new();
     for posture in postures {
-        let list = member_field("postures", &posture.name);
-        match parse_all(&posture.conditions, &list) {
-            Ok(conditions) => parsed.push(conditions),
-            Err(mut found) => issues.append(&mut found),
+        parsed.push(
+            parse_all(&posture.conditions, "conditions").map_err(|issues| {
+                let mut error = String::new();
+                for issue in issues {
+                    if !error.is_empty() {
+                        error.push_str("; ");
+                    }
+                    // "conditions[1]" + " does not parse at " + "column 11: ..."
+                    error.push_str(&issue.field);
+                    error.push_str(" does not parse at ");
+                    error.push_str(&issue.message);
+                }
+                error
+            }),
+        );
+    }
+    Prepared { postures, parsed }
+}
+
+impl Prepared<'_> {
+    /// Which devices each posture admits, and why the others are refused; a posture that does
+    /// not parse has its error and no devices, and the others are evaluated all the same.
+    pub fn report(&self, devices: &[DeviceInput]) -> Vec<PostureVerdicts> {
+        let mut verdicts = Vec::with_capacity(self.postures.len());
+        for (posture, parsed) in self.postures.iter().zip(&self.parsed) {
+            let (per_device, error) = match parsed {
+                Ok(conditions) => {
+                    let mut per_device = Vec::with_capacity(devices.len());
+                    for device in devices {
+                        per_device.push(verdict(&posture.conditions, conditions, device));
+                    }
+                    (per_device, None)
+                }
+                Err(error) => (Vec::new(), Some(error.clone())),
+            };
+            verdicts.push(PostureVerdicts {
+                name: posture.name.clone(),
+                conditions: posture.conditions.clone(),
+                devices: per_device,
+                error,
+            });
         }
+        verdicts
     }
-    if !issues.is_empty() {
-        return Err(issues);
-    }
-    let mut verdicts = Vec::with_capacity(postures.len());
-    for (posture, conditions) in postures.iter().zip(&parsed) {
-        let mut per_device = Vec::with_capacity(devices.len());
-        for device in devices {
-            per_device.push(verdict(&posture.conditions, conditions, device));
-        }
-        verdicts.push(PostureVerdicts {
-            name: posture.name.clone(),
-            conditions: posture.conditions.clone(),
-            devices: per_device,
-        });
-    }
-    Ok(verdicts)
+}
+
+/// [`prepare`] then [`Prepared::report`].
+pub fn report(postures: &[PostureDef], devices: &[DeviceInput]) -> Vec<PostureVerdicts> {
+    prepare(postures).report(devices)
 }
 
 fn verdict(texts: &[String], conditions: &[Condition], device: &DeviceInput) -> DeviceVerdict {

@@ -5,5 +5,5 @@ import { smoke } from "../../../../smoke-lib.mjs";
 export const dynamic = "force-dynamic";
 
 export async function GET() {
-  return Response.json(await smoke(api, process.env, () => import("tailscale-wasm/policy")));
+  return Response.json(await smoke(api, process.env, { loadPolicy: () => import("tailscale-wasm/policy"), autoLoads: true }));
 }
