@@ -77,7 +77,7 @@ await call(client.policy.update(() => {}));
 await call(client.policy.validate(written.text ?? file.text));
 await call(client.policy.validate(file.text.replace("custom:provisioned == true", "custom:provisioned =! true")));
 await call(client.policy.test([{ src: "amelie@example.com", srcPostureAttrs: { "custom:provisioned": true }, accept: ["tag:prod:443"], proto: "tcp" }]));
-await call(client.policy.test([{ src: "amelie@example.com", deny: ["tag:prod:443"] }, { src: "tag:ci", accept: ["lab-net:22"] }]));
+await call(client.policy.test([{ src: "amelie@example.com", deny: ["tag:prod:443"] }, { src: "tag:ci", accept: ["10.0.0.1:22"] }]));
 await call(client.policy.preview(file.text, { type: "user", previewFor: "amelie@example.com" }));
 await call(client.policy.preview(file.text, { type: "ipport", previewFor: "100.64.0.5:22" }));
 await call(client.policy.set({ acls: [{ action: "accept", src: ["*"], dst: ["*:*"] }] }, { overwrite: true }));

@@ -322,7 +322,7 @@ test("validate with a list of tests runs them against the current file, postures
   // A string "true" is not the boolean true.
   assert.equal((await run([{ ...provisioned, srcPostureAttrs: { "custom:provisioned": "true" } }])).body.message, "test(s) failed");
   // A deny that the file accepts.
-  const deny = await run([{ src: "tag:ci", deny: ["tag:prod:22", "lab-net:22"] }]);
+  const deny = await run([{ src: "tag:ci", deny: ["tag:prod:22", "10.0.0.1:22"] }]);
   assert.deepEqual(deny.body.data, [{ user: "tag:ci", errors: ['[acl test error]: address "tag:prod:22" (protocol "tcp"): want: Drop, got: Accept'] }]);
   // Versions by cmpver: 1.60 and 1.100 are >= '1.60'; 1.58.2 and 1.9 are not.
   const version = (v, want) => ({ src: "demo@example.com", srcPostureAttrs: { "node:tsVersion": v, "node:tsReleaseTrack": "stable" }, [want]: ["build-box:22"] });
@@ -333,7 +333,12 @@ test("validate with a list of tests runs them against the current file, postures
   // A protocol the rule does not allow.
   assert.deepEqual((await run([{ src: "tag:ci", proto: "udp", deny: ["tag:prod:22"] }, { src: "tag:ci", proto: "tcp", accept: ["tag:prod:22"] }])).body, {});
   // Group membership, and a group as a source.
-  assert.deepEqual((await run([{ src: "demo@example.com", accept: ["lab-net:8080", "tag:router:1"] }, { src: "amelie@example.com", deny: ["lab-net:8080"] }, { src: "group:admins", accept: ["lab-net:1"] }])).body, {});
+  assert.deepEqual((await run([{ src: "demo@example.com", accept: ["10.0.0.1:8080", "tag:router:1"] }, { src: "amelie@example.com", deny: ["10.0.0.1:8080"] }, { src: "group:admins", accept: ["10.0.0.9:1"] }])).body, {});
+  // A host that stands for a range is not one destination: SaaS fails the test even where a rule
+  // admits the range (capture policytest-allpass-grants-only-tag-src-host-alias-cidr-dst).
+  assert.deepEqual((await run([{ src: "demo@example.com", accept: ["lab-net:8080"] }])).body.data, [
+    { user: "demo@example.com", errors: ['[acl test error]: address "lab-net:8080": "lab-net" is a host alias for a range of addresses, not one host'] },
+  ]);
 
   // Against the current file: after a write, the same tests answer differently.
   assert.equal((await set(OTHER)).status, 200);
@@ -365,7 +370,8 @@ test("posture semantics in a candidate's tests: cmpver, unset attributes, types,
     [{ "falcon:ztaScore": 70 }, "tag:e:5", true], // defaultSrcPosture applies
     [{ "falcon:ztaScore": 69 }, "tag:e:5", false],
     [{ "falcon:ztaScore": "70" }, "tag:e:5", false],
-    [{}, "tag:f:6", true], // an explicit [] opts out of the default
+    [{}, "tag:f:6", false], // an empty [] counts as absent: the default applies
+    [{ "falcon:ztaScore": 70 }, "tag:f:6", true],
     [{ "falcon:ztaScore": 90 }, "tag:g:7", true], // any listed posture admits
     [{ "node:os": "macos" }, "tag:g:7", true],
     [{ "node:os": "ios" }, "tag:g:7", false],

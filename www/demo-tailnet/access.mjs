@@ -32,7 +32,8 @@
 //   address, whatever its ports; other protocols only through a rule open on every port.
 //   Multicast and link-local destinations never.
 // - Postures: a rule's `srcPosture` (any listed posture admits), else `defaultSrcPosture`; an
-//   explicit `srcPosture: []` opts out of the default (the demo's choice; the docs are silent).
+//   empty `srcPosture: []` counts as absent, so the default applies (the docs are silent; the
+//   package's engine reads it so too, and the README says so).
 //   Devices behind subnet routers and shared-in devices are exempt (docs). A device with no entry
 //   in `attributes` makes a posture-gated verdict indeterminate; a key missing from an entry is
 //   unset.
@@ -232,7 +233,7 @@ function createEvaluation(world, rules, file) {
   /** Whether the rule's gate admits principal `p`: `{ ok, failed }` (failed conditions, in
    *  words, when it does not). */
   function postureGate(rule, p) {
-    const gate = Array.isArray(rule.srcPosture) ? rule.srcPosture : Array.isArray(file.defaultSrcPosture) ? file.defaultSrcPosture : [];
+    const gate = Array.isArray(rule.srcPosture) && rule.srcPosture.length > 0 ? rule.srcPosture : Array.isArray(file.defaultSrcPosture) ? file.defaultSrcPosture : [];
     if (gate.length === 0 || p.addressOnly || p.external) return { ok: YES, failed: [] };
     if (p.attributes === undefined) return { ok: MAYBE, failed: [], reason: `the posture attributes of ${p.ref?.name ?? "the source"} were not given` };
     const failed = [];

@@ -160,7 +160,7 @@ export const SEED_POLICY = `// The demo tailnet's access policy. The API stores 
             "srcPostureAttrs": {"node:tsVersion": "1.90.2", "node:tsReleaseTrack": "stable"},
             "accept": ["build-box:22"],
         },
-        {"src": "tag:ci", "accept": ["tag:prod:22"], "deny": ["lab-net:22"]},
+        {"src": "tag:ci", "accept": ["tag:prod:22"], "deny": ["10.0.0.1:22"]}, // lab-router's subnet
     ],
 }
 `;

@@ -120,22 +120,24 @@ pub fn policy(t: &Tailnet, rules: usize, seed: u64, variant: u64) -> String {
         hosts.insert(format!("h{h}"), json!(v));
     }
     let mut change = Rng(seed ^ variant.wrapping_mul(0x9e37_79b9));
+    // Shares of selector kinds as a large tailnet's policy might have them: mostly groups and
+    // tags, few rules open to everyone or to the internet.
     let src = |r: &mut Rng| -> String {
-        match r.below(10) {
-            0 => "*".into(),
-            1 => "autogroup:member".into(),
-            2..=4 => format!("group:g{}", r.below(t.groups)),
-            5..=7 => format!("tag:t{}", r.below(t.tags)),
-            8 => format!("u{}@example.com", r.below(t.users_n)),
+        match r.below(100) {
+            0 | 1 => "*".into(),
+            2..=4 => "autogroup:member".into(),
+            5..=44 => format!("group:g{}", r.below(t.groups)),
+            45..=79 => format!("tag:t{}", r.below(t.tags)),
+            80..=94 => format!("u{}@example.com", r.below(t.users_n)),
             _ => format!("h{}", r.below(t.hosts)),
         }
     };
     let dst = |r: &mut Rng| -> String {
-        match r.below(10) {
-            0 => "autogroup:self".into(),
-            1..=5 => format!("tag:t{}", r.below(t.tags)),
-            6 => format!("group:g{}", r.below(t.groups)),
-            7 | 8 => format!("h{}", r.below(t.hosts)),
+        match r.below(100) {
+            0..=4 => "autogroup:self".into(),
+            5..=64 => format!("tag:t{}", r.below(t.tags)),
+            65..=74 => format!("group:g{}", r.below(t.groups)),
+            75..=97 => format!("h{}", r.below(t.hosts)),
             _ => "autogroup:internet".into(),
         }
     };
@@ -143,9 +145,10 @@ pub fn policy(t: &Tailnet, rules: usize, seed: u64, variant: u64) -> String {
     let mut acls = Vec::new();
     for i in 0..rules {
         // Variant 1 drops about 2.5 % of the rules and changes the ports of 5 %; variant 2
-        // changes the ports of one rule in a hundred.
+        // changes the ports of ten rules.
         let drop_it = variant == 1 && change.below(40) == 0;
-        let alter = (variant == 1 && change.below(20) == 0) || (variant == 2 && i % 100 == 0);
+        let alter = (variant == 1 && change.below(20) == 0)
+            || (variant == 2 && i % (rules / 10).max(1) == 7);
         let mut s: Vec<String> = (0..1 + r.below(3)).map(|_| src(&mut r)).collect();
         let mut d: Vec<String> = (0..1 + r.below(2)).map(|_| dst(&mut r)).collect();
         if d.iter().any(|x| x == "autogroup:self") {
@@ -182,21 +185,27 @@ pub fn policy(t: &Tailnet, rules: usize, seed: u64, variant: u64) -> String {
     .unwrap()
 }
 
-fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
-    let t = Instant::now();
-    let v = f();
-    println!("{what:<48} {:>10.2} ms", t.elapsed().as_secs_f64() * 1000.0);
-    v
+/// The best of `runs` runs: the machine is shared, and the slower runs measure the others.
+fn timed<T>(what: &str, runs: usize, mut f: impl FnMut() -> T) -> T {
+    let mut best = f64::MAX;
+    let mut value = None;
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        value = Some(f());
+        best = best.min(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!("{what:<48} {best:>10.2} ms (best of {runs})");
+    value.unwrap()
 }
 
-fn figures(n: usize, rules: usize, queries: usize) {
+fn figures(n: usize, rules: usize, queries: usize, big_edit: bool) {
     println!("--- {n} devices, {rules} rules ---");
     let t = tailnet(n, 7);
     let a = policy(&t, rules, 11, 0);
     let b = policy(&t, rules, 11, 1);
     let c = policy(&t, rules, 11, 2);
     let (d, u, at) = (&t.devices, &t.users, &t.attributes);
-    let m = timed("build", || {
+    let m = timed("build", 3, || {
         AccessModel::build(&a, &d, Some(&u), Some(&at))
             .map_err(|e| e.len())
             .unwrap()
@@ -206,7 +215,7 @@ fn figures(n: usize, rules: usize, queries: usize) {
         "{:?}",
         m.issues().iter().take(3).collect::<Vec<_>>()
     );
-    let m2 = timed("build (second policy)", || {
+    let m2 = timed("build (second policy)", 1, || {
         AccessModel::build(&b, &d, Some(&u), Some(&at))
             .map_err(|e| e.len())
             .unwrap()
@@ -223,15 +232,18 @@ fn figures(n: usize, rules: usize, queries: usize) {
             .unwrap()
         })
         .collect();
-    let start = Instant::now();
-    let mut accepted = 0;
-    for q in &qs {
-        accepted +=
-            usize::from(m.reach(q).unwrap().verdict == tailscale_policy::access::Outcome::Accept);
+    let (mut per, mut accepted) = (f64::MAX, 0);
+    for _ in 0..3 {
+        let start = Instant::now();
+        accepted = 0;
+        for q in &qs {
+            let v = m.reach(q).unwrap().verdict;
+            accepted += usize::from(v == tailscale_policy::access::Outcome::Accept);
+        }
+        per = per.min(start.elapsed().as_secs_f64() * 1e6 / qs.len() as f64);
     }
-    let per = start.elapsed().as_secs_f64() * 1e6 / qs.len() as f64;
     println!(
-        "{:<48} {per:>10.2} µs ({accepted} of {} accepted)",
+        "{:<48} {per:>10.2} µs ({accepted} of {} accepted; best mean of 3)",
         "reach (mean)",
         qs.len()
     );
@@ -249,44 +261,45 @@ fn figures(n: usize, rules: usize, queries: usize) {
             QueryKind::WhoCanReach,
         )
         .unwrap();
-        let who = timed(&format!("whoCanReach {dst} tcp:{port}"), || {
+        let who = timed(&format!("whoCanReach {dst} tcp:{port}"), 5, || {
             m.who_can_reach(&q).unwrap()
         });
         println!("{:<48} {:>10} sources", "", who.len());
     }
-    let changes = timed("diff (7.5 % of the rules edited)", || {
-        AccessModel::diff(&m, &m2)
-    });
-    let sources: usize = changes.iter().map(|c| c.src.len()).sum();
-    println!(
-        "{:<48} {:>10} changes, {sources} sources in all",
-        "",
-        changes.len()
-    );
+    // At 100,000 devices the answer to a broad edit alone is tens of millions of sources.
+    if big_edit {
+        let changes = timed("diff (7.5 % of the rules edited)", 1, || {
+            AccessModel::diff(&m, &m2)
+        });
+        let sources: usize = changes.iter().map(|c| c.src.len()).sum();
+        println!(
+            "{:<48} {:>10} changes, {sources} sources in all",
+            "",
+            changes.len()
+        );
+    }
     let m3 = AccessModel::build(&c, &d, Some(&u), Some(&at))
         .map_err(|e| e.len())
         .unwrap();
-    let changes = timed("diff (1 % of the rules edited)", || {
-        AccessModel::diff(&m, &m3)
-    });
+    let changes = timed("diff (10 rules edited)", 3, || AccessModel::diff(&m, &m3));
     let sources: usize = changes.iter().map(|c| c.src.len()).sum();
     println!(
         "{:<48} {:>10} changes, {sources} sources in all",
         "",
         changes.len()
     );
-    let same = timed("diff (identical)", || AccessModel::diff(&m, &m));
+    let same = timed("diff (identical)", 3, || AccessModel::diff(&m, &m));
     assert!(same.is_empty());
 }
 
 #[test]
 #[ignore = "figures, not a check: run with --release --ignored --nocapture"]
 fn ten_thousand_devices_a_thousand_rules() {
-    figures(10_000, 1_000, 20_000);
+    figures(10_000, 1_000, 20_000, true);
 }
 
 #[test]
 #[ignore = "figures, not a check: run with --release --ignored --nocapture"]
 fn a_hundred_thousand_devices_ten_thousand_rules() {
-    figures(100_000, 10_000, 2_000);
+    figures(100_000, 10_000, 2_000, false);
 }

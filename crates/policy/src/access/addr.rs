@@ -199,10 +199,6 @@ fn span(family: usize, bits: u128, len: u32) -> (u128, u128) {
 pub struct Ranges(pub Vec<(u128, u128)>);
 
 impl Ranges {
-    pub fn new() -> Ranges {
-        Ranges(Vec::new())
-    }
-
     pub fn single(lo: u128, hi: u128) -> Ranges {
         Ranges(vec![(lo.min(hi), lo.max(hi))])
     }
@@ -409,6 +405,7 @@ pub fn print_range(family: usize, lo: u128, hi: u128) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

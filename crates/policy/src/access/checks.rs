@@ -8,8 +8,8 @@
 //! `[acl test error]: address "<entry>": <reason>`.
 
 use super::addr::{internet_ranges, tailnet_ranges, Addr, AddrSet, V4, V6};
-use super::model::{AccessModel, Route, Source, Tri};
-use super::ports::{echo_of, proto_number, TCP, UDP};
+use super::model::{AccessModel, Source, Tri};
+use super::ports::{proto_number, TCP, UDP};
 use super::postures::{NO, YES};
 use super::rules::Rule;
 use super::ssh::{SshAction, SshDevice};

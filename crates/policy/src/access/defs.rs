@@ -183,11 +183,9 @@ impl Defs {
             }
         }
         // A name given twice counts once, with its last value (as JSON.parse reads it).
-        for list in [&mut defs.groups] {
-            list.reverse();
-            list.sort_by(|a, b| a.0.cmp(&b.0));
-            list.dedup_by(|a, b| a.0 == b.0);
-        }
+        defs.groups.reverse();
+        defs.groups.sort_by(|a, b| a.0.cmp(&b.0));
+        defs.groups.dedup_by(|a, b| a.0 == b.0);
         defs.hosts.reverse();
         defs.hosts.sort_by(|a, b| a.0.cmp(&b.0));
         defs.hosts.dedup_by(|a, b| a.0 == b.0);
@@ -393,7 +391,8 @@ fn read_ipsets(
     let mut done: Vec<Option<Result<AddrSet, String>>> = vec![None; raw.len()];
     for i in 0..raw.len() {
         let mut stack = Vec::new();
-        compute_ipset(i, &raw, &names, defs, &mut done, &mut stack, found);
+        // Each set's result is kept in `done`; errors are in `found`.
+        let _ = compute_ipset(i, &raw, &names, defs, &mut done, &mut stack, found);
     }
     names
         .into_iter()

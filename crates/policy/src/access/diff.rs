@@ -2,12 +2,13 @@
 //! ranges, computed with sets.
 //!
 //! - **Sources** are the devices of either model (matched by `nodeId`), partitioned into
-//!   classes no rule tells apart: same membership in every source selector, same posture
-//!   outcome for every gate, same owner where `autogroup:self` is used. Each rule's sources are
-//!   then a bitset of classes, per address family.
+//!   classes no rule tells apart: same membership in every source selector per address family,
+//!   same families, same outcome of every posture gate. A rule's sources are a bitset of
+//!   classes. `autogroup:self` is the exception: what it adds for a destination are a few
+//!   devices of its owner, classified one by one on top of the classes.
 //! - **Destinations** are each device's address of each family, plus the address ranges that
 //!   approved subnet routes and exit nodes reach (cut at every boundary either policy names).
-//!   Devices whose candidate rules are the same in both models share one computation.
+//!   Devices held by the same selectors in both models share one computation.
 //! - **Ports** are cut, per protocol, at every boundary either model's candidate rules name;
 //!   ping (ICMP echo) counts any rule, as the client does.
 //!
@@ -18,14 +19,17 @@
 
 use super::addr::{print_range, tailnet_ranges, Addr, Ranges, V4, V6};
 use super::model::{AccessModel, Route, Source, Tri};
-
 use super::output::{AccessChange, Change, DeviceRef, Endpoint};
-use super::ports::{echo_of, has_ports, print_ports, proto_name, MAX_PORT};
+use super::ports::{echo_of, has_ports, print_ports, proto_name, ProtoPorts, MAX_PORT};
 use super::postures::{NO, YES};
 use super::rules::Rule;
 use super::tailnet::SegIndex;
 
 type Bits = Vec<u64>;
+
+fn bit(b: &Bits, i: usize) -> bool {
+    b.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+}
 
 fn set_bit(b: &mut Bits, i: usize) {
     if let Some(w) = b.get_mut(i / 64) {
@@ -87,6 +91,18 @@ struct Side<'m> {
     gate_bits: Vec<(Bits, Bits)>,
     /// Per rule and family, its (definite, maybe) classes, when they fit the memory budget.
     rule_bits: Vec<[(Bits, Bits); 2]>,
+    /// `autogroup:self` rules by the identity target of their sources that may hold a device,
+    /// and those whose sources are addresses or unresolvable (always asked).
+    self_by_target: Vec<(u32, u32)>,
+    self_always: Vec<u32>,
+    /// For plain self rules (no posture, no via, no unknown field), the union of their ports by
+    /// source target: a device held by the target is their source for sure.
+    self_plain: Vec<(u32, ProtoPorts)>,
+    /// The ports of every `autogroup:self` rule: boundaries of every device destination.
+    self_ports: Vec<&'m ProtoPorts>,
+    /// Per family, per device of this model: the ports of the self rules whose sources hold it
+    /// definitely, and of those that may, each merged into one; computed once.
+    self_of: [Vec<(ProtoPorts, ProtoPorts)>; 2],
 }
 
 /// How many 64-bit words of rule bitsets the diff keeps (64 MiB); beyond, they are computed
@@ -95,10 +111,10 @@ const RULE_BITS_BUDGET: usize = 8 << 20;
 
 /// The sources and their classes.
 struct Classes {
+    /// Joint device -> class.
+    of: Vec<u32>,
     /// Class -> joint devices.
     members: Vec<Vec<u32>>,
-    /// (owner login, class), sorted, where `autogroup:self` splits classes by owner.
-    by_owner: Vec<(String, u32)>,
     words: usize,
 }
 
@@ -112,8 +128,40 @@ struct Dst {
     excluded: Vec<u32>,
 }
 
-/// Gained or lost, definite or maybe, a class bitset, a protocol, ports.
-type Raw = (Change, bool, Bits, String, Ranges);
+/// One protocol's port segment: the classes each model admits (definite, maybe), and the four
+/// changes between them (gained, lost, may gain, may lose).
+struct Seg {
+    family: usize,
+    proto: u8,
+    lo: u128,
+    hi: u128,
+    a: (Bits, Bits),
+    b: (Bits, Bits),
+    kinds: [Bits; 4],
+}
+
+const KINDS: [(Change, bool); 4] = [
+    (Change::Gained, false),
+    (Change::Lost, false),
+    (Change::Gained, true),
+    (Change::Lost, true),
+];
+
+/// A change before it is written: kind, classes, devices classified one by one (`plus`) and
+/// devices taken out of the classes (`minus`), protocol, ports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Raw {
+    change: Change,
+    maybe: bool,
+    bits: Bits,
+    plus: Vec<u32>,
+    proto: String,
+    ports: Ranges,
+}
+
+/// What `autogroup:self` adds for one destination device in each model: (rule, source device
+/// (joint), definite).
+type SelfPart = [Vec<(ProtoPorts, u32, bool)>; 2];
 
 impl AccessModel {
     /// What `after` gains and loses compared with `before` (see the module's documentation).
@@ -147,10 +195,13 @@ impl AccessModel {
                     .collect();
             }
         }
+        for side in &mut sides {
+            side.self_of = self_sources(side);
+        }
+        let refs: Vec<DeviceRef> = (0..ids.len() as u32).map(|j| refs_of(&sides, j)).collect();
         // Each device's place in the answers' order (name, then nodeId).
         let mut order: Vec<u32> = (0..ids.len() as u32).collect();
-        let refs_sorted = |j: &u32| refs_of(&sides, *j);
-        order.sort_by_cached_key(refs_sorted);
+        order.sort_by(|a, b| refs.get(*a as usize).cmp(&refs.get(*b as usize)));
         let mut rank = vec![0u32; ids.len()];
         for (r, j) in order.iter().enumerate() {
             if let Some(x) = rank.get_mut(*j as usize) {
@@ -158,11 +209,9 @@ impl AccessModel {
             }
         }
         let ranks = Ranks { rank, order };
-        let refs: Vec<DeviceRef> = (0..ids.len() as u32).map(|j| refs_of(&sides, j)).collect();
 
         let mut out: Vec<AccessChange> = Vec::new();
-        // Device destinations, grouped by what decides them in both models: one computation
-        // per group.
+        // Device destinations, grouped by the selectors that hold them in both models.
         let mut per_device: Vec<(Vec<u8>, u32, usize)> = Vec::new();
         for j in 0..ids.len() as u32 {
             for f in [V4, V6] {
@@ -172,66 +221,122 @@ impl AccessModel {
             }
         }
         per_device.sort_unstable();
-        let mut groups: Vec<Vec<Raw>> = Vec::new();
-        let mut by_device: Vec<(u32, usize, usize)> = Vec::with_capacity(per_device.len());
-        let mut prev: Option<&Vec<u8>> = None;
-        for (sig, j, f) in &per_device {
-            if prev != Some(sig) {
-                let raws = device_dst(&sides, *j, *f, &refs)
-                    .map(|d| compare(&sides, &d, &classes))
-                    .unwrap_or_default();
-                groups.push(raws);
-                prev = Some(sig);
-            }
-            by_device.push((*j, *f, groups.len() - 1));
-        }
-        // One change per device when both families agree; per address otherwise.
-        by_device.sort_unstable();
-        let empty: Vec<Raw> = Vec::new();
+        // Per (device, family): its group's changes, and what autogroup:self changes for it.
+        let mut shared: Vec<Vec<Raw>> = Vec::new();
+        let mut deltas: Vec<(Vec<u32>, Vec<Raw>)> = Vec::new();
+        let mut by_device: Vec<(u32, usize, usize, Option<usize>)> =
+            Vec::with_capacity(per_device.len());
         let mut k = 0;
-        while let Some(&(j, _, _)) = by_device.get(k) {
-            let of = |f: usize| {
-                by_device
-                    .iter()
-                    .skip(k)
-                    .take(2)
-                    .find(|(x, g, _)| *x == j && *g == f)
-                    .and_then(|(_, _, group)| groups.get(*group))
+        while let Some((sig, _, _)) = per_device.get(k) {
+            let group: Vec<(u32, usize)> = per_device
+                .iter()
+                .skip(k)
+                .take_while(|(s, _, _)| s == sig)
+                .map(|(_, j, f)| (*j, *f))
+                .collect();
+            k += group.len();
+            let Some(&(j0, f0)) = group.first() else {
+                break;
             };
-            let (v4, v6) = (of(V4), of(V6));
-            k += usize::from(v4.is_some()) + usize::from(v6.is_some());
-            let device = Endpoint::Device(refs.get(j as usize).cloned().unwrap_or(DeviceRef {
-                node_id: String::new(),
-                name: String::new(),
-            }));
-            let address = |f: usize| {
-                let a = [1usize, 0]
+            let Some(first) = device_dst(&sides, j0, f0, &refs) else {
+                continue;
+            };
+            let adm = [
+                admission(&sides[0], 0, &first, &classes),
+                admission(&sides[1], 1, &first, &classes),
+            ];
+            let equal = adm[0].rules == adm[1].rules;
+            let mut segs: Option<Vec<Seg>> = (!equal).then(|| segments(&sides, &adm, f0, &classes));
+            shared.push(segs.as_deref().map(changes).unwrap_or_default());
+            let group_index = shared.len() - 1;
+            for (j, f) in group {
+                let Some(dst) = device_dst(&sides, j, f, &refs) else {
+                    continue;
+                };
+                let part = self_part(&sides, &dst, j);
+                if part.iter().all(Vec::is_empty) || (equal && part[0] == part[1]) {
+                    by_device.push((j, f, group_index, None));
+                    continue;
+                }
+                let s = segs.get_or_insert_with(|| segments(&sides, &adm, f, &classes));
+                deltas.push(delta(s, &part, &classes));
+                by_device.push((j, f, group_index, Some(deltas.len() - 1)));
+            }
+        }
+        // Per device: each family's changes, then one change per device where both families
+        // change alike.
+        by_device.sort_unstable();
+        let none: (Vec<u32>, Vec<Raw>) = (Vec::new(), Vec::new());
+        let mut k = 0;
+        while let Some(&(j, _, _, _)) = by_device.get(k) {
+            let mine: Vec<(u32, usize, usize, Option<usize>)> = by_device
+                .iter()
+                .skip(k)
+                .take_while(|x| x.0 == j)
+                .copied()
+                .collect();
+            k += mine.len();
+            let mut changes_of: [Vec<AccessChange>; 2] = [Vec::new(), Vec::new()];
+            for (_, f, g, d) in mine {
+                let address = [1usize, 0]
                     .iter()
                     .find_map(|s| sides.get(*s).and_then(|side| device_addr(side, j, f)));
-                Endpoint::Address(a.map(|a| a.print()).unwrap_or_default())
-            };
-            let (v4, v6) = (v4.unwrap_or(&empty), v6.unwrap_or(&empty));
-            for raw in v4 {
-                let endpoint = if v6.contains(raw) {
-                    device.clone()
-                } else {
-                    address(V4)
+                let endpoint = Endpoint::Address(address.map(|a| a.print()).unwrap_or_default());
+                let (touched, extra) = d.and_then(|d| deltas.get(d)).unwrap_or(&none);
+                let Some(list) = changes_of.get_mut(f) else {
+                    continue;
                 };
-                emit(&mut out, raw, endpoint, &classes, &[j], &refs, &ranks);
+                for raw in shared.get(g).into_iter().flatten().chain(extra) {
+                    emit(
+                        list,
+                        raw,
+                        endpoint.clone(),
+                        &classes,
+                        &[j],
+                        touched,
+                        &refs,
+                        &ranks,
+                    );
+                }
+                *list = same_ports(std::mem::take(list));
             }
-            for raw in v6.iter().filter(|r| !v4.contains(r)) {
-                emit(&mut out, raw, address(V6), &classes, &[j], &refs, &ranks);
+            let device = Endpoint::Device(refs.get(j as usize).cloned().unwrap_or_else(no_device));
+            let [v4, v6] = changes_of;
+            let mut used = vec![false; v6.len()];
+            for mut c in v4 {
+                let twin = v6.iter().enumerate().position(|(i, o)| {
+                    !used.get(i).copied().unwrap_or(true)
+                        && (o.change, &o.proto, &o.ports, o.indeterminate, &o.src)
+                            == (c.change, &c.proto, &c.ports, c.indeterminate, &c.src)
+                });
+                if let Some(i) = twin {
+                    if let Some(u) = used.get_mut(i) {
+                        *u = true;
+                    }
+                    c.dst = device.clone();
+                }
+                out.push(c);
             }
+            out.extend(v6.into_iter().zip(used).filter(|(_, u)| !u).map(|(c, _)| c));
         }
         // Address ranges behind routes and exit nodes.
         for dst in routed_dsts(&sides) {
-            for raw in compare(&sides, &dst, &classes) {
+            let adm = [
+                admission(&sides[0], 0, &dst, &classes),
+                admission(&sides[1], 1, &dst, &classes),
+            ];
+            if adm[0].rules == adm[1].rules {
+                continue;
+            }
+            let segs = segments(&sides, &adm, dst.family, &classes);
+            for raw in changes(&segs) {
                 emit(
                     &mut out,
                     &raw,
                     dst.endpoint.clone(),
                     &classes,
                     &dst.excluded,
+                    &[],
                     &refs,
                     &ranks,
                 );
@@ -240,6 +345,13 @@ impl AccessModel {
         // Sources last (AccessChange's order): changes rarely tie before them.
         out.sort();
         out
+    }
+}
+
+fn no_device() -> DeviceRef {
+    DeviceRef {
+        node_id: String::new(),
+        name: String::new(),
     }
 }
 
@@ -253,10 +365,7 @@ fn refs_of(sides: &[Side<'_>; 2], j: u32) -> DeviceRef {
             .flatten()
             .map(|d| side.m.device_ref(d))
     });
-    found.unwrap_or(DeviceRef {
-        node_id: String::new(),
-        name: String::new(),
-    })
+    found.unwrap_or_else(no_device)
 }
 
 /// Devices in the order answers list them.
@@ -285,7 +394,7 @@ fn side<'m>(m: &'m AccessModel, ids: &[&str]) -> Side<'m> {
                 for f in [V4, V6] {
                     let Some(list) = per.get_mut(f) else { continue };
                     for &d in &target.devices {
-                        if m.tailnet.device(d).is_some_and(|x| x.address(f).is_some()) {
+                        if m.tailnet.has_family(d, f) {
                             list.extend(to_joint(d));
                         }
                     }
@@ -299,6 +408,45 @@ fn side<'m>(m: &'m AccessModel, ids: &[&str]) -> Side<'m> {
             (t, per)
         })
         .collect();
+    let (mut self_by_target, mut self_always, mut self_ports) =
+        (Vec::new(), Vec::new(), Vec::new());
+    let mut self_plain: Vec<(u32, ProtoPorts)> = Vec::new();
+    for (r, rule) in m.rules.iter().enumerate().filter(|(_, r)| r.self_dst) {
+        let r = r as u32;
+        self_ports.push(&rule.ports);
+        let plain = rule.gate.is_none() && rule.via.is_empty() && rule.unknown.is_none();
+        for t in rule
+            .src
+            .iter()
+            .filter_map(|t| m.target(*t).map(|x| (*t, x)))
+        {
+            if !t.1.addrs.is_empty() || t.1.unknown.is_some() {
+                self_always.push(r);
+            } else if plain {
+                self_plain.push((t.0, rule.ports.clone()));
+            } else {
+                self_by_target.push((t.0, r));
+            }
+        }
+    }
+    // One union of ports per target.
+    self_plain.sort_by_key(|(t, _)| *t);
+    let mut merged: Vec<(u32, ProtoPorts)> = Vec::new();
+    for (t, pp) in self_plain {
+        match merged.last_mut() {
+            Some((last, have)) if *last == t => {
+                for (proto, ranges) in &pp.0 {
+                    have.add(&[*proto], ranges);
+                }
+            }
+            _ => merged.push((t, pp)),
+        }
+    }
+    let self_plain = merged;
+    self_by_target.sort_unstable();
+    self_by_target.dedup();
+    self_always.sort_unstable();
+    self_always.dedup();
     Side {
         m,
         local,
@@ -308,7 +456,89 @@ fn side<'m>(m: &'m AccessModel, ids: &[&str]) -> Side<'m> {
         exists: [Vec::new(), Vec::new()],
         gate_bits: Vec::new(),
         rule_bits: Vec::new(),
+        self_by_target,
+        self_always,
+        self_plain,
+        self_ports,
+        self_of: [Vec::new(), Vec::new()],
     }
+}
+
+/// For every device, the `autogroup:self` rules whose sources hold it, per family: what it
+/// adds toward each other device of its owner.
+fn self_sources(side: &Side<'_>) -> [Vec<(ProtoPorts, ProtoPorts)>; 2] {
+    let m = side.m;
+    let mut out: [Vec<(ProtoPorts, ProtoPorts)>; 2] = [Vec::new(), Vec::new()];
+    if side.self_by_target.is_empty() && side.self_always.is_empty() && side.self_plain.is_empty() {
+        return out;
+    }
+    for f in [V4, V6] {
+        let Some(list) = out.get_mut(f) else { continue };
+        for (src, device) in m.tailnet.devices.iter().enumerate() {
+            let src = src as u32;
+            let (mut sure, mut maybe) = (ProtoPorts::default(), ProtoPorts::default());
+            let addr = device.address(f).filter(|_| device.owner().is_some());
+            if let Some(addr) = addr {
+                let mut rules: Vec<u32> = side.self_always.clone();
+                for t in m.targets_holding(src, addr) {
+                    if let Ok(i) = side.self_plain.binary_search_by_key(&t, |(x, _)| *x) {
+                        if let Some((_, pp)) = side.self_plain.get(i) {
+                            for (proto, ranges) in &pp.0 {
+                                sure.add(&[*proto], ranges);
+                            }
+                        }
+                    }
+                    let start = side.self_by_target.partition_point(|(x, _)| *x < t);
+                    rules.extend(
+                        side.self_by_target
+                            .iter()
+                            .skip(start)
+                            .take_while(|(x, _)| *x == t)
+                            .map(|(_, r)| *r),
+                    );
+                }
+                rules.sort_unstable();
+                rules.dedup();
+                let source = Source {
+                    addr,
+                    device: Some(src),
+                };
+                for r in rules {
+                    let Some(rule) = m.rules.get(r as usize) else {
+                        continue;
+                    };
+                    // Ports some rule already opens for sure add nothing: skip them unasked.
+                    let covered = rule.ports.0.iter().all(|(p, ranges)| {
+                        sure.ports(*p).is_some_and(|have| ranges.is_subset_of(have))
+                    });
+                    if covered {
+                        continue;
+                    }
+                    // Toward any other device of the same owner: via and unknown fields aside,
+                    // the destination part is a yes.
+                    let dst = if rule.via.is_empty() {
+                        Tri::Yes
+                    } else {
+                        Tri::Maybe(String::new())
+                    };
+                    let base = dst
+                        .and(m.src_part(rule, &source))
+                        .and(rule.unknown.clone().map_or(Tri::Yes, Tri::Maybe));
+                    let into =
+                        match AccessModel::with_posture(base, m.posture_outcome(rule, Some(src))) {
+                            Some(super::model::Part::Admits) => &mut sure,
+                            Some(_) => &mut maybe,
+                            None => continue,
+                        };
+                    for (proto, ranges) in &rule.ports.0 {
+                        into.add(&[*proto], ranges);
+                    }
+                }
+            }
+            list.push((sure, maybe));
+        }
+    }
+    out
 }
 
 fn device_addr(side: &Side<'_>, j: u32, f: usize) -> Option<Addr> {
@@ -396,7 +626,7 @@ fn routed_dsts(sides: &[Side<'_>; 2]) -> Vec<Dst> {
             if route.iter().all(Option::is_none) {
                 continue;
             }
-            let exit = route.iter().any(|r| *r == Some(Route::Exit));
+            let exit = route.contains(&Some(Route::Exit));
             let mut excluded = Vec::new();
             for &(i, s) in &routing {
                 let Some(side) = sides.get(s) else { continue };
@@ -420,9 +650,8 @@ fn routed_dsts(sides: &[Side<'_>; 2]) -> Vec<Dst> {
     out
 }
 
-/// What decides a device destination in both models: its family, the targets that hold it
-/// (which decide every rule's destination part for it), and its owner where `autogroup:self`
-/// rules exist.
+/// What decides a device destination in both models besides `autogroup:self`: its family and
+/// the targets that hold it (they decide every rule's destination part for it).
 fn signature(sides: &[Side<'_>; 2], dst: &Dst) -> Vec<u8> {
     let mut sig = vec![dst.family as u8];
     for (s, side) in sides.iter().enumerate() {
@@ -433,19 +662,46 @@ fn signature(sides: &[Side<'_>; 2], dst: &Dst) -> Vec<u8> {
         for t in side.m.targets_holding(*d, *a) {
             sig.extend_from_slice(&t.to_le_bytes());
         }
-        if side.m.has_self_rules() {
-            let owner = side
-                .m
-                .tailnet
-                .device(*d)
-                .and_then(|x| x.owner())
-                .unwrap_or("");
-            sig.push(0xfe);
-            sig.extend_from_slice(owner.as_bytes());
-            sig.push(0);
-        }
     }
     sig
+}
+
+/// What `autogroup:self` adds for a destination device: in each model, each of its owner's
+/// other devices that a self rule's sources hold, with that rule's ports.
+fn self_part(sides: &[Side<'_>; 2], dst: &Dst, j: u32) -> SelfPart {
+    let mut out: SelfPart = [Vec::new(), Vec::new()];
+    for (s, side) in sides.iter().enumerate() {
+        let Some(Some(Route::Own(d))) = dst.route.get(s) else {
+            continue;
+        };
+        let m = side.m;
+        let Some(owner) = m.tailnet.device(*d).and_then(|x| x.owner()) else {
+            continue;
+        };
+        let Some(list) = out.get_mut(s) else { continue };
+        let per = side
+            .self_of
+            .get(dst.family)
+            .map_or(&[][..], |v| v.as_slice());
+        for src in m.tailnet.owned_by(owner) {
+            let Some(sj) = side
+                .joint
+                .get(src as usize)
+                .copied()
+                .filter(|x| *x != j && *x != u32::MAX)
+            else {
+                continue;
+            };
+            if let Some((sure, maybe)) = per.get(src as usize) {
+                for (ports, definite) in [(sure, true), (maybe, false)] {
+                    if !ports.is_empty() {
+                        list.push((ports.clone(), sj, definite));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Splits the classes so that `members` (joint devices) is a union of classes.
@@ -504,14 +760,12 @@ fn refine(
 }
 
 /// Devices no rule of either model tells apart share a class: same membership in every
-/// source target (per family), same address families, same outcome of every gate, and the
-/// same owner when `autogroup:self` is used. Partition refinement, one pass per feature.
+/// source target (per family), same address families, same outcome of every gate. Partition
+/// refinement, one pass per feature.
 fn classes(sides: &mut [Side<'_>; 2], n: usize) -> Classes {
     let mut of = vec![0u32; n];
     let mut sizes = vec![n as u32];
     let (mut count, mut remap) = (vec![0u32], vec![u32::MAX]);
-    let uses_self = sides.iter().any(|s| s.m.rules.iter().any(|r| r.self_dst));
-    let mut owners: Vec<(String, u32)> = Vec::new();
     for side in sides.iter() {
         let mut split =
             |members: &[u32]| refine(&mut of, &mut sizes, members, &mut count, &mut remap);
@@ -525,10 +779,7 @@ fn classes(sides: &mut [Side<'_>; 2], n: usize) -> Classes {
                 .local
                 .iter()
                 .enumerate()
-                .filter(|(_, d)| {
-                    d.and_then(|d| side.m.tailnet.device(d))
-                        .is_some_and(|x| x.address(f).is_some())
-                })
+                .filter(|(_, d)| d.is_some_and(|d| side.m.tailnet.has_family(d, f)))
                 .map(|(j, _)| j as u32)
                 .collect();
             split(&has);
@@ -557,29 +808,6 @@ fn classes(sides: &mut [Side<'_>; 2], n: usize) -> Classes {
                 split(&list);
             }
         }
-        if uses_self {
-            for (j, d) in side.local.iter().enumerate() {
-                if let Some(o) = d
-                    .and_then(|d| side.m.tailnet.device(d))
-                    .and_then(|x| x.owner())
-                {
-                    owners.push((o.to_owned(), j as u32));
-                }
-            }
-        }
-    }
-    owners.sort_unstable();
-    owners.dedup();
-    let mut k = 0;
-    while let Some((o, _)) = owners.get(k) {
-        let same: Vec<u32> = owners
-            .iter()
-            .skip(k)
-            .take_while(|(x, _)| x == o)
-            .map(|(_, j)| *j)
-            .collect();
-        k += same.len();
-        refine(&mut of, &mut sizes, &same, &mut count, &mut remap);
     }
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); sizes.len()];
     for (j, c) in of.iter().enumerate() {
@@ -588,12 +816,6 @@ fn classes(sides: &mut [Side<'_>; 2], n: usize) -> Classes {
         }
     }
     let words = members.len().div_ceil(64).max(1);
-    let mut by_owner: Vec<(String, u32)> = owners
-        .into_iter()
-        .filter_map(|(o, j)| of.get(j as usize).map(|c| (o, *c)))
-        .collect();
-    by_owner.sort_unstable();
-    by_owner.dedup();
     // Each source target's classes, each gate's, and who has an address of each family.
     for side in sides.iter_mut() {
         let class_bits = |list: &[u32]| {
@@ -615,10 +837,7 @@ fn classes(sides: &mut [Side<'_>; 2], n: usize) -> Classes {
                 .local
                 .iter()
                 .enumerate()
-                .filter(|(_, d)| {
-                    d.and_then(|d| side.m.tailnet.device(d))
-                        .is_some_and(|x| x.address(f).is_some())
-                })
+                .filter(|(_, d)| d.is_some_and(|d| side.m.tailnet.has_family(d, f)))
                 .map(|(j, _)| j as u32)
                 .collect();
             if let Some(slot) = side.exists.get_mut(f) {
@@ -643,11 +862,7 @@ fn classes(sides: &mut [Side<'_>; 2], n: usize) -> Classes {
             })
             .collect();
     }
-    Classes {
-        members,
-        by_owner,
-        words,
-    }
+    Classes { of, members, words }
 }
 
 /// A rule's sources for a family: the classes it admits, and those it may admit.
@@ -685,10 +900,10 @@ fn rule_sources(side: &Side<'_>, rule: &Rule, f: usize, words: usize) -> (Bits, 
     (def, maybe)
 }
 
-/// The classes a destination's candidate rules admit in one model: each rule's ports with
-/// the classes it definitely admits and those it may.
+/// The classes a destination's candidate rules admit in one model (`autogroup:self` aside):
+/// each rule's ports with the classes it definitely admits and those it may.
 struct Admission<'m> {
-    rules: Vec<(&'m super::ports::ProtoPorts, Bits, Bits)>,
+    rules: Vec<(&'m ProtoPorts, Bits, Bits)>,
 }
 
 fn admission<'m>(side: &Side<'m>, s: usize, dst: &Dst, classes: &Classes) -> Admission<'m> {
@@ -697,38 +912,12 @@ fn admission<'m>(side: &Side<'m>, s: usize, dst: &Dst, classes: &Classes) -> Adm
         return out;
     };
     let (f, words) = (dst.family, classes.words);
-    // autogroup:self: the classes of the destination's owner.
-    let owner_mask = |owner: &str| {
-        let mut mask = vec![0; words];
-        let start = classes
-            .by_owner
-            .partition_point(|(o, _)| o.as_str() < owner);
-        for (_, c) in classes
-            .by_owner
-            .iter()
-            .skip(start)
-            .take_while(|(o, _)| o == owner)
-        {
-            set_bit(&mut mask, *c as usize);
-        }
-        mask
-    };
-    let mask = match route {
-        Route::Own(d) => side
-            .m
-            .tailnet
-            .device(*d)
-            .and_then(|x| x.owner())
-            .map(owner_mask),
-        _ => None,
-    };
-    for r in side.m.candidates(*a, route, true) {
+    for r in side.m.candidates(*a, route, false) {
         let Some(rule) = side.m.rules.get(r as usize) else {
             continue;
         };
         let tri = side.m.dst_part(rule, *a, route, None);
-        let self_part = rule.self_dst && mask.is_some();
-        if tri == Tri::No && !self_part {
+        if tri == Tri::No {
             continue;
         }
         let computed;
@@ -739,31 +928,10 @@ fn admission<'m>(side: &Side<'m>, s: usize, dst: &Dst, classes: &Classes) -> Adm
                 (&computed.0, &computed.1)
             }
         };
-        if tri == Tri::No {
-            // Only autogroup:self can take it: skip unless the owner's classes are sources.
-            let touches = mask.as_ref().is_some_and(|m| {
-                m.iter()
-                    .zip(src_def.iter().zip(src_maybe))
-                    .any(|(k, (d, x))| k & (d | x) != 0)
-            });
-            if !touches {
-                continue;
-            }
-        }
-        let sure = rule.unknown.is_none();
-        let (mut def, mut maybe) = match tri {
-            Tri::Yes if sure => (src_def.clone(), src_maybe.clone()),
-            Tri::No => (vec![0; words], vec![0; words]),
+        let (def, maybe) = match tri {
+            Tri::Yes if rule.unknown.is_none() => (src_def.clone(), src_maybe.clone()),
             _ => (vec![0; words], or(src_def, src_maybe)),
         };
-        if let (true, Some(mask)) = (self_part, &mask) {
-            if sure {
-                or_into(&mut def, &and(src_def, mask));
-                or_into(&mut maybe, &and(src_maybe, mask));
-            } else {
-                or_into(&mut maybe, &and(&or(src_def, src_maybe), mask));
-            }
-        }
         if !is_zero(&def) || !is_zero(&maybe) {
             out.rules.push((&rule.ports, def, maybe));
         }
@@ -771,41 +939,49 @@ fn admission<'m>(side: &Side<'m>, s: usize, dst: &Dst, classes: &Classes) -> Adm
     out
 }
 
-/// Every change for one destination, by protocol and port segment.
-fn compare(sides: &[Side<'_>; 2], dst: &Dst, classes: &Classes) -> Vec<Raw> {
-    let adm = [
-        admission(&sides[0], 0, dst, classes),
-        admission(&sides[1], 1, dst, classes),
-    ];
-    // The same rules admit the same sources on the same ports: nothing changes.
-    if adm[0].rules == adm[1].rules {
-        return Vec::new();
+/// Whether a rule's ports take a packet of `proto` on a segment starting at `lo`.
+fn takes(ports: &ProtoPorts, proto: u8, lo: u128, family: usize) -> bool {
+    if proto == echo_of(family) {
+        !ports.is_empty()
+    } else {
+        ports.admits(proto, has_ports(proto).then_some(lo as u16), family)
     }
-    let f = dst.family;
+}
+
+/// Every protocol's port segments, cut where any rule of either model (self rules included)
+/// starts or ends a range, with what each model admits there.
+fn segments(
+    sides: &[Side<'_>; 2],
+    adm: &[Admission<'_>; 2],
+    f: usize,
+    classes: &Classes,
+) -> Vec<Seg> {
     let echo = echo_of(f);
-    let mut protos: Vec<u8> = adm
+    let all_ports: Vec<&ProtoPorts> = adm
         .iter()
-        .flat_map(|a| {
-            a.rules
-                .iter()
-                .flat_map(|(p, _, _)| p.0.iter().map(|(q, _)| *q))
-        })
+        .flat_map(|a| a.rules.iter().map(|(p, _, _)| *p))
+        .chain(sides.iter().flat_map(|s| s.self_ports.iter().copied()))
+        .collect();
+    let mut protos: Vec<u8> = all_ports
+        .iter()
+        .flat_map(|p| p.0.iter().map(|(q, _)| *q))
         .collect();
     protos.push(echo);
+    // ICMP of the other family toward this address is no packet anyone sends.
+    let other_echo = echo_of(1 - f.min(1));
+    protos.retain(|p| *p != other_echo);
     protos.sort_unstable();
     protos.dedup();
-    let mut raws: Vec<Raw> = Vec::new();
+    let words = classes.words;
+    let mut out = Vec::new();
     for proto in protos {
-        // Cut points: every boundary of this protocol's ports in either model.
         let mut cuts: Vec<u128> = vec![0];
         if has_ports(proto) {
-            for a in &adm {
-                for (pp, _, _) in &a.rules {
-                    for &(lo, hi) in pp.ports(proto).map_or(&[][..], |r| r.0.as_slice()) {
-                        cuts.push(lo);
-                        if hi < MAX_PORT {
-                            cuts.push(hi + 1);
-                        }
+            for pp in &all_ports {
+                for &(lo, hi) in pp.ports(proto).map_or(&[][..], |r| r.0.as_slice()) {
+                    cuts.push(lo);
+                    if hi < MAX_PORT {
+                        cuts.push(hi + 1);
                     }
                 }
             }
@@ -814,16 +990,10 @@ fn compare(sides: &[Side<'_>; 2], dst: &Dst, classes: &Classes) -> Vec<Raw> {
         cuts.dedup();
         for (k, &lo) in cuts.iter().enumerate() {
             let hi = cuts.get(k + 1).map_or(MAX_PORT, |n| n - 1);
-            let port = (has_ports(proto)).then_some(lo as u16);
-            let union = |a: &Admission| {
-                let (mut def, mut maybe) = (vec![0; classes.words], vec![0; classes.words]);
+            let union = |a: &Admission<'_>| {
+                let (mut def, mut maybe) = (vec![0; words], vec![0; words]);
                 for (pp, d, m) in &a.rules {
-                    let admits = if proto == echo {
-                        !pp.is_empty()
-                    } else {
-                        pp.admits(proto, port, f)
-                    };
-                    if admits {
+                    if takes(pp, proto, lo, f) {
                         or_into(&mut def, d);
                         or_into(&mut maybe, m);
                     }
@@ -831,48 +1001,132 @@ fn compare(sides: &[Side<'_>; 2], dst: &Dst, classes: &Classes) -> Vec<Raw> {
                 let maybe = and_not(&maybe, &def);
                 (def, maybe)
             };
-            let (a_def, a_maybe) = union(&adm[0]);
-            let (b_def, b_maybe) = union(&adm[1]);
-            if a_def == b_def && a_maybe == b_maybe {
-                continue;
-            }
-            let a_any = or(&a_def, &a_maybe);
-            let b_any = or(&b_def, &b_maybe);
-            let changes = [
-                (Change::Gained, false, and_not(&b_def, &a_any)),
-                (Change::Lost, false, and_not(&a_def, &b_any)),
-                (
-                    Change::Gained,
-                    true,
-                    or(&and_not(&b_maybe, &a_any), &and(&b_def, &a_maybe)),
-                ),
-                (
-                    Change::Lost,
-                    true,
-                    or(&and_not(&a_maybe, &b_any), &and(&a_def, &b_maybe)),
-                ),
+            let (a, b) = (union(&adm[0]), union(&adm[1]));
+            let a_any = or(&a.0, &a.1);
+            let b_any = or(&b.0, &b.1);
+            let kinds = [
+                and_not(&b.0, &a_any),
+                and_not(&a.0, &b_any),
+                or(&and_not(&b.1, &a_any), &and(&b.0, &a.1)),
+                or(&and_not(&a.1, &b_any), &and(&a.0, &b.1)),
             ];
-            let name = if proto == echo {
-                "icmp".to_owned()
-            } else {
-                proto_name(proto)
-            };
-            for (change, maybe, bits) in changes {
-                if !is_zero(&bits) {
-                    raws.push((change, maybe, bits, name.clone(), Ranges::single(lo, hi)));
-                }
-            }
+            out.push(Seg {
+                family: f,
+                proto,
+                lo,
+                hi,
+                a,
+                b,
+                kinds,
+            });
         }
     }
-    // The same sources on several segments: one change with their ports.
-    raws.sort_by(|a, b| (a.0, a.1, &a.2, &a.3).cmp(&(b.0, b.1, &b.2, &b.3)));
+    out
+}
+
+/// The changes of a destination from its segments (classes only); the same sources on several
+/// segments become one change.
+fn changes(segs: &[Seg]) -> Vec<Raw> {
+    let mut raws: Vec<Raw> = Vec::new();
+    for seg in segs {
+        let name = proto_label(seg);
+        for (i, (change, maybe)) in KINDS.iter().enumerate() {
+            let Some(bits) = seg.kinds.get(i).filter(|b| !is_zero(b)) else {
+                continue;
+            };
+            raws.push(Raw {
+                change: *change,
+                maybe: *maybe,
+                bits: bits.clone(),
+                plus: Vec::new(),
+                proto: name.clone(),
+                ports: Ranges::single(seg.lo, seg.hi),
+            });
+        }
+    }
+    merge(raws)
+}
+
+/// What `autogroup:self` changes for one destination device: its owner's devices, each
+/// classified by both models over every segment (they are then taken out of the classes).
+fn delta(segs: &[Seg], part: &SelfPart, classes: &Classes) -> (Vec<u32>, Vec<Raw>) {
+    let mut touched: Vec<u32> = part.iter().flatten().map(|(_, j, _)| *j).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    let mut raws: Vec<Raw> = Vec::new();
+    for seg in segs {
+        let mut plus: [Vec<u32>; 4] = Default::default();
+        for &t in &touched {
+            let class = classes.of.get(t as usize).copied().unwrap_or(0) as usize;
+            // Each model's answer for this device: 2 definite, 1 maybe, 0 no.
+            let status = |m: usize, (def, maybe): &(Bits, Bits)| -> u8 {
+                let by_self = part.get(m).map_or(0, |list| {
+                    list.iter()
+                        .filter(|(pp, j, _)| *j == t && takes(pp, seg.proto, seg.lo, seg.family))
+                        .map(|(_, _, sure)| if *sure { 2 } else { 1 })
+                        .max()
+                        .unwrap_or(0)
+                });
+                let by_class = if bit(def, class) {
+                    2
+                } else {
+                    u8::from(bit(maybe, class))
+                };
+                by_self.max(by_class)
+            };
+            let kind = match (status(0, &seg.a), status(1, &seg.b)) {
+                (0, 2) => Some(0),
+                (2, 0) => Some(1),
+                (0, 1) | (1, 2) => Some(2),
+                (1, 0) | (2, 1) => Some(3),
+                _ => None,
+            };
+            if let Some(list) = kind.and_then(|k| plus.get_mut(k)) {
+                list.push(t);
+            }
+        }
+        for (i, (change, maybe)) in KINDS.iter().enumerate() {
+            let Some(plus) = plus.get(i).filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            raws.push(Raw {
+                change: *change,
+                maybe: *maybe,
+                bits: Vec::new(),
+                plus: plus.clone(),
+                proto: proto_label(seg),
+                ports: Ranges::single(seg.lo, seg.hi),
+            });
+        }
+    }
+    (touched, merge(raws))
+}
+
+fn proto_label(seg: &Seg) -> String {
+    if seg.proto == echo_of(seg.family) {
+        "icmp".to_owned()
+    } else {
+        proto_name(seg.proto)
+    }
+}
+
+/// Changes with the same kind, sources and protocol become one, listing their ports.
+fn merge(mut raws: Vec<Raw>) -> Vec<Raw> {
+    raws.sort_by(|a, b| {
+        (a.change, a.maybe, &a.bits, &a.plus, &a.proto)
+            .cmp(&(b.change, b.maybe, &b.bits, &b.plus, &b.proto))
+    });
     let mut merged: Vec<Raw> = Vec::new();
     for raw in raws {
         match merged.last_mut() {
             Some(last)
-                if last.0 == raw.0 && last.1 == raw.1 && last.2 == raw.2 && last.3 == raw.3 =>
+                if last.change == raw.change
+                    && last.maybe == raw.maybe
+                    && last.bits == raw.bits
+                    && last.plus == raw.plus
+                    && last.proto == raw.proto =>
             {
-                last.4 = last.4.union(&raw.4);
+                last.ports = last.ports.union(&raw.ports);
             }
             _ => merged.push(raw),
         }
@@ -887,39 +1141,76 @@ fn emit(
     dst: Endpoint,
     classes: &Classes,
     excluded: &[u32],
+    minus: &[u32],
     refs: &[DeviceRef],
     ranks: &Ranks,
 ) {
-    let (change, maybe, bits, proto, ports) = raw;
     let mut picked: Vec<u32> = Vec::new();
-    for c in ones(bits) {
+    for c in ones(&raw.bits) {
         for j in classes.members.get(c).map_or(&[][..], |m| m.as_slice()) {
-            if !excluded.contains(j) {
+            if !excluded.contains(j) && minus.binary_search(j).is_err() {
                 picked.extend(ranks.rank.get(*j as usize));
             }
+        }
+    }
+    for j in &raw.plus {
+        if !excluded.contains(j) {
+            picked.extend(ranks.rank.get(*j as usize));
         }
     }
     if picked.is_empty() {
         return;
     }
     picked.sort_unstable();
+    picked.dedup();
     let src: Vec<DeviceRef> = picked
         .iter()
         .filter_map(|r| ranks.order.get(*r as usize))
         .filter_map(|j| refs.get(*j as usize))
         .cloned()
         .collect();
-    let port_less = proto == "icmp" || !has_ports(super::ports::proto_number(proto).unwrap_or(0));
+    let port_less =
+        raw.proto == "icmp" || !has_ports(super::ports::proto_number(&raw.proto).unwrap_or(0));
     out.push(AccessChange {
-        change: *change,
+        change: raw.change,
         src,
         dst,
-        proto: proto.clone(),
+        proto: raw.proto.clone(),
         ports: if port_less {
             "*".into()
         } else {
-            print_ports(ports)
+            print_ports(&raw.ports)
         },
-        indeterminate: *maybe,
+        indeterminate: raw.maybe,
     });
+}
+
+/// Changes of one destination with the same kind, protocol and ports: one change listing all
+/// their sources (a class-level change and the owner's devices of autogroup:self can meet).
+fn same_ports(mut list: Vec<AccessChange>) -> Vec<AccessChange> {
+    list.sort_by(|a, b| {
+        (a.change, &a.proto, &a.ports, a.indeterminate).cmp(&(
+            b.change,
+            &b.proto,
+            &b.ports,
+            b.indeterminate,
+        ))
+    });
+    let mut out: Vec<AccessChange> = Vec::new();
+    for c in list {
+        match out.last_mut() {
+            Some(last)
+                if last.change == c.change
+                    && last.proto == c.proto
+                    && last.ports == c.ports
+                    && last.indeterminate == c.indeterminate =>
+            {
+                last.src.extend(c.src);
+                last.src.sort();
+                last.src.dedup();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }

@@ -24,10 +24,6 @@ impl Found {
         self.error(field, node, message);
     }
 
-    pub fn error_plain(&mut self, field: &str, message: impl Into<String>) {
-        self.errors.push((None, Issue::new(field, message)));
-    }
-
     pub fn warn(&mut self, field: &str, node: &Node<'_>, message: impl Into<String>) {
         self.warnings
             .push((Some(node.span().0), Issue::new(field, message)));
@@ -35,10 +31,6 @@ impl Found {
 
     pub fn warn_plain(&mut self, field: &str, message: impl Into<String>) {
         self.warnings.push((None, Issue::new(field, message)));
-    }
-
-    pub fn has_errors(&self) -> bool {
-        !self.errors.is_empty()
     }
 
     /// The errors and the warnings, each with its line and column in `text`.

@@ -74,7 +74,7 @@ pub(crate) enum Route {
     /// Traffic that never crosses the tailnet, with why.
     Local(String),
     /// No device has the address and nothing routes it.
-    NoRoute,
+    Unrouted,
 }
 
 /// A packet's source: an address, and the device it is of (if any).
@@ -90,6 +90,9 @@ pub(crate) enum Part {
     Maybe(String),
     /// Only the source's posture stops it.
     Blocked,
+    /// Only the source's posture decides it, and that is unknown (the outcome's code: the
+    /// reason is written once per answer, not per rule).
+    MaybePosture(u8),
 }
 
 impl AccessModel {
@@ -175,7 +178,7 @@ impl AccessModel {
                 .ok()
                 .and_then(|i| places.get(i))
             {
-                rule.at.line = *line;
+                rule.at.line = *line as u32;
             }
         }
         model.rules = rules;
@@ -271,6 +274,13 @@ impl AccessModel {
     pub(crate) fn route(&self, src: &Source, dst: Addr) -> Route {
         // The node that puts the packet on the tailnet: the source device, or the router a
         // host behind a subnet route sends through (no SNAT, as SaaS's filters assume).
+        if let (Some(d), Some(s)) = (self.tailnet.by_address(dst), src.device) {
+            if s == d {
+                return Route::Local(
+                    "a device's traffic to itself does not pass the Tailscale filter".into(),
+                );
+            }
+        }
         let sender = src
             .device
             .or_else(|| self.tailnet.routers_for(src.addr).0.first().copied());
@@ -279,12 +289,9 @@ impl AccessModel {
 
     /// Where a packet from `sender` (`None`: a device with no part in routing) to `dst` goes.
     pub(crate) fn route_from(&self, sender: Option<u32>, dst: Addr) -> Route {
+        // A device's own address: its filter decides (a host behind a router that is the
+        // destination is routed as any other sender: which HA router it uses is not known).
         if let Some(d) = self.tailnet.by_address(dst) {
-            if sender == Some(d) {
-                return Route::Local(
-                    "a device's traffic to itself does not pass the Tailscale filter".into(),
-                );
-            }
             if self.tailnet.device(d).is_some_and(|x| x.external) {
                 return Route::Foreign(d);
             }
@@ -313,7 +320,7 @@ impl AccessModel {
         if exits.iter().any(|e| Some(*e) != sender) {
             return Route::Exit;
         }
-        Route::NoRoute
+        Route::Unrouted
     }
 
     /// The rules that could admit a packet to `dst` along `route`, sorted. `autogroup:self`
@@ -371,10 +378,6 @@ impl AccessModel {
         out.sort_unstable();
         out.dedup();
         out
-    }
-
-    pub(crate) fn has_self_rules(&self) -> bool {
-        !self.self_rules.is_empty()
     }
 
     /// Whether a rule's destinations take `dst` along `route` (for `autogroup:self`, from
@@ -450,17 +453,21 @@ impl AccessModel {
 
     /// A rule's posture gate for a source: devices of this tailnet only (hosts behind subnet
     /// routers and shared-in devices are exempt, DOC).
-    pub(crate) fn posture_part(&self, rule: &Rule, src: Option<u32>) -> (Tri, u8) {
+    pub(crate) fn posture_outcome(&self, rule: &Rule, src: Option<u32>) -> u8 {
         let (Some(gate), Some(d)) = (rule.gate, src) else {
-            return (Tri::Yes, YES);
+            return YES;
         };
-        let Some(device) = self.tailnet.device(d) else {
-            return (Tri::Yes, YES);
-        };
-        match self.gates.outcome(gate, d, device.external) {
-            YES => (Tri::Yes, YES),
-            NO => (Tri::No, NO),
-            other => (Tri::Maybe(unknown_reason(other, &device.name)), other),
+        let external = self.tailnet.device(d).is_some_and(|x| x.external);
+        self.gates.outcome(gate, d, external)
+    }
+
+    /// Combines a rule's other parts with the source's posture outcome.
+    pub(crate) fn with_posture(base: Tri, outcome: u8) -> Option<Part> {
+        match (base, outcome) {
+            (Tri::No, _) | (_, NO) => None,
+            (Tri::Yes, YES) => Some(Part::Admits),
+            (Tri::Maybe(why), _) => Some(Part::Maybe(why)),
+            (Tri::Yes, other) => Some(Part::MaybePosture(other)),
         }
     }
 
@@ -484,17 +491,11 @@ impl AccessModel {
                 Some(why) => Tri::Maybe(why.clone()),
                 None => Tri::Yes,
             });
-        if base == Tri::No {
-            return None;
+        let outcome = self.posture_outcome(rule, src.device);
+        if base == Tri::Yes && outcome == NO {
+            return Some(Part::Blocked);
         }
-        let (posture, _) = self.posture_part(rule, src.device);
-        match (base, posture) {
-            (Tri::Yes, Tri::Yes) => Some(Part::Admits),
-            (Tri::Yes, Tri::No) => Some(Part::Blocked),
-            (_, Tri::No) => None,
-            (Tri::Maybe(why), _) | (_, Tri::Maybe(why)) => Some(Part::Maybe(why)),
-            _ => None,
-        }
+        Self::with_posture(base, outcome)
     }
 
     /// The verdict for one source address and one destination address.
@@ -530,7 +531,7 @@ impl AccessModel {
                 ]));
                 return v;
             }
-            Route::NoRoute => {
+            Route::Unrouted => {
                 v.reason = Some(cat(&[
                     "no route: no device has ",
                     &dst.print(),
@@ -560,6 +561,11 @@ impl AccessModel {
                 Some(Part::Maybe(why)) => {
                     maybe.get_or_insert(why);
                 }
+                Some(Part::MaybePosture(o)) if maybe.is_none() => {
+                    let name = src.device.map(|d| self.device_name(d)).unwrap_or_default();
+                    maybe = Some(unknown_reason(o, &name));
+                }
+                Some(Part::MaybePosture(_)) => {}
                 Some(Part::Blocked) => {
                     let attrs = src
                         .device
@@ -585,7 +591,7 @@ impl AccessModel {
 pub(crate) fn finish(v: &mut Verdict, maybe: Option<String>) {
     v.rules.sort_unstable();
     v.rules.dedup();
-    v.blocked_by.sort_by(|a, b| a.rule.cmp(&b.rule));
+    v.blocked_by.sort_by_key(|b| b.rule);
     v.blocked_by.dedup_by(|a, b| a.rule == b.rule);
     let admitted: Vec<RuleRef> = v.rules.clone();
     v.blocked_by.retain(|b| !admitted.contains(&b.rule));

@@ -204,6 +204,7 @@ pub fn print_ports(r: &Ranges) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -41,6 +41,8 @@ pub struct Gates {
     pub lists: Vec<Vec<String>>,
     /// The postures gates name, sorted, with one outcome per device.
     postures: Vec<(String, Vec<u8>)>,
+    /// Each gate's outcome per device (shared-in devices aside).
+    outcomes: Vec<Vec<u8>>,
 }
 
 fn lookup<'a>(
@@ -126,13 +128,16 @@ impl Gates {
                 (name, outcomes)
             })
             .collect();
+        self.outcomes = (0..self.lists.len())
+            .map(|g| {
+                (0..devices.len())
+                    .map(|d| self.compute(g as u32, d as u32))
+                    .collect()
+            })
+            .collect();
     }
 
-    /// A gate's outcome for a device: shared-in devices are exempt.
-    pub fn outcome(&self, gate: u32, device: u32, external: bool) -> u8 {
-        if external {
-            return YES;
-        }
+    fn compute(&self, gate: u32, device: u32) -> u8 {
         let Some(list) = self.lists.get(gate as usize) else {
             return YES;
         };
@@ -144,6 +149,21 @@ impl Gates {
                 .and_then(|(_, o)| o.get(device as usize).copied())
                 .unwrap_or(UNDEFINED)
         }))
+    }
+
+    /// A gate's outcome for a device: shared-in devices are exempt.
+    pub fn outcome(&self, gate: u32, device: u32, external: bool) -> u8 {
+        if external {
+            return YES;
+        }
+        match self
+            .outcomes
+            .get(gate as usize)
+            .and_then(|o| o.get(device as usize))
+        {
+            Some(o) => *o,
+            None => self.compute(gate, device),
+        }
     }
 
     /// A gate's outcome for given attributes (a test's `srcPostureAttrs`).

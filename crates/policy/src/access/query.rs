@@ -29,7 +29,7 @@ pub struct Query {
 
 /// Which fields a query takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind3 {
+pub enum QueryKind {
     Reach,
     WhoCanReach,
     Gated,
@@ -39,15 +39,15 @@ impl Query {
     /// Reads a query object: `src` (reach only) and `dst` are a device's `nodeId` or an IP
     /// address; `proto` a name (`tcp`, `udp`, `icmp`, `sctp`, ...) or an IANA number 0-255;
     /// `port` a whole number 0-65535 (ignored for ICMP); `posture` (gated only) a posture name.
-    pub fn parse<J: Json>(value: J, kind: Kind3) -> Result<Query, Vec<Issue>> {
+    pub fn parse<J: Json>(value: J, kind: QueryKind) -> Result<Query, Vec<Issue>> {
         let mut input = Input::new(value, "");
-        let src = if kind == Kind3::Reach {
+        let src = if kind == QueryKind::Reach {
             input.required_string("src")
         } else {
             None
         };
         let dst = input.required_string("dst");
-        let posture = if kind == Kind3::Gated {
+        let posture = if kind == QueryKind::Gated {
             input.required_string("posture")
         } else {
             None
@@ -146,10 +146,19 @@ impl AccessModel {
     }
 
     fn port_of(q: &Query, family: usize) -> Option<u16> {
-        if q.proto == echo_of(family) {
+        if Self::proto_for(q, family) == echo_of(family) {
             None
         } else {
             q.port
+        }
+    }
+
+    /// `icmp` and `ipv6-icmp` ask about ping: the echo protocol of the destination's family.
+    fn proto_for(q: &Query, family: usize) -> u8 {
+        if q.proto == super::ports::ICMP || q.proto == super::ports::ICMP6 {
+            echo_of(family)
+        } else {
+            q.proto
         }
     }
 
@@ -186,7 +195,12 @@ impl AccessModel {
             };
             verdicts.push((
                 d.family,
-                self.verdict(&source, d, q.proto, Self::port_of(q, d.family)),
+                self.verdict(
+                    &source,
+                    d,
+                    Self::proto_for(q, d.family),
+                    Self::port_of(q, d.family),
+                ),
             ));
         }
         Ok(merge_families(verdicts))
@@ -200,7 +214,7 @@ impl AccessModel {
         let mut entries: Vec<(u32, Vec<(usize, Verdict)>)> = Vec::new();
         for d in self.dst_addrs(&dst) {
             let port = Self::port_of(q, d.family);
-            for (s, v) in self.sources_of(d, Some((q.proto, port))) {
+            for (s, v) in self.sources_of(d, Some((Self::proto_for(q, d.family), port))) {
                 let slot = slots.get(s as usize).copied().unwrap_or(u32::MAX);
                 if slot == u32::MAX {
                     if let Some(x) = slots.get_mut(s as usize) {
@@ -246,6 +260,14 @@ impl AccessModel {
         // destination, its routers, exit nodes) are asked one by one below.
         let route = self.route_from(None, dst);
         let special: Vec<u32> = self.special_senders(dst, &route);
+        let mut is_special = vec![false; self.tailnet.devices.len()];
+        for s in &special {
+            if let Some(x) = is_special.get_mut(*s as usize) {
+                *x = true;
+            }
+        }
+        let mut mark = vec![u32::MAX; self.tailnet.devices.len()];
+        let mut senders: Vec<(u32, Tri)> = Vec::new();
         let family = dst.family;
         let mut record = |s: u32,
                           at: RuleRef,
@@ -280,6 +302,11 @@ impl AccessModel {
                 Part::Maybe(why) => {
                     maybe.get_or_insert(why);
                 }
+                Part::MaybePosture(o) => {
+                    if maybe.is_none() {
+                        *maybe = Some(unknown_reason(o, &model.device_name(s)));
+                    }
+                }
                 Part::Blocked => {
                     let attrs = model.tailnet.device(s).and_then(|d| d.attributes.as_ref());
                     let failed = gate
@@ -289,7 +316,7 @@ impl AccessModel {
                 }
             }
         };
-        if !matches!(route, Route::Foreign(_) | Route::Local(_) | Route::NoRoute) {
+        if !matches!(route, Route::Foreign(_) | Route::Local(_) | Route::Unrouted) {
             for r in self.candidates(dst, &route, true) {
                 let Some(rule) = self.rules.get(r as usize) else {
                     continue;
@@ -304,9 +331,9 @@ impl AccessModel {
                 let rule_maybe = rule.unknown.clone();
                 // Destination part for everyone but autogroup:self (which depends on the source).
                 let dst_tri = self.dst_part(rule, dst, &route, None);
-                let mut senders: Vec<(u32, Tri)> = Vec::new();
+                senders.clear();
                 if dst_tri != Tri::No {
-                    self.rule_sources(rule, family, &mut senders);
+                    self.rule_sources(rule, family, &mut senders, &mut mark, r);
                 }
                 if rule.self_dst {
                     if let Route::Own(d) = route {
@@ -323,8 +350,8 @@ impl AccessModel {
                         }
                     }
                 }
-                for (s, src_tri) in senders {
-                    if special.contains(&s) {
+                for (s, src_tri) in senders.drain(..) {
+                    if is_special.get(s as usize).copied().unwrap_or(true) {
                         continue;
                     }
                     let d_tri = if rule.self_dst {
@@ -332,20 +359,23 @@ impl AccessModel {
                     } else {
                         dst_tri.clone()
                     };
-                    let base = d_tri.and(src_tri).and(match &rule_maybe {
-                        Some(w) => Tri::Maybe(w.clone()),
-                        None => Tri::Yes,
-                    });
-                    if base == Tri::No {
-                        continue;
-                    }
-                    let (posture, _) = self.posture_part(rule, Some(s));
-                    let part = match (base, posture) {
-                        (Tri::Yes, Tri::Yes) => Part::Admits,
-                        (Tri::Yes, Tri::No) => Part::Blocked,
-                        (_, Tri::No) => continue,
-                        (Tri::Maybe(w), _) | (_, Tri::Maybe(w)) => Part::Maybe(w),
-                        _ => continue,
+                    // The common case (a plain rule, a definite source) without building a Tri.
+                    let base = if d_tri == Tri::Yes && rule_maybe.is_none() {
+                        src_tri
+                    } else {
+                        d_tri.and(src_tri).and(match &rule_maybe {
+                            Some(w) => Tri::Maybe(w.clone()),
+                            None => Tri::Yes,
+                        })
+                    };
+                    let outcome = self.posture_outcome(rule, Some(s));
+                    let part = if base == Tri::Yes && outcome == NO {
+                        Part::Blocked
+                    } else {
+                        match Self::with_posture(base, outcome) {
+                            Some(p) => p,
+                            None => continue,
+                        }
                     };
                     record(s, rule.at, rule.gate, part, self, &mut out);
                 }
@@ -381,19 +411,10 @@ impl AccessModel {
     }
 
     /// Any protocol and port: the rules that admit some packet.
+    /// Any protocol and port: ping is admitted by every rule that covers the pair, whatever
+    /// it opens (`wgengine/filter`), so its verdict is that of any traffic.
     fn any_traffic(&self, src: &Source, dst: Addr) -> Verdict {
-        let mut best = self.verdict(src, dst, echo_of(dst.family), None);
-        if best.verdict == Outcome::Accept {
-            return best;
-        }
-        for p in [TCP, super::ports::UDP, super::ports::SCTP] {
-            let v = self.verdict(src, dst, p, None);
-            if v.verdict < best.verdict || (v.verdict == best.verdict && best.blocked_by.is_empty())
-            {
-                best = v;
-            }
-        }
-        best
+        self.verdict(src, dst, echo_of(dst.family), None)
     }
 
     fn source_of(&self, s: u32, family: usize) -> Option<Source> {
@@ -416,7 +437,7 @@ impl AccessModel {
         }
         for (i, d) in self.tailnet.devices.iter().enumerate() {
             let offers = d.offered().any(|r| !r.is_default() && r.contains(dst));
-            let exit = matches!(route, Route::Exit | Route::NoRoute) && d.is_exit_node(dst.family);
+            let exit = matches!(route, Route::Exit | Route::Unrouted) && d.is_exit_node(dst.family);
             if offers || exit {
                 out.push(i as u32);
             }
@@ -425,32 +446,47 @@ impl AccessModel {
     }
 
     /// The devices a rule's sources hold for an address family, each with yes or maybe.
-    fn rule_sources(&self, rule: &super::rules::Rule, family: usize, out: &mut Vec<(u32, Tri)>) {
+    /// The devices a rule's sources hold for an address family, each once, with yes (or maybe
+    /// when only an unresolvable selector may hold it). `mark` (one slot per device, `stamp`
+    /// unique to this call) replaces a sort.
+    fn rule_sources(
+        &self,
+        rule: &super::rules::Rule,
+        family: usize,
+        out: &mut Vec<(u32, Tri)>,
+        mark: &mut [u32],
+        stamp: u32,
+    ) {
+        let mut take = |d: u32, tri: Tri, out: &mut Vec<(u32, Tri)>| {
+            if let Some(m) = mark.get_mut(d as usize) {
+                if *m != stamp {
+                    *m = stamp;
+                    out.push((d, tri));
+                }
+            }
+        };
         for t in rule.src.iter().filter_map(|t| self.target(*t)) {
             for &d in &t.devices {
-                if self.source_of(d, family).is_some() {
-                    out.push((d, Tri::Yes));
+                if self.tailnet.has_family(d, family) {
+                    take(d, Tri::Yes, out);
                 }
             }
             for &(lo, hi) in &t.addrs.family(family).0 {
-                out.extend(self.tailnet.in_range(family, lo, hi).map(|d| (d, Tri::Yes)));
+                for d in self.tailnet.in_range(family, lo, hi) {
+                    take(d, Tri::Yes, out);
+                }
             }
-            if let Some(u) = &t.unknown {
-                if !u.unlisted_only {
-                    for d in 0..self.tailnet.devices.len() as u32 {
-                        if self.source_of(d, family).is_some() {
-                            out.push((d, Tri::Maybe(u.reason.clone())));
-                        }
+        }
+        // Unresolvable selectors last, so that a device some other selector holds stays a yes.
+        for t in rule.src.iter().filter_map(|t| self.target(*t)) {
+            if let Some(u) = t.unknown.as_ref().filter(|u| !u.unlisted_only) {
+                for d in 0..self.tailnet.devices.len() as u32 {
+                    if self.source_of(d, family).is_some() {
+                        take(d, Tri::Maybe(u.reason.clone()), out);
                     }
                 }
             }
         }
-        // A device named twice counts once, as a yes when any naming is.
-        out.sort_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| (a.1 != Tri::Yes).cmp(&(b.1 != Tri::Yes)))
-        });
-        out.dedup_by_key(|(d, _)| *d);
     }
 
     /// Whether no device without `posture` reaches `dst` (with `proto`/`port` when given, else
@@ -471,7 +507,9 @@ impl AccessModel {
         let mut leaks: Vec<Leak> = Vec::new();
         let mut unknown: Vec<Leak> = Vec::new();
         for d in self.dst_addrs(&dst) {
-            let packet = q.proto_given.then(|| (q.proto, Self::port_of(q, d.family)));
+            let packet = q
+                .proto_given
+                .then(|| (Self::proto_for(q, d.family), Self::port_of(q, d.family)));
             for (s, v) in self.sources_of(d, packet) {
                 if v.verdict == Outcome::Drop {
                     continue;
@@ -506,9 +544,11 @@ impl AccessModel {
                     continue;
                 };
                 let admits = match q.proto_given {
-                    true => rule
-                        .ports
-                        .admits(q.proto, Self::port_of(q, d.family), d.family),
+                    true => rule.ports.admits(
+                        Self::proto_for(q, d.family),
+                        Self::port_of(q, d.family),
+                        d.family,
+                    ),
                     false => !rule.ports.is_empty(),
                 };
                 if !admits || self.dst_part(rule, d, &route, None) == Tri::No {
@@ -578,10 +618,16 @@ fn merge_families(list: Vec<(usize, Verdict)>) -> Verdict {
         );
         return out;
     }
+    // Accept if any family accepts; else indeterminate if any is; else drop.
+    let rank = |o: Outcome| match o {
+        Outcome::Accept => 0,
+        Outcome::Indeterminate => 1,
+        Outcome::Drop => 2,
+    };
     let best = list
         .iter()
         .map(|(_, v)| v.verdict)
-        .min()
+        .min_by_key(|o| rank(*o))
         .unwrap_or(Outcome::Drop);
     let differs = list.iter().any(|(_, v)| v.verdict != best);
     for (family, v) in list {
@@ -617,7 +663,7 @@ fn merge_families(list: Vec<(usize, Verdict)>) -> Verdict {
 fn finish_merge(v: &mut Verdict) {
     v.rules.sort_unstable();
     v.rules.dedup();
-    v.blocked_by.sort_by(|a, b| a.rule.cmp(&b.rule));
+    v.blocked_by.sort_by_key(|b| b.rule);
     v.blocked_by.dedup_by(|a, b| a.rule == b.rule);
     let admitted = v.rules.clone();
     v.blocked_by.retain(|b| !admitted.contains(&b.rule));

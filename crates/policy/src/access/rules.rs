@@ -29,8 +29,8 @@ pub enum Section {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct RuleRef {
     pub section: Section,
-    pub index: usize,
-    pub line: usize,
+    pub index: u32,
+    pub line: u32,
 }
 
 /// One compiled rule. An ACL with destinations on different ports compiles to one rule per
@@ -412,7 +412,7 @@ impl Compiler<'_> {
             Rule {
                 at: RuleRef {
                     section: Section::Grants,
-                    index: i,
+                    index: i as u32,
                     line: 0,
                 },
                 src: sources.targets,
@@ -591,7 +591,7 @@ impl Compiler<'_> {
                 Rule {
                     at: RuleRef {
                         section: Section::Acls,
-                        index: i,
+                        index: i as u32,
                         line: 0,
                     },
                     src: sources.targets.clone(),

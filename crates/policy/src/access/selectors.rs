@@ -321,10 +321,14 @@ impl Selectors {
             };
         }
         if text.starts_with("svc:") {
-            t.unknown = Some(unknown(cat(&[
-                text,
-                ": the addresses of Tailscale Services are not in the device list",
-            ])));
+            // A Service has addresses of its own, never a listed device's.
+            t.unknown = Some(Unknown {
+                reason: cat(&[
+                    text,
+                    ": the addresses of Tailscale Services are not in the device list",
+                ]),
+                unlisted_only: true,
+            });
             return self.push(t);
         }
         if text.contains('@') {

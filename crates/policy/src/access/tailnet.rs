@@ -26,7 +26,7 @@ impl SegIndex {
                 }
             }
         }
-        events.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        events.sort_unstable_by_key(|e| (e.0, e.1));
         let mut index = SegIndex::default();
         let mut active: Vec<u32> = Vec::new();
         let mut i = 0;
@@ -101,6 +101,8 @@ pub struct Tailnet {
     pub star_src: AddrSet,
     /// Every approved subnet route, as one set.
     pub routed: AddrSet,
+    /// Per device, a bit per address family it has an address of.
+    families: Vec<u8>,
 }
 
 impl Tailnet {
@@ -110,6 +112,11 @@ impl Tailnet {
             users: inventory.users,
             ..Tailnet::default()
         };
+        t.families = t
+            .devices
+            .iter()
+            .map(|d| d.addresses.iter().fold(0u8, |b, a| b | (1 << a.family)))
+            .collect();
         for (i, d) in t.devices.iter().enumerate() {
             let i = i as u32;
             for a in &d.addresses {
@@ -166,6 +173,12 @@ impl Tailnet {
             }
         }
         t
+    }
+
+    pub fn has_family(&self, d: u32, family: usize) -> bool {
+        self.families
+            .get(d as usize)
+            .is_some_and(|b| b >> family & 1 == 1)
     }
 
     pub fn device(&self, i: u32) -> Option<&Device> {

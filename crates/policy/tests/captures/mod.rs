@@ -560,7 +560,7 @@ impl Capture {
                 let votes = self
                     .peer_routes
                     .values()
-                    .filter(|peers| peers.get(&n.name).map_or(false, |v| v.contains(p)))
+                    .filter(|peers| peers.get(&n.name).is_some_and(|v| v.contains(p)))
                     .count();
                 let better = match best {
                     None => true,
@@ -593,7 +593,7 @@ impl Capture {
                     if !exits.contains(peer) {
                         exits.push(peer.clone());
                     }
-                } else if best.map_or(true, |(_, b)| p.bits > b.bits) {
+                } else if best.is_none_or(|(_, b)| p.bits > b.bits) {
                     best = Some((peer.as_str(), *p));
                 }
             }
@@ -649,7 +649,7 @@ impl Capture {
 
         let route = match &forwarder {
             Some(f) => {
-                if self.nodes.get(f).map_or(false, |n| n.uncaptured)
+                if self.nodes.get(f).is_some_and(|n| n.uncaptured)
                     && self.node_by_addr(dst).is_none()
                 {
                     return unknown(format!("{f} was not captured: its netmap is unknown"));
@@ -700,7 +700,7 @@ impl Capture {
             let Some(rules) = self.filters.get(r) else {
                 return unknown(format!("{r} was not captured: its filter is unknown"));
             };
-            let local = self.nodes.get(r).map_or(false, |n| is_local(n, dst));
+            let local = self.nodes.get(r).is_some_and(|n| is_local(n, dst));
             if local && run_in(rules, src_ip, dst, proto, port) {
                 return Answer {
                     verdict: Verdict::Accept,
@@ -854,7 +854,7 @@ pub fn uses_via(c: &Capture) -> bool {
     policy
         .get("grants")
         .and_then(Value::as_array)
-        .map_or(false, |gs| gs.iter().any(|g| g.get("via").is_some()))
+        .is_some_and(|gs| gs.iter().any(|g| g.get("via").is_some()))
 }
 
 /// Captures whose netmaps disagree with their own filters, with the reason. A test should
@@ -1095,12 +1095,18 @@ mod tests {
             dsts: vec![(Prefix::parse("100.64.0.2/32").unwrap(), 443, 443)],
         };
         let (s, d) = (v4("100.64.0.1"), v4("100.64.0.2"));
-        assert!(run_in(&[m.clone()], s, d, TCP, 443));
-        assert!(!run_in(&[m.clone()], s, d, TCP, 444));
-        assert!(!run_in(&[m.clone()], s, d, UDP, 443));
+        assert!(run_in(std::slice::from_ref(&m), s, d, TCP, 443));
+        assert!(!run_in(std::slice::from_ref(&m), s, d, TCP, 444));
+        assert!(!run_in(std::slice::from_ref(&m), s, d, UDP, 443));
         // ICMP rides on any open port, even of a TCP-only rule.
-        assert!(run_in(&[m.clone()], s, d, ICMP4, 0));
-        assert!(!run_in(&[m.clone()], v4("100.64.0.9"), d, ICMP4, 0));
+        assert!(run_in(std::slice::from_ref(&m), s, d, ICMP4, 0));
+        assert!(!run_in(
+            std::slice::from_ref(&m),
+            v4("100.64.0.9"),
+            d,
+            ICMP4,
+            0
+        ));
         // Other protocols need the protocol and all ports.
         assert!(!run_in(&[m], s, d, 47, 0));
     }
@@ -1108,7 +1114,7 @@ mod tests {
     #[test]
     fn acl_a01_members_reach_everything() {
         let Some(cs) = captures() else { return };
-        let c = get(&cs, "acl-a01");
+        let c = get(cs, "acl-a01");
         // src autogroup:member, dst *:* — every untagged node reaches every other node on every
         // port, and tagged nodes reach nothing.
         for s in c.nodes.values() {
@@ -1154,7 +1160,7 @@ mod tests {
     #[test]
     fn routes_b17_internet_only_for_odin() {
         let Some(cs) = captures() else { return };
-        let c = get(&cs, "routes-b17-autogroup-internet-with-exit-autoapprover");
+        let c = get(cs, "routes-b17-autogroup-internet-with-exit-autoapprover");
         let pub4 = IpAddr::V4(PUBLIC_V4);
         for exit in ["charmander", "wartortle"] {
             let a = c.verdict(&Src::Node("bulbasaur".into()), pub4, TCP, 443, Some(exit));
@@ -1177,7 +1183,7 @@ mod tests {
     #[test]
     fn grant_j1_tcp_22_only_but_ping_rides_on_it() {
         let Some(cs) = captures() else { return };
-        let c = get(&cs, "grant-j1");
+        let c = get(cs, "grant-j1");
         let s = Src::Node("bulbasaur".into());
         for v6 in [false, true] {
             let d = c.nodes["beedrill"].addr(v6);
@@ -1201,7 +1207,7 @@ mod tests {
     #[test]
     fn grant_k6_danger_all_admits_any_address() {
         let Some(cs) = captures() else { return };
-        let c = get(&cs, "grant-k6");
+        let c = get(cs, "grant-k6");
         for (src, v6) in [("203.0.113.7", false), ("2001:db8::7", true)] {
             let d = c.nodes["beedrill"].addr(v6);
             let a = c.verdict(&Src::Addr(src.parse().unwrap()), d, TCP, 22, None);
@@ -1212,7 +1218,7 @@ mod tests {
     #[test]
     fn routes_f10_subnet_to_subnet() {
         let Some(cs) = captures() else { return };
-        let c = get(&cs, "routes-f10-subnet-to-subnet-issue3157");
+        let c = get(cs, "routes-f10-subnet-to-subnet-issue3157");
         // subnet_a (192.168.1.0/24, behind metapod/butterfree) -> subnet_b (172.16.0.0/24, wartortle)
         let a = c.verdict(
             &Src::Addr(v4("192.168.1.1")),
@@ -1239,7 +1245,7 @@ mod tests {
     #[test]
     fn acl_u10_empty_group_admits_nothing() {
         let Some(cs) = captures() else { return };
-        let c = get(&cs, "acl-u10");
+        let c = get(cs, "acl-u10");
         for p in probes(c) {
             let a = c.verdict(&p.src, p.dst, p.proto, p.port, p.exit_node.as_deref());
             assert_ne!(a.verdict, Verdict::Accept, "{p:?}");
@@ -1250,7 +1256,7 @@ mod tests {
     fn routes_b18_subnet_hosts_use_the_exit_node() {
         let Some(cs) = captures() else { return };
         let c = get(
-            &cs,
+            cs,
             "routes-b18-autogroup-internet-wildcard-src-with-exit-autoapprover",
         );
         // `*` includes approved subnets, so a host behind squirtle reaches the internet via an exit.
