@@ -23,7 +23,7 @@ build: setup
 	# (8 KB gzip, BENCHMARKS.md). Both are unstable flags, which RUSTC_BOOTSTRAP allows on the
 	# stable toolchain; only this build uses them (CONTRIBUTING.md, "How the wasm is built").
 	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
-	  cargo build --locked --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
+	  cargo build --locked --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size \
 	  --target-dir $(WASM_TARGET_DIR) --quiet $(foreach m,$(MODULES),-p $(subst _,-,$(m)))
 	rm -rf pkg/dist && mkdir -p pkg/dist
 	for m in $(MODULES); do \
