@@ -299,6 +299,40 @@ fn ipsets_apply_their_operations_in_order() {
     }
 }
 
+#[test]
+fn ipsets_take_hosts_by_name_or_as_host_name() {
+    // kb/1387: a target is "a CIDR, IP address, host, autogroup, or IP set"; a host is a name of
+    // `hosts`, written bare or as `host:<name>` (both read alike; see defs.rs). Bare entries
+    // are fine in a set of adds only ("You must include the operation type before the target
+    // unless the named IP set only uses add operations").
+    let m = model(
+        r#"{"hosts": {"lan": "10.0.0.0/24", "five": "10.0.0.5", "office": "192.168.10.0/24"},
+        "ipsets": {
+          "ipset:lan": ["add host:lan", "remove host:five"],
+          "ipset:corp": ["add ipset:lan", "add host:office", "10.9.0.0/24"],
+          "ipset:bare": ["add lan", "remove five"],
+        },
+        "grants": [
+          {"src": ["*"], "dst": ["ipset:corp"], "ip": ["80"]},
+          {"src": ["*"], "dst": ["ipset:bare"], "ip": ["81"]},
+        ]}"#,
+    );
+    assert!(m.issues().is_empty(), "{:?}", m.issues());
+    assert_eq!(tcp(&m, "n-laptop", "10.0.0.4", 80), Outcome::Accept);
+    assert_eq!(tcp(&m, "n-laptop", "10.0.0.5", 80), Outcome::Drop);
+    assert_eq!(tcp(&m, "n-laptop", "10.0.0.4", 81), Outcome::Accept);
+    assert_eq!(tcp(&m, "n-laptop", "10.0.0.5", 81), Outcome::Drop);
+    // An undefined host is refused either way.
+    let m = model(r#"{"ipsets": {"ipset:x": ["add host:nowhere"], "ipset:y": ["add host:"]}}"#);
+    let fields: Vec<&str> = m.issues().iter().map(|i| i.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["ipsets[\"ipset:x\"]", "ipsets[\"ipset:y\"]"],
+        "{:?}",
+        m.issues()
+    );
+}
+
 const POSTURES: &str = r#"{
   "tagOwners": {"tag:prod": []},
   "postures": {

@@ -99,7 +99,8 @@
 //! - `user:*@domain` is the domain's users (grant-k20, grant-k21), with a warning that the
 //!   domain must be the tailnet's.
 //! - `ipsets` apply their operations in order from the empty set (kb/1387: "processed in
-//!   order"); bare entries only in a set of adds.
+//!   order"); bare entries only in a set of adds. A host in an IP set is written bare or as
+//!   `host:<name>` (kb/1387 says only "host"): both are read alike.
 //! - `autogroup:admin` includes the owner (nodeattrs-target-a10); the other roles are exact.
 //! - `via` is modelled for subnet routers only (a via grant goes to the routers carrying one
 //!   of its tags: all 40 via captures); exit nodes and a device's own address are
