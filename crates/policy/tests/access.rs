@@ -642,7 +642,7 @@ fn ssh_tests() {
 }
 
 fn changes(a: &str, b: &str) -> Vec<AccessChange> {
-    AccessModel::diff(&model(a), &model(b))
+    AccessModel::diff(&model(a), &model(b)).unwrap()
 }
 
 #[test]
@@ -807,4 +807,51 @@ fn answers_serialize_to_the_contracts_shapes() {
         serde_json::to_value(tcp22).unwrap(),
         json!({"change": "gained", "src": [{"nodeId": "n-bob", "name": "bob-pc"}], "dst": {"nodeId": "n-prod1", "name": "prod1"}, "proto": "tcp", "ports": "22"})
     );
+}
+
+#[test]
+fn diff_names_ping_of_each_family_icmp_and_never_ipv6_icmp_toward_ipv4() {
+    // Rules naming ICMPv6 (58) or ICMP (1) by number, toward devices, a subnet and the internet:
+    // whatever changes, an IPv4 destination never gets an `ipv6-icmp` change (no such packet is
+    // sent to it), nor an IPv6 one a change of protocol 1.
+    let before = r#"{"tagOwners": {"tag:prod": []}, "grants": [{"src": ["*"], "dst": ["*"], "ip": ["tcp:22"]}]}"#;
+    for after in [
+        r#"{"tagOwners": {"tag:prod": []}, "grants": [{"src": ["*"], "dst": ["*"], "ip": ["58"]}]}"#,
+        r#"{"tagOwners": {"tag:prod": []}, "grants": [{"src": ["*"], "dst": ["*"], "ip": ["1"]}]}"#,
+        r#"{"tagOwners": {"tag:prod": []}, "grants": [{"src": ["*"], "dst": ["tag:prod", "10.0.0.0/24", "autogroup:internet"], "ip": ["ipv6-icmp:*", "icmp:*"]}]}"#,
+        r#"{"tagOwners": {"tag:prod": []}, "acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"], "proto": "ipv6-icmp"}]}"#,
+        r#"{"tagOwners": {"tag:prod": []}, "acls": [{"action": "accept", "src": ["*"], "dst": ["10.0.0.0/24:*", "tag:prod:*"], "proto": "58"}]}"#,
+    ] {
+        for (a, b) in [(before, after), (after, before)] {
+            for c in changes(a, b) {
+                if let Endpoint::Address(dst) = &c.dst {
+                    let v4 = !dst.contains(':');
+                    assert!(
+                        !(v4 && c.proto == "ipv6-icmp") && !(!v4 && c.proto == "1"),
+                        "{c:?}\nbefore {a}\nafter {b}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn diff_refuses_a_side_that_does_not_parse() {
+    // A model of a text that does not parse answers everything indeterminate; diff does not read
+    // it as "every rule removed": it refuses, with the parse issue under `before` or `after`.
+    let good = r#"{"grants": [{"src": ["*"], "dst": ["*"], "ip": ["*"]}]}"#;
+    let broken = model("{\"grants\": [");
+    assert!(!broken.issues().is_empty());
+    let err = AccessModel::diff(&model(good), &broken).unwrap_err();
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert_eq!(err[0].field, "after");
+    assert!(err[0].message.contains("does not parse"), "{err:?}");
+    assert!(err[0].line.is_some() && err[0].column.is_some(), "{err:?}");
+    let err = AccessModel::diff(&broken, &broken).unwrap_err();
+    let fields: Vec<&str> = err.iter().map(|i| i.field.as_str()).collect();
+    assert_eq!(fields, ["before", "after"]);
+    assert!(AccessModel::diff(&model(good), &model(good))
+        .unwrap()
+        .is_empty());
 }

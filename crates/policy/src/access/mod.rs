@@ -22,7 +22,7 @@
 //! | [`Query::parse`]`(json, QueryKind::WhoCanReach)` then [`AccessModel::who_can_reach`] `-> Result<Vec<Reacher>, _>` | `model.whoCanReach({ dst, proto?, port? })` |
 //! | [`Query::parse`]`(json, QueryKind::Gated)` then [`AccessModel::gated`] `-> Result<Gated, _>` | `model.gated({ dst, posture, proto?, port? })` |
 //! | [`AccessModel::run_tests`]`(Option<&tests>) -> Result<PolicyCheck, _>` | `model.runTests(tests?)` |
-//! | [`AccessModel::diff`]`(&before, &after) -> Vec<AccessChange>` | `AccessModel.diff(before, after)` |
+//! | [`AccessModel::diff`]`(&before, &after) -> Result<Vec<AccessChange>, Vec<Issue>>` | `AccessModel.diff(before, after)` |
 //!
 //! `Err(Vec<Issue>)` is a bad argument (a `TailscaleValidationError`). Every answer derives
 //! `serde::Serialize`, and its serde form is the JSON the contract names:
@@ -78,7 +78,9 @@
 //!   of sources, with every port range where that set gains (or loses); `dst` is the device when
 //!   both of its addresses change alike, else the address; routed destinations are address
 //!   ranges (`10.0.0.0/24`, or `first-last`). Sources are devices only. `indeterminate: true`
-//!   marks a change one side cannot confirm.
+//!   marks a change one side cannot confirm. A side whose text does not parse is refused (`Err`,
+//!   a `TailscaleValidationError` in JS) with its parse error under `before` or `after`, rather
+//!   than read as every rule gone.
 //! - **Issues** carry SaaS's words where the captures recorded them (every refused acl, grant,
 //!   ssh and nodeAttrs capture but five domain checks), our words otherwise, a `field` such as
 //!   `grants[0].dst[1]` and the place in the text. A rule that refers to something undefined is
