@@ -855,3 +855,17 @@ fn diff_refuses_a_side_that_does_not_parse() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn autogroup_shared_is_unknown_only_for_unlisted_tailnet_addresses() {
+    // The devices of users who accepted a share are not all in the device list, but they have
+    // Tailscale addresses: a host behind a subnet router, or the internet, is none of them.
+    let m = model(r#"{"grants": [{"src": ["autogroup:shared"], "dst": ["*"], "ip": ["22"]}]}"#);
+    assert!(m.issues().is_empty(), "{:?}", m.issues());
+    assert_eq!(tcp(&m, "10.0.0.5", "n-laptop", 22), Outcome::Drop);
+    assert_eq!(
+        tcp(&m, "100.64.0.99", "n-laptop", 22),
+        Outcome::Indeterminate
+    );
+    assert_eq!(tcp(&m, "n-laptop", "n-bob", 22), Outcome::Drop);
+}
