@@ -152,4 +152,12 @@ test("bad arguments are TailscaleValidationErrors listing every problem; a polic
     assert.ok(invalid(() => good.reach(query)) instanceof TailscaleValidationError, JSON.stringify(query));
   }
   assert.ok(invalid(() => good.runTests("tests")) instanceof TailscaleValidationError);
+  // diff does not read a file that does not parse as every rule removed: it refuses, with the
+  // parse issue under the side it is on.
+  const refused = invalid(() => AccessModel.diff(good, model));
+  assert.ok(refused instanceof TailscaleValidationError, String(refused));
+  assert.deepEqual(refused.issues.map((i) => i.field), ["after"]);
+  assert.match(refused.issues[0].message, /does not parse/);
+  assert.deepEqual(invalid(() => AccessModel.diff(model, good)).issues.map((i) => i.field), ["before"]);
+  assert.deepEqual(AccessModel.diff(good, good), []);
 });

@@ -14,7 +14,7 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const work = `${here}.work/examples`;
 mkdirSync(work, { recursive: true });
 // Copied next to tests/js/node_modules so that `import "tailscale-wasm"` finds the tarball.
-for (const f of ["connect.mjs", "rotate-auth-keys.mjs", "provision-oauth-app.mjs", "ci-federated.mjs", "tag-devices.mjs", "provision-device.mjs", "gate-provisioned.mjs"]) cpSync(`${here}../../examples/${f}`, `${work}/${f}`);
+for (const f of ["connect.mjs", "rotate-auth-keys.mjs", "provision-oauth-app.mjs", "ci-federated.mjs", "tag-devices.mjs", "provision-device.mjs", "gate-provisioned.mjs", "who-can-reach.mjs"]) cpSync(`${here}../../examples/${f}`, `${work}/${f}`);
 
 const { tailnet, baseUrl } = await startTailnet();
 after(() => tailnet.close());

@@ -377,7 +377,9 @@ function createEvaluation(world, rules, file) {
     if (ip.contains(ip.NEVER, a)) return { verdict: "drop", rules: [], reason: `${ip.formatAddress(a)} is multicast or link-local` };
     const srcAddr = p.standIn ? null : p.addrs.find((x) => x.v === a.v);
     if (!p.standIn && !srcAddr) return { verdict: "drop", rules: [], reason: `the source has no IPv${a.v} address` };
-    const receivers = receiversFor(a);
+    // An exit node's own traffic to the internet leaves by its own uplink, not through itself:
+    // no policy rule decides it (the package's engine answers "no route" likewise).
+    const receivers = receiversFor(a).filter((r) => !(r.exit && r.node === p));
     if (!receivers.length) return { verdict: "drop", rules: [], reason: `no device, approved route or exit node takes ${ip.formatAddress(a)}` };
     const q = ICMP.has(proto) ? (a.v === 6 ? 58 : 1) : proto;
     return verdictAt(p, srcAddr, { addr: a }, receivers, q, port);

@@ -185,7 +185,8 @@ function withPosture(r, rule, names) {
 function makeAcl(r, names) {
   const self = r.chance(0.15);
   const src = r.chance(0.03) ? ["autogroup:danger-all"] : r.some(self ? selfPool(names, true) : srcPool(names), 1, 2);
-  const hosts = self ? ["autogroup:self", ...r.some(dstPool(names), 0, 1)] : r.some(dstPool(names), 1, 3);
+  // autogroup:danger-all is no source autogroup:self may go with (SaaS refuses it).
+  const hosts = self && src[0] !== "autogroup:danger-all" ? ["autogroup:self", ...r.some(dstPool(names), 0, 1)] : r.some(dstPool(names), 1, 3);
   const rule = { action: "accept", src, dst: hosts.map((h) => `${h}:${r.pick(PORTS)}`) };
   if (r.chance(0.25)) rule.proto = r.pick(["tcp", "udp", "icmp", "17"]);
   return withPosture(r, rule, names);
@@ -194,7 +195,7 @@ function makeAcl(r, names) {
 function makeGrant(r, names) {
   const self = r.chance(0.15);
   const src = r.chance(0.05) ? ["autogroup:danger-all"] : r.some(self ? selfPool(names, false) : srcPool(names), 1, 2);
-  const dst = self ? ["autogroup:self"] : r.some(dstPool(names), 1, 3);
+  const dst = self && src[0] !== "autogroup:danger-all" ? ["autogroup:self"] : r.some(dstPool(names), 1, 3);
   const rule = { src, dst, ip: r.some(IP_ENTRIES, 1, 3) };
   // Now and then an app capability beside ip, or instead (never with autogroup:internet).
   if (!dst.includes("autogroup:internet") && r.chance(0.1)) {

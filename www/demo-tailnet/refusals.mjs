@@ -72,15 +72,21 @@ function checkIpsets({ ipsets, hosts }, add) {
       continue;
     }
     refs.set(name, []);
+    // kb/1387: "You must include the operation type before the target unless the named IP set
+    // only uses add operations."
+    const removes = entries.some((e) => typeof e === "string" && /^remove\s/.test(e.trim()));
     entries.forEach((entry, k) => {
       const m = typeof entry === "string" ? /^(?:(add|remove)\s+)?(\S+)$/.exec(entry.trim()) : null;
       if (!m) return add(`${where}[${k}]`, `${where}[${k}]: an entry is "add <target>" or "remove <target>"`);
+      if (!m[1] && removes) add(`${where}[${k}]`, `${where}[${k}]: "${m[2]}" needs "add " before it: an IP set with a remove names the operation of each entry`);
       const target = m[2];
       const kind = selectorKind(target);
       if (kind === "ipset") {
         refs.get(name).push(target);
         if (!Object.hasOwn(ipsets, target)) add(`${where}[${k}]`, `${where}[${k}]: IP set "${target}" is not defined`);
       } else if (kind === "host" || kind === "alias") {
+        // A host is written `host:<name>` or bare: kb/1387 says only that a target may be "a
+        // host" and shows none, so both are read alike (as the package's engine reads them).
         const host = kind === "host" ? target.slice(5) : target;
         if (!Object.hasOwn(hosts, host)) add(`${where}[${k}]`, `${where}[${k}]: host "${host}" is not defined`);
       } else if (kind === "address") {

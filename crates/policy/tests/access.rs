@@ -299,6 +299,40 @@ fn ipsets_apply_their_operations_in_order() {
     }
 }
 
+#[test]
+fn ipsets_take_hosts_by_name_or_as_host_name() {
+    // kb/1387: a target is "a CIDR, IP address, host, autogroup, or IP set"; a host is a name of
+    // `hosts`, written bare or as `host:<name>` (both read alike; see defs.rs). Bare entries
+    // are fine in a set of adds only ("You must include the operation type before the target
+    // unless the named IP set only uses add operations").
+    let m = model(
+        r#"{"hosts": {"lan": "10.0.0.0/24", "five": "10.0.0.5", "office": "192.168.10.0/24"},
+        "ipsets": {
+          "ipset:lan": ["add host:lan", "remove host:five"],
+          "ipset:corp": ["add ipset:lan", "add host:office", "10.9.0.0/24"],
+          "ipset:bare": ["add lan", "remove five"],
+        },
+        "grants": [
+          {"src": ["*"], "dst": ["ipset:corp"], "ip": ["80"]},
+          {"src": ["*"], "dst": ["ipset:bare"], "ip": ["81"]},
+        ]}"#,
+    );
+    assert!(m.issues().is_empty(), "{:?}", m.issues());
+    assert_eq!(tcp(&m, "n-laptop", "10.0.0.4", 80), Outcome::Accept);
+    assert_eq!(tcp(&m, "n-laptop", "10.0.0.5", 80), Outcome::Drop);
+    assert_eq!(tcp(&m, "n-laptop", "10.0.0.4", 81), Outcome::Accept);
+    assert_eq!(tcp(&m, "n-laptop", "10.0.0.5", 81), Outcome::Drop);
+    // An undefined host is refused either way.
+    let m = model(r#"{"ipsets": {"ipset:x": ["add host:nowhere"], "ipset:y": ["add host:"]}}"#);
+    let fields: Vec<&str> = m.issues().iter().map(|i| i.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["ipsets[\"ipset:x\"]", "ipsets[\"ipset:y\"]"],
+        "{:?}",
+        m.issues()
+    );
+}
+
 const POSTURES: &str = r#"{
   "tagOwners": {"tag:prod": []},
   "postures": {
@@ -608,7 +642,7 @@ fn ssh_tests() {
 }
 
 fn changes(a: &str, b: &str) -> Vec<AccessChange> {
-    AccessModel::diff(&model(a), &model(b))
+    AccessModel::diff(&model(a), &model(b)).unwrap()
 }
 
 #[test]
@@ -773,4 +807,62 @@ fn answers_serialize_to_the_contracts_shapes() {
         serde_json::to_value(tcp22).unwrap(),
         json!({"change": "gained", "src": [{"nodeId": "n-bob", "name": "bob-pc"}], "dst": {"nodeId": "n-prod1", "name": "prod1"}, "proto": "tcp", "ports": "22"})
     );
+}
+
+#[test]
+fn diff_names_ping_of_each_family_icmp_and_never_ipv6_icmp_toward_ipv4() {
+    // Rules naming ICMPv6 (58) or ICMP (1) by number, toward devices, a subnet and the internet:
+    // whatever changes, an IPv4 destination never gets an `ipv6-icmp` change (no such packet is
+    // sent to it), nor an IPv6 one a change of protocol 1.
+    let before = r#"{"tagOwners": {"tag:prod": []}, "grants": [{"src": ["*"], "dst": ["*"], "ip": ["tcp:22"]}]}"#;
+    for after in [
+        r#"{"tagOwners": {"tag:prod": []}, "grants": [{"src": ["*"], "dst": ["*"], "ip": ["58"]}]}"#,
+        r#"{"tagOwners": {"tag:prod": []}, "grants": [{"src": ["*"], "dst": ["*"], "ip": ["1"]}]}"#,
+        r#"{"tagOwners": {"tag:prod": []}, "grants": [{"src": ["*"], "dst": ["tag:prod", "10.0.0.0/24", "autogroup:internet"], "ip": ["ipv6-icmp:*", "icmp:*"]}]}"#,
+        r#"{"tagOwners": {"tag:prod": []}, "acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"], "proto": "ipv6-icmp"}]}"#,
+        r#"{"tagOwners": {"tag:prod": []}, "acls": [{"action": "accept", "src": ["*"], "dst": ["10.0.0.0/24:*", "tag:prod:*"], "proto": "58"}]}"#,
+    ] {
+        for (a, b) in [(before, after), (after, before)] {
+            for c in changes(a, b) {
+                if let Endpoint::Address(dst) = &c.dst {
+                    let wrong = if dst.contains(':') { "1" } else { "ipv6-icmp" };
+                    assert!(c.proto != wrong, "{c:?}\nbefore {a}\nafter {b}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn diff_refuses_a_side_that_does_not_parse() {
+    // A model of a text that does not parse answers everything indeterminate; diff does not read
+    // it as "every rule removed": it refuses, with the parse issue under `before` or `after`.
+    let good = r#"{"grants": [{"src": ["*"], "dst": ["*"], "ip": ["*"]}]}"#;
+    let broken = model("{\"grants\": [");
+    assert!(!broken.issues().is_empty());
+    let err = AccessModel::diff(&model(good), &broken).unwrap_err();
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert_eq!(err[0].field, "after");
+    assert!(err[0].message.contains("does not parse"), "{err:?}");
+    assert!(err[0].line.is_some() && err[0].column.is_some(), "{err:?}");
+    let err = AccessModel::diff(&broken, &broken).unwrap_err();
+    let fields: Vec<&str> = err.iter().map(|i| i.field.as_str()).collect();
+    assert_eq!(fields, ["before", "after"]);
+    assert!(AccessModel::diff(&model(good), &model(good))
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn autogroup_shared_is_unknown_only_for_unlisted_tailnet_addresses() {
+    // The devices of users who accepted a share are not all in the device list, but they have
+    // Tailscale addresses: a host behind a subnet router, or the internet, is none of them.
+    let m = model(r#"{"grants": [{"src": ["autogroup:shared"], "dst": ["*"], "ip": ["22"]}]}"#);
+    assert!(m.issues().is_empty(), "{:?}", m.issues());
+    assert_eq!(tcp(&m, "10.0.0.5", "n-laptop", 22), Outcome::Drop);
+    assert_eq!(
+        tcp(&m, "100.64.0.99", "n-laptop", 22),
+        Outcome::Indeterminate
+    );
+    assert_eq!(tcp(&m, "n-laptop", "n-bob", 22), Outcome::Drop);
 }

@@ -269,7 +269,7 @@ fn figures(n: usize, rules: usize, queries: usize, big_edit: bool) {
     // At 100,000 devices the answer to a broad edit alone is tens of millions of sources.
     if big_edit {
         let changes = timed("diff (7.5 % of the rules edited)", 1, || {
-            AccessModel::diff(&m, &m2)
+            AccessModel::diff(&m, &m2).unwrap()
         });
         let sources: usize = changes.iter().map(|c| c.src.len()).sum();
         println!(
@@ -281,14 +281,16 @@ fn figures(n: usize, rules: usize, queries: usize, big_edit: bool) {
     let m3 = AccessModel::build(&c, &d, Some(&u), Some(&at))
         .map_err(|e| e.len())
         .unwrap();
-    let changes = timed("diff (10 rules edited)", 3, || AccessModel::diff(&m, &m3));
+    let changes = timed("diff (10 rules edited)", 3, || {
+        AccessModel::diff(&m, &m3).unwrap()
+    });
     let sources: usize = changes.iter().map(|c| c.src.len()).sum();
     println!(
         "{:<48} {:>10} changes, {sources} sources in all",
         "",
         changes.len()
     );
-    let same = timed("diff (identical)", 3, || AccessModel::diff(&m, &m));
+    let same = timed("diff (identical)", 3, || AccessModel::diff(&m, &m).unwrap());
     assert!(same.is_empty());
 }
 

@@ -199,9 +199,13 @@ impl AccessModel {
 
     /// What `after` gains and loses against `before`: exact over port ranges, grouped by
     /// destination, so "14 devices lose tag:prod tcp:443" is one change.
+    /// A side whose policy does not parse is refused (a `TailscaleValidationError` with its
+    /// parse error under `before` or `after`), not read as every rule removed.
     #[wasm_bindgen(unchecked_return_type = "AccessChange[]")]
-    pub fn diff(before: &AccessModel, after: &AccessModel) -> JsValue {
-        to_js(&access::AccessModel::diff(&before.model, &after.model))
+    pub fn diff(before: &AccessModel, after: &AccessModel) -> Result<JsValue, JsValue> {
+        access::AccessModel::diff(&before.model, &after.model)
+            .map(|c| to_js(&c))
+            .map_err(invalid)
     }
 }
 
@@ -222,7 +226,9 @@ impl AccessModel {
     pub fn changes(before: &str, after: &str, tailnet: &Tailnet) -> Result<JsValue, JsValue> {
         let a = Self::over(before, tailnet.clone())?;
         let b = Self::over(after, tailnet.clone())?;
-        Ok(to_js(&access::AccessModel::diff(&a.model, &b.model)))
+        access::AccessModel::diff(&a.model, &b.model)
+            .map(|c| to_js(&c))
+            .map_err(invalid)
     }
 }
 

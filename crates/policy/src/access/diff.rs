@@ -24,6 +24,7 @@ use super::ports::{echo_of, has_ports, print_ports, proto_name, ProtoPorts, MAX_
 use super::postures::{NO, YES};
 use super::rules::Rule;
 use super::tailnet::SegIndex;
+use tailscale_wire::error::Issue;
 
 type Bits = Vec<u64>;
 
@@ -165,7 +166,36 @@ type SelfPart = [Vec<(ProtoPorts, u32, bool)>; 2];
 
 impl AccessModel {
     /// What `after` gains and loses compared with `before` (see the module's documentation).
-    pub fn diff(before: &AccessModel, after: &AccessModel) -> Vec<AccessChange> {
+    ///
+    /// `Err` when a side's text does not parse: such a model answers everything
+    /// `indeterminate`, and a diff against it would read as every rule added or removed. The
+    /// issue is its parse error, under `before` or `after`, with its line and column.
+    pub fn diff(
+        before: &AccessModel,
+        after: &AccessModel,
+    ) -> Result<Vec<AccessChange>, Vec<Issue>> {
+        let refused: Vec<Issue> = [("before", before), ("after", after)]
+            .into_iter()
+            .filter_map(|(side, m)| {
+                let why = m.broken.as_ref()?;
+                let issue = Issue::new(side, why.clone());
+                Some(match m.issues().first() {
+                    Some(&Issue {
+                        line: Some(line),
+                        column: Some(column),
+                        ..
+                    }) => issue.at(line, column),
+                    _ => issue,
+                })
+            })
+            .collect();
+        if !refused.is_empty() {
+            return Err(refused);
+        }
+        Ok(Self::changes_between(before, after))
+    }
+
+    fn changes_between(before: &AccessModel, after: &AccessModel) -> Vec<AccessChange> {
         // The joint device list, by nodeId.
         let mut ids: Vec<&str> = before
             .tailnet

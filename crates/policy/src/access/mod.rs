@@ -22,7 +22,7 @@
 //! | [`Query::parse`]`(json, QueryKind::WhoCanReach)` then [`AccessModel::who_can_reach`] `-> Result<Vec<Reacher>, _>` | `model.whoCanReach({ dst, proto?, port? })` |
 //! | [`Query::parse`]`(json, QueryKind::Gated)` then [`AccessModel::gated`] `-> Result<Gated, _>` | `model.gated({ dst, posture, proto?, port? })` |
 //! | [`AccessModel::run_tests`]`(Option<&tests>) -> Result<PolicyCheck, _>` | `model.runTests(tests?)` |
-//! | [`AccessModel::diff`]`(&before, &after) -> Vec<AccessChange>` | `AccessModel.diff(before, after)` |
+//! | [`AccessModel::diff`]`(&before, &after) -> Result<Vec<AccessChange>, Vec<Issue>>` | `AccessModel.diff(before, after)` |
 //!
 //! `Err(Vec<Issue>)` is a bad argument (a `TailscaleValidationError`). Every answer derives
 //! `serde::Serialize`, and its serde form is the JSON the contract names:
@@ -78,7 +78,9 @@
 //!   of sources, with every port range where that set gains (or loses); `dst` is the device when
 //!   both of its addresses change alike, else the address; routed destinations are address
 //!   ranges (`10.0.0.0/24`, or `first-last`). Sources are devices only. `indeterminate: true`
-//!   marks a change one side cannot confirm.
+//!   marks a change one side cannot confirm. A side whose text does not parse is refused (`Err`,
+//!   a `TailscaleValidationError` in JS) with its parse error under `before` or `after`, rather
+//!   than read as every rule gone.
 //! - **Issues** carry SaaS's words where the captures recorded them (every refused acl, grant,
 //!   ssh and nodeAttrs capture but five domain checks), our words otherwise, a `field` such as
 //!   `grants[0].dst[1]` and the place in the text. A rule that refers to something undefined is
@@ -99,7 +101,8 @@
 //! - `user:*@domain` is the domain's users (grant-k20, grant-k21), with a warning that the
 //!   domain must be the tailnet's.
 //! - `ipsets` apply their operations in order from the empty set (kb/1387: "processed in
-//!   order"); bare entries only in a set of adds.
+//!   order"); bare entries only in a set of adds. A host in an IP set is written bare or as
+//!   `host:<name>` (kb/1387 says only "host"): both are read alike.
 //! - `autogroup:admin` includes the owner (nodeattrs-target-a10); the other roles are exact.
 //! - `via` is modelled for subnet routers only (a via grant goes to the routers carrying one
 //!   of its tags: all 40 via captures); exit nodes and a device's own address are

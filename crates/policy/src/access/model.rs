@@ -1,7 +1,7 @@
 //! The model: the policy compiled against the tailnet, its indexes, and the one evaluation
 //! every query shares (which rules admit one source address to one destination address).
 
-use super::addr::{Addr, V4, V6};
+use super::addr::{tailnet_ranges, Addr, V4, V6};
 use super::defs::Defs;
 use super::inventory::{family_name, Inventory};
 use super::issues::{line_columns, Found};
@@ -443,7 +443,9 @@ impl AccessModel {
                 return Tri::Yes;
             }
             if let Some(u) = &t.unknown {
-                if !(u.unlisted_only && src.device.is_some()) {
+                let excluded = (u.unlisted_only && src.device.is_some())
+                    || (u.tailnet_only && !tailnet_ranges().contains(src.addr));
+                if !excluded {
                     maybe.get_or_insert_with(|| u.reason.clone());
                 }
             }

@@ -18,6 +18,9 @@ pub struct Unknown {
     /// Only addresses of no listed device may be in it (the devices of users outside the
     /// tailnet); otherwise any address may.
     pub unlisted_only: bool,
+    /// Only addresses in the tailnet's ranges may be in it (a device's Tailscale address, as a
+    /// shared-in user's device has); a host behind a router or on the internet is not.
+    pub tailnet_only: bool,
 }
 
 /// What a selector resolves to.
@@ -140,6 +143,7 @@ impl Selectors {
         let unknown = |reason: String| Unknown {
             reason,
             unlisted_only: false,
+            tailnet_only: false,
         };
         if text == "*" {
             match side {
@@ -203,6 +207,7 @@ impl Selectors {
                     t.unknown = Some(Unknown {
                         reason: "autogroup:shared: the devices of users outside the tailnet who accepted a share are not in the device list".into(),
                         unlisted_only: true,
+                        tailnet_only: true,
                     });
                 }
                 ("shared", Side::Dst) => {
@@ -328,6 +333,7 @@ impl Selectors {
                     ": the addresses of Tailscale Services are not in the device list",
                 ]),
                 unlisted_only: true,
+                tailnet_only: false,
             });
             return self.push(t);
         }
