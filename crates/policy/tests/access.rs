@@ -601,6 +601,42 @@ fn run_tests_answers_in_the_servers_words() {
     assert!(m.run_tests(Some(&&json!({"src": "x"}))).is_err());
 }
 
+/// A test from a user with no device: the reading "a device of that user" follows the user's
+/// role, type and domain, as the rules' selectors do for the devices it has.
+#[test]
+fn run_tests_from_a_user_without_devices_reads_roles_and_domains() {
+    let m = model(
+        r#"{"tagOwners": {"tag:prod": []},
+        "grants": [
+          {"src": ["autogroup:auditor"], "dst": ["tag:prod"], "ip": ["tcp:8443"]},
+          {"src": ["user:*@example.com"], "dst": ["tag:prod"], "ip": ["tcp:9000"]},
+          {"src": ["autogroup:shared"], "dst": ["tag:prod"], "ip": ["tcp:9100"]},
+          {"src": ["autogroup:danger-all"], "dst": ["tag:prod"], "ip": ["tcp:9200"]},
+        ]}"#,
+    );
+    let run = |test: Value| serde_json::to_value(m.run_tests(Some(&&json!([test]))).unwrap()).unwrap();
+    // dave (an auditor, no device) would pass as a device of his: not known, not a failure.
+    for port in ["8443", "9000", "9200"] {
+        let answer = run(json!({"src": "dave@example.com", "accept": [format!("tag:prod:{port}")]}));
+        assert_eq!(answer["message"], "warning(s) found", "{port}: {answer}");
+        assert!(answer["data"][0]["warnings"][0].as_str().unwrap().contains("has no device"), "{answer}");
+    }
+    // From an address of the laptop: packets from that address (IPv4, which no rule admits) or
+    // from the laptop (whose IPv6 address the grant admits): which SaaS means is not recorded.
+    let m2 = model(
+        r#"{"tagOwners": {"tag:prod": []},
+        "grants": [{"src": ["alice@example.com"], "dst": ["fd7a:115c:a1e0::a"], "ip": ["tcp:22"]}]}"#,
+    );
+    let answer = serde_json::to_value(
+        m2.run_tests(Some(&&json!([{"src": "100.64.0.1", "accept": ["tag:prod:22"]}]))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(answer["message"], "warning(s) found", "{answer}");
+    // A member is not in autogroup:shared: fails by either reading.
+    let answer = run(json!({"src": "dave@example.com", "accept": ["tag:prod:9100"]}));
+    assert_eq!(answer["message"], "test(s) failed", "{answer}");
+}
+
 #[test]
 fn ssh_tests() {
     let m = model(

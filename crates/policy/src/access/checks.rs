@@ -250,7 +250,9 @@ impl AccessModel {
                     let synthetic = vec![vec![Who::Login(src.to_owned())]];
                     match self.judge(&synthetic, &dst, protos, want, &attrs, false) {
                         Res::Pass => out.push(Res::Indet(cat(&[src, ": ", why]))),
-                        _ => out.push(Res::Fail(line(!want))),
+                        // Undecided even for a device of that identity (TCP or UDP, say).
+                        Res::Indet(more) => out.push(Res::Indet(cat(&[src, ": ", why, "; ", &more]))),
+                        Res::Fail(_) => out.push(Res::Fail(line(!want))),
                     }
                     continue;
                 }
@@ -514,15 +516,14 @@ impl AccessModel {
             Who::Login(login) => {
                 let mut got = Tri::No;
                 for t in rule.src.iter().filter_map(|t| self.target(*t)) {
-                    let member = t.text == "*"
-                        || t.text == *login
-                        || t.text == "autogroup:member"
-                        || self.defs.group(&t.text).is_some_and(|m| m.contains(login));
-                    if member {
+                    if self.login_in(&t.text, login) {
                         got = Tri::Yes;
                         break;
                     }
-                    if let Some(u) = &t.unknown {
+                    // What an unlisted device might be (autogroup:shared) is known for a user
+                    // the list has.
+                    let listed = self.tailnet.user(login).is_some();
+                    if let Some(u) = t.unknown.as_ref().filter(|u| !(u.unlisted_only && listed)) {
                         got = Tri::Maybe(u.reason.clone());
                     }
                 }
@@ -541,6 +542,39 @@ impl AccessModel {
         };
         let unknown = rule.unknown.clone().map_or(Tri::Yes, Tri::Maybe);
         dst_tri.and(src_tri).and(posture).and(unknown)
+    }
+
+    /// A test source given as one address: packets from that address alone, or, where it is a
+    /// device's, from that device (its other family too). Which SaaS reads is not recorded;
+    /// where the two differ the test is indeterminate.
+    fn address_readings(&self, a: Addr) -> Vec<Vec<Who>> {
+        let mut readings = vec![vec![Who::Address(a)]];
+        if let Some(d) = self.tailnet.by_address(a) {
+            readings.push(vec![Who::Device(d)]);
+        }
+        readings
+    }
+
+    /// Whether a source selector names a user's identity itself (a device of that user that
+    /// the inventory does not list): the user, a group holding it, its role's autogroup (the
+    /// owner is an admin too), its login's domain, `autogroup:member` or `autogroup:shared` by
+    /// its type. Roles the model was not given leave the selector's own `unknown` to decide.
+    fn login_in(&self, text: &str, login: &str) -> bool {
+        let user = self.tailnet.user(login);
+        let shared = user.is_some_and(|u| u.kind.as_deref() == Some("shared"));
+        let role = user.and_then(|u| u.role.as_deref());
+        match text {
+            "*" | "autogroup:danger-all" => true,
+            "autogroup:member" => !shared,
+            "autogroup:shared" => shared,
+            "autogroup:admin" => matches!(role, Some("admin" | "owner")),
+            _ if text == login => true,
+            _ => match (text.strip_prefix("autogroup:"), text.strip_prefix("user:*@")) {
+                (Some(r), _) => role == Some(r),
+                (_, Some(domain)) => login.rsplit_once('@').is_some_and(|(_, d)| d == domain),
+                _ => self.defs.group(text).is_some_and(|m| m.iter().any(|x| x == login)),
+            },
+        }
     }
 
     fn who_owner(&self, who: &Who) -> Option<String> {
@@ -776,13 +810,13 @@ impl AccessModel {
         if let Some(p) = self.defs.host(src) {
             let (lo, hi) = p.range();
             return if lo == hi {
-                Ok(vec![vec![Who::Address(p.addr)]])
+                Ok(self.address_readings(p.addr))
             } else {
                 Err(SrcErr::Indet("a host alias that is a CIDR as a test's src"))
             };
         }
         if let Some(a) = Addr::parse(src) {
-            return Ok(vec![vec![Who::Address(a)]]);
+            return Ok(self.address_readings(a));
         }
         if src.contains('@') {
             let devices: Vec<u32> = self.tailnet.owned_by(src).collect();
