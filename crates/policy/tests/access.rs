@@ -614,12 +614,20 @@ fn run_tests_from_a_user_without_devices_reads_roles_and_domains() {
           {"src": ["autogroup:danger-all"], "dst": ["tag:prod"], "ip": ["tcp:9200"]},
         ]}"#,
     );
-    let run = |test: Value| serde_json::to_value(m.run_tests(Some(&&json!([test]))).unwrap()).unwrap();
+    let run =
+        |test: Value| serde_json::to_value(m.run_tests(Some(&&json!([test]))).unwrap()).unwrap();
     // dave (an auditor, no device) would pass as a device of his: not known, not a failure.
     for port in ["8443", "9000", "9200"] {
-        let answer = run(json!({"src": "dave@example.com", "accept": [format!("tag:prod:{port}")]}));
+        let answer =
+            run(json!({"src": "dave@example.com", "accept": [format!("tag:prod:{port}")]}));
         assert_eq!(answer["message"], "warning(s) found", "{port}: {answer}");
-        assert!(answer["data"][0]["warnings"][0].as_str().unwrap().contains("has no device"), "{answer}");
+        assert!(
+            answer["data"][0]["warnings"][0]
+                .as_str()
+                .unwrap()
+                .contains("has no device"),
+            "{answer}"
+        );
     }
     // From an address of the laptop: packets from that address (IPv4, which no rule admits) or
     // from the laptop (whose IPv6 address the grant admits): which SaaS means is not recorded.
@@ -628,7 +636,10 @@ fn run_tests_from_a_user_without_devices_reads_roles_and_domains() {
         "grants": [{"src": ["alice@example.com"], "dst": ["fd7a:115c:a1e0::a"], "ip": ["tcp:22"]}]}"#,
     );
     let answer = serde_json::to_value(
-        m2.run_tests(Some(&&json!([{"src": "100.64.0.1", "accept": ["tag:prod:22"]}]))).unwrap(),
+        m2.run_tests(Some(
+            &&json!([{"src": "100.64.0.1", "accept": ["tag:prod:22"]}]),
+        ))
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(answer["message"], "warning(s) found", "{answer}");

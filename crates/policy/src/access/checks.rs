@@ -251,7 +251,9 @@ impl AccessModel {
                     match self.judge(&synthetic, &dst, protos, want, &attrs, false) {
                         Res::Pass => out.push(Res::Indet(cat(&[src, ": ", why]))),
                         // Undecided even for a device of that identity (TCP or UDP, say).
-                        Res::Indet(more) => out.push(Res::Indet(cat(&[src, ": ", why, "; ", &more]))),
+                        Res::Indet(more) => {
+                            out.push(Res::Indet(cat(&[src, ": ", why, "; ", &more])))
+                        }
                         Res::Fail(_) => out.push(Res::Fail(line(!want))),
                     }
                     continue;
@@ -569,10 +571,16 @@ impl AccessModel {
             "autogroup:shared" => shared,
             "autogroup:admin" => matches!(role, Some("admin" | "owner")),
             _ if text == login => true,
-            _ => match (text.strip_prefix("autogroup:"), text.strip_prefix("user:*@")) {
+            _ => match (
+                text.strip_prefix("autogroup:"),
+                text.strip_prefix("user:*@"),
+            ) {
                 (Some(r), _) => role == Some(r),
                 (_, Some(domain)) => login.rsplit_once('@').is_some_and(|(_, d)| d == domain),
-                _ => self.defs.group(text).is_some_and(|m| m.iter().any(|x| x == login)),
+                _ => self
+                    .defs
+                    .group(text)
+                    .is_some_and(|m| m.iter().any(|x| x == login)),
             },
         }
     }
