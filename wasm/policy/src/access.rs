@@ -25,10 +25,18 @@ pub struct AccessModel {
     tailnet: Tailnet,
 }
 
-/// An engine answer as a JS object (serde-wasm-bindgen: camelCase fields, maps as objects).
-fn to_js<T: Serialize>(value: &T) -> JsValue {
+/// An engine answer as a JS object (serde-wasm-bindgen: camelCase fields, maps as objects), or
+/// its issues as a `TailscaleValidationError`.
+fn answer<T: Serialize>(result: Result<T, Vec<Issue>>) -> Result<JsValue, JsValue> {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    value.serialize(&serializer).unwrap_or(JsValue::UNDEFINED)
+    result
+        .map(|value| value.serialize(&serializer).unwrap_or(JsValue::UNDEFINED))
+        .map_err(invalid)
+}
+
+/// A query argument from JS, read for `kind`.
+fn read_query(value: &JsValue, kind: QueryKind) -> Result<Query, JsValue> {
+    Query::parse(or_empty(value), kind).map_err(invalid)
 }
 
 fn invalid(issues: Vec<Issue>) -> JsValue {
@@ -152,8 +160,7 @@ impl AccessModel {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ReachQuery")] query: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let q = Query::parse(or_empty(&query), QueryKind::Reach).map_err(invalid)?;
-        self.model.reach(&q).map(|v| to_js(&v)).map_err(invalid)
+        answer(self.model.reach(&read_query(&query, QueryKind::Reach)?))
     }
 
     /// Every device that reaches `dst` (`{ dst, proto?, port? }`), with the rules that admit
@@ -164,11 +171,10 @@ impl AccessModel {
         &self,
         #[wasm_bindgen(unchecked_param_type = "DestinationQuery")] query: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let q = Query::parse(or_empty(&query), QueryKind::WhoCanReach).map_err(invalid)?;
-        self.model
-            .who_can_reach(&q)
-            .map(|v| to_js(&v))
-            .map_err(invalid)
+        answer(
+            self.model
+                .who_can_reach(&read_query(&query, QueryKind::WhoCanReach)?),
+        )
     }
 
     /// Whether `dst` is gated by `posture` (`{ dst, posture, proto?, port? }`): no source
@@ -179,8 +185,7 @@ impl AccessModel {
         &self,
         #[wasm_bindgen(unchecked_param_type = "GateQuery")] query: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let q = Query::parse(or_empty(&query), QueryKind::Gated).map_err(invalid)?;
-        self.model.gated(&q).map(|v| to_js(&v)).map_err(invalid)
+        answer(self.model.gated(&read_query(&query, QueryKind::Gated)?))
     }
 
     /// Runs the file's `tests` and `sshTests` (or the given ACL tests) locally, with their
@@ -191,10 +196,7 @@ impl AccessModel {
         #[wasm_bindgen(unchecked_optional_param_type = "PolicyTest[]")] tests: JsValue,
     ) -> Result<JsValue, JsValue> {
         let tests = (!tests.is_undefined()).then_some(tests);
-        self.model
-            .run_tests(tests.as_ref())
-            .map(|c| to_js(&c))
-            .map_err(invalid)
+        answer(self.model.run_tests(tests.as_ref()))
     }
 
     /// What `after` gains and loses against `before`: exact over port ranges, grouped by
@@ -203,9 +205,7 @@ impl AccessModel {
     /// parse error under `before` or `after`), not read as every rule removed.
     #[wasm_bindgen(unchecked_return_type = "AccessChange[]")]
     pub fn diff(before: &AccessModel, after: &AccessModel) -> Result<JsValue, JsValue> {
-        access::AccessModel::diff(&before.model, &after.model)
-            .map(|c| to_js(&c))
-            .map_err(invalid)
+        answer(access::AccessModel::diff(&before.model, &after.model))
     }
 }
 
@@ -226,9 +226,7 @@ impl AccessModel {
     pub fn changes(before: &str, after: &str, tailnet: &Tailnet) -> Result<JsValue, JsValue> {
         let a = Self::over(before, tailnet.clone())?;
         let b = Self::over(after, tailnet.clone())?;
-        access::AccessModel::diff(&a.model, &b.model)
-            .map(|c| to_js(&c))
-            .map_err(invalid)
+        Self::diff(&a, &b)
     }
 }
 

@@ -792,6 +792,16 @@ fn refine(
 /// Devices no rule of either model tells apart share a class: same membership in every
 /// source target (per family), same address families, same outcome of every gate. Partition
 /// refinement, one pass per feature.
+impl Side<'_> {
+    /// The joint devices that have an address of family `f` under this model.
+    fn with_family(&self, f: usize) -> Vec<u32> {
+        let has = |d: &Option<u32>| d.is_some_and(|d| self.m.tailnet.has_family(d, f));
+        (0..self.local.len() as u32)
+            .filter(|j| self.local.get(*j as usize).is_some_and(has))
+            .collect()
+    }
+}
+
 fn classes(sides: &mut [Side<'_>; 2], n: usize) -> Classes {
     let mut of = vec![0u32; n];
     let mut sizes = vec![n as u32];
@@ -805,14 +815,7 @@ fn classes(sides: &mut [Side<'_>; 2], n: usize) -> Classes {
             }
         }
         for f in [V4, V6] {
-            let has: Vec<u32> = side
-                .local
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| d.is_some_and(|d| side.m.tailnet.has_family(d, f)))
-                .map(|(j, _)| j as u32)
-                .collect();
-            split(&has);
+            split(&side.with_family(f));
         }
         for g in 0..side.m.gates.lists.len() as u32 {
             for value in [
@@ -863,13 +866,7 @@ fn classes(sides: &mut [Side<'_>; 2], n: usize) -> Classes {
             .map(|(_, [a, b])| [class_bits(a), class_bits(b)])
             .collect();
         for f in [V4, V6] {
-            let list: Vec<u32> = side
-                .local
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| d.is_some_and(|d| side.m.tailnet.has_family(d, f)))
-                .map(|(j, _)| j as u32)
-                .collect();
+            let list = side.with_family(f);
             if let Some(slot) = side.exists.get_mut(f) {
                 *slot = class_bits(&list);
             }
