@@ -165,7 +165,7 @@ impl AccessModel {
 
     /// Every device that reaches `dst` (`{ dst, proto?, port? }`), with the rules that admit
     /// it; devices that only a posture stops are listed too, with `verdict: "drop"` and
-    /// `blockedBy`.
+    /// `blockedBy`. A model whose policy does not parse refuses (its parse error).
     #[wasm_bindgen(js_name = whoCanReach, unchecked_return_type = "Reacher[]")]
     pub fn who_can_reach(
         &self,
@@ -180,6 +180,7 @@ impl AccessModel {
     /// Whether `dst` is gated by `posture` (`{ dst, posture, proto?, port? }`): no source
     /// without the posture reaches it through any rule (`acls`, `*`, `srcPosture: []` and
     /// `defaultSrcPosture` included). Otherwise `leaks` says who still does, through which rules.
+    /// A model whose policy does not parse refuses (its parse error).
     #[wasm_bindgen(unchecked_return_type = "GateVerdict")]
     pub fn gated(
         &self,

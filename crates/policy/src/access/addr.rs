@@ -35,6 +35,7 @@ fn width(family: usize) -> u32 {
 }
 
 impl Addr {
+    #[cfg(test)]
     pub fn v4(a: u8, b: u8, c: u8, d: u8) -> Addr {
         Addr {
             family: V4,
@@ -123,7 +124,7 @@ fn push_hex(out: &mut String, g: u16) {
     }
 }
 
-/// An IP prefix; `bits` is the prefix length. Host bits are cleared when parsed.
+/// An IP prefix; `len` is the prefix length. Host bits are cleared when parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Prefix {
     pub addr: Addr,
@@ -131,6 +132,14 @@ pub struct Prefix {
 }
 
 impl Prefix {
+    /// The prefix of one address.
+    pub fn host(addr: Addr) -> Prefix {
+        Prefix {
+            addr,
+            len: width(addr.family),
+        }
+    }
+
     /// `a.b.c.d/n`, `x::y/n`, or a bare address (a host prefix).
     pub fn parse(s: &str) -> Option<Prefix> {
         let (a, n) = match s.split_once('/') {

@@ -105,7 +105,7 @@ impl Defs {
                 for (k, m) in list.iter().enumerate() {
                     if m.starts_with("group:") {
                         // Any group inside a group, not only a cycle (ssh-group-nested-*).
-                        found.error_at(
+                        found.error(
                             &index_field(&field, k),
                             &members,
                             cat(&[

@@ -176,18 +176,7 @@ impl AccessModel {
     ) -> Result<Vec<AccessChange>, Vec<Issue>> {
         let refused: Vec<Issue> = [("before", before), ("after", after)]
             .into_iter()
-            .filter_map(|(side, m)| {
-                let why = m.broken.as_ref()?;
-                let issue = Issue::new(side, why.clone());
-                Some(match m.issues().first() {
-                    Some(&Issue {
-                        line: Some(line),
-                        column: Some(column),
-                        ..
-                    }) => issue.at(line, column),
-                    _ => issue,
-                })
-            })
+            .filter_map(|(side, m)| m.unparsed(side))
             .collect();
         if !refused.is_empty() {
             return Err(refused);
@@ -465,9 +454,7 @@ fn side<'m>(m: &'m AccessModel, ids: &[&str]) -> Side<'m> {
     for (t, pp) in self_plain {
         match merged.last_mut() {
             Some((last, have)) if *last == t => {
-                for (proto, ranges) in &pp.0 {
-                    have.add(&[*proto], ranges);
-                }
+                have.add_all(&pp);
             }
             _ => merged.push((t, pp)),
         }
@@ -513,9 +500,7 @@ fn self_sources(side: &Side<'_>) -> [Vec<(ProtoPorts, ProtoPorts)>; 2] {
                 for t in m.targets_holding(src, addr) {
                     if let Ok(i) = side.self_plain.binary_search_by_key(&t, |(x, _)| *x) {
                         if let Some((_, pp)) = side.self_plain.get(i) {
-                            for (proto, ranges) in &pp.0 {
-                                sure.add(&[*proto], ranges);
-                            }
+                            sure.add_all(pp);
                         }
                     }
                     let start = side.self_by_target.partition_point(|(x, _)| *x < t);
@@ -560,9 +545,7 @@ fn self_sources(side: &Side<'_>) -> [Vec<(ProtoPorts, ProtoPorts)>; 2] {
                             Some(_) => &mut maybe,
                             None => continue,
                         };
-                    for (proto, ranges) in &rule.ports.0 {
-                        into.add(&[*proto], ranges);
-                    }
+                    into.add_all(&rule.ports);
                 }
             }
             list.push((sure, maybe));

@@ -19,11 +19,6 @@ impl Found {
             .push((Some(node.span().0), Issue::new(field, message)));
     }
 
-    /// An error whose message already carries its place (`groups["g"]: ...`).
-    pub fn error_at(&mut self, field: &str, node: &Node<'_>, message: impl Into<String>) {
-        self.error(field, node, message);
-    }
-
     pub fn warn(&mut self, field: &str, node: &Node<'_>, message: impl Into<String>) {
         self.warnings
             .push((Some(node.span().0), Issue::new(field, message)));

@@ -163,7 +163,7 @@ impl AccessModel {
         for (text, why) in &model.selectors.notes {
             found.warn_plain("", cat(&[text, ": ", why]));
         }
-        // Lines in one pass over the text.
+        // The rules' lines in one pass over the text (`found.finish` places the issues).
         let mut sorted: Vec<usize> = offsets
             .iter()
             .copied()
@@ -253,6 +253,22 @@ impl AccessModel {
     /// What the server accepts but the model cannot judge, or what looks wrong.
     pub fn warnings(&self) -> &[Issue] {
         &self.warnings
+    }
+
+    /// The refusal of a question a model whose text does not parse cannot answer (which sources
+    /// reach a destination, whether it is gated, what changed): its parse error, under `field`,
+    /// with its line and column. `None` when the text parsed.
+    pub(crate) fn unparsed(&self, field: &str) -> Option<Issue> {
+        let why = self.broken.as_ref()?;
+        let issue = Issue::new(field, why.clone());
+        Some(match self.issues().first() {
+            Some(&Issue {
+                line: Some(line),
+                column: Some(column),
+                ..
+            }) => issue.at(line, column),
+            _ => issue,
+        })
     }
 
     /// The devices the model was built with.

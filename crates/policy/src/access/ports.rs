@@ -76,6 +76,13 @@ pub fn echo_of(family: usize) -> u8 {
 pub struct ProtoPorts(pub Vec<(u8, Ranges)>);
 
 impl ProtoPorts {
+    /// Every protocol and port of `other` as well.
+    pub fn add_all(&mut self, other: &ProtoPorts) {
+        for (proto, ranges) in &other.0 {
+            self.add(&[*proto], ranges);
+        }
+    }
+
     pub fn add(&mut self, protos: &[u8], ports: &Ranges) {
         for &p in protos {
             match self.0.binary_search_by_key(&p, |(q, _)| *q) {

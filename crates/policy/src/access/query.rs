@@ -209,6 +209,9 @@ impl AccessModel {
     /// Every device that reaches `dst` (with `proto` and `port`), with the rules that let it;
     /// also those only their posture stops, and those the model cannot answer for.
     pub fn who_can_reach(&self, q: &Query) -> Result<Vec<Reacher>, Vec<Issue>> {
+        if let Some(refusal) = self.unparsed("policy") {
+            return Err(vec![refusal]);
+        }
         let dst = self.named("dst", &q.dst)?;
         let mut slots: Vec<u32> = vec![u32::MAX; self.tailnet.devices.len()];
         let mut entries: Vec<(u32, Vec<(usize, Verdict)>)> = Vec::new();
@@ -494,6 +497,9 @@ impl AccessModel {
     /// Hosts behind subnet routers and addresses outside the tailnet are never checked for a
     /// posture: a rule that admits them leaks too.
     pub fn gated(&self, q: &Query) -> Result<Gated, Vec<Issue>> {
+        if let Some(refusal) = self.unparsed("policy") {
+            return Err(vec![refusal]);
+        }
         let dst = self.named("dst", &q.dst)?;
         let name = q.posture.clone().unwrap_or_default();
         let def = self.defs.posture(&name);

@@ -38,7 +38,7 @@ pub struct Target {
     pub unknown: Option<Unknown>,
 }
 
-/// The side of a rule a selector is on, and whether the rule is a grant.
+/// The side of a rule a selector is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
     Src,
@@ -100,17 +100,13 @@ impl Selectors {
             },
             text.to_owned(),
         );
-        match self.memo.binary_search_by(|(k, _)| k.cmp(&key)) {
-            Ok(i) => self
-                .memo
-                .get(i)
-                .map_or(Err(SelError::Other("memo".into())), |(_, r)| r.clone()),
-            Err(i) => {
-                let r = self.compute(text, side, grant, defs, tailnet);
-                self.memo.insert(i, (key, r.clone()));
-                r
-            }
+        let at = self.memo.binary_search_by(|(k, _)| k.cmp(&key));
+        if let Some((_, r)) = at.ok().and_then(|i| self.memo.get(i)) {
+            return r.clone();
         }
+        let r = self.compute(text, side, grant, defs, tailnet);
+        self.memo.insert(at.unwrap_or_else(|i| i), (key, r.clone()));
+        r
     }
 
     pub fn target(&self, id: u32) -> Option<&Target> {
@@ -383,10 +379,7 @@ impl Selectors {
                     for &e in tailnet.exits.get(f).map_or(&[][..], |v| v.as_slice()) {
                         let Some(d) = tailnet.device(e) else { continue };
                         for a in &d.addresses {
-                            local = local.union(&AddrSet::of_prefix(&Prefix {
-                                addr: *a,
-                                len: if a.family == V4 { 32 } else { 128 },
-                            }));
+                            local = local.union(&AddrSet::of_prefix(&Prefix::host(*a)));
                         }
                         for r in d.routes().filter(|r| !r.is_default()) {
                             local = local.union(&AddrSet::of_prefix(r));
