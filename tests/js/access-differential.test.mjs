@@ -84,6 +84,9 @@ test(`reach: the engine and the demo's evaluator agree on ${SEEDS} generated tai
   console.log(`access differential: ${SEEDS} seeds, ${counts.comparisons} reach comparisons in ${Date.now() - started} ms:`, JSON.stringify(counts), "indeterminate on the engine's side only, by documented unknown:", JSON.stringify(engineOnly), "on the demo's side only:", JSON.stringify(demoOnly));
   assert.equal(disagreements.length, 0, `${disagreements.length} disagreements; the first:\n${disagreements.slice(0, 3).join("\n\n")}`);
   assert.ok(counts.accept > 1000 && counts.drop > 1000 && counts.bothIndeterminate > 0, JSON.stringify(counts));
+  // Documented unknowns may not swallow the comparison: today about 5 % of the probes.
+  const excused = [...Object.values(engineOnly), ...Object.values(demoOnly)].reduce((a, b) => a + b, 0);
+  assert.ok(excused < counts.comparisons * 0.06, `${excused} of ${counts.comparisons} answered indeterminate on one side only`);
 });
 
 /** A test run's outcome: `pass`, `fail` (with its error lines) or `indeterminate`. */

@@ -146,7 +146,15 @@ test("bad arguments are TailscaleValidationErrors listing every problem; a polic
   assert.ok(invalid(() => AccessModel.build(null)) instanceof TailscaleValidationError);
   const model = AccessModel.build({ policy: "{", devices });
   assert.ok(model.issues.length > 0);
-  assert.equal(model.reach({ src: devices[0].nodeId, dst: devices[1].nodeId }).verdict !== undefined, true);
+  const unparsed = model.reach({ src: devices[0].nodeId, dst: devices[1].nodeId });
+  assert.equal(unparsed.verdict, "indeterminate");
+  assert.match(unparsed.reason, /does not parse/);
+  // Which sources reach a destination, and whether it is gated, are refused, not answered "none".
+  for (const ask of [() => model.whoCanReach({ dst: devices[1].nodeId }), () => model.gated({ dst: devices[1].nodeId, posture: "posture:x" })]) {
+    const refused = invalid(ask);
+    assert.ok(refused instanceof TailscaleValidationError);
+    assert.deepEqual(refused.issues.map((i) => [i.field, i.line]), [["policy", 1]], JSON.stringify(refused.issues));
+  }
   const good = AccessModel.build({ policy: PolicyDocument.parse(policyText()), devices });
   for (const query of [{}, { src: 1, dst: devices[0].nodeId }, { src: devices[0].nodeId, dst: devices[1].nodeId, port: 70000 }, { src: devices[0].nodeId, dst: devices[1].nodeId, proto: "nope" }]) {
     assert.ok(invalid(() => good.reach(query)) instanceof TailscaleValidationError, JSON.stringify(query));

@@ -203,8 +203,10 @@ test("gate-provisioned: a dry run shows the diff and what it would change, and w
   const comments = (t) => t.match(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g);
   assert.deepEqual(comments(tailnet.state.policy.text), comments(original));
 
+  const sent = writes().length;
   const again = await example("gate-provisioned.mjs", ["--dst", "tag:router"]);
   assert.match(again.stdout, /changed: false/);
+  assert.equal(writes().length, sent, "the second run writes nothing");
   const bad = await example("gate-provisioned.mjs", []).catch((e) => e);
   assert.equal(bad.code, 2);
   await admin.policy.set(original, { overwrite: true });

@@ -108,6 +108,10 @@ test("tailscale/hujson's tables: accept/reject, Standardize bytes, values", { sk
     count("patch: test operations agree");
   }
   t.diagnostic(`tailscale/hujson ${parse._meta.commit}: ${[...figures].map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  // The figures CONFORMANCE.md records: a table read short would pass the loops above vacuously.
+  assert.equal(figures.get("parse: accept/reject"), 32);
+  assert.equal(figures.get("parse: Standardize bytes"), 10);
+  assert.equal(figures.get("patch: test operations agree"), 10);
 });
 
 test("one grammar table for both readers: numbers and nesting", () => {

@@ -205,7 +205,7 @@ proptest! {
     #[test]
     fn rule_order_changes_no_verdict(grants in prop::collection::vec(grant(), 1..6), seed in any::<u64>()) {
         let mut shuffled = grants.clone();
-        // A rotation and a reversal: every order is reachable from them.
+        // A rotation, and its reversal: 2n of the n! orders, drawn afresh for each case.
         let k = (seed as usize) % shuffled.len();
         shuffled.rotate_left(k);
         if seed & 1 == 1 {
