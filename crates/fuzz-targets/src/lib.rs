@@ -1412,9 +1412,18 @@ pub fn access(data: &[u8]) {
             if let Some(p) = port {
                 q["port"] = json!(p);
             }
-            let who = model
-                .who_can_reach(&Query::parse(&q, QueryKind::WhoCanReach).unwrap())
-                .unwrap();
+            // Refused only for a text that does not parse, which the model's issues say.
+            let who = match model.who_can_reach(&Query::parse(&q, QueryKind::WhoCanReach).unwrap())
+            {
+                Ok(who) => who,
+                Err(refused) => {
+                    assert!(
+                        refused.len() == 1 && !model.issues().is_empty(),
+                        "{refused:?}"
+                    );
+                    Vec::new()
+                }
+            };
             for src in [
                 "d0",
                 "d1",
