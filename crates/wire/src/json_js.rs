@@ -9,20 +9,23 @@ use wasm_bindgen::prelude::*;
 
 impl Json for JsValue {
     fn kind(&self) -> Kind {
-        if self.is_null() || self.is_undefined() {
+        // Containers and strings first: they are most of what is read, each known in a call
+        // or two across the boundary.
+        if JsValue::is_array(self) {
+            Kind::Array
+        } else if self.is_object() {
+            // `typeof` "object" and not null: functions are not objects here.
+            Kind::Object
+        } else if self.is_string() {
+            Kind::String
+        } else if self.is_null_or_undefined() {
             Kind::Null
         } else if self.as_bool().is_some() {
             Kind::Bool
         } else if self.as_f64().is_some() {
             Kind::Number
-        } else if self.is_string() {
-            Kind::String
-        } else if JsValue::is_array(self) {
-            Kind::Array
-        } else if self.is_function() || !self.is_object() {
-            Kind::Other
         } else {
-            Kind::Object
+            Kind::Other
         }
     }
     fn as_bool(&self) -> Option<bool> {
@@ -50,6 +53,12 @@ impl Json for JsValue {
         }))
         .filter(|v| !v.is_null_or_undefined())
     }
+    fn member(&self, key: &'static str) -> Option<JsValue> {
+        if !self.is_object() {
+            return None;
+        }
+        with_js_key(key, |k| Reflect::get(self, k).ok()).filter(|v| !v.is_null_or_undefined())
+    }
     fn is_string(&self) -> bool {
         JsValue::is_string(self)
     }
@@ -68,6 +77,28 @@ impl Json for JsValue {
         for i in 0..keys.length() {
             if let Some(key) = keys.get_unchecked(i).as_string() {
                 out.push(key);
+            }
+        }
+        out
+    }
+    fn entries(&self) -> Vec<(String, JsValue)> {
+        // One call for all members: no key made into a JS string again to read its value.
+        if !self.is_object() {
+            return Vec::new();
+        }
+        let Ok(entries) = object_entries(self) else {
+            // A getter threw: read member by member, each such one as absent.
+            return self
+                .keys()
+                .into_iter()
+                .filter_map(|k| self.get(&k).map(|v| (k, v)))
+                .collect();
+        };
+        let mut out = Vec::new();
+        for i in 0..entries.length() {
+            let pair = entries.get_unchecked(i).unchecked_into::<Array>();
+            if let Some(key) = pair.get_unchecked(0).as_string() {
+                out.push((key, pair.get_unchecked(1)));
             }
         }
         out
@@ -96,6 +127,8 @@ impl Json for JsValue {
 extern "C" {
     #[wasm_bindgen(js_name = String)]
     fn js_string(value: &JsValue) -> String;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn object_entries(value: &JsValue) -> Result<Array, JsValue>;
     /// An object built by `JSON.parse`.
     type Parsed;
     #[wasm_bindgen(method, structural, indexing_getter)]

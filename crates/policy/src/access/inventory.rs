@@ -4,7 +4,7 @@
 //! or `nodeId` two devices share.
 
 use super::addr::{Addr, Prefix, V4, V6};
-use crate::posture::{attributes_of, Attributes};
+use crate::posture::{scalar_attributes, Attributes};
 use tailscale_wire::error::{index_field, member_field, Issue};
 use tailscale_wire::json::{Json, Kind};
 use tailscale_wire::text::cat;
@@ -177,11 +177,12 @@ impl Inventory {
     }
 }
 
-fn strings<J: Json>(d: &J, key: &str, at: &str, issues: &mut Vec<Issue>) -> Vec<String> {
-    let Some(v) = d.get(key).filter(|v| !v.is_null()) else {
+/// A list of strings, or none when absent.
+fn strings<J: Json>(v: Option<J>, at: &str, key: &str, issues: &mut Vec<Issue>) -> Vec<String> {
+    let Some(v) = v else {
         return Vec::new();
     };
-    if v.kind() != Kind::Array {
+    if !v.is_array() {
         issues.push(Issue::new(
             member_field(at, key),
             "must be an array of strings",
@@ -201,8 +202,8 @@ fn strings<J: Json>(d: &J, key: &str, at: &str, issues: &mut Vec<Issue>) -> Vec<
     out
 }
 
-fn text<J: Json>(d: &J, key: &str, at: &str, issues: &mut Vec<Issue>) -> Option<String> {
-    let v = d.get(key).filter(|v| !v.is_null())?;
+fn text<J: Json>(d: &J, key: &'static str, at: &str, issues: &mut Vec<Issue>) -> Option<String> {
+    let v = d.member(key)?;
     let s = v.as_string();
     if s.is_none() {
         issues.push(Issue::new(member_field(at, key), "must be a string"));
@@ -210,9 +211,9 @@ fn text<J: Json>(d: &J, key: &str, at: &str, issues: &mut Vec<Issue>) -> Option<
     s
 }
 
-fn prefix_list<J: Json>(d: &J, key: &str, at: &str, issues: &mut Vec<Issue>) -> Vec<Prefix> {
+fn prefix_list<J: Json>(v: Option<J>, at: &str, key: &str, issues: &mut Vec<Issue>) -> Vec<Prefix> {
     let mut out = Vec::new();
-    for (i, s) in strings(d, key, at, issues).iter().enumerate() {
+    for (i, s) in strings(v, at, key, issues).iter().enumerate() {
         match Prefix::parse(s) {
             Some(p) => out.push(p),
             None => issues.push(Issue::new(
@@ -224,8 +225,9 @@ fn prefix_list<J: Json>(d: &J, key: &str, at: &str, issues: &mut Vec<Issue>) -> 
     out
 }
 
+// Members are read with `member`: their names are made JS strings once for all devices.
 fn read_device<J: Json>(d: &J, at: &str, issues: &mut Vec<Issue>) -> Option<Device> {
-    if d.kind() != Kind::Object {
+    if !d.is_record() {
         issues.push(Issue::new(at, "must be a device (an object)"));
         return None;
     }
@@ -240,7 +242,10 @@ fn read_device<J: Json>(d: &J, at: &str, issues: &mut Vec<Issue>) -> Option<Devi
     let name = text(d, "name", at, issues);
     let hostname = text(d, "hostname", at, issues);
     let mut addresses = Vec::new();
-    for (i, s) in strings(d, "addresses", at, issues).iter().enumerate() {
+    for (i, s) in strings(d.member("addresses"), at, "addresses", issues)
+        .iter()
+        .enumerate()
+    {
         match Addr::parse(s) {
             Some(a) => addresses.push(a),
             None => issues.push(Issue::new(
@@ -251,7 +256,7 @@ fn read_device<J: Json>(d: &J, at: &str, issues: &mut Vec<Issue>) -> Option<Devi
     }
     addresses.sort_unstable();
     addresses.dedup();
-    let external = match d.get("isExternal").filter(|v| !v.is_null()) {
+    let external = match d.member("isExternal") {
         None => false,
         Some(v) => v.as_bool().unwrap_or_else(|| {
             issues.push(Issue::new(
@@ -262,9 +267,8 @@ fn read_device<J: Json>(d: &J, at: &str, issues: &mut Vec<Issue>) -> Option<Devi
         }),
     };
     let advertised = d
-        .get("advertisedRoutes")
-        .filter(|v| !v.is_null())
-        .map(|_| prefix_list(d, "advertisedRoutes", at, issues));
+        .field("advertisedRoutes")
+        .map(|v| prefix_list(Some(v), at, "advertisedRoutes", issues));
     Some(Device {
         name: name
             .filter(|n| !n.is_empty())
@@ -272,10 +276,10 @@ fn read_device<J: Json>(d: &J, at: &str, issues: &mut Vec<Issue>) -> Option<Devi
             .unwrap_or_else(|| node_id.clone()),
         node_id,
         addresses,
-        tags: strings(d, "tags", at, issues),
+        tags: strings(d.member("tags"), at, "tags", issues),
         user: text(d, "user", at, issues).filter(|u| !u.is_empty()),
         external,
-        enabled_routes: prefix_list(d, "enabledRoutes", at, issues),
+        enabled_routes: prefix_list(d.member("enabledRoutes"), at, "enabledRoutes", issues),
         advertised_routes: advertised,
         attributes: None,
     })
@@ -320,11 +324,8 @@ fn read_attributes<J: Json>(attrs: &J, devices: &mut [Device], issues: &mut Vec<
         .map(|(i, d)| (d.node_id.clone(), i))
         .collect();
     by_id.sort_unstable();
-    for key in attrs.keys() {
+    for (key, value) in attrs.entries() {
         let at = member_field("attributes", &key);
-        let Some(value) = attrs.get(&key) else {
-            continue;
-        };
         if value.kind() != Kind::Object {
             issues.push(Issue::new(
                 at,
@@ -332,14 +333,13 @@ fn read_attributes<J: Json>(attrs: &J, devices: &mut [Device], issues: &mut Vec<
             ));
             continue;
         }
-        let parsed = attributes_of(&value);
-        if parsed.len() != value.keys().len() {
+        let Ok(parsed) = scalar_attributes(&value) else {
             issues.push(Issue::new(
                 at,
                 "values must be strings, numbers or booleans",
             ));
             continue;
-        }
+        };
         // An entry for a device the list does not hold is left aside: it decides nothing.
         let found = by_id
             .binary_search_by(|(id, _)| id.as_str().cmp(key.as_str()))

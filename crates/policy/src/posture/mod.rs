@@ -19,8 +19,8 @@ pub use evaluate::{evaluate, Outcome};
 pub use grammar::parse;
 pub(crate) use report::condition_list;
 pub use report::{
-    attributes_of, choose_devices, device_inputs, evaluation_input, report_options, Attributes,
-    ReportOptions,
+    attributes_of, choose_devices, device_inputs, evaluation_input, report_options,
+    scalar_attributes, Attributes, ReportOptions,
 };
 pub use report::{
     evaluate_posture, prepare, report, ConditionResult, DeviceInput, DeviceVerdict, PostureDef,

@@ -187,19 +187,31 @@ pub type Attributes = Vec<(String, AttributeValue)>;
 
 /// A device's attributes as `AttributeValue`s; members of other types are not attributes.
 pub fn attributes_of<J: Json>(attributes: &J) -> Attributes {
-    let mut out = Vec::new();
-    for key in attributes.keys() {
-        let value = attributes.get(&key).and_then(|v| match v.kind() {
-            Kind::String => v.as_string().map(AttributeValue::String),
-            Kind::Number => v.as_f64().map(AttributeValue::Number),
-            Kind::Bool => v.as_bool().map(AttributeValue::Boolean),
-            _ => None,
-        });
+    scalar_attributes(attributes).unwrap_or_else(|kept| kept)
+}
+
+/// An object's attributes when every value is a string, number or boolean; `Err` with those
+/// that are when some other value is there.
+pub fn scalar_attributes<J: Json>(attributes: &J) -> Result<Attributes, Attributes> {
+    let entries = attributes.entries();
+    let given = entries.len();
+    let mut out = Vec::with_capacity(given);
+    for (key, v) in entries {
+        // Each `as_` answers in one step; `kind()` would ask more.
+        let value = v
+            .as_string()
+            .map(AttributeValue::String)
+            .or_else(|| v.as_f64().map(AttributeValue::Number))
+            .or_else(|| v.as_bool().map(AttributeValue::Boolean));
         if let Some(value) = value {
             out.push((key, value));
         }
     }
-    out
+    if out.len() == given {
+        Ok(out)
+    } else {
+        Err(out)
+    }
 }
 
 /// The report's devices: each chosen device with the attributes fetched for it, in order. A
@@ -238,13 +250,13 @@ pub fn evaluation_input<J: Json>(
             "must be an object of attribute names to strings, numbers or booleans",
         ));
     }
-    let values = attributes_of(attributes);
-    if values.len() != attributes.keys().len() {
+    let values = scalar_attributes(attributes).unwrap_or_else(|kept| {
         issues.push(Issue::new(
             "attributes",
             "values must be strings, numbers or booleans",
         ));
-    }
+        kept
+    });
     validate::issues_or(issues, (list, values))
 }
 
