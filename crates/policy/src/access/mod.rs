@@ -130,7 +130,8 @@ pub use checks::{CheckEntry, PolicyCheck};
 pub use inventory::{Device, Inventory, User};
 pub use model::AccessModel;
 pub use output::{
-    AccessChange, Blocked, Change, DeviceRef, Endpoint, Gated, Leak, Outcome, Reacher, Verdict,
+    AccessChange, Blocked, Change, DeviceRef, Endpoint, Failures, Gated, Leak, Outcome, Reacher,
+    Verdict,
 };
 pub use postures::FailedCondition;
 pub use query::{Query, QueryKind};

@@ -12,6 +12,7 @@ use super::selectors::{Selectors, Target};
 use super::ssh::SshPolicy;
 use super::tailnet::{SegIndex, Tailnet};
 use crate::hujson::Document;
+use std::rc::Rc;
 use tailscale_wire::error::Issue;
 use tailscale_wire::text::{cat, decimal};
 
@@ -591,10 +592,11 @@ impl AccessModel {
                         .and_then(|d| d.attributes.as_ref());
                     v.blocked_by.push(Blocked {
                         rule: rule.at,
-                        failed: rule
-                            .gate
-                            .map(|g| self.gates.failures(g, &self.defs, attrs))
-                            .unwrap_or_default(),
+                        failed: Rc::new(
+                            rule.gate
+                                .map(|g| self.gates.failures(g, &self.defs, attrs))
+                                .unwrap_or_default(),
+                        ),
                     });
                 }
                 None => {}

@@ -4,6 +4,7 @@
 use super::postures::FailedCondition;
 use super::rules::RuleRef;
 use serde::Serialize;
+use std::rc::Rc;
 
 /// `accept`, `drop` or `indeterminate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -15,11 +16,20 @@ pub enum Outcome {
 }
 
 /// A rule that would admit the packet but for the source's posture, and why.
+/// The conditions a device fails, shared: every rule under one posture list fails it alike.
+pub type Failures = Rc<Vec<FailedCondition>>;
+
+/// As the list it holds (serde's `rc` feature would do the same for every `Rc`, in both modules).
+fn failures<S: serde::Serializer>(failed: &Failures, s: S) -> Result<S::Ok, S::Error> {
+    failed.as_slice().serialize(s)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Blocked {
     #[serde(flatten)]
     pub rule: RuleRef,
-    pub failed: Vec<FailedCondition>,
+    #[serde(serialize_with = "failures")]
+    pub failed: Failures,
 }
 
 /// The answer to `reach`.

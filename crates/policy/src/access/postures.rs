@@ -13,7 +13,9 @@
 
 use super::defs::Defs;
 use super::inventory::Device;
+use super::output::Failures;
 use crate::posture::{evaluate, Attributes, Condition};
+use tailscale_wire::attribute::AttributeValue;
 use tailscale_wire::text::{cat, quoted};
 
 /// The outcome of a posture or gate for one device.
@@ -217,6 +219,66 @@ impl Gates {
             }
         }
         out
+    }
+}
+
+/// Failures already worked out in one query, by gate and the values of the attributes its
+/// conditions read: devices alike in those fail alike (a tailnet has a few such combinations,
+/// and thousands of devices), so each is worked out, and held, once.
+#[derive(Default)]
+pub struct FailureCache {
+    /// Sorted by gate and key.
+    known: Vec<(u32, Vec<u8>, Failures)>,
+}
+
+impl Gates {
+    /// [`Gates::failures`] through `cache`.
+    pub fn failures_cached(
+        &self,
+        gate: u32,
+        defs: &Defs,
+        attrs: Option<&Attributes>,
+        cache: &mut FailureCache,
+    ) -> Failures {
+        // The key: each read value, tagged by type and (strings) length-prefixed.
+        let mut key = Vec::new();
+        for name in self.lists.get(gate as usize).into_iter().flatten() {
+            let Some(Ok(conditions)) = defs.posture(name).map(|p| &p.conditions) else {
+                continue;
+            };
+            for (_, c) in conditions {
+                match attrs.and_then(|a| lookup(a, &c.attribute)) {
+                    None => key.push(0),
+                    Some(AttributeValue::String(s)) => {
+                        key.push(1);
+                        key.extend_from_slice(
+                            &u32::try_from(s.len()).unwrap_or(u32::MAX).to_le_bytes(),
+                        );
+                        key.extend_from_slice(s.as_bytes());
+                    }
+                    Some(AttributeValue::Number(n)) => {
+                        key.push(2);
+                        key.extend_from_slice(&n.to_bits().to_le_bytes());
+                    }
+                    Some(AttributeValue::Boolean(b)) => key.push(if *b { 4 } else { 3 }),
+                }
+            }
+        }
+        let found = cache
+            .known
+            .binary_search_by(|(g, k, _)| (*g, k.as_slice()).cmp(&(gate, key.as_slice())));
+        match found {
+            Ok(i) => cache
+                .known
+                .get(i)
+                .map(|(_, _, f)| f.clone())
+                .unwrap_or_default(),
+            Err(i) => {
+                let failed = Failures::new(self.failures(gate, defs, attrs));
+                cache.known.insert(i, (gate, key, failed.clone()));
+                failed
+            }
+        }
     }
 }
 

@@ -4,9 +4,11 @@
 use super::addr::{Addr, Ranges, V4, V6};
 use super::inventory::family_name;
 use super::model::{finish, AccessModel, Part, Route, Source, Tri};
-use super::output::{Blocked, DeviceRef, Endpoint, Gated, Leak, Outcome, Reacher, Verdict};
+use super::output::{
+    Blocked, DeviceRef, Endpoint, Failures, Gated, Leak, Outcome, Reacher, Verdict,
+};
 use super::ports::{echo_of, proto_number, TCP};
-use super::postures::{posture_outcome, unknown_reason, NO, YES};
+use super::postures::{posture_outcome, unknown_reason, FailureCache, NO, YES};
 use super::rules::RuleRef;
 use tailscale_wire::error::Issue;
 use tailscale_wire::json::{Json, Kind};
@@ -203,47 +205,70 @@ impl AccessModel {
                 ),
             ));
         }
-        Ok(merge_families(verdicts))
+        Ok(merge_families(&mut verdicts))
     }
 
     /// Every device that reaches `dst` (with `proto` and `port`), with the rules that let it;
     /// also those only their posture stops, and those the model cannot answer for.
     pub fn who_can_reach(&self, q: &Query) -> Result<Vec<Reacher>, Vec<Issue>> {
+        Ok(self
+            .who_can_reach_by_index(q)?
+            .into_iter()
+            .map(|(s, v)| Reacher {
+                device: self.device_ref(s),
+                verdict: v.verdict,
+                rules: v.rules,
+                blocked_by: v.blocked_by,
+                reason: v.reason,
+            })
+            .collect())
+    }
+
+    /// [`AccessModel::who_can_reach`] with each device as its index ([`AccessModel::device_names`]
+    /// names it), in device order: for a binding that writes the answer without copying names.
+    pub fn who_can_reach_by_index(&self, q: &Query) -> Result<Vec<(u32, Verdict)>, Vec<Issue>> {
         if let Some(refusal) = self.unparsed("policy") {
             return Err(vec![refusal]);
         }
         let dst = self.named("dst", &q.dst)?;
-        let mut slots: Vec<u32> = vec![u32::MAX; self.tailnet.devices.len()];
-        let mut entries: Vec<(u32, Vec<(usize, Verdict)>)> = Vec::new();
+        // Each family's sources come in device order: merged as sorted lists, a device's
+        // verdicts gathered in one reused list.
+        let mut lists: Vec<std::iter::Peekable<std::vec::IntoIter<(u32, Verdict)>>> = Vec::new();
+        let mut families = Vec::new();
         for d in self.dst_addrs(&dst) {
             let port = Self::port_of(q, d.family);
-            for (s, v) in self.sources_of(d, Some((Self::proto_for(q, d.family), port))) {
-                let slot = slots.get(s as usize).copied().unwrap_or(u32::MAX);
-                if slot == u32::MAX {
-                    if let Some(x) = slots.get_mut(s as usize) {
-                        *x = entries.len() as u32;
-                    }
-                    entries.push((s, vec![(d.family, v)]));
-                } else if let Some((_, list)) = entries.get_mut(slot as usize) {
-                    list.push((d.family, v));
+            let found = self.sources_of(d, Some((Self::proto_for(q, d.family), port)));
+            lists.push(found.into_iter().peekable());
+            families.push(d.family);
+        }
+        let mut out = Vec::new();
+        let mut gathered: Vec<(usize, Verdict)> = Vec::with_capacity(lists.len());
+        loop {
+            let next = lists
+                .iter_mut()
+                .filter_map(|l| l.peek().map(|(s, _)| *s))
+                .min();
+            let Some(s) = next else {
+                break;
+            };
+            for (list, family) in lists.iter_mut().zip(&families) {
+                if let Some((_, v)) = list.next_if(|(t, _)| *t == s) {
+                    gathered.push((*family, v));
                 }
             }
+            let v = merge_families(&mut gathered);
+            if v.verdict != Outcome::Drop || !v.blocked_by.is_empty() {
+                out.push((s, v));
+            }
         }
-        entries.sort_by_key(|(s, _)| *s);
-        Ok(entries
-            .into_iter()
-            .map(|(s, list)| {
-                let v = merge_families(list);
-                Reacher {
-                    device: self.device_ref(s),
-                    verdict: v.verdict,
-                    rules: v.rules,
-                    blocked_by: v.blocked_by,
-                    reason: v.reason,
-                }
-            })
-            .filter(|r| r.verdict != Outcome::Drop || !r.blocked_by.is_empty())
-            .collect())
+        Ok(out)
+    }
+
+    /// A device's `nodeId` and name, by index.
+    pub fn device_names(&self, d: u32) -> (&str, &str) {
+        self.tailnet
+            .device(d)
+            .map_or(("", ""), |x| (x.node_id.as_str(), x.name.as_str()))
     }
 
     /// The source devices of a destination address and their verdicts (`packet`: a protocol and
@@ -270,6 +295,7 @@ impl AccessModel {
             }
         }
         let mut mark = vec![u32::MAX; self.tailnet.devices.len()];
+        let mut failures = FailureCache::default();
         let mut senders: Vec<(u32, Tri)> = Vec::new();
         let family = dst.family;
         let mut record = |s: u32,
@@ -307,14 +333,22 @@ impl AccessModel {
                 }
                 Part::MaybePosture(o) => {
                     if maybe.is_none() {
-                        *maybe = Some(unknown_reason(o, &model.device_name(s)));
+                        let name = model.tailnet.device(s).map_or("", |d| d.name.as_str());
+                        *maybe = Some(unknown_reason(o, name));
                     }
                 }
                 Part::Blocked => {
+                    // Rules under one posture list (the default's, often) fail a device alike:
+                    // its failures are worked out once.
                     let attrs = model.tailnet.device(s).and_then(|d| d.attributes.as_ref());
-                    let failed = gate
-                        .map(|g| model.gates.failures(g, &model.defs, attrs))
-                        .unwrap_or_default();
+                    let failed = match gate {
+                        Some(g) => {
+                            model
+                                .gates
+                                .failures_cached(g, &model.defs, attrs, &mut failures)
+                        }
+                        None => Failures::default(),
+                    };
                     v.blocked_by.push(Blocked { rule: at, failed });
                 }
             }
@@ -409,8 +443,19 @@ impl AccessModel {
                 }
             }
         }
-        done.sort_by_key(|(s, _)| *s);
-        done
+        // In device order, by each device's place (each is listed once): no sort.
+        let mut place = vec![u32::MAX; self.tailnet.devices.len()];
+        for (i, (s, _)) in done.iter().enumerate() {
+            if let Some(p) = place.get_mut(*s as usize) {
+                *p = i as u32;
+            }
+        }
+        let mut slots: Vec<Option<(u32, Verdict)>> = done.into_iter().map(Some).collect();
+        place
+            .into_iter()
+            .filter(|p| *p != u32::MAX)
+            .filter_map(|p| slots.get_mut(p as usize).and_then(Option::take))
+            .collect()
     }
 
     /// Any protocol and port: the rules that admit some packet.
@@ -609,13 +654,20 @@ fn push_ranges(leaks: &mut Vec<Leak>, family: usize, ranges: &Ranges, at: RuleRe
 
 /// One verdict from those of each address family: accept when any family is accepted (a
 /// `reason` names the families that are not), else indeterminate when any is, else drop.
-fn merge_families(list: Vec<(usize, Verdict)>) -> Verdict {
+fn merge_families(list: &mut Vec<(usize, Verdict)>) -> Verdict {
     let mut out = Verdict {
         verdict: Outcome::Drop,
         rules: Vec::new(),
         blocked_by: Vec::new(),
         reason: None,
     };
+    // One family (most destinations): its verdict as it is.
+    if list.len() == 1 {
+        if let Some((_, mut only)) = list.pop() {
+            finish_merge(&mut only);
+            return only;
+        }
+    }
     if list.is_empty() {
         out.verdict = Outcome::Indeterminate;
         out.reason = Some(
@@ -636,9 +688,18 @@ fn merge_families(list: Vec<(usize, Verdict)>) -> Verdict {
         .min_by_key(|o| rank(*o))
         .unwrap_or(Outcome::Drop);
     let differs = list.iter().any(|(_, v)| v.verdict != best);
-    for (family, v) in list {
-        out.rules.extend(v.rules);
-        out.blocked_by.extend(v.blocked_by);
+    for (family, v) in list.drain(..) {
+        // The first family's lists are kept, not copied.
+        if out.rules.is_empty() {
+            out.rules = v.rules;
+        } else {
+            out.rules.extend(v.rules);
+        }
+        if out.blocked_by.is_empty() {
+            out.blocked_by = v.blocked_by;
+        } else {
+            out.blocked_by.extend(v.blocked_by);
+        }
         if v.verdict == best && out.reason.is_none() && !differs {
             out.reason = v.reason;
         } else if differs && v.verdict != best {
@@ -671,6 +732,8 @@ fn finish_merge(v: &mut Verdict) {
     v.rules.dedup();
     v.blocked_by.sort_by_key(|b| b.rule);
     v.blocked_by.dedup_by(|a, b| a.rule == b.rule);
-    let admitted = v.rules.clone();
-    v.blocked_by.retain(|b| !admitted.contains(&b.rule));
+    let Verdict {
+        rules, blocked_by, ..
+    } = v;
+    blocked_by.retain(|b| rules.binary_search(&b.rule).is_err());
 }
