@@ -45,6 +45,7 @@ build: setup
 	  node scripts/optimize-wasm.mjs $$d $$m || exit 1; rm -f $$d/$${m}_bg.wasm.d.ts; \
 	done; done
 	$(BIN)/esbuild pkg/errors.js --format=cjs --log-level=warning --outfile=pkg/dist/errors.cjs
+	$(BIN)/esbuild pkg/answers.js --format=cjs --log-level=warning --outfile=pkg/dist/answers.cjs
 	rm -rf target/ts-models
 	TS_RS_EXPORT_DIR=$(CURDIR)/target/ts-models cargo test --locked --quiet -p tailscale-wire -p tailscale-api \
 	  --features tailscale-wire/ts,tailscale-api/ts --lib export_bindings >/dev/null

@@ -3,8 +3,9 @@
 import wasm from "./dist/web/tailscale_wasm_policy_bg.wasm";
 import { initSync, __setup } from "./dist/web/tailscale_wasm_policy.js";
 import { __fromCore } from "./errors.js";
+import { __reachers } from "./answers.js";
 
 initSync({ module: wasm });
-__setup(__fromCore);
+__setup(__fromCore, __reachers);
 
 export * from "./policy-exports.js";

@@ -169,3 +169,55 @@ test("bad arguments are TailscaleValidationErrors listing every problem; a polic
   assert.deepEqual(invalid(() => AccessModel.diff(model, good)).issues.map((i) => i.field), ["before"]);
   assert.deepEqual(AccessModel.diff(good, good), []);
 });
+
+test("whoCanReach lists, in device order, each source with the answer reach gives it: names, rules, blockedBy with every failed condition, reasons", async () => {
+  // whoCanReach's list is built in JS from a compact form the wasm writes (pkg/answers.js);
+  // reach's answer comes through serde. A generated tailnet (make bench's generator, smaller)
+  // has every part of an answer: postures failing in many words, devices with no attributes,
+  // routes, exit nodes, names outside ASCII.
+  const { generateTailnet, generatePolicy } = await import("../../scripts/bench/access.mjs");
+  const t = generateTailnet(2000, 5);
+  const policy = generatePolicy(t, 300, 9);
+  const build = () => AccessModel.build({ policy, devices: t.devices, users: t.users, attributes: t.attributes });
+  const order = new Map(t.devices.map((d, i) => [d.nodeId, i]));
+  const tagged = t.devices.find((d, i) => i > 30 && d.tags?.[0]?.startsWith("tag:t"));
+  // A source's name outside ASCII (its length in the compact form is in UTF-16 units).
+  const first = { dst: tagged.nodeId, proto: "tcp", port: 443 };
+  t.devices[order.get(build().whoCanReach(first)[0].device.nodeId)].name = "café-ünïcode-☕.tail4f2c9.ts.net";
+  const model = build();
+  assert.deepEqual(model.issues, []);
+  const seen = { blocked: 0, failed: 0, reason: 0, listed: 0, unicode: false };
+  for (const query of [
+    first,
+    { dst: t.devices[3].nodeId },
+    { dst: t.devices[200].addresses[0], proto: "udp", port: 53 },
+    { dst: "10.3.7.9", port: 22 },
+    { dst: "8.8.4.4", proto: "tcp", port: 443 },
+    { dst: "8.8.4.4", proto: "icmp" },
+  ]) {
+    const who = model.whoCanReach(query);
+    const places = who.map((w) => order.get(w.device.nodeId));
+    assert.deepEqual(places, [...places].sort((a, b) => a - b), "in device order");
+    const listed = new Set(who.map((w) => w.device.nodeId));
+    for (const w of who) {
+      const d = t.devices[order.get(w.device.nodeId)];
+      const reach = model.reach({ ...query, src: d.nodeId });
+      // The same members in the same order, as JSON shows them.
+      assert.equal(JSON.stringify(w), JSON.stringify({ device: { nodeId: d.nodeId, name: d.name }, ...reach }), JSON.stringify(query));
+      seen.blocked += w.blockedBy?.length ?? 0;
+      seen.failed += (w.blockedBy ?? []).reduce((n, b) => n + b.failed.length, 0);
+      seen.reason += w.reason ? 1 : 0;
+      seen.unicode ||= w.device.name.startsWith("café");
+    }
+    seen.listed += who.length;
+    // Whoever it leaves out, reach drops with no posture to blame (or the traffic never
+    // crosses the tailnet, or it is the destination itself).
+    for (const d of t.devices) {
+      if (listed.has(d.nodeId) || d.nodeId === query.dst) continue;
+      const reach = model.reach({ ...query, src: d.nodeId });
+      assert.ok((reach.verdict === "drop" && !reach.blockedBy) || /never crosses|itself/.test(reach.reason ?? ""), `${d.nodeId} ${JSON.stringify(reach)}`);
+    }
+  }
+  // The checks above saw every part of an answer.
+  assert.ok(seen.listed > 1000 && seen.blocked > 100 && seen.failed > seen.blocked && seen.reason > 50 && seen.unicode, JSON.stringify(seen));
+});

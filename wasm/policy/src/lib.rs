@@ -14,6 +14,7 @@
 )]
 
 mod access;
+mod answers;
 mod document;
 mod posture;
 mod report;
@@ -28,8 +29,10 @@ use wasm_bindgen::prelude::*;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// Called once by the entry: the factory that builds the package's JS error classes.
+/// Called once by the entry: the factory that builds the package's JS error classes, and the
+/// builder of long answers (`pkg/answers.js`).
 #[wasm_bindgen(js_name = "__setup", skip_typescript)]
-pub fn setup(error_factory: Function) {
+pub fn setup(error_factory: Function, reachers: Option<Function>) {
     tailscale_wasm_shared::errors::set_error_factory(error_factory);
+    answers::set_decoders(reachers);
 }
