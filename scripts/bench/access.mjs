@@ -225,12 +225,16 @@ function reachQueries(t, count, seed = 3) {
 }
 
 /** The median of `runs` runs of `f` after one warm-up, in ms, and its last value; `free`
- *  releases each value but the last (a model's wasm memory), outside the timed part. */
+ *  releases each value but the last (a model's wasm memory), outside the timed part. Each run
+ *  starts on a collected heap (with `--expose-gc`, as make bench runs): what a run costs, not
+ *  collecting what the runs before it and the rest of this script left (the generated tailnet
+ *  alone holds tens of MB of JS objects, which every full collection walks). */
 function timed(runs, f, free = () => {}) {
   let value = f();
   const times = [];
   for (let i = 0; i < runs; i++) {
     free(value);
+    globalThis.gc?.();
     const t = performance.now();
     value = f();
     times.push(performance.now() - t);
@@ -312,7 +316,7 @@ export function accessSection(f) {
   return [
     "## Who can reach what: the access engine",
     "",
-    `\`AccessModel\` in Node ${process.version} with the packed package, over a generated tailnet (\`scripts/bench/access.mjs\`, seeded): ${f.devices.toLocaleString("en")} devices as \`devices.list({ fields: "all" })\` returns them (${f.tags.toLocaleString("en")} tagged, 20 subnet routers, 4 exit nodes, 5 shared in), their users with roles, posture attributes for ${f.withAttributes.toLocaleString("en")} of them, and a ${(f.policyBytes / 1024).toFixed(0)} KB HuJSON policy of ${f.rules.toLocaleString("en")} rules (${f.grants} grants, ${f.acls} acls) over groups, tags with their owners, hosts, IP sets, four postures, \`srcPosture\` on a fifth of the rules and \`defaultSrcPosture\` on the rest. The model has ${f.issues} issues and ${f.warnings} warnings. Medians: of 5 builds, of 5 loops of ${f.reach.queries.toLocaleString("en")} reach queries (the mean per call), of 7 runs of each whoCanReach, of 3 diffs; each after a warm-up run.`,
+    `\`AccessModel\` in Node ${process.version} with the packed package, over a generated tailnet (\`scripts/bench/access.mjs\`, seeded): ${f.devices.toLocaleString("en")} devices as \`devices.list({ fields: "all" })\` returns them (${f.tags.toLocaleString("en")} tagged, 20 subnet routers, 4 exit nodes, 5 shared in), their users with roles, posture attributes for ${f.withAttributes.toLocaleString("en")} of them, and a ${(f.policyBytes / 1024).toFixed(0)} KB HuJSON policy of ${f.rules.toLocaleString("en")} rules (${f.grants} grants, ${f.acls} acls) over groups, tags with their owners, hosts, IP sets, four postures, \`srcPosture\` on a fifth of the rules and \`defaultSrcPosture\` on the rest. The model has ${f.issues} issues and ${f.warnings} warnings. Medians: of 5 builds, of 5 loops of ${f.reach.queries.toLocaleString("en")} reach queries (the mean per call), of 7 runs of each whoCanReach, of 3 diffs; each after a warm-up run, and each build, whoCanReach and diff on a collected heap (\`gc()\` before it, untimed).`,
     "",
     "| measure | this package | target |",
     "|---|---:|---|",
