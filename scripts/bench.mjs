@@ -226,7 +226,7 @@ function runtimeSections(figures) {
     "",
     "| runtime | cold start, empty / with the package | per call, trivial server: raw / package | per call, demo tailnet: raw / package |",
     "|---|---:|---:|---:|",
-    ...figures.rows.map((row) => `| ${row.runtime} | ${row.cold.raw.toFixed(1)} / ${row.cold.pkg.toFixed(1)} ms (+${(row.cold.pkg - row.cold.raw).toFixed(1)} ms) | ${ratio(row.trivial)} | ${ratio(row.demo)} |`),
+    ...figures.rows.map((row) => `| ${row.runtime} | ${row.cold.raw.toFixed(1)} / ${row.cold.pkg.toFixed(1)} ms (${(row.cold.pkg - row.cold.raw) < 0 ? "−" : "+"}${Math.abs(row.cold.pkg - row.cold.raw).toFixed(1)} ms) | ${ratio(row.trivial)} | ${ratio(row.demo)} |`),
     "",
     "## What each bundler ships",
     "",
