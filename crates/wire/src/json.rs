@@ -52,10 +52,7 @@ pub trait Json: Sized {
     fn items(&self) -> Vec<Self>;
     /// An object's own members, in order.
     fn entries(&self) -> Vec<(String, Self)> {
-        self.keys()
-            .into_iter()
-            .filter_map(|k| self.get(&k).map(|v| (k, v)))
-            .collect()
+        entries_by_key(self)
     }
 
     fn is_null(&self) -> bool {
@@ -96,6 +93,15 @@ pub trait Json: Sized {
     fn number_text(&self) -> Option<String> {
         None
     }
+}
+
+/// An object's members read key by key: `Json::entries` where no one-step read exists.
+pub fn entries_by_key<J: Json>(value: &J) -> Vec<(String, J)> {
+    value
+        .keys()
+        .into_iter()
+        .filter_map(|k| value.get(&k).map(|v| (k, v)))
+        .collect()
 }
 
 impl Json for &serde_json::Value {

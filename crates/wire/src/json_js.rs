@@ -2,7 +2,7 @@
 //! `JSON.parse` built them, read in place with no serde in between. Here rather than in the
 //! wasm crates because Rust lets a trait be implemented only beside the trait or the type.
 
-use crate::json::{Json, Kind};
+use crate::json::{entries_by_key, Json, Kind};
 use js_sys::{Array, Object, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -88,11 +88,7 @@ impl Json for JsValue {
         }
         let Ok(entries) = object_entries(self) else {
             // A getter threw: read member by member, each such one as absent.
-            return self
-                .keys()
-                .into_iter()
-                .filter_map(|k| self.get(&k).map(|v| (k, v)))
-                .collect();
+            return entries_by_key(self);
         };
         let mut out = Vec::new();
         for i in 0..entries.length() {

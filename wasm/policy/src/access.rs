@@ -173,10 +173,7 @@ impl AccessModel {
     ) -> Result<JsValue, JsValue> {
         let query = read_query(&query, QueryKind::WhoCanReach)?;
         let list = self.model.who_can_reach_by_index(&query).map_err(invalid)?;
-        // No builder: the glue was loaded without the package's entry, which registers it.
-        crate::answers::reachers(&self.model, &list).ok_or_else(|| {
-            js_sys::Error::new("tailscale-wasm/policy: load it through the package's entry").into()
-        })
+        crate::answers::reachers(&self.model, &list)
     }
 
     /// Whether `dst` is gated by `posture` (`{ dst, posture, proto?, port? }`): no source

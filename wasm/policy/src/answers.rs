@@ -73,9 +73,15 @@ impl Compact {
 }
 
 /// `whoCanReach`'s answer: per source, its `nodeId`, name, verdict, rules, blockedBy (each
-/// with its failed conditions) and reason. `None` when no decoder was registered.
-pub fn reachers(model: &access::AccessModel, list: &[(u32, Verdict)]) -> Option<JsValue> {
-    let decode = REACHERS.with(|r| r.borrow().clone())?;
+/// with its failed conditions) and reason.
+pub fn reachers(model: &access::AccessModel, list: &[(u32, Verdict)]) -> Result<JsValue, JsValue> {
+    let Some(decode) = REACHERS.with(|r| r.borrow().clone()) else {
+        // The glue was loaded without the package's entry, which registers the decoder.
+        return Err(js_sys::Error::new(
+            "tailscale-wasm/policy: load it through the package's entry",
+        )
+        .into());
+    };
     let mut out = Compact::default();
     // About what a source takes: two names, a verdict, a rule, a posture's failure.
     out.numbers.reserve(list.len().saturating_mul(12));
@@ -108,7 +114,5 @@ pub fn reachers(model: &access::AccessModel, list: &[(u32, Verdict)]) -> Option<
         }
     }
     let numbers = Uint32Array::from(out.numbers.as_slice());
-    decode
-        .call2(&JsValue::NULL, &numbers, &JsValue::from_str(&out.text))
-        .ok()
+    decode.call2(&JsValue::NULL, &numbers, &JsValue::from_str(&out.text))
 }

@@ -267,7 +267,7 @@ fn read_device<J: Json>(d: &J, at: &str, issues: &mut Vec<Issue>) -> Option<Devi
         }),
     };
     let advertised = d
-        .field("advertisedRoutes")
+        .member("advertisedRoutes")
         .map(|v| prefix_list(Some(v), at, "advertisedRoutes", issues));
     Some(Device {
         name: name
