@@ -7,7 +7,7 @@ use super::inventory::{family_name, Inventory};
 use super::issues::{line_columns, Found};
 use super::output::{Blocked, Outcome, Verdict};
 use super::postures::{unknown_reason, Gates, NO, YES};
-use super::rules::{Compiler, Rule, RuleRef};
+use super::rules::{Compiler, Rule};
 use super::selectors::{Selectors, Target};
 use super::ssh::SshPolicy;
 use super::tailnet::{SegIndex, Tailnet};
@@ -607,14 +607,21 @@ impl AccessModel {
     }
 }
 
-/// Sorts and de-duplicates the rules (an ACL may compile to several), and sets the outcome.
-pub(crate) fn finish(v: &mut Verdict, maybe: Option<String>) {
+/// Each rule once, in file order; a rule that admits is not also listed as blocked.
+pub(crate) fn tidy(v: &mut Verdict) {
     v.rules.sort_unstable();
     v.rules.dedup();
     v.blocked_by.sort_by_key(|b| b.rule);
     v.blocked_by.dedup_by(|a, b| a.rule == b.rule);
-    let admitted: Vec<RuleRef> = v.rules.clone();
-    v.blocked_by.retain(|b| !admitted.contains(&b.rule));
+    let Verdict {
+        rules, blocked_by, ..
+    } = v;
+    blocked_by.retain(|b| rules.binary_search(&b.rule).is_err());
+}
+
+/// Sorts and de-duplicates the rules (an ACL may compile to several), and sets the outcome.
+pub(crate) fn finish(v: &mut Verdict, maybe: Option<String>) {
+    tidy(v);
     if !v.rules.is_empty() {
         v.verdict = Outcome::Accept;
     } else if let Some(why) = maybe {

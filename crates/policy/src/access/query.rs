@@ -3,7 +3,7 @@
 
 use super::addr::{Addr, Ranges, V4, V6};
 use super::inventory::family_name;
-use super::model::{finish, AccessModel, Part, Route, Source, Tri};
+use super::model::{finish, tidy, AccessModel, Part, Route, Source, Tri};
 use super::output::{
     Blocked, DeviceRef, Endpoint, Failures, Gated, Leak, Outcome, Reacher, Verdict,
 };
@@ -661,10 +661,15 @@ fn merge_families(list: &mut Vec<(usize, Verdict)>) -> Verdict {
         blocked_by: Vec::new(),
         reason: None,
     };
-    // One family (most destinations): its verdict as it is.
-    if list.len() == 1 {
+    // One family (most destinations), or families that agree in every part (most devices):
+    // the first verdict as it is.
+    let alike = list
+        .windows(2)
+        .all(|w| matches!(w, [(_, a), (_, b)] if a == b));
+    if !list.is_empty() && alike {
+        list.truncate(1);
         if let Some((_, mut only)) = list.pop() {
-            finish_merge(&mut only);
+            tidy(&mut only);
             return only;
         }
     }
@@ -723,17 +728,6 @@ fn merge_families(list: &mut Vec<(usize, Verdict)>) -> Verdict {
         }
     }
     out.verdict = best;
-    finish_merge(&mut out);
+    tidy(&mut out);
     out
-}
-
-fn finish_merge(v: &mut Verdict) {
-    v.rules.sort_unstable();
-    v.rules.dedup();
-    v.blocked_by.sort_by_key(|b| b.rule);
-    v.blocked_by.dedup_by(|a, b| a.rule == b.rule);
-    let Verdict {
-        rules, blocked_by, ..
-    } = v;
-    blocked_by.retain(|b| rules.binary_search(&b.rule).is_err());
 }
