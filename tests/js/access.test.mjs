@@ -144,6 +144,10 @@ test("bad arguments are TailscaleValidationErrors listing every problem; a polic
   const wrong = invalid(() => AccessModel.build({ policy: 5, devices: "x", extra: 1 }));
   assert.ok(wrong.issues.length >= 2, JSON.stringify(wrong.issues));
   assert.ok(invalid(() => AccessModel.build(null)) instanceof TailscaleValidationError);
+  // A device's attributes given as undefined are refused, not read as "not given" (so a lost
+  // read shows); only a device left out of the object was not described.
+  const undefinedAttrs = invalid(() => AccessModel.build({ policy: "{}", devices, attributes: { [devices[0].nodeId]: undefined } }));
+  assert.deepEqual(undefinedAttrs.issues.map((i) => i.field.startsWith("attributes") && /must be an object/.test(i.message)), [true]);
   const model = AccessModel.build({ policy: "{", devices });
   assert.ok(model.issues.length > 0);
   const unparsed = model.reach({ src: devices[0].nodeId, dst: devices[1].nodeId });

@@ -496,5 +496,10 @@ describe("posture functions", () => {
     assert.equal(evaluatePosture(["custom:tier NOT SET"], {}).matches, true);
     assert.throws(() => evaluatePosture(["x"], {}), TailscaleValidationError);
     assert.throws(() => evaluatePosture("custom:x IS SET", {}), TailscaleValidationError);
+    // A value that is no string, number or boolean is refused, undefined included (read as
+    // unset, it would turn a lost value into a verdict).
+    for (const value of [undefined, null, {}, ["a"]]) {
+      assert.throws(() => evaluatePosture(["custom:x NOT SET"], { "custom:x": value }), TailscaleValidationError, String(value));
+    }
   });
 });

@@ -50,7 +50,8 @@ pub trait Json: Sized {
     fn keys(&self) -> Vec<String>;
     /// An array's items.
     fn items(&self) -> Vec<Self>;
-    /// An object's own members, in order.
+    /// An object's own members, in order. A JS `undefined` member is listed (as null), not
+    /// dropped as `get` drops it: what checks every value refuses it rather than skip it.
     fn entries(&self) -> Vec<(String, Self)> {
         entries_by_key(self)
     }

@@ -5,14 +5,13 @@ use super::addr::{tailnet_ranges, Addr, V4, V6};
 use super::defs::Defs;
 use super::inventory::{family_name, Inventory};
 use super::issues::{line_columns, Found};
-use super::output::{Blocked, Outcome, Verdict};
+use super::output::{Blocked, Failures, Outcome, Verdict};
 use super::postures::{unknown_reason, Gates, NO, YES};
 use super::rules::{Compiler, Rule};
 use super::selectors::{Selectors, Target};
 use super::ssh::SshPolicy;
 use super::tailnet::{SegIndex, Tailnet};
 use crate::hujson::Document;
-use std::rc::Rc;
 use tailscale_wire::error::Issue;
 use tailscale_wire::text::{cat, decimal};
 
@@ -282,9 +281,14 @@ impl AccessModel {
     }
 
     pub(crate) fn device_name(&self, d: u32) -> String {
+        self.device_names(d).1.to_owned()
+    }
+
+    /// A device's `nodeId` and name, by index (empty for an index the model does not hold).
+    pub fn device_names(&self, d: u32) -> (&str, &str) {
         self.tailnet
             .device(d)
-            .map_or_else(String::new, |d| d.name.clone())
+            .map_or(("", ""), |x| (x.node_id.as_str(), x.name.as_str()))
     }
 
     /// Where a packet from `src` to `dst` goes.
@@ -592,7 +596,7 @@ impl AccessModel {
                         .and_then(|d| d.attributes.as_ref());
                     v.blocked_by.push(Blocked {
                         rule: rule.at,
-                        failed: Rc::new(
+                        failed: Failures::new(
                             rule.gate
                                 .map(|g| self.gates.failures(g, &self.defs, attrs))
                                 .unwrap_or_default(),

@@ -140,10 +140,10 @@ impl AccessModel {
     }
 
     pub(crate) fn device_ref(&self, d: u32) -> DeviceRef {
-        let device = self.tailnet.device(d);
+        let (node_id, name) = self.device_names(d);
         DeviceRef {
-            node_id: device.map_or_else(String::new, |x| x.node_id.clone()),
-            name: device.map_or_else(String::new, |x| x.name.clone()),
+            node_id: node_id.to_owned(),
+            name: name.to_owned(),
         }
     }
 
@@ -264,13 +264,6 @@ impl AccessModel {
         Ok(out)
     }
 
-    /// A device's `nodeId` and name, by index.
-    pub fn device_names(&self, d: u32) -> (&str, &str) {
-        self.tailnet
-            .device(d)
-            .map_or(("", ""), |x| (x.node_id.as_str(), x.name.as_str()))
-    }
-
     /// The source devices of a destination address and their verdicts (`packet`: a protocol and
     /// port; `None`: any traffic). Each rule is read once: its sources are enumerated from its
     /// targets, not by asking device by device.
@@ -333,8 +326,7 @@ impl AccessModel {
                 }
                 Part::MaybePosture(o) => {
                     if maybe.is_none() {
-                        let name = model.tailnet.device(s).map_or("", |d| d.name.as_str());
-                        *maybe = Some(unknown_reason(o, name));
+                        *maybe = Some(unknown_reason(o, model.device_names(s).1));
                     }
                 }
                 Part::Blocked => {
