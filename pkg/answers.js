@@ -8,12 +8,17 @@
 const VERDICTS = ["accept", "drop", "indeterminate"];
 const SECTIONS = ["grants", "acls", "default"];
 
-/** `whoCanReach`'s answer: `Reacher[]`. Each object is made whole, in one literal. */
-export function __reachers(numbers, text) {
+/**
+ * `whoCanReach`'s answer: `Reacher[]`. Each object is made whole, in one literal. `names` is the
+ * model's list of each device's `nodeId` and name, filled here from the first answer, which
+ * carries them (a flag, the device count, then the strings); later answers only index it.
+ */
+export function __reachers(numbers, text, names) {
   let at = 0;
   let pos = 0;
   const sent = [];
   const string = () => text.slice(pos, (pos += numbers[at++]));
+  if (numbers[at++]) for (let n = numbers[at++] * 2; n > 0; n--) names.push(string());
   const failed = () => {
     const n = numbers[at++];
     let strings = sent[n >>> 1];
@@ -43,7 +48,8 @@ export function __reachers(numbers, text) {
   };
   const out = [];
   for (let count = numbers[at++]; count > 0; count--) {
-    const device = { nodeId: string(), name: string() };
+    const d = numbers[at++] * 2;
+    const device = { nodeId: names[d], name: names[d + 1] };
     const verdict = VERDICTS[numbers[at++]];
     const admitted = rules(numbers[at++]);
     const blocked = numbers[at++];

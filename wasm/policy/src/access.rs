@@ -23,6 +23,9 @@ pub struct AccessModel {
     model: access::AccessModel,
     /// The tailnet it was built over, for `withPolicy`.
     tailnet: Tailnet,
+    /// Each device's `nodeId` and name as JS strings, made on the first `whoCanReach` (each
+    /// answer names its devices from these, not with strings of its own).
+    names: Array,
 }
 
 /// An engine answer as a JS object (serde-wasm-bindgen: camelCase fields, maps as objects), or
@@ -173,7 +176,7 @@ impl AccessModel {
     ) -> Result<JsValue, JsValue> {
         let query = read_query(&query, QueryKind::WhoCanReach)?;
         let list = self.model.who_can_reach_by_index(&query).map_err(invalid)?;
-        crate::answers::reachers(&self.model, &list)
+        crate::answers::reachers(&self.model, &self.names, &list)
     }
 
     /// Whether `dst` is gated by `posture` (`{ dst, posture, proto?, port? }`): no source
@@ -219,7 +222,11 @@ impl AccessModel {
             tailnet.attributes.as_ref(),
         )
         .map_err(invalid)?;
-        Ok(AccessModel { model, tailnet })
+        Ok(AccessModel {
+            model,
+            tailnet,
+            names: Array::new(),
+        })
     }
 
     /// What `after` gains and loses against `before`, both over `tailnet`.

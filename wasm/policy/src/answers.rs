@@ -2,13 +2,13 @@
 //! ten thousand sources costs a few calls across the boundary, not a hundred thousand
 //! (BENCHMARKS.md, whoCanReach). The layout is the decoder's; change both together.
 
-use js_sys::{Function, Uint32Array};
+use js_sys::{Array, Function, Uint32Array};
 use std::cell::RefCell;
 use tailscale_policy::access::{self, Failures, RuleRef, Section, Verdict};
 use wasm_bindgen::prelude::*;
 
 thread_local! {
-    /// `(numbers, text) => Reacher[]`, from the entry's `__setup`.
+    /// `(numbers, text, names) => Reacher[]`, from the entry's `__setup`.
     static REACHERS: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
@@ -72,9 +72,14 @@ impl Compact {
     }
 }
 
-/// `whoCanReach`'s answer: per source, its `nodeId`, name, verdict, rules, blockedBy (each
-/// with its failed conditions) and reason.
-pub fn reachers(model: &access::AccessModel, list: &[(u32, Verdict)]) -> Result<JsValue, JsValue> {
+/// `whoCanReach`'s answer: per source, its device (an index into `names`), verdict, rules,
+/// blockedBy (each with its failed conditions) and reason. `names` (the model's, empty until its
+/// first answer) is filled by the decoder with each device's `nodeId` and name, sent once.
+pub fn reachers(
+    model: &access::AccessModel,
+    names: &Array,
+    list: &[(u32, Verdict)],
+) -> Result<JsValue, JsValue> {
     let Some(decode) = REACHERS.with(|r| r.borrow().clone()) else {
         // The glue was loaded without the package's entry, which registers the decoder.
         return Err(js_sys::Error::new(
@@ -83,14 +88,23 @@ pub fn reachers(model: &access::AccessModel, list: &[(u32, Verdict)]) -> Result<
         .into());
     };
     let mut out = Compact::default();
-    // About what a source takes: two names, a verdict, a rule, a posture's failure.
-    out.numbers.reserve(list.len().saturating_mul(12));
-    out.text.reserve(list.len().saturating_mul(48));
+    let devices = model.devices().len();
+    if names.length() == 0 && devices > 0 {
+        out.numbers.push(1);
+        out.count(devices);
+        for d in 0..u32::try_from(devices).unwrap_or(u32::MAX) {
+            let (node_id, name) = model.device_names(d);
+            out.string(node_id);
+            out.string(name);
+        }
+    } else {
+        out.numbers.push(0);
+    }
+    // About what a source takes: a device, a verdict, a rule, a posture's failure.
+    out.numbers.reserve(list.len().saturating_mul(10));
     out.count(list.len());
     for (s, v) in list {
-        let (node_id, name) = model.device_names(*s);
-        out.string(node_id);
-        out.string(name);
+        out.numbers.push(*s);
         out.numbers.push(match v.verdict {
             access::Outcome::Accept => 0,
             access::Outcome::Drop => 1,
@@ -114,5 +128,10 @@ pub fn reachers(model: &access::AccessModel, list: &[(u32, Verdict)]) -> Result<
         }
     }
     let numbers = Uint32Array::from(out.numbers.as_slice());
-    decode.call2(&JsValue::NULL, &numbers, &JsValue::from_str(&out.text))
+    decode.call3(
+        &JsValue::NULL,
+        &numbers,
+        &JsValue::from_str(&out.text),
+        names,
+    )
 }

@@ -566,7 +566,7 @@ impl AccessModel {
             }
             _ => {}
         }
-        let mut maybe: Option<String> = None;
+        let mut maybe: Option<Unknown> = None;
         let owner = |d: Option<u32>| {
             d.and_then(|d| self.tailnet.device(d))
                 .and_then(|x| x.owner())
@@ -582,13 +582,11 @@ impl AccessModel {
             match self.part(rule, src, dst, &route, proto, port) {
                 Some(Part::Admits) => v.rules.push(rule.at),
                 Some(Part::Maybe(why)) => {
-                    maybe.get_or_insert(why);
+                    maybe.get_or_insert(Unknown::Said(why));
                 }
-                Some(Part::MaybePosture(o)) if maybe.is_none() => {
-                    let name = src.device.map(|d| self.device_name(d)).unwrap_or_default();
-                    maybe = Some(unknown_reason(o, &name));
+                Some(Part::MaybePosture(o)) => {
+                    maybe.get_or_insert(Unknown::Posture(o, src.device));
                 }
-                Some(Part::MaybePosture(_)) => {}
                 Some(Part::Blocked) => {
                     let attrs = src
                         .device
@@ -606,9 +604,50 @@ impl AccessModel {
                 None => {}
             }
         }
-        finish(&mut v, maybe);
+        self.finish(&mut v, maybe);
         v
     }
+
+    /// Sorts and de-duplicates the rules (an ACL may compile to several), and sets the outcome
+    /// and the reason.
+    pub(crate) fn finish(&self, v: &mut Verdict, maybe: Option<Unknown>) {
+        if let Some(why) = settle(v, maybe) {
+            v.reason = Some(self.reason(why));
+        }
+    }
+
+    /// Why a verdict is indeterminate, in words.
+    pub(crate) fn reason(&self, why: Unknown) -> String {
+        match why {
+            Unknown::Said(text) => text,
+            Unknown::Posture(o, d) => unknown_reason(o, d.map_or("", |d| self.device_names(d).1)),
+        }
+    }
+}
+
+/// [`AccessModel::finish`] but the reason, which is given back when the verdict is
+/// indeterminate (written once a source's families are merged, not once per family).
+pub(crate) fn settle(v: &mut Verdict, maybe: Option<Unknown>) -> Option<Unknown> {
+    tidy(v);
+    if !v.rules.is_empty() {
+        v.verdict = Outcome::Accept;
+        None
+    } else if maybe.is_some() {
+        v.verdict = Outcome::Indeterminate;
+        maybe
+    } else {
+        v.verdict = Outcome::Drop;
+        None
+    }
+}
+
+/// Why a verdict may be indeterminate, kept as found: most such sources are admitted by
+/// another rule, and their reason is never written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unknown {
+    Said(String),
+    /// A posture outcome's code, for the source device.
+    Posture(u8, Option<u32>),
 }
 
 /// Each rule once, in file order; a rule that admits is not also listed as blocked.
@@ -621,17 +660,4 @@ pub(crate) fn tidy(v: &mut Verdict) {
         rules, blocked_by, ..
     } = v;
     blocked_by.retain(|b| rules.binary_search(&b.rule).is_err());
-}
-
-/// Sorts and de-duplicates the rules (an ACL may compile to several), and sets the outcome.
-pub(crate) fn finish(v: &mut Verdict, maybe: Option<String>) {
-    tidy(v);
-    if !v.rules.is_empty() {
-        v.verdict = Outcome::Accept;
-    } else if let Some(why) = maybe {
-        v.verdict = Outcome::Indeterminate;
-        v.reason = Some(why);
-    } else {
-        v.verdict = Outcome::Drop;
-    }
 }

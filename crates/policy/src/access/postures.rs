@@ -43,6 +43,11 @@ pub struct Gates {
     pub lists: Vec<Vec<String>>,
     /// The postures gates name, sorted, with one outcome per device.
     postures: Vec<(String, Vec<u8>)>,
+    /// Per posture (as `postures`), each device's class: devices of one class hold the same
+    /// values of the attributes the posture reads, so they fail it alike.
+    classes: Vec<Vec<u32>>,
+    /// Each gate's postures, as places in `postures`.
+    members: Vec<Vec<usize>>,
     /// Each gate's outcome per device (shared-in devices aside).
     outcomes: Vec<Vec<u8>>,
 }
@@ -111,23 +116,53 @@ impl Gates {
         }
     }
 
-    /// Evaluates every posture a gate names for every device (once each).
+    /// Evaluates every posture a gate names for every device (once each), and sorts the
+    /// devices into classes by the values it reads.
     pub fn evaluate(&mut self, defs: &Defs, devices: &[Device]) {
         let mut names: Vec<String> = self.lists.iter().flatten().cloned().collect();
         names.sort_unstable();
         names.dedup();
-        self.postures = names
+        let mut key = Vec::new();
+        (self.postures, self.classes) = names
             .into_iter()
             .map(|name| {
-                let def = defs.posture(&name);
-                let outcomes = devices
+                let conditions = defs
+                    .posture(&name)
+                    .and_then(|p| p.conditions.as_deref().ok())
+                    .ok_or(());
+                // Sorted keys with their class and outcome: a posture meets a few combinations
+                // of values, each evaluated once.
+                let mut seen: Vec<(Vec<u8>, u32, u8)> = Vec::new();
+                let (outcomes, classes) = devices
                     .iter()
                     .map(|d| {
-                        let conditions = def.and_then(|p| p.conditions.as_deref().ok()).ok_or(());
-                        posture_outcome(conditions, d.attributes.as_ref())
+                        let attrs = d.attributes.as_ref();
+                        key.clear();
+                        key.push(u8::from(attrs.is_some()));
+                        for (_, c) in conditions.unwrap_or_default() {
+                            value_key(attrs.and_then(|a| lookup(a, &c.attribute)), &mut key);
+                        }
+                        match seen.binary_search_by(|(k, _, _)| k.as_slice().cmp(&key)) {
+                            Ok(i) => seen.get(i).map_or((UNDEFINED, 0), |(_, c, o)| (*o, *c)),
+                            Err(i) => {
+                                let c = u32::try_from(seen.len()).unwrap_or(u32::MAX);
+                                let o = posture_outcome(conditions, attrs);
+                                seen.insert(i, (key.clone(), c, o));
+                                (o, c)
+                            }
+                        }
                     })
-                    .collect();
-                (name, outcomes)
+                    .unzip();
+                ((name, outcomes), classes)
+            })
+            .unzip();
+        self.members = self
+            .lists
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|n| self.postures.binary_search_by(|(p, _)| p.cmp(n)).ok())
+                    .collect()
             })
             .collect();
         self.outcomes = (0..self.lists.len())
@@ -222,63 +257,67 @@ impl Gates {
     }
 }
 
-/// Failures already worked out in one query, by gate and the values of the attributes its
-/// conditions read: devices alike in those fail alike (a tailnet has a few such combinations,
-/// and thousands of devices), so each is worked out, and held, once.
+/// Failures already worked out in one query, by gate and the classes of its postures (a
+/// tailnet has a few such combinations, and thousands of devices): each is worked out, and
+/// held, once.
 #[derive(Default)]
 pub struct FailureCache {
-    /// Sorted by gate and key.
-    known: Vec<(u32, Vec<u8>, Failures)>,
+    /// Sorted by key: the gate, then each posture's class.
+    known: Vec<(Vec<u32>, Failures)>,
+    key: Vec<u32>,
 }
 
 impl Gates {
-    /// [`Gates::failures`] through `cache`.
-    pub fn failures_cached(
+    /// [`Gates::failures`] of device `device` through `cache`.
+    pub fn failures_of(
         &self,
         gate: u32,
         defs: &Defs,
+        device: u32,
         attrs: Option<&Attributes>,
         cache: &mut FailureCache,
     ) -> Failures {
-        // The key: each read value, tagged by type and (strings) length-prefixed.
-        let mut key = Vec::new();
-        for name in self.lists.get(gate as usize).into_iter().flatten() {
-            let Some(Ok(conditions)) = defs.posture(name).map(|p| &p.conditions) else {
-                continue;
-            };
-            for (_, c) in conditions {
-                match attrs.and_then(|a| lookup(a, &c.attribute)) {
-                    None => key.push(0),
-                    Some(AttributeValue::String(s)) => {
-                        key.push(1);
-                        key.extend_from_slice(
-                            &u32::try_from(s.len()).unwrap_or(u32::MAX).to_le_bytes(),
-                        );
-                        key.extend_from_slice(s.as_bytes());
-                    }
-                    Some(AttributeValue::Number(n)) => {
-                        key.push(2);
-                        key.extend_from_slice(&n.to_bits().to_le_bytes());
-                    }
-                    Some(AttributeValue::Boolean(b)) => key.push(if *b { 4 } else { 3 }),
-                }
+        cache.key.clear();
+        cache.key.push(gate);
+        for &p in self.members.get(gate as usize).into_iter().flatten() {
+            match self.classes.get(p).and_then(|c| c.get(device as usize)) {
+                Some(c) => cache.key.push(*c),
+                // Not sorted into classes (no evaluate for this device): not cached.
+                None => return Failures::new(self.failures(gate, defs, attrs)),
             }
         }
         let found = cache
             .known
-            .binary_search_by(|(g, k, _)| (*g, k.as_slice()).cmp(&(gate, key.as_slice())));
+            .binary_search_by(|(k, _)| k.as_slice().cmp(&cache.key));
         match found {
             Ok(i) => cache
                 .known
                 .get(i)
-                .map(|(_, _, f)| f.clone())
+                .map(|(_, f)| f.clone())
                 .unwrap_or_default(),
             Err(i) => {
                 let failed = Failures::new(self.failures(gate, defs, attrs));
-                cache.known.insert(i, (gate, key, failed.clone()));
+                cache.known.insert(i, (cache.key.clone(), failed.clone()));
                 failed
             }
         }
+    }
+}
+
+/// A value as a class key reads it: tagged by type, strings length-prefixed.
+fn value_key(value: Option<&AttributeValue>, key: &mut Vec<u8>) {
+    match value {
+        None => key.push(0),
+        Some(AttributeValue::String(s)) => {
+            key.push(1);
+            key.extend_from_slice(&u32::try_from(s.len()).unwrap_or(u32::MAX).to_le_bytes());
+            key.extend_from_slice(s.as_bytes());
+        }
+        Some(AttributeValue::Number(n)) => {
+            key.push(2);
+            key.extend_from_slice(&n.to_bits().to_le_bytes());
+        }
+        Some(AttributeValue::Boolean(b)) => key.push(if *b { 4 } else { 3 }),
     }
 }
 

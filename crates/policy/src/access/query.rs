@@ -3,7 +3,7 @@
 
 use super::addr::{Addr, Ranges, V4, V6};
 use super::inventory::family_name;
-use super::model::{finish, tidy, AccessModel, Part, Route, Source, Tri};
+use super::model::{settle, tidy, AccessModel, Part, Route, Source, Tri, Unknown};
 use super::output::{
     Blocked, DeviceRef, Endpoint, Failures, Gated, Leak, Outcome, Reacher, Verdict,
 };
@@ -233,30 +233,49 @@ impl AccessModel {
         let dst = self.named("dst", &q.dst)?;
         // Each family's sources come in device order: merged as sorted lists, a device's
         // verdicts gathered in one reused list.
-        let mut lists: Vec<std::iter::Peekable<std::vec::IntoIter<(u32, Verdict)>>> = Vec::new();
+        // Failures depend on the gate and the device, not the family: found once for both.
+        let mut failures = FailureCache::default();
+        type Found = (u32, Verdict, Option<Unknown>);
+        let mut lists: Vec<std::iter::Peekable<std::vec::IntoIter<Found>>> = Vec::new();
         let mut families = Vec::new();
         for d in self.dst_addrs(&dst) {
             let port = Self::port_of(q, d.family);
-            let found = self.sources_of(d, Some((Self::proto_for(q, d.family), port)));
+            let found =
+                self.sources_of(d, Some((Self::proto_for(q, d.family), port)), &mut failures);
             lists.push(found.into_iter().peekable());
             families.push(d.family);
         }
         let mut out = Vec::new();
-        let mut gathered: Vec<(usize, Verdict)> = Vec::with_capacity(lists.len());
+        let mut gathered: Vec<(usize, Verdict, Option<Unknown>)> = Vec::with_capacity(lists.len());
+        let mut written: Vec<(usize, Verdict)> = Vec::with_capacity(lists.len());
         loop {
             let next = lists
                 .iter_mut()
-                .filter_map(|l| l.peek().map(|(s, _)| *s))
+                .filter_map(|l| l.peek().map(|(s, _, _)| *s))
                 .min();
             let Some(s) = next else {
                 break;
             };
             for (list, family) in lists.iter_mut().zip(&families) {
-                if let Some((_, v)) = list.next_if(|(t, _)| *t == s) {
-                    gathered.push((*family, v));
+                if let Some((_, v, why)) = list.next_if(|(t, _, _)| *t == s) {
+                    gathered.push((*family, v, why));
                 }
             }
-            let v = merge_families(&mut gathered);
+            // Families that agree in every part (most devices): the first as it is, its reason
+            // written once.
+            let alike = gathered
+                .windows(2)
+                .all(|w| matches!(w, [(_, a, x), (_, b, y)] if a == b && x == y));
+            if alike && !gathered.is_empty() {
+                gathered.truncate(1);
+            }
+            written.extend(gathered.drain(..).map(|(family, mut v, why)| {
+                if let Some(why) = why {
+                    v.reason = Some(self.reason(why));
+                }
+                (family, v)
+            }));
+            let v = merge_families(&mut written);
             if v.verdict != Outcome::Drop || !v.blocked_by.is_empty() {
                 out.push((s, v));
             }
@@ -271,11 +290,14 @@ impl AccessModel {
         &self,
         dst: Addr,
         packet: Option<(u8, Option<u16>)>,
-    ) -> Vec<(u32, Verdict)> {
-        let mut out: Vec<(u32, Verdict, Option<String>)> = Vec::new();
+        failures: &mut FailureCache,
+    ) -> Vec<(u32, Verdict, Option<Unknown>)> {
         if self.broken.is_some() {
             return Vec::new();
         }
+        // A broad destination lists most devices: room for them up front, not by doubling.
+        let mut out: Vec<(u32, Verdict, Option<Unknown>)> =
+            Vec::with_capacity(self.tailnet.devices.len());
         let mut slots: Vec<u32> = vec![u32::MAX; self.tailnet.devices.len()];
         // The route as any other device sees it; the few devices it differs for (the
         // destination, its routers, exit nodes) are asked one by one below.
@@ -288,7 +310,6 @@ impl AccessModel {
             }
         }
         let mut mark = vec![u32::MAX; self.tailnet.devices.len()];
-        let mut failures = FailureCache::default();
         let mut senders: Vec<(u32, Tri)> = Vec::new();
         let family = dst.family;
         let mut record = |s: u32,
@@ -296,7 +317,7 @@ impl AccessModel {
                           gate: Option<u32>,
                           part: Part,
                           model: &AccessModel,
-                          out: &mut Vec<(u32, Verdict, Option<String>)>| {
+                          out: &mut Vec<(u32, Verdict, Option<Unknown>)>| {
             let slot = slots.get(s as usize).copied().unwrap_or(u32::MAX);
             let i = if slot == u32::MAX {
                 if let Some(x) = slots.get_mut(s as usize) {
@@ -322,23 +343,17 @@ impl AccessModel {
             match part {
                 Part::Admits => v.rules.push(at),
                 Part::Maybe(why) => {
-                    maybe.get_or_insert(why);
+                    maybe.get_or_insert(Unknown::Said(why));
                 }
                 Part::MaybePosture(o) => {
-                    if maybe.is_none() {
-                        *maybe = Some(unknown_reason(o, model.device_names(s).1));
-                    }
+                    maybe.get_or_insert(Unknown::Posture(o, Some(s)));
                 }
                 Part::Blocked => {
                     // Rules under one posture list (the default's, often) fail a device alike:
                     // its failures are worked out once.
                     let attrs = model.tailnet.device(s).and_then(|d| d.attributes.as_ref());
                     let failed = match gate {
-                        Some(g) => {
-                            model
-                                .gates
-                                .failures_cached(g, &model.defs, attrs, &mut failures)
-                        }
+                        Some(g) => model.gates.failures_of(g, &model.defs, s, attrs, failures),
                         None => Failures::default(),
                     };
                     v.blocked_by.push(Blocked { rule: at, failed });
@@ -410,11 +425,11 @@ impl AccessModel {
                 }
             }
         }
-        let mut done: Vec<(u32, Verdict)> = out
+        let mut done: Vec<(u32, Verdict, Option<Unknown>)> = out
             .into_iter()
             .map(|(s, mut v, maybe)| {
-                finish(&mut v, maybe);
-                (s, v)
+                let why = settle(&mut v, maybe);
+                (s, v, why)
             })
             .collect();
         // The devices the route differs for, asked one by one.
@@ -431,18 +446,19 @@ impl AccessModel {
                     None => self.any_traffic(&src, dst),
                 };
                 if v.verdict != Outcome::Drop || !v.blocked_by.is_empty() {
-                    done.push((s, v));
+                    done.push((s, v, None));
                 }
             }
         }
         // In device order, by each device's place (each is listed once): no sort.
         let mut place = vec![u32::MAX; self.tailnet.devices.len()];
-        for (i, (s, _)) in done.iter().enumerate() {
+        for (i, (s, _, _)) in done.iter().enumerate() {
             if let Some(p) = place.get_mut(*s as usize) {
                 *p = i as u32;
             }
         }
-        let mut slots: Vec<Option<(u32, Verdict)>> = done.into_iter().map(Some).collect();
+        let mut slots: Vec<Option<(u32, Verdict, Option<Unknown>)>> =
+            done.into_iter().map(Some).collect();
         place
             .into_iter()
             .filter(|p| *p != u32::MAX)
@@ -549,11 +565,12 @@ impl AccessModel {
         let conditions = def.and_then(|p| p.conditions.as_deref().ok()).ok_or(());
         let mut leaks: Vec<Leak> = Vec::new();
         let mut unknown: Vec<Leak> = Vec::new();
+        let mut failures = FailureCache::default();
         for d in self.dst_addrs(&dst) {
             let packet = q
                 .proto_given
                 .then(|| (Self::proto_for(q, d.family), Self::port_of(q, d.family)));
-            for (s, v) in self.sources_of(d, packet) {
+            for (s, v, why) in self.sources_of(d, packet, &mut failures) {
                 if v.verdict == Outcome::Drop {
                     continue;
                 }
@@ -576,7 +593,7 @@ impl AccessModel {
                     (NO, Outcome::Accept) => leaks.push(entry(device.external.then(|| {
                         "shared in from another tailnet: postures do not apply to it".into()
                     }))),
-                    (NO, _) => unknown.push(entry(v.reason.clone())),
+                    (NO, _) => unknown.push(entry(why.map(|w| self.reason(w)).or(v.reason))),
                     (other, _) => unknown.push(entry(Some(unknown_reason(other, &device.name)))),
                 }
             }
@@ -653,15 +670,14 @@ fn merge_families(list: &mut Vec<(usize, Verdict)>) -> Verdict {
         blocked_by: Vec::new(),
         reason: None,
     };
-    // One family (most destinations), or families that agree in every part (most devices):
-    // the first verdict as it is.
+    // One family (most destinations), or families that agree in every part: the first
+    // verdict as it is (each comes finished).
     let alike = list
         .windows(2)
         .all(|w| matches!(w, [(_, a), (_, b)] if a == b));
     if !list.is_empty() && alike {
         list.truncate(1);
-        if let Some((_, mut only)) = list.pop() {
-            tidy(&mut only);
+        if let Some((_, only)) = list.pop() {
             return only;
         }
     }
