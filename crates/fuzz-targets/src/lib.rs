@@ -1454,7 +1454,10 @@ pub fn access(data: &[u8]) {
                     // A device listed by whoCanReach gets the same answer from reach (over
                     // one family at a time, both of which reach merges).
                     if dst.starts_with('d') {
-                        assert_eq!(r.verdict, v.verdict, "{src} -> {dst} {q}: {r:?} vs {v:?}");
+                        assert_eq!(
+                            r.answer.verdict, v.verdict,
+                            "{src} -> {dst} {q}: {r:?} vs {v:?}"
+                        );
                     }
                 }
             }

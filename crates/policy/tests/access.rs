@@ -516,14 +516,20 @@ fn who_can_reach_lists_every_source_once() {
     .unwrap();
     let who = m.who_can_reach(&q).unwrap();
     let find = |name: &str| who.iter().find(|r| r.device.name == name);
-    assert_eq!(find("laptop").map(|r| r.verdict), Some(Outcome::Accept));
-    assert_eq!(find("guest").map(|r| r.verdict), Some(Outcome::Accept));
+    assert_eq!(
+        find("laptop").map(|r| r.answer.verdict),
+        Some(Outcome::Accept)
+    );
+    assert_eq!(
+        find("guest").map(|r| r.answer.verdict),
+        Some(Outcome::Accept)
+    );
     // Blocked by posture: listed, as drop, with the rule that would admit it.
     let phone = find("phone").unwrap();
-    assert_eq!(phone.verdict, Outcome::Drop);
-    assert_eq!(phone.blocked_by[0].rule.index, 0);
+    assert_eq!(phone.answer.verdict, Outcome::Drop);
+    assert_eq!(phone.answer.blocked_by[0].rule.index, 0);
     assert_eq!(
-        find("bob-pc").map(|r| r.verdict),
+        find("bob-pc").map(|r| r.answer.verdict),
         Some(Outcome::Indeterminate)
     );
     // The destination itself is never its own source.
@@ -531,7 +537,7 @@ fn who_can_reach_lists_every_source_once() {
     // The same answers as reach, device by device.
     for r in &who {
         let v = ask(&m, &r.device.node_id, "n-prod1", json!("tcp"), Some(443));
-        assert_eq!(v.verdict, r.verdict, "{}", r.device.name);
+        assert_eq!(v, r.answer, "{}", r.device.name);
     }
 }
 

@@ -32,7 +32,7 @@
 //!                blockedBy?: Blocked[], reason?: string }
 //! RuleRef      { section: "grants"|"acls"|"default", index: number, line: number }
 //! Blocked      { section, index, line, failed: { posture, condition, reason }[] }
-//! Reacher      { device: DeviceRef, verdict, rules: RuleRef[], blockedBy?, reason? }
+//! Reacher      { device: DeviceRef, ...Verdict }
 //! DeviceRef    { nodeId: string, name: string }
 //! Gated        { gated: "accept"|"drop"|"indeterminate", leaks: Leak[], unknown: Leak[] }
 //! Leak         { src: DeviceRef | string, rules: RuleRef[], reason?: string }

@@ -55,19 +55,13 @@ pub struct DeviceRef {
     pub name: String,
 }
 
-/// One source device of `whoCanReach`.
+/// One source device of `whoCanReach`: its answer as `reach` gives it (`verdict` is `drop`
+/// only when a posture stops it, with `blockedBy` saying which rules).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Reacher {
     pub device: DeviceRef,
-    /// `accept`, `indeterminate`, or `drop` when only posture stops it (then `blockedBy` says
-    /// which rules).
-    pub verdict: Outcome,
-    pub rules: Vec<RuleRef>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub blocked_by: Vec<Blocked>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    #[serde(flatten)]
+    pub answer: Verdict,
 }
 
 /// A source in an answer: a device, or an address range that is no device's.

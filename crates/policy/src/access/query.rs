@@ -214,12 +214,9 @@ impl AccessModel {
         Ok(self
             .who_can_reach_by_index(q)?
             .into_iter()
-            .map(|(s, v)| Reacher {
+            .map(|(s, answer)| Reacher {
                 device: self.device_ref(s),
-                verdict: v.verdict,
-                rules: v.rules,
-                blocked_by: v.blocked_by,
-                reason: v.reason,
+                answer,
             })
             .collect())
     }
