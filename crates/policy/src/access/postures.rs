@@ -123,39 +123,40 @@ impl Gates {
         names.sort_unstable();
         names.dedup();
         let mut key = Vec::new();
-        (self.postures, self.classes) = names
-            .into_iter()
-            .map(|name| {
-                let conditions = defs
-                    .posture(&name)
-                    .and_then(|p| p.conditions.as_deref().ok())
-                    .ok_or(());
-                // Sorted keys with their class and outcome: a posture meets a few combinations
-                // of values, each evaluated once.
-                let mut seen: Vec<(Vec<u8>, u32, u8)> = Vec::new();
-                let (outcomes, classes) = devices
-                    .iter()
-                    .map(|d| {
-                        let attrs = d.attributes.as_ref();
-                        key.clear();
-                        key.push(u8::from(attrs.is_some()));
-                        for (_, c) in conditions.unwrap_or_default() {
-                            value_key(attrs.and_then(|a| lookup(a, &c.attribute)), &mut key);
-                        }
-                        match seen.binary_search_by(|(k, _, _)| k.as_slice().cmp(&key)) {
-                            Ok(i) => seen.get(i).map_or((UNDEFINED, 0), |(_, c, o)| (*o, *c)),
-                            Err(i) => {
-                                let c = u32::try_from(seen.len()).unwrap_or(u32::MAX);
-                                let o = posture_outcome(conditions, attrs);
-                                seen.insert(i, (key.clone(), c, o));
-                                (o, c)
-                            }
-                        }
-                    })
-                    .unzip();
-                ((name, outcomes), classes)
-            })
-            .unzip();
+        self.postures.clear();
+        self.classes.clear();
+        for name in names {
+            let conditions = defs
+                .posture(&name)
+                .and_then(|p| p.conditions.as_deref().ok())
+                .ok_or(());
+            // Sorted keys with their class and outcome: a posture meets a few combinations of
+            // values, each evaluated once.
+            let mut seen: Vec<(Vec<u8>, u32, u8)> = Vec::new();
+            let mut outcomes = Vec::with_capacity(devices.len());
+            let mut classes = Vec::with_capacity(devices.len());
+            for d in devices {
+                let attrs = d.attributes.as_ref();
+                key.clear();
+                key.push(u8::from(attrs.is_some()));
+                for (_, c) in conditions.unwrap_or_default() {
+                    value_key(attrs.and_then(|a| lookup(a, &c.attribute)), &mut key);
+                }
+                let (class, outcome) = match seen.binary_search_by(|(k, _, _)| k.cmp(&key)) {
+                    Ok(i) => seen.get(i).map_or((0, UNDEFINED), |(_, c, o)| (*c, *o)),
+                    Err(i) => {
+                        let c = seen.len() as u32;
+                        let o = posture_outcome(conditions, attrs);
+                        seen.insert(i, (key.clone(), c, o));
+                        (c, o)
+                    }
+                };
+                outcomes.push(outcome);
+                classes.push(class);
+            }
+            self.postures.push((name, outcomes));
+            self.classes.push(classes);
+        }
         self.members = self
             .lists
             .iter()

@@ -179,7 +179,7 @@ impl AccessModel {
                 .collect(),
             _ => self.dst_addrs(&dst),
         };
-        let mut verdicts: Vec<(usize, Verdict)> = Vec::new();
+        let mut verdicts: Vec<(usize, Verdict, Option<Unknown>)> = Vec::new();
         for d in dsts {
             let source = match &src {
                 Named::Device(s) => match self.tailnet.device(*s).and_then(|x| x.address(d.family))
@@ -203,9 +203,10 @@ impl AccessModel {
                     Self::proto_for(q, d.family),
                     Self::port_of(q, d.family),
                 ),
+                None,
             ));
         }
-        Ok(merge_families(&mut verdicts))
+        Ok(self.merge_families(&mut verdicts))
     }
 
     /// Every device that reaches `dst` (with `proto` and `port`), with the rules that let it;
@@ -244,7 +245,6 @@ impl AccessModel {
         }
         let mut out = Vec::new();
         let mut gathered: Vec<(usize, Verdict, Option<Unknown>)> = Vec::with_capacity(lists.len());
-        let mut written: Vec<(usize, Verdict)> = Vec::with_capacity(lists.len());
         loop {
             let next = lists
                 .iter_mut()
@@ -258,21 +258,7 @@ impl AccessModel {
                     gathered.push((*family, v, why));
                 }
             }
-            // Families that agree in every part (most devices): the first as it is, its reason
-            // written once.
-            let alike = gathered
-                .windows(2)
-                .all(|w| matches!(w, [(_, a, x), (_, b, y)] if a == b && x == y));
-            if alike && !gathered.is_empty() {
-                gathered.truncate(1);
-            }
-            written.extend(gathered.drain(..).map(|(family, mut v, why)| {
-                if let Some(why) = why {
-                    v.reason = Some(self.reason(why));
-                }
-                (family, v)
-            }));
-            let v = merge_families(&mut written);
+            let v = self.merge_families(&mut gathered);
             if v.verdict != Outcome::Drop || !v.blocked_by.is_empty() {
                 out.push((s, v));
             }
@@ -658,81 +644,91 @@ fn push_ranges(leaks: &mut Vec<Leak>, family: usize, ranges: &Ranges, at: RuleRe
     }
 }
 
-/// One verdict from those of each address family: accept when any family is accepted (a
-/// `reason` names the families that are not), else indeterminate when any is, else drop.
-fn merge_families(list: &mut Vec<(usize, Verdict)>) -> Verdict {
-    let mut out = Verdict {
-        verdict: Outcome::Drop,
-        rules: Vec::new(),
-        blocked_by: Vec::new(),
-        reason: None,
-    };
-    // One family (most destinations), or families that agree in every part: the first
-    // verdict as it is (each comes finished).
-    let alike = list
-        .windows(2)
-        .all(|w| matches!(w, [(_, a), (_, b)] if a == b));
-    if !list.is_empty() && alike {
-        list.truncate(1);
-        if let Some((_, only)) = list.pop() {
-            return only;
+impl AccessModel {
+    /// One verdict from those of each address family (each finished, an unknown's reason aside):
+    /// accept when any family is accepted (a `reason` names the families that are not), else
+    /// indeterminate when any is, else drop.
+    fn merge_families(&self, list: &mut Vec<(usize, Verdict, Option<Unknown>)>) -> Verdict {
+        let mut out = Verdict {
+            verdict: Outcome::Drop,
+            rules: Vec::new(),
+            blocked_by: Vec::new(),
+            reason: None,
+        };
+        // One family (most destinations), or families that agree in every part (most devices):
+        // the first verdict as it is, its reason written once.
+        let alike = list
+            .windows(2)
+            .all(|w| matches!(w, [(_, a, x), (_, b, y)] if a == b && x == y));
+        if alike {
+            list.truncate(1);
         }
+        for (_, v, why) in list.iter_mut() {
+            if let Some(why) = why.take() {
+                v.reason = Some(self.reason(why));
+            }
+        }
+        if alike {
+            if let Some((_, only, _)) = list.pop() {
+                return only;
+            }
+        }
+        if list.is_empty() {
+            out.verdict = Outcome::Indeterminate;
+            out.reason = Some(
+                "the source and the destination have no address of one family in the device list"
+                    .into(),
+            );
+            return out;
+        }
+        // Accept if any family accepts; else indeterminate if any is; else drop.
+        let rank = |o: Outcome| match o {
+            Outcome::Accept => 0,
+            Outcome::Indeterminate => 1,
+            Outcome::Drop => 2,
+        };
+        let best = list
+            .iter()
+            .map(|(_, v, _)| v.verdict)
+            .min_by_key(|o| rank(*o))
+            .unwrap_or(Outcome::Drop);
+        let differs = list.iter().any(|(_, v, _)| v.verdict != best);
+        for (family, v, _) in list.drain(..) {
+            // The first family's lists are kept, not copied.
+            if out.rules.is_empty() {
+                out.rules = v.rules;
+            } else {
+                out.rules.extend(v.rules);
+            }
+            if out.blocked_by.is_empty() {
+                out.blocked_by = v.blocked_by;
+            } else {
+                out.blocked_by.extend(v.blocked_by);
+            }
+            if v.verdict == best && out.reason.is_none() && !differs {
+                out.reason = v.reason;
+            } else if differs && v.verdict != best {
+                let note = cat(&[
+                    "over ",
+                    family_name(family),
+                    ": ",
+                    match v.verdict {
+                        Outcome::Accept => "accept",
+                        Outcome::Drop => "drop",
+                        Outcome::Indeterminate => "indeterminate",
+                    },
+                    v.reason.as_deref().map_or("", |_| " ("),
+                    v.reason.as_deref().unwrap_or(""),
+                    v.reason.as_deref().map_or("", |_| ")"),
+                ]);
+                out.reason = Some(match out.reason.take() {
+                    Some(r) => cat(&[&r, "; ", &note]),
+                    None => note,
+                });
+            }
+        }
+        out.verdict = best;
+        tidy(&mut out);
+        out
     }
-    if list.is_empty() {
-        out.verdict = Outcome::Indeterminate;
-        out.reason = Some(
-            "the source and the destination have no address of one family in the device list"
-                .into(),
-        );
-        return out;
-    }
-    // Accept if any family accepts; else indeterminate if any is; else drop.
-    let rank = |o: Outcome| match o {
-        Outcome::Accept => 0,
-        Outcome::Indeterminate => 1,
-        Outcome::Drop => 2,
-    };
-    let best = list
-        .iter()
-        .map(|(_, v)| v.verdict)
-        .min_by_key(|o| rank(*o))
-        .unwrap_or(Outcome::Drop);
-    let differs = list.iter().any(|(_, v)| v.verdict != best);
-    for (family, v) in list.drain(..) {
-        // The first family's lists are kept, not copied.
-        if out.rules.is_empty() {
-            out.rules = v.rules;
-        } else {
-            out.rules.extend(v.rules);
-        }
-        if out.blocked_by.is_empty() {
-            out.blocked_by = v.blocked_by;
-        } else {
-            out.blocked_by.extend(v.blocked_by);
-        }
-        if v.verdict == best && out.reason.is_none() && !differs {
-            out.reason = v.reason;
-        } else if differs && v.verdict != best {
-            let note = cat(&[
-                "over ",
-                family_name(family),
-                ": ",
-                match v.verdict {
-                    Outcome::Accept => "accept",
-                    Outcome::Drop => "drop",
-                    Outcome::Indeterminate => "indeterminate",
-                },
-                v.reason.as_deref().map_or("", |_| " ("),
-                v.reason.as_deref().unwrap_or(""),
-                v.reason.as_deref().map_or("", |_| ")"),
-            ]);
-            out.reason = Some(match out.reason.take() {
-                Some(r) => cat(&[&r, "; ", &note]),
-                None => note,
-            });
-        }
-    }
-    out.verdict = best;
-    tidy(&mut out);
-    out
 }
