@@ -22,13 +22,14 @@ import { EXPECTED, EXPECTED_CORE } from "../consumers/smoke-lib.mjs";
 // wasm of a Vite production build: lowered as size cuts land, raised by exactly what each new
 // capability was measured to cost.
 // The core-only app (tests/consumers/web/core.js: keys, OAuth apps, devices, users,
-// provisioning): issue 25's budget was 63,500 B; 57,891 B after the fourth round's cuts, with
-// 90 B of slack for gzip's output across Node versions.
-const CORE_BUDGET = 57_981;
+// provisioning): issue 25's budget was 63,500 B; 57,891 B after the fourth round's cuts, 57,901 B
+// with the glue's catching imports given their parameters, with 90 B of slack for gzip's output
+// across Node versions.
+const CORE_BUDGET = 57_991;
 // The app with the policy tools (tests/consumers/web/main.js): every file of the build, the
-// lazily loaded policy chunk and its wasm included. 196,482 B with the access engine and its
+// lazily loaded policy chunk and its wasm included. 197,872 B with the access engine and its
 // speed work (what each part costs: BENCHMARKS.md, "Fourth round"), within the same slack.
-const POLICY_BUDGET = 196_535;
+const POLICY_BUDGET = 197_925;
 
 let browser, tailnet;
 
