@@ -10,15 +10,19 @@ const SECTIONS = ["grants", "acls", "default"];
 
 /**
  * `whoCanReach`'s answer: `Reacher[]`. Each object is made whole, in one literal. `names` is the
- * model's list of each device's `nodeId` and name, filled here from the first answer, which
- * carries them (a flag, the device count, then the strings); later answers only index it.
+ * model's list of each device's `nodeId` and name, filled here from an answer that carries them
+ * (a flag, the device count, then the strings: the first, or any after one cut short); later
+ * answers only index it.
  */
 export function __reachers(numbers, text, names) {
   let at = 0;
   let pos = 0;
   const sent = [];
   const string = () => text.slice(pos, (pos += numbers[at++]));
-  if (numbers[at++]) for (let n = numbers[at++] * 2; n > 0; n--) names.push(string());
+  if (numbers[at++]) {
+    names.length = 0;
+    for (let n = numbers[at++] * 2; n > 0; n--) names.push(string());
+  }
   const failed = () => {
     const n = numbers[at++];
     let strings = sent[n >>> 1];

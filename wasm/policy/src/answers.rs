@@ -89,7 +89,8 @@ pub fn reachers(
     };
     let mut out = Compact::default();
     let devices = model.devices().len();
-    if names.length() == 0 && devices > 0 {
+    // Sent until the list is whole (an answer cut short by an error leaves it part-filled).
+    if names.length() as usize != devices.saturating_mul(2) {
         out.numbers.push(1);
         out.count(devices);
         for d in 0..u32::try_from(devices).unwrap_or(u32::MAX) {
