@@ -222,6 +222,11 @@ test("whoCanReach lists, in device order, each source with the answer reach give
       assert.ok((reach.verdict === "drop" && !reach.blockedBy) || /never crosses|itself/.test(reach.reason ?? ""), `${d.nodeId} ${JSON.stringify(reach)}`);
     }
   }
+  // Each model names devices from its own list: a second model (fresh, and under the same
+  // file) answers alike, and the first still does after it.
+  const again = model.withPolicy(policy);
+  assert.deepEqual(again.whoCanReach(first), model.whoCanReach(first));
+  again.free();
   // The checks above saw every part of an answer.
   assert.ok(seen.listed > 1000 && seen.blocked > 100 && seen.failed > seen.blocked && seen.reason > 50 && seen.unicode, JSON.stringify(seen));
 });

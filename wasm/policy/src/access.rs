@@ -23,8 +23,8 @@ pub struct AccessModel {
     model: access::AccessModel,
     /// The tailnet it was built over, for `withPolicy`.
     tailnet: Tailnet,
-    /// Each device's `nodeId` and name as JS strings, made on the first `whoCanReach` (each
-    /// answer names its devices from these, not with strings of its own).
+    /// Each device's `nodeId` and name as JS strings, filled by the first `whoCanReach`'s
+    /// decoder (later answers name their devices from these, not with strings of their own).
     names: Array,
 }
 

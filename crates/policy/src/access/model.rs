@@ -280,10 +280,6 @@ impl AccessModel {
         self.selectors.target(t)
     }
 
-    pub(crate) fn device_name(&self, d: u32) -> String {
-        self.device_names(d).1.to_owned()
-    }
-
     /// A device's `nodeId` and name, by index (empty for an index the model does not hold).
     pub fn device_names(&self, d: u32) -> (&str, &str) {
         self.tailnet
@@ -549,7 +545,7 @@ impl AccessModel {
             Route::Foreign(d) => {
                 v.verdict = Outcome::Indeterminate;
                 v.reason = Some(cat(&[
-                    &self.device_name(*d),
+                    self.device_names(*d).1,
                     " is shared in from another tailnet, whose policy decides what it accepts",
                 ]));
                 return v;

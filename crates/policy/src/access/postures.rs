@@ -1,5 +1,6 @@
 //! Posture gates: a rule's `srcPosture` (any listed posture admits), else the file's
-//! `defaultSrcPosture`, evaluated with the posture engine once per posture and device.
+//! `defaultSrcPosture`, evaluated with the posture engine once per posture and class of devices
+//! (devices that hold the same values of the attributes a posture reads).
 //!
 //! `srcPosture: []` is read as no `srcPosture` at all: `defaultSrcPosture` then applies. The
 //! docs say `defaultSrcPosture` covers rules "without" their own, and a Go reader tells an

@@ -278,9 +278,7 @@ impl AccessModel {
         if self.broken.is_some() {
             return Vec::new();
         }
-        // A broad destination lists most devices: room for them up front, not by doubling.
-        let mut out: Vec<(u32, Verdict, Option<Unknown>)> =
-            Vec::with_capacity(self.tailnet.devices.len());
+        let mut out: Vec<(u32, Verdict, Option<Unknown>)> = Vec::new();
         let mut slots: Vec<u32> = vec![u32::MAX; self.tailnet.devices.len()];
         // The route as any other device sees it; the few devices it differs for (the
         // destination, its routers, exit nodes) are asked one by one below.
@@ -632,19 +630,7 @@ impl AccessModel {
             unknown,
         })
     }
-}
 
-fn push_ranges(leaks: &mut Vec<Leak>, family: usize, ranges: &Ranges, at: RuleRef) {
-    for &(lo, hi) in &ranges.0 {
-        leaks.push(Leak {
-            src: Endpoint::Address(super::addr::print_range(family, lo, hi)),
-            rules: vec![at],
-            reason: Some("not a device of the tailnet: postures do not apply to it".into()),
-        });
-    }
-}
-
-impl AccessModel {
     /// One verdict from those of each address family (each finished, an unknown's reason aside):
     /// accept when any family is accepted (a `reason` names the families that are not), else
     /// indeterminate when any is, else drop.
@@ -730,5 +716,15 @@ impl AccessModel {
         out.verdict = best;
         tidy(&mut out);
         out
+    }
+}
+
+fn push_ranges(leaks: &mut Vec<Leak>, family: usize, ranges: &Ranges, at: RuleRef) {
+    for &(lo, hi) in &ranges.0 {
+        leaks.push(Leak {
+            src: Endpoint::Address(super::addr::print_range(family, lo, hi)),
+            rules: vec![at],
+            reason: Some("not a device of the tailnet: postures do not apply to it".into()),
+        });
     }
 }
