@@ -1,6 +1,6 @@
 "use strict";
-// The policy tools (`tailscale-wasm/policy`) in Node, CommonJS (and ESM through policy.mjs):
-// their own wasm, compiled synchronously at require. index.cjs requires this on first use.
+// The policy tools (`tailscale-wasm/policy`) for `require` where index.cjs serves it: their own
+// wasm, compiled synchronously at require. index.cjs requires this on first use.
 const wasm = require("./dist/node/tailscale_wasm_policy.js");
 const errors = require("./dist/errors.cjs");
 const { __reachers } = require("./dist/answers.cjs");

@@ -14,11 +14,11 @@ test("require('tailscale-wasm') works against the demo tailnet", async () => {
     const err = await client.keys.get("missing").catch((e) => e);
     assert.ok(err instanceof api.TailscaleApiError && err instanceof api.TailscaleError && err instanceof Error);
     assert.equal(err.status, 404);
-    // ESM and CJS share one instance in Node, so instanceof holds across both.
+    // ESM and CJS share one instance in this Node (20.19 or later: `require` takes the ES module
+    // entry too), so instanceof holds across both.
     const esm = await import("tailscale-wasm");
     assert.equal(esm.TailscaleClient, api.TailscaleClient);
-    // index.mjs lists its names by hand: it must list exactly what CommonJS exports.
-    assert.deepEqual(Object.keys(esm).filter((k) => k !== "default").sort(), Object.keys(api).sort());
+    assert.deepEqual(Object.keys(esm).sort(), Object.keys(api).sort());
     assert.ok(err instanceof esm.TailscaleApiError);
     // The policy file through require(): an edit that keeps the comments, written with If-Match.
     // The policy tools are required on first use, with nothing imported for them.
@@ -31,10 +31,21 @@ test("require('tailscale-wasm') works against the demo tailnet", async () => {
     assert.ok(invalid instanceof api.TailscaleValidationError, "one set of error classes for both modules");
     const esmPolicy = await import("tailscale-wasm/policy");
     assert.equal(esmPolicy.PolicyDocument, policy.PolicyDocument, "ESM and CJS share one policy instance");
-    assert.deepEqual(Object.keys(esmPolicy).filter((k) => k !== "default").sort(), Object.keys(policy).sort());
+    assert.deepEqual(Object.keys(esmPolicy).sort(), Object.keys(policy).sort());
   } finally {
     await tailnet.close();
   }
+});
+
+// The CommonJS entries, which serve `require` on Nodes that cannot require an ES module (18 and
+// early 20s and 22s: tests/e2e/runtimes.test.mjs runs them there), export what the ES module
+// entries' lists (exports.js, policy-exports.js) name, and nothing else.
+test("index.cjs and policy.cjs export the names the ES module entries list", async () => {
+  const dir = require("node:path").join(require.resolve("tailscale-wasm"), "..");
+  assert.match(require.resolve("tailscale-wasm"), /index\.node\.js$/, "this Node requires the ES module entry");
+  const keys = (m) => Object.keys(m).sort();
+  assert.deepEqual(keys(require(`${dir}/index.cjs`)), keys(api));
+  assert.deepEqual(keys(require(`${dir}/policy.cjs`)), keys(require("tailscale-wasm/policy")));
 });
 
 test("every documented export is present", () => {
