@@ -13,7 +13,7 @@ import { gzipSync } from "node:zlib";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runtimeFigures } from "./bench/runtimes.mjs";
+import { runtimeFigures, projectWithPackage, trivialServer, cold, coldOnce } from "./bench/runtimes.mjs";
 import { policyFigures, policySection } from "./bench/policy.mjs";
 import { memoryFigures, memorySection } from "./bench/memory.mjs";
 import { accessFigures, accessSection } from "./bench/access.mjs";
@@ -21,6 +21,9 @@ import { accessFigures, accessSection } from "./bench/access.mjs";
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+// Pairs of cold starts for the main table: a fresh process varies by several ms from one start
+// to the next on these machines, so its median needs more pairs than the runtimes table's.
+const COLD_PAIRS = 31;
 
 async function server(keys) {
   const child = fork(fileURLToPath(import.meta.url), ["serve", String(keys)]);
@@ -54,6 +57,18 @@ async function pair(name, raw, pkg, rounds = ROUNDS) {
   return row;
 }
 
+/** Node's cold start (medians of `pairs` interleaved runs), empty and with the package. */
+async function nodeColdStart(tarball, pairs) {
+  const dir = await projectWithPackage(tarball, join(root, "target/bench"));
+  const trivial = await trivialServer();
+  try {
+    return await cold(trivial, (mode) => coldOnce(trivial, process.execPath, ["cold.mjs", mode, trivial.url], dir), pairs);
+  } finally {
+    await trivial.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const require = createRequire(join(root, "tests/js/"));
   const { TailscaleClient, validateCreateAuthKey } = require("tailscale-wasm");
@@ -75,19 +90,12 @@ async function main() {
     rows.push(await pair("keys.list(), 10,000 keys", rawList(big), () => cb.keys.list(), Math.max(10, ROUNDS / 10)));
     rows.push(await pair("8 concurrent callers, keys.list() each", () => Promise.all(Array.from({ length: 8 }, rawList(small))), () => Promise.all(Array.from({ length: 8 }, () => c.keys.list()))));
 
-    // Cold start: a fresh process, from its start to its first request reaching a server.
+    // Cold start: a fresh Node, from its start to its first request reaching a server, run from
+    // a project with the tarball installed (scripts/bench/cold.mjs importing the package by its
+    // name, as a user's script does) against the same script making the request with fetch.
     // Interleaved, like the other rounds, so drift on the machine hits both sides alike.
-    const coldOnce = (withPackage) => new Promise((resolve) => {
-      const child = fork(fileURLToPath(import.meta.url), ["cold", withPackage ? "1" : "0"]);
-      child.once("message", resolve);
-    });
-    const coldTimes = { raw: [], pkg: [] };
-    for (let i = 0; i < 15; i++) {
-      coldTimes.raw.push(await coldOnce(false));
-      coldTimes.pkg.push(await coldOnce(true));
-    }
-    const coldRaw = median(coldTimes.raw);
-    const coldPkg = median(coldTimes.pkg);
+    const tarball = join(root, "target/pack", readdirSync(join(root, "target/pack")).find((f) => f.endsWith(".tgz")));
+    const { raw: coldRaw, pkg: coldPkg } = await nodeColdStart(tarball, COLD_PAIRS);
     console.log(`cold start: empty process ${coldRaw.toFixed(1)} ms, with the package ${coldPkg.toFixed(1)} ms`);
 
     // Validators per second, from JS.
@@ -113,7 +121,6 @@ async function main() {
     console.log(`heap after ${calls} calls: raw ${(heapRaw / 2 ** 20).toFixed(1)} MiB, package ${(heapPkg / 2 ** 20).toFixed(1)} MiB`);
 
     const size = await payload();
-    const tarball = join(root, "target/pack", readdirSync(join(root, "target/pack")).find((f) => f.endsWith(".tgz")));
     const runtimes = await runtimeFigures({ tarball, demo: small, rounds: ROUNDS });
     const policy = await policyFigures(root);
     const access = await accessFigures(root);
@@ -244,7 +251,7 @@ function writeReport(r) {
   const lines = [
     "# Benchmarks",
     "",
-    `Measured by \`make bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model?.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. Raw \`fetch\` + \`JSON.parse\` and this package run interleaved in one process, against demo tailnets on loopback served by a child process; medians of ${ROUNDS} rounds (${Math.max(10, ROUNDS / 10)} for the 10,000-key list).`,
+    `Measured by \`make bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model?.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. Raw \`fetch\` + \`JSON.parse\` and this package run interleaved in one process, against demo tailnets on loopback served by a child process; medians of ${ROUNDS} rounds (${Math.max(10, ROUNDS / 10)} for the 10,000-key list). Cold start: ${COLD_PAIRS} interleaved pairs of fresh processes run from a project with the packed tarball installed (\`scripts/bench/cold.mjs\`: the package imported by its name and its first call, against the same request made with \`fetch\`), from spawning to the request's arrival at a server in the benchmark's process.`,
     "",
     "| measure | raw fetch | this package | ratio | target |",
     "|---|---:|---:|---:|---|",
@@ -269,7 +276,7 @@ function writeReport(r) {
   console.log(`wrote BENCHMARKS.md (payload: core-only ${r.size.core.total} B, with the policy tools ${r.size.policy.total} B)`);
 }
 
-// Which role this process plays: the benchmark, a demo tailnet, or a cold-start probe.
+// Which role this process plays: the benchmark or a demo tailnet.
 if (process.argv[2] === "serve") {
   // A demo tailnet with `process.argv[3]` keys.
   const { createDemoTailnet } = await import("../www/demo-tailnet.mjs");
@@ -282,32 +289,6 @@ if (process.argv[2] === "serve") {
   }
   setInterval(() => tailnet.resetStats(), 500).unref();
   process.send({ url, apiKey: admin });
-} else if (process.argv[2] === "cold") {
-  // A fresh process: from its start to the first request arriving at a server in this same
-  // process (so both sides share one clock). Stamped on arrival, not when `fetch` is called:
-  // Node loads its fetch machinery on first use, and the package meets it when it builds its
-  // `Request`, before calling `fetch`; stamping the call would charge that load to one side.
-  const { createServer } = await import("node:http");
-  const arrived = new Promise((resolve) => {
-    const server = createServer((req, res) => {
-      resolve(performance.now());
-      res.setHeader("content-type", "application/json");
-      res.end('{"keys":[]}');
-    });
-    server.listen(0, "127.0.0.1", () => go(`http://127.0.0.1:${server.address().port}`));
-  });
-  const withPackage = process.argv[3] === "1";
-  async function go(url) {
-    if (withPackage) {
-      const require = createRequire(join(root, "tests/js/"));
-      const { TailscaleClient } = await import(require.resolve("tailscale-wasm").replace(/index\.cjs$/, "index.mjs"));
-      new TailscaleClient({ apiKey: "tskey-api-cold", baseUrl: url }).keys.list();
-    } else {
-      fetch(`${url}/api/v2/tailnet/-/keys`, { headers: { authorization: "Bearer tskey-api-cold" } }).then((r) => r.json());
-    }
-  }
-  process.send(await arrived);
-  setTimeout(() => process.exit(0), 50);
 } else {
   await main();
 }

@@ -27,7 +27,7 @@ const FIXED_BODY = JSON.stringify({
 });
 
 /** The trivial server, in this process so that cold starts are stamped on one clock. */
-async function trivialServer() {
+export async function trivialServer() {
   let onArrival = () => {};
   const server = http.createServer((req, res) => {
     onArrival(performance.now());
@@ -48,8 +48,10 @@ const RUNTIMES = [
   { name: "Bun 1", cmd: bin("bun"), args: [], calls: true },
 ];
 
-/** Milliseconds from spawning `cmd` to its first request reaching `server`. */
-async function coldOnce(server, cmd, args, cwd) {
+/** Milliseconds from spawning `cmd` to its first request reaching `server`: stamped on arrival,
+ *  not when the script calls `fetch`, since Node loads its fetch machinery on first use and the
+ *  package meets it earlier, when it builds its `Request`. */
+export async function coldOnce(server, cmd, args, cwd) {
   const arrival = server.nextArrival();
   const t0 = performance.now();
   const child = spawn(cmd, args, { cwd, stdio: "ignore", env: { ...process.env, DENO_DIR: join(tools, "deno-cache") } });
@@ -59,7 +61,7 @@ async function coldOnce(server, cmd, args, cwd) {
 }
 
 /** Interleaved cold starts, empty and with the package: medians. */
-async function cold(server, runOnce, rounds = 10) {
+export async function cold(server, runOnce, rounds = 10) {
   const times = { raw: [], pkg: [] };
   for (let i = 0; i < rounds; i++) {
     times.raw.push(await runOnce("raw"));
@@ -199,19 +201,26 @@ async function bundles(dir) {
   return out;
 }
 
+/** A new project under `parent` with the packed tarball installed and the probes beside it: the
+ *  package found by its name, from its own folder, as a user's script finds it. */
+export async function projectWithPackage(tarball, parent) {
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, "bench-"));
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module" }));
+  await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball], { cwd: dir });
+  for (const f of ["calls.mjs", "cold.mjs", "worker.mjs"]) cpSync(join(here, f), join(dir, f));
+  return dir;
+}
+
 /** Every figure, or `null` (with the reason printed) when the tools are not installed. */
 export async function runtimeFigures({ tarball, demo, rounds }) {
   if (!existsSync(join(tools, "node_modules/.bin/workerd"))) {
     console.log("runtimes: skipped, the consumer matrix's tools are not installed (scripts/setup.sh consumers)");
     return null;
   }
-  mkdirSync(join(tools, "rows"), { recursive: true });
-  const dir = mkdtempSync(join(tools, "rows", "bench-"));
+  const dir = await projectWithPackage(tarball, join(tools, "rows"));
   const trivial = await trivialServer();
   try {
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module" }));
-    await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball], { cwd: dir });
-    for (const f of ["calls.mjs", "cold.mjs", "worker.mjs"]) cpSync(join(here, f), join(dir, f));
     const rows = [];
     for (const r of RUNTIMES) {
       const row = { runtime: r.name, cold: await cold(trivial, (mode) => coldOnce(trivial, r.cmd, [...r.args, "cold.mjs", mode, trivial.url], dir)) };
