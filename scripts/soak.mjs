@@ -19,7 +19,8 @@ if (process.argv[2] === "serve") {
   const require = createRequire(new URL("../tests/js/", import.meta.url));
   const entry = require.resolve("tailscale-wasm");
   const { TailscaleClient } = require("tailscale-wasm");
-  const { __memoryBytes } = require(entry.replace(/index\.cjs$/, "dist/node/tailscale_wasm.js"));
+  // The glue behind Node's entry (index.node.js), the instance the client runs in.
+  const { __memoryBytes } = require(entry.replace(/index\.node\.js$/, "dist/web/tailscale_wasm.js"));
   const server = fork(new URL(import.meta.url).pathname, ["serve"]);
   const { url, apiKey } = await new Promise((resolve) => server.once("message", resolve));
   const client = new TailscaleClient({ apiKey, baseUrl: url });

@@ -77,7 +77,8 @@ export function writeMemorySection(figures, file = `${root}BENCHMARKS.md`) {
 async function runProbe(mode, url, apiKey) {
   const require = createRequire(`${root}tests/js/`);
   const { TailscaleClient } = require("tailscale-wasm");
-  const { __memoryBytes } = require(require.resolve("tailscale-wasm").replace(/index\.cjs$/, "dist/node/tailscale_wasm.js"));
+  // The glue behind Node's entry (index.node.js), the instance the client runs in.
+  const { __memoryBytes } = require(require.resolve("tailscale-wasm").replace(/index\.node\.js$/, "dist/web/tailscale_wasm.js"));
   const client = new TailscaleClient({ apiKey, baseUrl: url });
   const wasmBefore = __memoryBytes();
   let result;
