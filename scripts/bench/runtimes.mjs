@@ -206,10 +206,15 @@ async function bundles(dir) {
 export async function projectWithPackage(tarball, parent) {
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, "bench-"));
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module" }));
-  await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball], { cwd: dir });
-  for (const f of ["calls.mjs", "cold.mjs", "worker.mjs"]) cpSync(join(here, f), join(dir, f));
-  return dir;
+  try {
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module" }));
+    await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball], { cwd: dir });
+    for (const f of ["calls.mjs", "cold.mjs", "worker.mjs"]) cpSync(join(here, f), join(dir, f));
+    return dir;
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 /** Every figure, or `null` (with the reason printed) when the tools are not installed. */

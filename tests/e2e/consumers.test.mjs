@@ -28,8 +28,9 @@ import { EXPECTED, EXPECTED_CORE } from "../consumers/smoke-lib.mjs";
 const CORE_BUDGET = 57_991;
 // The app with the policy tools (tests/consumers/web/main.js): every file of the build, the
 // lazily loaded policy chunk and its wasm included. 197,866 B with the access engine and its
-// speed work (what each part costs: BENCHMARKS.md, "Fourth round"), within the same slack.
-const POLICY_BUDGET = 197_919;
+// speed work (what each part costs: BENCHMARKS.md, "Fourth round"), 197,945 B with whoCanReach
+// naming a family that drops as reach does, within the same slack.
+const POLICY_BUDGET = 197_998;
 
 let browser, tailnet;
 

@@ -222,11 +222,15 @@ test("whoCanReach lists, in device order, each source with the answer reach give
       assert.ok((reach.verdict === "drop" && !reach.blockedBy) || /never crosses|itself/.test(reach.reason ?? ""), `${d.nodeId} ${JSON.stringify(reach)}`);
     }
   }
-  // Each model names devices from its own list: a second model (fresh, and under the same
-  // file) answers alike, and the first still does after it.
-  const again = model.withPolicy(policy);
-  assert.deepEqual(again.whoCanReach(first), model.whoCanReach(first));
-  again.free();
+  // Each model names devices from its own list: a second model over the same devices in the
+  // opposite order (its indices all differ) gives each source the same answer and name, and the
+  // first still does after it.
+  const byId = (who) => new Map(who.map((w) => [w.device.nodeId, JSON.stringify(w)]));
+  const before = byId(model.whoCanReach(first));
+  const reversed = AccessModel.build({ policy, devices: [...t.devices].reverse(), users: t.users, attributes: t.attributes });
+  assert.deepEqual(byId(reversed.whoCanReach(first)), before);
+  assert.deepEqual(byId(model.whoCanReach(first)), before);
+  reversed.free();
   // The checks above saw every part of an answer.
   assert.ok(seen.listed > 1000 && seen.blocked > 100 && seen.failed > seen.blocked && seen.reason > 50 && seen.unicode, JSON.stringify(seen));
 });

@@ -541,6 +541,31 @@ fn who_can_reach_lists_every_source_once() {
     }
 }
 
+/// A source admitted over one address family and dropped over the other: whoCanReach lists it
+/// with reach's whole answer, the reason naming the family that drops (a fuzz seed found them
+/// apart).
+#[test]
+fn who_can_reach_names_the_family_that_drops() {
+    let m = model(
+        r#"{"tagOwners": {"tag:prod": []}, "grants": [{"src": ["100.64.0.1"], "dst": ["tag:prod"], "ip": ["22"]}]}"#,
+    );
+    let q = Query::parse(
+        &json!({"dst": "n-prod1", "proto": "tcp", "port": 22}),
+        QueryKind::WhoCanReach,
+    )
+    .unwrap();
+    let who = m.who_can_reach(&q).unwrap();
+    assert_eq!(who.len(), 1, "{who:?}");
+    let laptop = &who[0];
+    assert_eq!(laptop.device.name, "laptop");
+    assert_eq!(laptop.answer.verdict, Outcome::Accept);
+    assert_eq!(laptop.answer.reason.as_deref(), Some("over IPv6: drop"));
+    assert_eq!(
+        laptop.answer,
+        ask(&m, "n-laptop", "n-prod1", json!("tcp"), Some(22))
+    );
+}
+
 #[test]
 fn run_tests_answers_in_the_servers_words() {
     let m = model(

@@ -519,12 +519,7 @@ impl AccessModel {
 
     /// The verdict for one source address and one destination address.
     pub(crate) fn verdict(&self, src: &Source, dst: Addr, proto: u8, port: Option<u16>) -> Verdict {
-        let mut v = Verdict {
-            verdict: Outcome::Drop,
-            rules: Vec::new(),
-            blocked_by: Vec::new(),
-            reason: None,
-        };
+        let mut v = Verdict::default();
         if let Some(why) = &self.broken {
             v.verdict = Outcome::Indeterminate;
             v.reason = Some(why.clone());

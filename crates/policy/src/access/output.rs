@@ -7,10 +7,12 @@ use serde::Serialize;
 use std::rc::Rc;
 
 /// `accept`, `drop` or `indeterminate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Outcome {
     Accept,
+    /// What nothing admits: the default.
+    #[default]
     Drop,
     Indeterminate,
 }
@@ -32,8 +34,8 @@ pub struct Blocked {
     pub failed: Failures,
 }
 
-/// The answer to `reach`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The answer to `reach` (by default, a plain drop).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Verdict {
     pub verdict: Outcome,

@@ -254,8 +254,18 @@ impl AccessModel {
                 break;
             };
             for (list, family) in lists.iter_mut().zip(&families) {
-                if let Some((_, v, why)) = list.next_if(|(t, _, _)| *t == s) {
-                    gathered.push((*family, v, why));
+                match list.next_if(|(t, _, _)| *t == s) {
+                    Some((_, v, why)) => gathered.push((*family, v, why)),
+                    // Not listed over a family it has an address in: dropped there, which
+                    // reach (asking over each such family) names in its reason.
+                    None if self
+                        .tailnet
+                        .device(s)
+                        .is_some_and(|x| x.address(*family).is_some()) =>
+                    {
+                        gathered.push((*family, Verdict::default(), None));
+                    }
+                    None => {}
                 }
             }
             let v = self.merge_families(&mut gathered);
@@ -304,16 +314,7 @@ impl AccessModel {
                 if let Some(x) = slots.get_mut(s as usize) {
                     *x = out.len() as u32;
                 }
-                out.push((
-                    s,
-                    Verdict {
-                        verdict: Outcome::Drop,
-                        rules: Vec::new(),
-                        blocked_by: Vec::new(),
-                        reason: None,
-                    },
-                    None,
-                ));
+                out.push((s, Verdict::default(), None));
                 out.len() - 1
             } else {
                 slot as usize
@@ -635,12 +636,7 @@ impl AccessModel {
     /// accept when any family is accepted (a `reason` names the families that are not), else
     /// indeterminate when any is, else drop.
     fn merge_families(&self, list: &mut Vec<(usize, Verdict, Option<Unknown>)>) -> Verdict {
-        let mut out = Verdict {
-            verdict: Outcome::Drop,
-            rules: Vec::new(),
-            blocked_by: Vec::new(),
-            reason: None,
-        };
+        let mut out = Verdict::default();
         // One family (most destinations), or families that agree in every part (most devices):
         // the first verdict as it is, its reason written once.
         let alike = list
