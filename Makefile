@@ -44,6 +44,11 @@ build: setup
 	for d in pkg/dist/web pkg/dist/node; do for m in $(MODULES); do \
 	  node scripts/optimize-wasm.mjs $$d $$m || exit 1; rm -f $$d/$${m}_bg.wasm.d.ts; \
 	done; done
+	# Node's entry as one ES module (pkg/index.node.src.js says why); the error classes, and
+	# the policy module it imports on first use, stay their own modules.
+	$(BIN)/esbuild pkg/index.node.src.js --bundle --format=esm --platform=node --log-level=warning \
+	  --external:./errors.js --external:./policy.node.js --external:./dist/web/tailscale_wasm_policy.js \
+	  --banner:js="// Built from index.node.src.js by make build; edit that file." --outfile=pkg/index.node.js
 	$(BIN)/esbuild pkg/errors.js --format=cjs --log-level=warning --outfile=pkg/dist/errors.cjs
 	$(BIN)/esbuild pkg/answers.js --format=cjs --log-level=warning --outfile=pkg/dist/answers.cjs
 	rm -rf target/ts-models
@@ -168,4 +173,4 @@ demo: build
 	node www/server.mjs
 
 clean:
-	rm -rf target/pack target/ts-models pkg/dist tests/js/node_modules
+	rm -rf target/pack target/ts-models pkg/dist pkg/index.node.js tests/js/node_modules

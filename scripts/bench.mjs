@@ -22,8 +22,9 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 // Pairs of cold starts for the main table: a fresh process varies by several ms from one start
-// to the next on these machines, so its median needs more pairs than the runtimes table's.
-const COLD_PAIRS = 31;
+// to the next on these machines, so its median needs more pairs than the runtimes table's (31
+// pairs moved it by up to 2.6 ms between runs; 101 take about 30 s).
+const COLD_PAIRS = 101;
 
 async function server(keys) {
   const child = fork(fileURLToPath(import.meta.url), ["serve", String(keys)]);

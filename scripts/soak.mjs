@@ -4,6 +4,7 @@
 import { fork } from "node:child_process";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { watchWasmMemory } from "./bench/wasm-memory.mjs";
 
 const CALLS = Number(process.env.SOAK_CALLS ?? 100_000);
 const EVERY = CALLS / 10;
@@ -17,10 +18,8 @@ if (process.argv[2] === "serve") {
   process.send({ url, apiKey: tailnet.credentials.apiKey });
 } else {
   const require = createRequire(new URL("../tests/js/", import.meta.url));
-  const entry = require.resolve("tailscale-wasm");
+  const memoryBytes = watchWasmMemory();
   const { TailscaleClient } = require("tailscale-wasm");
-  // The glue behind Node's entry (index.node.js), the instance the client runs in.
-  const { __memoryBytes } = require(entry.replace(/index\.node\.js$/, "dist/web/tailscale_wasm.js"));
   const server = fork(new URL(import.meta.url).pathname, ["serve"]);
   const { url, apiKey } = await new Promise((resolve) => server.once("message", resolve));
   const client = new TailscaleClient({ apiKey, baseUrl: url });
@@ -35,8 +34,8 @@ if (process.argv[2] === "serve") {
       await new Promise((resolve) => setImmediate(resolve));
       heapBytes = Math.min(heapBytes, process.memoryUsage().heapUsed);
     }
-    samples.push({ calls, wasmBytes: __memoryBytes(), heapBytes });
-    console.log(`soak: ${calls} calls, wasm ${__memoryBytes()} B, heap ${(heapBytes / 2 ** 20).toFixed(1)} MiB`);
+    samples.push({ calls, wasmBytes: memoryBytes(), heapBytes });
+    console.log(`soak: ${calls} calls, wasm ${memoryBytes()} B, heap ${(heapBytes / 2 ** 20).toFixed(1)} MiB`);
   };
   await sample(0);
   for (let i = 1; i <= CALLS; i++) {

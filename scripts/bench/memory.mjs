@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
+import { watchWasmMemory } from "./wasm-memory.mjs";
 
 const here = fileURLToPath(import.meta.url);
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -76,11 +77,10 @@ export function writeMemorySection(figures, file = `${root}BENCHMARKS.md`) {
 
 async function runProbe(mode, url, apiKey) {
   const require = createRequire(`${root}tests/js/`);
+  const memoryBytes = watchWasmMemory();
   const { TailscaleClient } = require("tailscale-wasm");
-  // The glue behind Node's entry (index.node.js), the instance the client runs in.
-  const { __memoryBytes } = require(require.resolve("tailscale-wasm").replace(/index\.node\.js$/, "dist/web/tailscale_wasm.js"));
   const client = new TailscaleClient({ apiKey, baseUrl: url });
-  const wasmBefore = __memoryBytes();
+  const wasmBefore = memoryBytes();
   let result;
   if (mode === "raw") result = JSON.parse(await (await fetch(url + PATH, { headers: { authorization: `Bearer ${apiKey}` } })).text());
   if (mode === "pkg") result = await client.devices.list({ fields: "all" });
@@ -90,7 +90,7 @@ async function runProbe(mode, url, apiKey) {
   globalThis.gc();
   const heapUsed = process.memoryUsage().heapUsed;
   // `maxRSS` is in KiB.
-  process.send({ peakRss: process.resourceUsage().maxRSS * 1024, heapUsed, wasmBefore, wasmAfter: __memoryBytes(), held: result ? 1 : 0 });
+  process.send({ peakRss: process.resourceUsage().maxRSS * 1024, heapUsed, wasmBefore, wasmAfter: memoryBytes(), held: result ? 1 : 0 });
 }
 
 // Which role this process plays, when it is the one run (scripts/bench.mjs imports it, and its

@@ -43,10 +43,3 @@ pub fn setup(error_factory: Function, crypto: JsValue, load_policy: Function) {
     js::set_crypto(crypto);
     policy_tools::set_loader(load_policy);
 }
-
-/// The wasm linear memory in bytes, for the soak test (`make soak`); not part of the API.
-#[wasm_bindgen(js_name = "__memoryBytes", skip_typescript)]
-pub fn memory_bytes() -> f64 {
-    // `memory.size` in 64 KiB pages: what `memory.buffer.byteLength` says, with no JS calls.
-    core::arch::wasm32::memory_size::<0>() as f64 * 65536.0
-}
