@@ -122,7 +122,7 @@ async function main() {
     console.log(`heap after ${calls} calls: raw ${(heapRaw / 2 ** 20).toFixed(1)} MiB, package ${(heapPkg / 2 ** 20).toFixed(1)} MiB`);
 
     const size = await payload();
-    const runtimes = await runtimeFigures({ tarball, demo: small, rounds: ROUNDS });
+    const runtimes = await runtimeFigures({ tarball, demo: small, rounds: ROUNDS, thisNodeCold: { raw: coldRaw, pkg: coldPkg } });
     const policy = await policyFigures(root);
     const access = await accessFigures(root);
     const memory = await memoryFigures();
@@ -230,7 +230,7 @@ function runtimeSections(figures) {
   return [
     "## Where it runs",
     "",
-    "Cold start: from spawning the runtime to its first request reaching a server, an empty script (`fetch`) against one that imports the package and makes its first call; medians of 10 interleaved pairs (6 for workerd, where it is from spawning workerd, with the Worker's bundle and its `.wasm` compiled at startup, to the request the first invocation makes). Per call: `keys.list()` against raw `fetch` + `JSON.parse`, interleaved, medians of the rounds above, against a trivial loopback server that answers a fixed 20-key body with no logic (the client's own cost at its most visible) and against a 20-key demo tailnet; in workerd, each of 20 calls inside one Worker request, timed from outside (a Worker's clock only moves at I/O).",
+    "Cold start: from spawning the runtime to its first request reaching a server, an empty script (`fetch`) against one that imports the package and makes its first call; medians of 10 interleaved pairs (this machine's Node: the main table's " + COLD_PAIRS + "; 6 for workerd, where it is from spawning workerd, with the Worker's bundle and its `.wasm` compiled at startup, to the request the first invocation makes). Per call: `keys.list()` against raw `fetch` + `JSON.parse`, interleaved, medians of the rounds above, against a trivial loopback server that answers a fixed 20-key body with no logic (the client's own cost at its most visible) and against a 20-key demo tailnet; in workerd, each of 20 calls inside one Worker request, timed from outside (a Worker's clock only moves at I/O).",
     "",
     "| runtime | cold start, empty / with the package | per call, trivial server: raw / package | per call, demo tailnet: raw / package |",
     "|---|---:|---:|---:|",

@@ -42,7 +42,8 @@ export async function trivialServer() {
 }
 
 const RUNTIMES = [
-  { name: "Node 20 (this machine)", cmd: process.execPath, args: [], calls: true },
+  // Its cold start is the main table's (more pairs of the same probe), not measured again.
+  { name: "Node 20 (this machine)", cmd: process.execPath, args: [], calls: true, thisNode: true },
   ...[18, 22, 24, 26].map((m) => ({ name: `Node ${m}`, cmd: join(tools, `node_modules/node${m}/bin/node`), args: [] })),
   { name: "Deno 2", cmd: bin("deno"), args: ["run", "--allow-all"], calls: true },
   { name: "Bun 1", cmd: bin("bun"), args: [], calls: true },
@@ -217,8 +218,9 @@ export async function projectWithPackage(tarball, parent) {
   }
 }
 
-/** Every figure, or `null` (with the reason printed) when the tools are not installed. */
-export async function runtimeFigures({ tarball, demo, rounds }) {
+/** Every figure, or `null` (with the reason printed) when the tools are not installed.
+ *  `thisNodeCold` is the main table's cold start, the row of the Node running the bench. */
+export async function runtimeFigures({ tarball, demo, rounds, thisNodeCold }) {
   if (!existsSync(join(tools, "node_modules/.bin/workerd"))) {
     console.log("runtimes: skipped, the consumer matrix's tools are not installed (scripts/setup.sh consumers)");
     return null;
@@ -228,7 +230,7 @@ export async function runtimeFigures({ tarball, demo, rounds }) {
   try {
     const rows = [];
     for (const r of RUNTIMES) {
-      const row = { runtime: r.name, cold: await cold(trivial, (mode) => coldOnce(trivial, r.cmd, [...r.args, "cold.mjs", mode, trivial.url], dir)) };
+      const row = { runtime: r.name, cold: r.thisNode ? thisNodeCold : await cold(trivial, (mode) => coldOnce(trivial, r.cmd, [...r.args, "cold.mjs", mode, trivial.url], dir)) };
       if (r.calls) {
         const calls = async (url, apiKey) => JSON.parse((await run(r.cmd, [...r.args, "calls.mjs", url, apiKey, String(rounds)], { cwd: dir, env: { ...process.env, DENO_DIR: join(tools, "deno-cache") } })).stdout.trim().split("\n").pop());
         row.trivial = await calls(trivial.url, "x");
