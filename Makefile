@@ -22,7 +22,9 @@ build: setup
 	# std is rebuilt with panics as immediate traps, which drops its panic-message formatting
 	# (8 KB gzip, BENCHMARKS.md). Both are unstable flags, which RUSTC_BOOTSTRAP allows on the
 	# stable toolchain; only this build uses them (CONTRIBUTING.md, "How the wasm is built").
-	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+	# Without reference types and multi-value, every export takes and returns plain numbers,
+	# which V8 calls through its one generic wrapper instead of compiling one per signature.
+	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Ctarget-feature=-reference-types,-multivalue" \
 	  cargo build --locked --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size \
 	  --target-dir $(WASM_TARGET_DIR) --quiet $(foreach m,$(MODULES),-p $(subst _,-,$(m)))
 	rm -rf pkg/dist && mkdir -p pkg/dist
@@ -44,11 +46,13 @@ build: setup
 	for d in pkg/dist/web pkg/dist/node; do for m in $(MODULES); do \
 	  node scripts/optimize-wasm.mjs $$d $$m || exit 1; rm -f $$d/$${m}_bg.wasm.d.ts; \
 	done; done
-	# Node's entry as one ES module (pkg/index.node.src.js says why); the error classes, and
-	# the policy module it imports on first use, stay their own modules.
-	$(BIN)/esbuild pkg/index.node.src.js --bundle --format=esm --platform=node --log-level=warning \
-	  --external:./errors.js --external:./policy.node.js --external:./dist/web/tailscale_wasm_policy.js \
-	  --banner:js="// Built from index.node.src.js by make build; edit that file." --outfile=pkg/index.node.js
+	# Node's entries, each one ES module (pkg/index.node.src.js says why); the error classes, and
+	# the policy module they import on first use, stay their own modules.
+	for e in index.node index.node-legacy; do \
+	  $(BIN)/esbuild pkg/$$e.src.js --bundle --format=esm --platform=node --log-level=warning \
+	    --external:./errors.js --external:./policy.node.js --external:./dist/web/tailscale_wasm_policy.js \
+	    --banner:js="// Built from $$e.src.js by make build; edit that file." --outfile=pkg/$$e.js || exit 1; \
+	done
 	$(BIN)/esbuild pkg/errors.js --format=cjs --log-level=warning --outfile=pkg/dist/errors.cjs
 	$(BIN)/esbuild pkg/answers.js --format=cjs --log-level=warning --outfile=pkg/dist/answers.cjs
 	rm -rf target/ts-models
@@ -173,4 +177,4 @@ demo: build
 	node www/server.mjs
 
 clean:
-	rm -rf target/pack target/ts-models pkg/dist pkg/index.node.js tests/js/node_modules
+	rm -rf target/pack target/ts-models pkg/dist pkg/index.node.js pkg/index.node-legacy.js tests/js/node_modules

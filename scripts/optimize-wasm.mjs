@@ -16,7 +16,9 @@ const [dir, module] = process.argv.slice(2);
 if (!module) throw new Error("usage: optimize-wasm.mjs <dir> <module>");
 const wasm = join(dir, `${module}_bg.wasm`);
 const glue = join(dir, `${module}.js`);
-const features = ["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals", "reference-types", "multivalue"];
+// The features the build leaves on (the Makefile turns reference types and multi-value off);
+// binaryen rejects a module that uses any other.
+const features = ["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals"];
 const wasmOpt = (args) =>
   execFileSync(new URL("../node_modules/.bin/wasm-opt", import.meta.url).pathname,
     [wasm, ...args, ...features.map((f) => `--enable-${f}`), "-o", wasm],
