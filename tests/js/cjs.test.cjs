@@ -48,6 +48,21 @@ test("index.cjs and policy.cjs export the names the ES module entries list", asy
   assert.deepEqual(keys(require(`${dir}/policy.cjs`)), keys(require("tailscale-wasm/policy")));
 });
 
+// The entry every Node with `module-sync` loads takes its builtins from process.getBuiltinModule:
+// an ES module import of one makes Node build a facade of all its exports, a cold-start cost
+// (BENCHMARKS.md) no timing in a test could see. Nodes without `module-sync` get the legacy
+// entry, which imports them.
+test("Node's module-sync entry imports no builtin; the legacy entry serves the others", () => {
+  const { readFileSync } = require("node:fs");
+  const dir = require("node:path").join(require.resolve("tailscale-wasm"), "..");
+  const { node } = require(`${dir}/package.json`).exports["."];
+  assert.equal(node["module-sync"].default, "./index.node.js");
+  assert.equal(node.import.default, "./index.node-legacy.js");
+  const builtin = /\bfrom\s*["']node:|\bimport\s*\(\s*["']node:/;
+  assert.doesNotMatch(readFileSync(`${dir}/index.node.js`, "utf8"), builtin);
+  assert.match(readFileSync(`${dir}/index.node-legacy.js`, "utf8"), builtin);
+});
+
 test("every documented export is present", () => {
   const names = ["TailscaleClient", "validateCreateAuthKey", "validateCreateOAuthClient", "validateCreateFederatedIdentity", "validateOAuthApp", "validateTag", "validateScope", "validateNodeAttribute", "validateRedirectUri", "validateAttributeKey", "validateAttributeValue", "validateSetAttribute", "validateUpdateAttributes", "TailscaleError", "TailscaleValidationError", "TailscaleApiError", "TailscaleNetworkError", "TailscaleTimeoutError", "TailscaleResponseError", "DeviceProvisioning", "TailscaleAuthorizationError"];
   for (const n of names) assert.equal(typeof api[n], "function", n);
