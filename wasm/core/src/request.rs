@@ -199,10 +199,7 @@ pub async fn send(
     signal: Option<&AbortSignal>,
 ) -> Result<Reply, Rejection> {
     let url = cat(&[&session.config.base_url, &req.path, &req.query]);
-    let mut retries = 0;
-    let mut reminted = false;
-    // An earlier attempt may have done the work although its answer never came.
-    let mut maybe_processed = false;
+    let mut tries = Tries::default();
     loop {
         let bearer = match req.authenticated {
             true => bearer(session, signal).await.map_err(Rejection::Js)?,
@@ -226,9 +223,7 @@ pub async fn send(
             })
             .await
         };
-        let mut cause = None;
-        let mut data = None;
-        let error = match outcome {
+        let failed = match outcome {
             Ok(got) => {
                 let head = ResponseHead {
                     status: got.status,
@@ -243,62 +238,101 @@ pub async fn send(
                             etag: got.etag,
                         })
                     }
-                    Err(Error::Api(e))
-                        if deleted_by_earlier_attempt(req, e.status, maybe_processed) =>
-                    {
-                        return Ok(Reply {
-                            body: Body::Empty,
-                            etag: None,
-                        })
-                    }
-                    Err(Error::Api(e))
-                        if e.status == 401
-                            && !reminted
-                            && req.authenticated
-                            && uses_tokens(session) =>
-                    {
-                        // The token was revoked or expired early: drop it and mint once more.
-                        if let Some(token) = &bearer {
-                            session.tokens.borrow_mut().invalidate(token);
-                        }
-                        reminted = true;
-                        continue;
-                    }
-                    Err(e) => {
-                        if let (Error::Api(api), Body::Json(v)) = (&e, &got.body) {
-                            data = v.get("data").filter(|_| api.has_data);
-                        }
-                        e
-                    }
+                    Err(e) => Ok((got, e)),
                 }
             }
-            Err(AttemptError::Aborted(reason)) => return Err(Rejection::Js(reason)),
-            Err(AttemptError::Timeout) => req.timeout_error(session.config.timeout_ms),
-            Err(AttemptError::Network { name, message }) => {
-                let e = js_sys::Error::new(&message);
-                e.set_name(&name);
-                cause = Some(e.into());
-                req.network_error(message)
-            }
+            Err(e) => Err(e),
         };
-        let failure = Failure::of(&error);
-        maybe_processed |= failure.is_some_and(Failure::maybe_processed);
-        let delay = failure.and_then(|f| {
-            retry_delay(
-                req.idempotent,
-                f,
-                retries,
-                session.config.max_retries,
-                js_sys::Math::random(),
-            )
-        });
-        match delay {
-            Some(ms) => {
-                sleep(ms, signal).await.map_err(Rejection::Js)?;
-                retries += 1;
-            }
-            None => return Err(Rejection::Core { error, cause, data }),
+        let next = after_failure(session, req, failed, bearer.as_ref(), &mut tries);
+        match next {
+            Next::Done(result) => return result,
+            Next::Again => {}
+            Next::Wait(ms) => sleep(ms, signal).await.map_err(Rejection::Js)?,
         }
+    }
+}
+
+/// What `send` knows of its earlier attempts.
+#[derive(Default)]
+struct Tries {
+    retries: u32,
+    reminted: bool,
+    /// An earlier attempt may have done the work although its answer never came.
+    maybe_processed: bool,
+}
+
+/// What `send` does after an attempt.
+enum Next {
+    Done(Result<Reply, Rejection>),
+    /// Attempt again now, with a new token.
+    Again,
+    /// Attempt again after this many milliseconds.
+    Wait(u64),
+}
+
+/// Decides what follows an attempt that did not succeed. Out of line: a call that succeeds
+/// never runs it, so its first call does not compile it either (the cold start, BENCHMARKS.md).
+#[inline(never)]
+fn after_failure(
+    session: &Session,
+    req: &HttpRequest,
+    failed: Result<(transport::Received, Error), AttemptError>,
+    bearer: Option<&Secret>,
+    tries: &mut Tries,
+) -> Next {
+    let mut cause = None;
+    let mut data = None;
+    let error = match failed {
+        Ok((_, Error::Api(e)))
+            if deleted_by_earlier_attempt(req, e.status, tries.maybe_processed) =>
+        {
+            return Next::Done(Ok(Reply {
+                body: Body::Empty,
+                etag: None,
+            }))
+        }
+        Ok((_, Error::Api(e)))
+            if e.status == 401 && !tries.reminted && req.authenticated && uses_tokens(session) =>
+        {
+            // The token was revoked or expired early: drop it and mint once more.
+            if let Some(token) = bearer {
+                session.tokens.borrow_mut().invalidate(token);
+            }
+            tries.reminted = true;
+            return Next::Again;
+        }
+        Ok((got, e)) => {
+            if let (Error::Api(api), Body::Json(v)) = (&e, &got.body) {
+                data = v.get("data").filter(|_| api.has_data);
+            }
+            e
+        }
+        Err(AttemptError::Aborted(reason)) => return Next::Done(Err(Rejection::Js(reason))),
+        Err(AttemptError::Timeout) => req.timeout_error(session.config.timeout_ms),
+        Err(AttemptError::Network { name, message }) => {
+            let e = js_sys::Error::new(&message);
+            e.set_name(&name);
+            cause = Some(e.into());
+            req.network_error(message)
+        }
+    };
+    let failure = Failure::of(&error);
+    tries.maybe_processed |= failure.is_some_and(Failure::maybe_processed);
+    let delay = failure.and_then(|f| {
+        retry_delay(
+            req.idempotent,
+            f,
+            tries.retries,
+            session.config.max_retries,
+            js_sys::Math::random(),
+        )
+    });
+    match delay {
+        Some(ms) => {
+            tries.retries += 1;
+            Next::Wait(ms)
+        }
+        None => Next::Done(Err(Rejection::Core { error, cause, data })),
     }
 }
 
