@@ -34,8 +34,8 @@ const out = wasmOpt(["--minify-imports-and-exports-and-modules"]);
 // overflowing reaches there. -ocimfs 60 stops binaryen from inlining a function larger than 60
 // nodes into its only caller, which it otherwise always does: what Rust keeps out of line on
 // purpose (the request path's failure handling) stays there, so a call that succeeds never
-// compiles it; 4.4 KB less wasm compiled by a cold start's first call, and 0.15 KB less gzip
-// (BENCHMARKS.md).
+// compiles it: 3.0 KB less wasm compiled by a cold start's first call, and less gzip for both
+// modules (BENCHMARKS.md).
 wasmOpt(["-ocimfs", "60", "-Oz", "--converge", "--flatten", "--rereloop", "-Oz", "--converge", "--monomorphize", "-Oz", "--low-memory-unused", "--strip-producers", "--strip-target-features"]);
 const mapping = JSON.parse(out.slice(out.indexOf("{")));
 // With modules minified, binaryen puts every import under module "a".
