@@ -1,5 +1,5 @@
 // Node's `import` and `require` where Node has the `module-sync` condition (20.19 and later 20s,
-// 22.12 and later, 24, 26), so both styles share one instance.
+// 22.12 and later, 24, 26), so both styles share one instance; Deno's too.
 // `make build` bundles this file, node-start.js, exports.js and the core's glue into
 // index.node.js: Node loads one ES module of a package faster than three (about 1 ms of the
 // cold start, BENCHMARKS.md). errors.js stays its own module, shared with the policy entry. An

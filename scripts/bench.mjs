@@ -260,7 +260,7 @@ function writeReport(r) {
       const limit = [1.05, 1.05, 1.3, 1.05][i];
       return `| ${row.name} | ${row.raw.toFixed(3)} ms | ${row.pkg.toFixed(3)} ms | ${(row.pkg / row.raw).toFixed(2)}× | ≤ ${limit}×: ${target(row.pkg / row.raw <= limit)} |`;
     }),
-    `| cold start, process start to first request received | ${r.coldRaw.toFixed(1)} ms | ${r.coldPkg.toFixed(1)} ms | +${(r.coldPkg - r.coldRaw).toFixed(1)} ms | ≤ +12 ms: ${target(r.coldPkg - r.coldRaw <= 12)} |`,
+    `| cold start, process start to first request received | ${r.coldRaw.toFixed(1)} ms | ${r.coldPkg.toFixed(1)} ms | +${(r.coldPkg - r.coldRaw).toFixed(1)} ms | ≤ +12 ms: ${target(r.coldPkg - r.coldRaw <= 12)} in this run (runs of the same build differ by up to 6 ms: the cold start notes) |`,
     `| \`validateCreateAuthKey\` from JS | | ${Math.round(r.validatorsPerSecond).toLocaleString("en")} per second | | |`,
     `| JS heap after ${r.calls.toLocaleString("en")} calls | ${(r.heapRaw / 2 ** 20).toFixed(1)} MiB | ${(r.heapPkg / 2 ** 20).toFixed(1)} MiB | ${(r.heapPkg / r.heapRaw).toFixed(2)}× | flat: see RELIABILITY.md (soak) |`,
     "",
