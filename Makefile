@@ -46,11 +46,12 @@ build: setup
 	for d in pkg/dist/web pkg/dist/node; do for m in $(MODULES); do \
 	  node scripts/optimize-wasm.mjs $$d $$m || exit 1; rm -f $$d/$${m}_bg.wasm.d.ts; \
 	done; done
-	# Node's entries, each one ES module (pkg/index.node.src.js says why); the error classes, and
-	# the policy module they import on first use, stay their own modules.
+	# Node's entries, each one ES module (pkg/index.node.src.js says why), the error classes
+	# included (errors.js shares them with the policy entry's copy); the policy module they
+	# import on first use stays its own.
 	for e in index.node index.node-legacy; do \
 	  $(BIN)/esbuild pkg/$$e.src.js --bundle --format=esm --platform=node --log-level=warning \
-	    --external:./errors.js --external:./policy.node.js --external:./dist/web/tailscale_wasm_policy.js \
+	    --external:./policy.node.js --external:./dist/web/tailscale_wasm_policy.js \
 	    --banner:js="// Built from $$e.src.js by make build; edit that file." --outfile=pkg/$$e.js || exit 1; \
 	done
 	$(BIN)/esbuild pkg/errors.js --format=cjs --log-level=warning --outfile=pkg/dist/errors.cjs

@@ -1,12 +1,13 @@
 // One consumer-matrix row's work, the same in every runtime and module system.
 // `smokeCore`: what a keys-only app does, with the core module alone: the README's quick start
 // (create an auth key, list keys, delete the key) against the demo tailnet, one call of each
-// resource, a validation error that is an instance of the exported class, and a provisioning
-// state from Web Crypto. `smoke`: that, then the policy file: read with its comments, edited by
-// a PolicyDocument, and its postures evaluated, with the policy tools (`tailscale-wasm/policy`)
-// loaded only now. `api` is the package as the row loaded it; `loadPolicy` how it loads the
-// policy entry; with `autoLoads`, the row first calls `client.policy.evaluatePostures` with no
-// policy import at all, as every runtime that is not a bundler allows (the core loads the tools).
+// resource, a validation error that is an instance of the exported class and carries its name,
+// and a provisioning state from Web Crypto. `smoke`: that, then the policy file: read with its
+// comments, edited by a PolicyDocument, and its postures evaluated, with the policy tools
+// (`tailscale-wasm/policy`) loaded only now. `api` is the package as the row loaded it;
+// `loadPolicy` how it loads the policy entry; with `autoLoads`, the row first calls
+// `client.policy.evaluatePostures` with no policy import at all, as every runtime that is not a
+// bundler allows (the core loads the tools).
 export async function smokeCore(api, env) {
   const client = new api.TailscaleClient({ apiKey: env.TAILSCALE_API_KEY, baseUrl: env.TAILSCALE_BASE_URL });
   const key = await client.keys.createAuthKey({ reusable: true, tags: ["tag:ci"], expirySeconds: 3600, description: "ci runners" });
@@ -23,7 +24,8 @@ export async function smokeCore(api, env) {
     apps: apps.length,
     devices: devices.map((d) => d.hostname),
     users: users.length > 0 && users.every((u) => typeof u.loginName === "string"),
-    typed: invalid instanceof api.TailscaleValidationError && invalid.issues[0]?.field === "tags[0]",
+    // The name survives a bundler's minifier, which renames classes.
+    typed: invalid instanceof api.TailscaleValidationError && invalid.issues[0]?.field === "tags[0]" && invalid.name === "TailscaleValidationError",
     state: flow.authorizationUrl().state.length,
   };
 }

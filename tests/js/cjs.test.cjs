@@ -66,6 +66,39 @@ test("Node's module-sync entry imports no builtin; the legacy entry serves the o
       .filter((specifier) => require("node:module").isBuiltin(specifier));
   assert.deepEqual(builtins("index.node.js"), []);
   assert.deepEqual(builtins("index.node-legacy.js"), ["node:fs", "node:crypto"]);
+  // And no module of its own but the policy tools' on first use: the error classes are bundled
+  // in (one module fewer at a cold start), and errors.js shares them with the policy entry.
+  const statics = [...readFileSync(`${dir}/index.node.js`, "utf8").matchAll(/(?:\bfrom|^import)\s*["']([^"']+)["']/gm)].map((m) => m[1]);
+  assert.deepEqual(statics, []);
+});
+
+// Node's entries carry their own copy of errors.js, the policy entry and the CommonJS entry
+// theirs: the classes are registered once per realm under a global symbol, so `instanceof`
+// holds whichever copy made an error and whichever entry was loaded first.
+test("one set of error classes per realm, whichever entry loads first", () => {
+  const { execFileSync } = require("node:child_process");
+  const { version } = require("tailscale-wasm/package.json");
+  const script = (sealed) => `
+    ${sealed ? "Object.preventExtensions(globalThis);" : ""}
+    const policy = await import("tailscale-wasm/policy");
+    const bad = (() => { try { policy.parsePostureCondition("custom:x ="); } catch (e) { return e; } })();
+    const core = await import("tailscale-wasm");
+    const cjs = (await import("node:module")).createRequire(import.meta.url)(process.argv[1] + "/index.cjs");
+    const coreBad = (() => { try { new core.TailscaleClient({}); } catch (e) { return e; } })();
+    const key = Object.getOwnPropertySymbols(globalThis).find((s) => s.description.startsWith("tailscale-wasm"));
+    console.log(JSON.stringify({
+      policyToCore: bad instanceof core.TailscaleValidationError,
+      coreToCjs: coreBad instanceof cjs.TailscaleValidationError && cjs.TailscaleError === core.TailscaleError,
+      coreOwn: coreBad instanceof core.TailscaleValidationError && coreBad.name === "TailscaleValidationError",
+      key: key?.description ?? null,
+      enumerable: key ? Object.getOwnPropertyDescriptor(globalThis, key).enumerable : null,
+    }));`;
+  const dir = require("node:path").join(require.resolve("tailscale-wasm"), "..");
+  const run = (sealed) => JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script(sealed), dir], { cwd: __dirname, encoding: "utf8" }));
+  assert.deepEqual(run(false), { policyToCore: true, coreToCjs: true, coreOwn: true, key: `tailscale-wasm@${version} errors`, enumerable: false });
+  // A global object that takes no new property (frozen, sealed, or made non-extensible) takes
+  // no registration: each copy keeps its own classes, and each entry throws its own.
+  assert.deepEqual(run(true), { policyToCore: false, coreToCjs: false, coreOwn: true, key: null, enumerable: null });
 });
 
 test("every documented export is present", () => {
