@@ -4,7 +4,8 @@
 // One set per realm and package version, kept under a global symbol: Node's entries bundle a
 // copy of this file (a module fewer to load at a cold start, BENCHMARKS.md), the policy entry
 // and the CommonJS entry have their own, and `instanceof` must hold across all of them. Where the
-// global object takes no new property (frozen, sealed), each copy keeps its own classes.
+// global object takes no new property (frozen, sealed, non-extensible), each copy keeps its own
+// classes (README.md, "Errors").
 const KEY = Symbol.for("tailscale-wasm@0.1.0 errors");
 const shared = globalThis[KEY] ?? define();
 // Reflect's defineProperty returns false on such a global rather than throwing.

@@ -74,31 +74,42 @@ test("Node's module-sync entry imports no builtin; the legacy entry serves the o
 
 // Node's entries carry their own copy of errors.js, the policy entry and the CommonJS entry
 // theirs: the classes are registered once per realm under a global symbol, so `instanceof`
-// holds whichever copy made an error and whichever entry was loaded first.
+// holds whichever copy made an error and whichever entry was loaded first. Each order runs in a
+// fresh process; the CommonJS entry is index.cjs itself, which this Node's `require` would not
+// take (it takes the ES module entry), but Node 18's and Bun's do.
 test("one set of error classes per realm, whichever entry loads first", () => {
   const { execFileSync } = require("node:child_process");
   const { version } = require("tailscale-wasm/package.json");
-  const script = (sealed) => `
+  const script = (order, sealed) => `
     ${sealed ? "Object.preventExtensions(globalThis);" : ""}
-    const policy = await import("tailscale-wasm/policy");
-    const bad = (() => { try { policy.parsePostureCondition("custom:x ="); } catch (e) { return e; } })();
-    const core = await import("tailscale-wasm");
-    const cjs = (await import("node:module")).createRequire(import.meta.url)(process.argv[1] + "/index.cjs");
-    const coreBad = (() => { try { new core.TailscaleClient({}); } catch (e) { return e; } })();
-    const key = Object.getOwnPropertySymbols(globalThis).find((s) => s.description.startsWith("tailscale-wasm"));
+    const load = {
+      policy: () => import("tailscale-wasm/policy"),
+      core: () => import("tailscale-wasm"),
+      cjs: async () => (await import("node:module")).createRequire(import.meta.url)(process.argv[1] + "/index.cjs"),
+    };
+    const m = {};
+    for (const name of ${JSON.stringify(order)}) m[name] = await load[name]();
+    const thrown = (f) => { try { f(); } catch (e) { return e; } };
+    const fromPolicy = thrown(() => m.policy.parsePostureCondition("custom:x ="));
+    const fromCore = thrown(() => new m.core.TailscaleClient({}));
+    const fromCjs = thrown(() => new m.cjs.TailscaleClient({}));
+    const key = Object.getOwnPropertySymbols(globalThis).find((s) => s.description?.startsWith("tailscale-wasm"));
     console.log(JSON.stringify({
-      policyToCore: bad instanceof core.TailscaleValidationError,
-      coreToCjs: coreBad instanceof cjs.TailscaleValidationError && cjs.TailscaleError === core.TailscaleError,
-      coreOwn: coreBad instanceof core.TailscaleValidationError && coreBad.name === "TailscaleValidationError",
+      policyToCore: fromPolicy instanceof m.core.TailscaleValidationError,
+      coreToCjs: fromCore instanceof m.cjs.TailscaleValidationError && m.cjs.TailscaleError === m.core.TailscaleError,
+      cjsToPolicy: fromCjs instanceof m.policy.TailscaleValidationError,
+      own: [[fromPolicy, m.policy], [fromCore, m.core], [fromCjs, m.cjs]].every(([e, api]) => e instanceof api.TailscaleValidationError && e.name === "TailscaleValidationError"),
       key: key?.description ?? null,
       enumerable: key ? Object.getOwnPropertyDescriptor(globalThis, key).enumerable : null,
     }));`;
   const dir = require("node:path").join(require.resolve("tailscale-wasm"), "..");
-  const run = (sealed) => JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script(sealed), dir], { cwd: __dirname, encoding: "utf8" }));
-  assert.deepEqual(run(false), { policyToCore: true, coreToCjs: true, coreOwn: true, key: `tailscale-wasm@${version} errors`, enumerable: false });
+  const run = (order, sealed = false) => JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script(order, sealed), dir], { cwd: __dirname, encoding: "utf8" }));
+  for (const order of [["policy", "core", "cjs"], ["core", "cjs", "policy"], ["cjs", "policy", "core"]]) {
+    assert.deepEqual(run(order), { policyToCore: true, coreToCjs: true, cjsToPolicy: true, own: true, key: `tailscale-wasm@${version} errors`, enumerable: false }, order.join(" then "));
+  }
   // A global object that takes no new property (frozen, sealed, or made non-extensible) takes
   // no registration: each copy keeps its own classes, and each entry throws its own.
-  assert.deepEqual(run(true), { policyToCore: false, coreToCjs: false, coreOwn: true, key: null, enumerable: null });
+  assert.deepEqual(run(["policy", "core", "cjs"], true), { policyToCore: false, coreToCjs: false, cjsToPolicy: false, own: true, key: null, enumerable: null });
 });
 
 test("every documented export is present", () => {
