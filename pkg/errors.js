@@ -85,16 +85,17 @@ function define() {
     }
   }
 
-  const classes = [TailscaleError, TailscaleValidationError, TailscaleApiError, TailscaleResponseError, TailscaleNetworkError, TailscaleTimeoutError, TailscaleAuthorizationError];
-  // `name` on the prototype: correct in stacks and `String(err)`, and not an own property that
-  // clutters `util.inspect`. Written out, since a minifier renames classes.
-  "TailscaleError TailscaleValidationError TailscaleApiError TailscaleResponseError TailscaleNetworkError TailscaleTimeoutError TailscaleAuthorizationError"
-    .split(" ")
-    .forEach((name, i) => Object.defineProperty(classes[i].prototype, "name", { value: name, enumerable: false, configurable: true, writable: true }));
+  // Keyed by name, which a minifier leaves as written while it renames the classes. `name` on
+  // the prototype: correct in stacks and `String(err)`, and not an own property that clutters
+  // `util.inspect`.
+  const classes = { TailscaleError, TailscaleValidationError, TailscaleApiError, TailscaleResponseError, TailscaleNetworkError, TailscaleTimeoutError, TailscaleAuthorizationError };
+  for (const [name, cls] of Object.entries(classes)) {
+    Object.defineProperty(cls.prototype, "name", { value: name, enumerable: false, configurable: true, writable: true });
+  }
   return classes;
 }
 
-export const [TailscaleError, TailscaleValidationError, TailscaleApiError, TailscaleResponseError, TailscaleNetworkError, TailscaleTimeoutError, TailscaleAuthorizationError] = shared;
+export const { TailscaleError, TailscaleValidationError, TailscaleApiError, TailscaleResponseError, TailscaleNetworkError, TailscaleTimeoutError, TailscaleAuthorizationError } = shared;
 
 const byKind = {
   validation: TailscaleValidationError,

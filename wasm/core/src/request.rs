@@ -243,6 +243,7 @@ pub async fn send(
             }
             Err(e) => Err(e),
         };
+        // Bound before the match: matching on the call directly builds 41 B more wasm.
         let next = after_failure(session, req, failed, bearer.as_ref(), &mut tries);
         match next {
             Next::Done(result) => return result,
